@@ -1,0 +1,50 @@
+"""The one entry point for people and scripts: ``dxscore ...``.
+
+Each command group lives in its own module and is registered here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from dxscore import __version__
+from dxscore.cli import index as index_cli
+
+app = typer.Typer(
+    name="dxscore",
+    help="Measure and steer digital transformation: indices, measures, targets, reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(index_cli.app, name="index")
+
+
+def _register_optional_groups() -> None:
+    """Command groups whose modules may not exist yet in every checkout."""
+    try:
+        from dxscore.cli import dossiers as dossiers_cli
+    except ImportError:  # pragma: no cover - only while the module is being built
+        return
+    app.add_typer(dossiers_cli.app, name="dossiers")
+
+
+_register_optional_groups()
+
+
+@app.command()
+def version() -> None:
+    """Print the dxscore version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def demo() -> None:
+    """Run the engine on the built-in example and print its ranking."""
+    from dxscore.cli.index import run_builtin_example
+
+    run_builtin_example()
+
+
+def main() -> None:
+    app()
