@@ -1,0 +1,33 @@
+"""The composite-index engine: methodology files in, explainable scores and ranks out.
+
+No Django, no database: a methodology (``load``) and a table of raw values
+(``load_dataset``) go in; ``compute`` returns a ``Result`` with every node's score and
+rank for every unit and period, and ``Result.explain`` traces one score to its raw values.
+"""
+
+from dxscore.index.data import DataError, Dataset, dataset_from_frame, load_dataset, read_units
+from dxscore.index.methodology import (
+    Methodology,
+    MethodologyError,
+    builtin_ids,
+    load,
+    loads,
+)
+from dxscore.index.pipeline import EngineError, compute
+from dxscore.index.result import Result
+
+__all__ = [
+    "DataError",
+    "Dataset",
+    "EngineError",
+    "Methodology",
+    "MethodologyError",
+    "Result",
+    "builtin_ids",
+    "compute",
+    "dataset_from_frame",
+    "load",
+    "load_dataset",
+    "loads",
+    "read_units",
+]

@@ -1,0 +1,523 @@
+"""Methodology files: load, validate and compile a versioned index tree.
+
+A methodology is a YAML file (format in ``docs/methodology.md``). Loading it resolves
+the defaults (built-in < file ``defaults`` < ``levels`` by depth < the node itself),
+validates every node with pydantic, links references, and rejects duplicate codes,
+unknown references and cycles. Every error names the file, the path in the tree and
+the problem; all errors are reported at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from dxscore.index.methods import (
+    Aggregation,
+    Imputation,
+    Normalisation,
+    Outliers,
+    as_method_mapping,
+)
+
+ROOT = "index"
+CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
+BUILTIN_DIR = Path(__file__).parent / "builtin"
+
+
+class MethodologyError(ValueError):
+    """A methodology file is not valid. ``problems`` lists ``(path, message)`` pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {len(problems)} problem(s)"]
+        lines += [f"  {path}: {message}" for path, message in problems]
+        super().__init__("\n".join(lines))
+
+
+# --- file-level models ------------------------------------------------------------------
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NodeSpec(_Spec):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = ""
+    description: str = ""
+    weight: float = Field(1.0, ge=0)
+    max_points: float | None = Field(None, ge=0)
+
+
+class IndicatorSpec(NodeSpec):
+    """A leaf: one measured quantity and the treatment of its raw values."""
+
+    help: str = ""
+    unit: str = ""
+    direction: Literal[1, -1] = 1
+    range: tuple[float | None, float | None] | None = None
+    denominator: str | None = None
+    per: float = Field(1.0, gt=0)
+    target: float | None = None
+    required: bool = True
+    imputation: Imputation = Imputation()
+    outliers: Outliers = Outliers()
+    normalisation: Normalisation = Field(default_factory=lambda: {"method": "minmax"})
+
+    _shorthand = field_validator("imputation", "outliers", "normalisation", mode="before")(
+        lambda v: as_method_mapping(v)
+    )
+
+    @field_validator("range")
+    @classmethod
+    def _ordered(cls, v):
+        if v is not None and None not in v and not v[0] <= v[1]:
+            raise ValueError("valid range must be [low, high] with low <= high")
+        return v
+
+    @property
+    def missing_allowed(self) -> bool:
+        return not self.required or self.imputation.method != "none"
+
+
+class AggregateSpec(NodeSpec):
+    """An inner node: combines its children's scores."""
+
+    aggregation: Aggregation = Aggregation()
+    min_coverage: float | None = Field(None, gt=0, le=1)
+    rescale: Literal["none", "minmax"] = "none"
+
+    _shorthand = field_validator("aggregation", mode="before")(lambda v: as_method_mapping(v))
+
+
+INDICATOR_DEFAULT_KEYS = set(IndicatorSpec.model_fields) - {"code", "name", "description"}
+AGGREGATE_DEFAULT_KEYS = set(AggregateSpec.model_fields) - {"code", "name", "description"}
+METHOD_KEYS = {"imputation", "outliers", "normalisation", "aggregation"}
+
+
+class Defaults(_Spec):
+    indicator: dict[str, Any] = {}
+    aggregate: dict[str, Any] = {}
+
+    @field_validator("indicator")
+    @classmethod
+    def _indicator_keys(cls, v):
+        unknown = set(v) - INDICATOR_DEFAULT_KEYS
+        if unknown:
+            raise ValueError(f"unknown indicator default key(s): {', '.join(sorted(unknown))}")
+        return v
+
+    @field_validator("aggregate")
+    @classmethod
+    def _aggregate_keys(cls, v):
+        unknown = set(v) - AGGREGATE_DEFAULT_KEYS
+        if unknown:
+            raise ValueError(f"unknown aggregate default key(s): {', '.join(sorted(unknown))}")
+        return v
+
+
+class Level(Defaults):
+    name: str
+
+
+class Denominator(_Spec):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: str = ""
+    unit: str = ""
+
+
+class FileSpec(_Spec):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
+    version: str
+    title: str
+    description: str = ""
+    source: str = ""
+    scale: tuple[float, float] = (0.0, 100.0)
+    rank_rounding: int | None = Field(None, ge=0, le=12)
+    groups: list[str] = []
+    denominators: list[Denominator] = []
+    defaults: Defaults = Defaults()
+    levels: list[Level] = []
+    tree: dict[str, Any]
+    nodes: list[dict[str, Any]] = []
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, v):
+        return str(v) if isinstance(v, int | float) else v
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_ordered(cls, v):
+        if not v[0] < v[1]:
+            raise ValueError("scale must be [low, high] with low < high")
+        return v
+
+
+# --- compiled methodology -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    code: str
+    kind: Literal["indicator", "aggregate"]
+    spec: IndicatorSpec | AggregateSpec
+    children: tuple[str, ...]
+    parent: str | None  # parent in the tree (None for the root and for side nodes)
+    depth: int
+    level: str | None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name or self.code
+
+    @property
+    def is_indicator(self) -> bool:
+        return self.kind == "indicator"
+
+
+@dataclass
+class Methodology:
+    """A validated methodology: the graph of nodes and everything the engine needs."""
+
+    id: str
+    version: str
+    title: str
+    description: str
+    source: str
+    scale: tuple[float, float]
+    rank_rounding: int | None
+    groups: list[str]
+    denominators: dict[str, Denominator]
+    nodes: dict[str, Node]
+    text: str = field(repr=False, default="")
+    path: str = ""
+
+    @cached_property
+    def indicators(self) -> list[str]:
+        return [c for c, n in self.nodes.items() if n.is_indicator]
+
+    @cached_property
+    def aggregates(self) -> list[str]:
+        """Aggregates in evaluation order: every node after all of its children."""
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(code: str) -> None:
+            if code in seen:
+                return
+            seen.add(code)
+            for child in self.nodes[code].children:
+                visit(child)
+            if not self.nodes[code].is_indicator:
+                order.append(code)
+
+        for code in self.nodes:
+            visit(code)
+        return order
+
+    @cached_property
+    def side_nodes(self) -> list[str]:
+        """Aggregates outside the index tree (views such as DTI pillars)."""
+        return [c for c, n in self.nodes.items() if n.parent is None and c != ROOT]
+
+    def node(self, code: str) -> Node:
+        return self.nodes[code]
+
+    def path_to_root(self, code: str) -> list[str]:
+        path = [code]
+        while (parent := self.nodes[path[-1]].parent) is not None:
+            path.append(parent)
+        return path
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the compiled methodology: equal digests compute equal scores."""
+        payload = {
+            "id": self.id,
+            "version": self.version,
+            "scale": self.scale,
+            "rank_rounding": self.rank_rounding,
+            "groups": self.groups,
+            "denominators": sorted(self.denominators),
+            "nodes": [
+                [n.code, n.kind, n.children, n.parent, n.spec.model_dump(mode="json")]
+                for n in self.nodes.values()
+            ],
+        }
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} v{self.version}"
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that rejects a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    keys: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in keys:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        keys.add(key)
+    return loader.construct_mapping(node, deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def builtin_ids() -> list[str]:
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def load(ref: str | Path) -> Methodology:
+    """Load a methodology by built-in id or by file path."""
+    ref_text = str(ref)
+    builtin = BUILTIN_DIR / f"{ref_text}.yaml"
+    if not ref_text.endswith((".yaml", ".yml")) and builtin.exists():
+        path = builtin
+    else:
+        path = Path(ref_text)
+        if not path.exists():
+            known = ", ".join(builtin_ids())
+            raise MethodologyError(
+                ref_text, [("file", f"no such file and no built-in methodology (built-ins: {known})")]
+            )
+    return loads(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def loads(text: str, source: str = "<text>") -> Methodology:
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise MethodologyError(source, [(where, f"invalid YAML: {problem}")]) from None
+    if not isinstance(raw, dict):
+        raise MethodologyError(source, [("file", "must be a mapping with id, version, tree, ...")])
+    try:
+        spec = FileSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise MethodologyError(source, _problems(exc, "")) from None
+    methodology = _Compiler(spec, source).compile()
+    methodology.text = text
+    methodology.path = source
+    return methodology
+
+
+def _problems(exc: ValidationError, prefix: str) -> list[tuple[str, str]]:
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        where = " > ".join(p for p in (prefix, loc) if p) or "file"
+        out.append((where, msg))
+    return out
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Overlay ``over`` on ``base``; a method mapping merges only when the method agrees."""
+    merged = copy.deepcopy(base)
+    for key, value in over.items():
+        if key in METHOD_KEYS and key in merged:
+            old, new = as_method_mapping(merged[key]), as_method_mapping(value)
+            if (
+                isinstance(old, dict)
+                and isinstance(new, dict)
+                and new.get("method", old.get("method")) == old.get("method")
+            ):
+                merged[key] = {**old, **new}
+                continue
+        merged[key] = copy.deepcopy(value)
+    return merged
+
+
+class _Compiler:
+    def __init__(self, spec: FileSpec, source: str):
+        self.spec = spec
+        self.source = source
+        self.problems: list[tuple[str, str]] = []
+        self.nodes: dict[str, Node] = {}
+        self.where: dict[str, str] = {}
+
+    def compile(self) -> Methodology:
+        spec = self.spec
+        tree = dict(spec.tree)
+        tree.setdefault("code", ROOT)
+        if tree["code"] != ROOT:
+            self.problems.append(("tree > code", f"the root node's code must be '{ROOT}'"))
+        self._walk(tree, parent=None, depth=0, path="tree")
+        for i, side in enumerate(spec.nodes):
+            if not isinstance(side, dict) or "children" not in side:
+                self.problems.append((f"nodes[{i}]", "a side node must be an aggregate"))
+                continue
+            self._walk(side, parent=None, depth=1, path=f"nodes[{i}]")
+        self._check_names()
+        self._check_references()
+        if not self.problems:
+            self._check_cycles()
+            self._check_inputs()
+        if self.problems:
+            raise MethodologyError(self.source, self.problems)
+        return Methodology(
+            id=spec.id,
+            version=spec.version,
+            title=spec.title,
+            description=spec.description,
+            source=spec.source,
+            scale=spec.scale,
+            rank_rounding=spec.rank_rounding,
+            groups=list(spec.groups),
+            denominators={d.code: d for d in spec.denominators},
+            nodes=self.nodes,
+        )
+
+    def _level(self, depth: int) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
+        if depth < len(self.spec.levels):
+            lvl = self.spec.levels[depth]
+            return lvl.name, lvl.indicator, lvl.aggregate
+        return None, {}, {}
+
+    def _walk(self, raw: Any, parent: str | None, depth: int, path: str) -> str | None:
+        if not isinstance(raw, dict):
+            self.problems.append((path, "a node must be a mapping (or a code referring to one)"))
+            return None
+        code = raw.get("code")
+        label = f"{path} > {code}" if isinstance(code, str) else f"{path} > (no code)"
+        children_raw = raw.get("children")
+        level_name, level_ind, level_agg = self._level(depth)
+        own = {k: v for k, v in raw.items() if k != "children"}
+        is_aggregate = children_raw is not None
+        if is_aggregate:
+            merged = _merge(_merge(self.spec.defaults.aggregate, level_agg), own)
+            model = AggregateSpec
+        else:
+            merged = _merge(_merge(self.spec.defaults.indicator, level_ind), own)
+            model = IndicatorSpec
+        try:
+            node_spec = model.model_validate(merged)
+        except ValidationError as exc:
+            self.problems.extend(_problems(exc, label))
+            return code if isinstance(code, str) else None
+        if code in self.nodes:
+            self.problems.append((label, f"duplicate code '{code}' (first at {self.where[code]})"))
+            return code
+        children: list[str] = []
+        if is_aggregate:
+            if not isinstance(children_raw, list) or not children_raw:
+                self.problems.append((label, "'children' must be a non-empty list"))
+            else:
+                for i, child in enumerate(children_raw):
+                    if isinstance(child, str):
+                        children.append(child)  # a reference, resolved later
+                    else:
+                        sub = self._walk(child, code, depth + 1, label)
+                        if sub is not None:
+                            children.append(sub)
+                        elif not isinstance(child, dict):
+                            self.problems.append((f"{label} > children[{i}]", "invalid child"))
+        self.where[code] = label
+        self.nodes[code] = Node(
+            code=code,
+            kind="aggregate" if is_aggregate else "indicator",
+            spec=node_spec,
+            children=tuple(children),
+            parent=parent,
+            depth=depth,
+            level=level_name,
+        )
+        return code
+
+    def _check_names(self) -> None:
+        reserved = set(self.spec.groups) | {d.code for d in self.spec.denominators}
+        for code in self.nodes:
+            if code in reserved:
+                self.problems.append((self.where[code], f"code '{code}' is also a group/denominator"))
+
+    def _check_references(self) -> None:
+        for code, node in self.nodes.items():
+            seen: set[str] = set()
+            for child in node.children:
+                if child not in self.nodes:
+                    self.problems.append((self.where[code], f"unknown child reference '{child}'"))
+                if child in seen:
+                    self.problems.append((self.where[code], f"child '{child}' listed twice"))
+                seen.add(child)
+
+    def _check_cycles(self) -> None:
+        state: dict[str, int] = {}
+
+        def visit(code: str, trail: list[str]) -> bool:
+            if state.get(code) == 1:
+                cycle = " -> ".join(trail[trail.index(code) :] + [code])
+                self.problems.append((self.where[code], f"cycle: {cycle}"))
+                return True
+            if state.get(code) == 2:
+                return False
+            state[code] = 1
+            for child in self.nodes[code].children:
+                if visit(child, trail + [code]):
+                    return True
+            state[code] = 2
+            return False
+
+        for code in self.nodes:
+            if visit(code, []):
+                return
+
+    def _check_inputs(self) -> None:
+        groups = set(self.spec.groups)
+        dens = {d.code for d in self.spec.denominators}
+        for code, node in self.nodes.items():
+            where = self.where[code]
+            spec = node.spec
+            if isinstance(spec, AggregateSpec):
+                if spec.aggregation.method == "points":
+                    for child in node.children:
+                        if self.nodes[child].spec.max_points is None:
+                            self.problems.append(
+                                (self.where[child], f"'{code}' sums points: 'max_points' missing")
+                            )
+                continue
+            if spec.denominator is not None and spec.denominator not in dens:
+                self.problems.append(
+                    (where, f"denominator '{spec.denominator}' is not declared in 'denominators'")
+                )
+            group = spec.imputation.group
+            if group is not None and group not in groups:
+                self.problems.append((where, f"imputation group '{group}' is not in 'groups'"))
+            norm = spec.normalisation
+            if norm.method == "target" and norm.target is None and spec.target is None:
+                self.problems.append(
+                    (where, "normalisation 'target' needs a 'target' (on the method or indicator)")
+                )
+            if norm.method == "identity" and spec.direction == -1:
+                self.problems.append(
+                    (where, "normalisation 'identity' cannot turn a lower-is-better indicator")
+                )

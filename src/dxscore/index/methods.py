@@ -1,0 +1,201 @@
+"""Parameter models of every pipeline method, validated with pydantic.
+
+A method is written in a methodology file either as a bare name (``minmax``) or as a
+mapping with ``method`` and its parameters (``{method: goalposts, lower: 0, upper: 1}``).
+These models only describe and validate; the arithmetic lives in ``steps``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Method(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- imputation ---------------------------------------------------------------------
+
+
+class Imputation(_Method):
+    """How a missing raw value is filled in.
+
+    ``none`` leaves it missing (aggregation then skips it), ``zero`` and ``constant``
+    fill a number, ``mean``/``median`` use the other units of the same period (or of the
+    same ``group`` in that period), ``locf`` carries the unit's last observation
+    forward, ``linear`` interpolates linearly in time between the unit's observations.
+    """
+
+    method: Literal["none", "zero", "constant", "mean", "median", "locf", "linear"] = "none"
+    group: str | None = None
+    value: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Imputation:
+        if self.method == "constant" and self.value is None:
+            raise ValueError("imputation 'constant' needs a 'value'")
+        if self.group is not None and self.method not in ("mean", "median"):
+            raise ValueError("'group' applies only to imputation 'mean' or 'median'")
+        return self
+
+
+# --- outlier treatment --------------------------------------------------------------
+
+
+class Outliers(_Method):
+    """COINr-style outlier treatment, per indicator and period.
+
+    An indicator passes when ``|skew| < skew`` or ``kurtosis < kurtosis`` (sample skew
+    and excess kurtosis as Excel computes them). Otherwise ``winsorise`` moves the most
+    extreme value on the side of the skew to the next value inward, up to
+    ``max_winsorised`` values, re-testing after each step; if it still fails and
+    ``log_fallback`` is set, the original values are log-transformed instead.
+    ``log`` applies the log transform straight away when the test fails.
+    """
+
+    method: Literal["none", "winsorise", "log"] = "none"
+    skew: float = Field(2.0, gt=0)
+    kurtosis: float = Field(3.5, gt=0)
+    max_winsorised: int = Field(5, ge=0)
+    log_fallback: bool = True
+
+
+# --- normalisation --------------------------------------------------------------------
+
+
+Range = tuple[float, float]
+
+
+class _Norm(_Method):
+    range: Range | None = None  # target range; default: the methodology's output scale
+    pooled: bool = False  # statistics over all periods instead of per period
+
+    @model_validator(mode="after")
+    def _check_range(self) -> _Norm:
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError("normalisation 'range' must be [low, high] with low < high")
+        return self
+
+
+class Identity(_Norm):
+    method: Literal["identity"]
+
+
+class MinMax(_Norm):
+    method: Literal["minmax"]
+
+
+class Goalposts(_Norm):
+    method: Literal["goalposts"]
+    lower: float
+    upper: float
+    truncate: bool = True
+
+    @model_validator(mode="after")
+    def _check(self) -> Goalposts:
+        if not self.lower < self.upper:
+            raise ValueError("goalposts need lower < upper")
+        return self
+
+
+class ZScore(_Norm):
+    method: Literal["zscore"]
+    mean: float = 0.0
+    sd: float = Field(1.0, gt=0)
+
+
+class Rank(_Norm):
+    method: Literal["rank"]
+
+
+class PercentileRank(_Norm):
+    method: Literal["percentile_rank"]
+
+
+class DistanceToTarget(_Norm):
+    method: Literal["target"]
+    target: float | None = None  # default: the indicator's own ``target``
+    baseline: float | Literal["observed"] = 0.0  # the value that scores the low end
+    cap: bool = True
+
+
+class DistanceToMax(_Norm):
+    method: Literal["distance_to_max"]
+
+
+class Band(_Method):
+    threshold: float
+    share: float = Field(ge=0, le=1)
+
+
+class Bands(_Norm):
+    method: Literal["bands"]
+    bands: list[Band] = Field(min_length=1)
+    below: float = Field(0.0, ge=0, le=1)  # share for a value that reaches no threshold
+
+
+Normalisation = Annotated[
+    Identity
+    | MinMax
+    | Goalposts
+    | ZScore
+    | Rank
+    | PercentileRank
+    | DistanceToTarget
+    | DistanceToMax
+    | Bands,
+    Field(discriminator="method"),
+]
+
+NORMALISATION_METHODS = (
+    "identity",
+    "minmax",
+    "goalposts",
+    "zscore",
+    "rank",
+    "percentile_rank",
+    "target",
+    "distance_to_max",
+    "bands",
+)
+
+# --- aggregation ---------------------------------------------------------------------------
+
+AGGREGATION_METHODS = (
+    "arithmetic",
+    "geometric",
+    "harmonic",
+    "generalised",
+    "minimum",
+    "points",
+)
+
+
+class Aggregation(_Method):
+    """How an aggregate combines its children's scores.
+
+    ``points`` sums each child's points (its ``max_points`` times its share of the
+    scale) and expresses the total as a share of the node's maximum on the output scale.
+    """
+
+    method: Literal["arithmetic", "geometric", "harmonic", "generalised", "minimum", "points"] = (
+        "arithmetic"
+    )
+    p: float | None = None  # exponent of the generalised mean
+
+    @model_validator(mode="after")
+    def _check(self) -> Aggregation:
+        if self.method == "generalised" and self.p is None:
+            raise ValueError("aggregation 'generalised' needs the exponent 'p'")
+        if self.method != "generalised" and self.p is not None:
+            raise ValueError("'p' applies only to aggregation 'generalised'")
+        return self
+
+
+def as_method_mapping(value: object) -> object:
+    """Accept the bare-name shorthand ``minmax`` for ``{method: minmax}``."""
+    if isinstance(value, str):
+        return {"method": value}
+    return value

@@ -1,0 +1,166 @@
+"""Run a methodology over a dataset: indicators through their steps, then aggregation up
+the graph, ranking and rank change. The result keeps every stage for explanations.
+
+The two halves are separate functions so that uncertainty analysis can re-run
+aggregation with other weights without repeating the indicator steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dxscore.index import steps
+from dxscore.index.data import Dataset
+from dxscore.index.methodology import AggregateSpec, IndicatorSpec, Methodology
+
+
+class EngineError(ValueError):
+    """The data cannot be computed with this methodology (e.g. a geometric mean of
+    negative scores)."""
+
+
+@dataclass
+class IndicatorStages:
+    """Every indicator's values after each step, as ``(P, U)`` arrays keyed by code."""
+
+    raw: dict[str, np.ndarray]
+    denominated: dict[str, np.ndarray]
+    imputed: dict[str, np.ndarray]
+    imputed_mask: dict[str, np.ndarray]
+    treated: dict[str, np.ndarray]
+    treatment: dict[str, list[steps.Treatment]]  # per period
+    normalised: dict[str, np.ndarray]
+
+
+@dataclass
+class Aggregation:
+    """Scores of every node plus, per aggregate, its children's shares and contributions."""
+
+    scores: dict[str, np.ndarray]  # node -> (P, U)
+    points: dict[str, np.ndarray]  # node -> (P, U), NaN unless the parent sums points
+    shares: dict[str, np.ndarray]  # aggregate -> (P, U, C): effective weight of each child
+    contributions: dict[str, np.ndarray]  # aggregate -> (P, U, C): adds up to the score
+
+
+def prepare_indicators(methodology: Methodology, data: Dataset) -> IndicatorStages:
+    """Denominate, impute, treat outliers and normalise every indicator."""
+    st = IndicatorStages({}, {}, {}, {}, {}, {}, {})
+    for code in methodology.indicators:
+        spec: IndicatorSpec = methodology.nodes[code].spec
+        raw = data.values[code]
+        x = raw
+        if spec.denominator is not None:
+            x = steps.denominate(raw, data.values[spec.denominator], spec.per)
+        labels = data.groups.get(spec.imputation.group) if spec.imputation.group else None
+        imputed, mask = steps.impute(x, data.present, spec.imputation, labels)
+        treated = imputed.copy()
+        treatment = []
+        for p in range(imputed.shape[0]):
+            treated[p], info = steps.treat_outliers(imputed[p], spec.outliers)
+            treatment.append(info)
+        normalised = steps.normalise(
+            treated, spec.normalisation, methodology.scale, spec.direction, spec.target
+        )
+        normalised = np.where(data.present, normalised, np.nan)
+        st.raw[code], st.denominated[code] = raw, x
+        st.imputed[code], st.imputed_mask[code] = imputed, mask
+        st.treated[code], st.treatment[code] = treated, treatment
+        st.normalised[code] = normalised
+    return st
+
+
+def child_weights(methodology: Methodology, code: str) -> np.ndarray:
+    """The declared weights of an aggregate's children (``max_points`` when summing points)."""
+    node = methodology.nodes[code]
+    points = node.spec.aggregation.method == "points"
+    return np.array(
+        [
+            (methodology.nodes[c].spec.max_points if points else methodology.nodes[c].spec.weight)
+            for c in node.children
+        ],
+        dtype=float,
+    )
+
+
+def aggregate_all(
+    methodology: Methodology,
+    normalised: dict[str, np.ndarray],
+    units: list[str] | None = None,
+    periods: list[str] | None = None,
+) -> Aggregation:
+    """Aggregate from the indicators' normalised scores up to the index and side nodes."""
+    scores = dict(normalised)
+    points: dict[str, np.ndarray] = {}
+    shares: dict[str, np.ndarray] = {}
+    contributions: dict[str, np.ndarray] = {}
+    lo, hi = methodology.scale
+    for code in methodology.aggregates:
+        node = methodology.nodes[code]
+        spec: AggregateSpec = node.spec
+        x = np.stack([scores[c] for c in node.children], axis=-1)
+        w = child_weights(methodology, code)
+        bad = steps.negative_inputs(x, spec.aggregation)
+        if bad.any():
+            where = ", ".join(_describe(np.argwhere(bad)[:5], units, periods))
+            raise EngineError(
+                f"node '{code}': a {spec.aggregation.method} mean needs scores >= 0; "
+                f"negative child scores at {where}. Use a bounded normalisation "
+                "(minmax, goalposts) or arithmetic aggregation."
+            )
+        score, pts = steps.aggregate(
+            x, w, spec.aggregation, methodology.scale, spec.min_coverage, spec.max_points
+        )
+        if spec.rescale == "minmax":
+            score = steps.rescale_minmax(score, methodology.scale)
+        avail = ~np.isnan(x)
+        if spec.aggregation.method == "points":
+            total = spec.max_points if spec.max_points is not None else w.sum()
+            share = np.broadcast_to(w / total if total else w * 0, x.shape).copy()
+            parts = np.where(avail, w * (x - lo) / (hi - lo), 0.0)
+            for i, child in enumerate(node.children):
+                points[child] = np.where(np.isnan(score), np.nan, parts[..., i])
+            points[code] = pts  # a points-summing parent later sets the same, capped, value
+        else:
+            wa = np.where(avail, w, 0.0)
+            den = wa.sum(axis=-1, keepdims=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = np.where(den > 0, wa / den, 0.0)
+            parts = share * np.where(avail, x, 0.0)
+        contributions[code] = _proportional(score, parts, share)
+        shares[code] = np.where(np.isnan(score)[..., None], np.nan, share)
+        scores[code] = score
+    for code in methodology.nodes:
+        points.setdefault(code, np.full(scores[code].shape, np.nan))
+    return Aggregation(scores, points, shares, contributions)
+
+
+def _proportional(score: np.ndarray, parts: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Split each score among the children in proportion to ``parts`` (their weighted
+    scores or points); exact for arithmetic means and point sums, and the documented
+    attribution for the other aggregations. Falls back to the shares when parts sum to 0."""
+    total = parts.sum(axis=-1, keepdims=True)
+    s = score[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(total != 0, s * parts / total, s * share)
+    return np.where(np.isnan(s), np.nan, out)
+
+
+def _describe(idx: np.ndarray, units, periods) -> list[str]:
+    out = []
+    for row in idx:
+        p, u = int(row[0]), int(row[1])
+        unit = units[u] if units else str(u)
+        period = periods[p] if periods else str(p)
+        out.append(f"unit '{unit}' period '{period}'")
+    return out
+
+
+def compute(methodology: Methodology, data: Dataset):
+    """Compute every node's score, rank and rank change for every unit and period."""
+    from dxscore.index.result import Result
+
+    stages = prepare_indicators(methodology, data)
+    agg = aggregate_all(methodology, stages.normalised, data.units, data.periods)
+    return Result(methodology, data, stages, agg)

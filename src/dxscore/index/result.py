@@ -1,0 +1,208 @@
+"""The result of a computation: tidy scores and ranks, and explanations.
+
+``Result.to_frame()`` is the published table (one row per unit, period and node);
+``Result.explain(unit, period)`` traces one unit's score down to its raw values.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from dxscore.index import steps
+from dxscore.index.data import Dataset
+from dxscore.index.methodology import ROOT, Methodology
+from dxscore.index.pipeline import Aggregation, IndicatorStages
+
+FRAME_COLUMNS = ["unit", "period", "node", "kind", "score", "rank", "rank_change", "points"]
+
+
+class Result:
+    def __init__(
+        self,
+        methodology: Methodology,
+        data: Dataset,
+        stages: IndicatorStages,
+        aggregation: Aggregation,
+    ):
+        self.methodology = methodology
+        self.data = data
+        self.stages = stages
+        self.aggregation = aggregation
+
+    # --- arrays ---------------------------------------------------------------------
+
+    @property
+    def scores(self) -> dict[str, np.ndarray]:
+        return self.aggregation.scores
+
+    @cached_property
+    def ranks(self) -> dict[str, np.ndarray]:
+        decimals = self.methodology.rank_rounding
+        return {c: steps.competition_rank(s, decimals) for c, s in self.scores.items()}
+
+    @cached_property
+    def rank_changes(self) -> dict[str, np.ndarray]:
+        return {c: steps.rank_change(r) for c, r in self.ranks.items()}
+
+    @cached_property
+    def node_order(self) -> list[str]:
+        """Nodes top-down: the index tree in pre-order, then the side nodes."""
+        order: list[str] = []
+        nodes = self.methodology.nodes
+
+        def visit(code: str) -> None:
+            order.append(code)
+            for child in nodes[code].children:
+                if nodes[child].parent == code:
+                    visit(child)
+
+        visit(ROOT)
+        for code in self.methodology.side_nodes:
+            visit(code)
+        return order
+
+    # --- tables ---------------------------------------------------------------------
+
+    def to_frame(self, period: str | None = None) -> pd.DataFrame:
+        """Tidy table: ``unit, period, node, kind, score, rank, rank_change, points``."""
+        periods = self._period_slice(period)
+        units = np.asarray(self.data.units, dtype=object)
+        frames = []
+        for code in self.node_order:
+            kind = "index" if code == ROOT else self.methodology.nodes[code].kind
+            for p in periods:
+                present = self.data.present[p]
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "unit": units[present],
+                            "period": self.data.periods[p],
+                            "node": code,
+                            "kind": kind,
+                            "score": self.scores[code][p][present],
+                            "rank": self.ranks[code][p][present],
+                            "rank_change": self.rank_changes[code][p][present],
+                            "points": self.aggregation.points[code][p][present],
+                        }
+                    )
+                )
+        frame = pd.concat(frames, ignore_index=True)
+        for col in ("rank", "rank_change"):
+            frame[col] = frame[col].astype("Int64")
+        if frame["points"].isna().all():
+            frame = frame.drop(columns="points")
+        return frame
+
+    def ranking(self, period: str | None = None, nodes: list[str] | None = None) -> pd.DataFrame:
+        """One row per unit for a period, best first: rank, unit, name, index and ``nodes``."""
+        p = self._period_slice(period)[-1]
+        present = self.data.present[p]
+        cols = nodes if nodes is not None else self.top_nodes()
+        table = pd.DataFrame(
+            {
+                "rank": self.ranks[ROOT][p],
+                "unit": self.data.units,
+                "name": [self.data.names.get(u, "") for u in self.data.units],
+                "index": self.scores[ROOT][p],
+                "rank_change": self.rank_changes[ROOT][p],
+            }
+        )
+        for code in cols:
+            table[code] = self.scores[code][p]
+        table = table[present].sort_values(["rank", "unit"], na_position="last")
+        table["rank"] = table["rank"].astype("Int64")
+        table["rank_change"] = table["rank_change"].astype("Int64")
+        return table.reset_index(drop=True)
+
+    def top_nodes(self) -> list[str]:
+        """The nodes a ranking shows next to the index: side nodes (pillar views) if the
+        methodology has them, else the index's children."""
+        if self.methodology.side_nodes:
+            return list(self.methodology.side_nodes)
+        return list(self.methodology.nodes[ROOT].children)
+
+    def _period_slice(self, period: str | None) -> list[int]:
+        if period is None:
+            return list(range(len(self.data.periods)))
+        return [self.data.period_index(period)]
+
+    # --- explanation ----------------------------------------------------------------
+
+    def explain(self, unit: str, period: str) -> pd.DataFrame:
+        """Every node of one unit and period, top-down, with its parent.
+
+        Columns: ``node, name, kind, parent, depth, raw, denominator, denominated,
+        imputed, treatment, normalised, score, rank, points, max_points, weight,
+        share, weight_in_index, contribution``. ``share`` is the node's effective weight
+        within that parent; ``contribution`` its part of the parent's score (the
+        contributions of a parent's children add up to the parent's score). A node that
+        belongs to several parents (a side view) has a row per parent.
+        """
+        u = self.data.unit_index(unit)
+        p = self.data.period_index(period)
+        if not self.data.present[p, u]:
+            raise KeyError(f"unit '{unit}' has no data in period '{period}'")
+        m = self.methodology
+        st = self.stages
+        agg = self.aggregation
+        rows = []
+        global_weight = {ROOT: 1.0}
+
+        def row(code: str, parent: str | None, depth: int) -> dict:
+            node = m.nodes[code]
+            spec = node.spec
+            out = {
+                "node": code,
+                "name": node.name,
+                "kind": "index" if code == ROOT else node.kind,
+                "parent": parent,
+                "depth": depth,
+                "raw": np.nan,
+                "denominator": np.nan,
+                "denominated": np.nan,
+                "imputed": False,
+                "treatment": "",
+                "normalised": np.nan,
+                "score": agg.scores[code][p, u],
+                "rank": self.ranks[code][p, u],
+                "points": agg.points[code][p, u],
+                "max_points": spec.max_points,
+                "weight": spec.weight,
+                "share": np.nan,
+                "weight_in_index": np.nan,
+                "contribution": np.nan,
+            }
+            if node.is_indicator:
+                out["raw"] = st.raw[code][p, u]
+                if spec.denominator:
+                    out["denominator"] = self.data.values[spec.denominator][p, u]
+                out["denominated"] = st.denominated[code][p, u]
+                out["imputed"] = bool(st.imputed_mask[code][p, u])
+                out["treatment"] = st.treatment[code][p].describe()
+                out["normalised"] = st.normalised[code][p, u]
+            if parent is not None:
+                i = m.nodes[parent].children.index(code)
+                out["share"] = agg.shares[parent][p, u, i]
+                out["contribution"] = agg.contributions[parent][p, u, i]
+                if parent in global_weight and node.parent == parent:
+                    global_weight[code] = global_weight[parent] * out["share"]
+            out["weight_in_index"] = global_weight.get(code, np.nan)
+            return out
+
+        def visit(code: str, parent: str | None, depth: int) -> None:
+            rows.append(row(code, parent, depth))
+            for child in m.nodes[code].children:
+                if m.nodes[child].parent == code:
+                    visit(child, code, depth + 1)
+                else:  # a reference: list it under this node without descending again
+                    rows.append(row(child, code, depth + 1))
+
+        visit(ROOT, None, 0)
+        for code in m.side_nodes:
+            visit(code, None, 0)
+        table = pd.DataFrame(rows)
+        table["rank"] = table["rank"].astype("Int64")
+        return table

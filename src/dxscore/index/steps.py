@@ -1,0 +1,375 @@
+"""The pipeline steps, each a small vectorised function over NumPy arrays.
+
+Conventions: an indicator's values for all periods and units are a ``(P, U)`` array
+(periods by units) with NaN for missing; ``present`` marks the units that exist in each
+period. Statistics are taken along the unit axis (per period) unless ``pooled``.
+Aggregation works on ``(..., C)`` arrays of children's scores so that extra leading
+axes (periods, Monte Carlo replications) cost nothing. Formulas: ``docs/methodology.md``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import rankdata
+
+from dxscore.index import methods as m
+
+# --- denomination -----------------------------------------------------------------------
+
+
+def denominate(x: np.ndarray, denominator: np.ndarray, per: float = 1.0) -> np.ndarray:
+    """``x / denominator * per``; a zero or missing denominator gives a missing value."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x / denominator * per
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+# --- imputation ------------------------------------------------------------------------
+
+
+def impute(
+    x: np.ndarray,
+    present: np.ndarray,
+    spec: m.Imputation,
+    group_labels: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fill missing values of present units; returns ``(values, imputed_mask)``."""
+    missing = np.isnan(x) & present
+    if spec.method == "none" or not missing.any():
+        return x.copy(), np.zeros_like(missing)
+    if spec.method in ("zero", "constant"):
+        fill = np.full_like(x, 0.0 if spec.method == "zero" else spec.value)
+    elif spec.method in ("mean", "median"):
+        fill = _group_statistic(x, spec.method, group_labels)
+    elif spec.method == "locf":
+        fill = _carry_forward(x)
+    else:  # linear
+        fill = _interpolate_in_time(x)
+    out = np.where(missing, fill, x)
+    return out, missing & ~np.isnan(out)
+
+
+def _group_statistic(x: np.ndarray, stat: str, labels: np.ndarray | None) -> np.ndarray:
+    """Per-period mean or median over all units, or over each unit's group."""
+    reduce = np.nanmean if stat == "mean" else np.nanmedian
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing group stays missing
+        if labels is None:
+            return np.broadcast_to(reduce(x, axis=1, keepdims=True), x.shape)
+        out = np.full_like(x, np.nan)
+        for label in np.unique(labels):
+            cols = labels == label
+            out[:, cols] = reduce(x[:, cols], axis=1, keepdims=True)
+    return out
+
+
+def _last_index(valid: np.ndarray, reverse: bool = False) -> np.ndarray:
+    """For each (period, unit), the period index of the nearest valid value at or before
+    it (or at or after it with ``reverse``); -1 where there is none."""
+    p = valid.shape[0]
+    idx = np.where(valid, np.arange(p)[:, None], -1 if not reverse else p)
+    if reverse:
+        idx = np.minimum.accumulate(idx[::-1], axis=0)[::-1]
+        idx[idx == p] = -1
+        return idx
+    return np.maximum.accumulate(idx, axis=0)
+
+
+def _carry_forward(x: np.ndarray) -> np.ndarray:
+    prev = _last_index(~np.isnan(x))
+    out = x[np.clip(prev, 0, None), np.arange(x.shape[1])]
+    return np.where(prev >= 0, out, np.nan)
+
+
+def _interpolate_in_time(x: np.ndarray) -> np.ndarray:
+    """Linear between the unit's previous and next observations (equally spaced periods)."""
+    valid = ~np.isnan(x)
+    prev, nxt = _last_index(valid), _last_index(valid, reverse=True)
+    cols = np.arange(x.shape[1])
+    t = np.arange(x.shape[0])[:, None].astype(float)
+    x_prev, x_next = x[np.clip(prev, 0, None), cols], x[np.clip(nxt, 0, None), cols]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = (t - prev) / (nxt - prev)
+    out = x_prev + (x_next - x_prev) * frac
+    return np.where((prev >= 0) & (nxt >= 0) & (nxt > prev), out, np.nan)
+
+
+# --- outlier treatment -----------------------------------------------------------------
+
+
+def sample_skew(x: np.ndarray) -> float:
+    """Adjusted Fisher-Pearson skewness (Excel ``SKEW``)."""
+    n = x.size
+    if n < 3:
+        return 0.0
+    sd = x.std(ddof=1)
+    if sd == 0:
+        return 0.0
+    return float(n / ((n - 1) * (n - 2)) * np.sum(((x - x.mean()) / sd) ** 3))
+
+
+def sample_kurtosis(x: np.ndarray) -> float:
+    """Sample excess kurtosis (Excel ``KURT``)."""
+    n = x.size
+    if n < 4:
+        return 0.0
+    sd = x.std(ddof=1)
+    if sd == 0:
+        return 0.0
+    z4 = np.sum(((x - x.mean()) / sd) ** 4)
+    return float(
+        n * (n + 1) / ((n - 1) * (n - 2) * (n - 3)) * z4 - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+    )
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """What outlier treatment did to one indicator in one period."""
+
+    winsorised: int = 0  # number of values moved
+    log: bool = False
+    skew: float = 0.0
+    kurtosis: float = 0.0
+
+    def describe(self) -> str:
+        if self.log:
+            return "log-transformed"
+        if self.winsorised:
+            return f"winsorised ({self.winsorised} value(s) moved)"
+        return ""
+
+
+def _fails(x: np.ndarray, spec: m.Outliers) -> bool:
+    return abs(sample_skew(x)) >= spec.skew and sample_kurtosis(x) >= spec.kurtosis
+
+
+def log_transform(x: np.ndarray, skew: float) -> np.ndarray:
+    """``log(x - min + 0.01 (max - min))``; mirrored for negative skew to keep the order."""
+    lo, hi = np.nanmin(x), np.nanmax(x)
+    shift = 0.01 * (hi - lo)
+    if skew >= 0:
+        return np.log(x - lo + shift)
+    return -np.log(hi - x + shift)
+
+
+def treat_outliers(x: np.ndarray, spec: m.Outliers) -> tuple[np.ndarray, Treatment]:
+    """Treat one period's values of one indicator (1-D, NaN for missing)."""
+    ok = ~np.isnan(x)
+    v = x[ok]
+    if spec.method == "none" or v.size < 4 or not _fails(v, spec):
+        return x, Treatment(skew=sample_skew(v), kurtosis=sample_kurtosis(v))
+    skew0 = sample_skew(v)
+    if spec.method == "winsorise":
+        w = v.copy()
+        order = np.argsort(v, kind="stable")  # ascending; the top values are at the end
+        n_high = n_low = 0
+        limit = min(spec.max_winsorised, v.size - 2)
+        while _fails(w, spec) and n_high + n_low < limit:
+            if sample_skew(w) > 0:  # the k highest values take the (k+1)-th highest
+                n_high += 1
+                w[order[v.size - n_high :]] = v[order[v.size - n_high - 1]]
+            else:
+                n_low += 1
+                w[order[:n_low]] = v[order[n_low]]
+        moved = n_high + n_low
+        if not _fails(w, spec) or not spec.log_fallback:
+            out = x.copy()
+            out[ok] = w
+            return out, Treatment(moved, False, sample_skew(w), sample_kurtosis(w))
+    out = x.copy()
+    out[ok] = log_transform(v, skew0)
+    return out, Treatment(0, True, sample_skew(out[ok]), sample_kurtosis(out[ok]))
+
+
+# --- normalisation ---------------------------------------------------------------------
+
+
+def _stat(fn, v: np.ndarray, pooled: bool) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if pooled:
+            return np.broadcast_to(fn(v), (v.shape[0], 1))
+        return fn(v, axis=1, keepdims=True)
+
+
+def normalise(
+    x: np.ndarray,
+    spec,
+    scale: tuple[float, float],
+    direction: int = 1,
+    indicator_target: float | None = None,
+) -> np.ndarray:
+    """Normalise a ``(P, U)`` array of one indicator; bounded methods map to the range
+    (default: the output scale). Direction -1 turns lower-is-better around."""
+    lo, hi = spec.range or scale
+    method = spec.method
+    if method == "identity":
+        return x.copy()
+    v = x * direction
+    if method == "zscore":
+        mean = _stat(np.nanmean, v, spec.pooled)
+        sd = _stat(lambda a, **k: np.nanstd(a, ddof=1, **k), v, spec.pooled)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(sd > 0, (v - mean) / sd, 0.0)
+        return np.where(np.isnan(v), np.nan, z * spec.sd + spec.mean)
+    if method == "rank":
+        return _ranks_ascending(v, spec.pooled)
+    if method == "percentile_rank":
+        r = _ranks_ascending(v, spec.pooled)
+        n = np.sum(~np.isnan(v)) if spec.pooled else np.sum(~np.isnan(v), axis=1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(n > 1, (r - 1) / (n - 1), 1.0)
+    elif method == "minmax":
+        mn, mx = _stat(np.nanmin, v, spec.pooled), _stat(np.nanmax, v, spec.pooled)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(mx > mn, (v - mn) / (mx - mn), 1.0)
+    elif method == "goalposts":
+        share = (x - spec.lower) / (spec.upper - spec.lower)
+        if direction == -1:
+            share = 1.0 - share
+        if spec.truncate:
+            share = np.clip(share, 0.0, 1.0)
+    elif method == "target":
+        target = spec.target if spec.target is not None else indicator_target
+        if spec.baseline == "observed":
+            base = _stat(np.nanmin if direction == 1 else np.nanmax, x, spec.pooled)
+        else:
+            base = spec.baseline
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(base != target, (x - base) / (target - base), 1.0)
+        share = np.clip(share, 0.0, 1.0 if spec.cap else None)
+    elif method == "distance_to_max":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if direction == 1:
+                share = x / _stat(np.nanmax, x, spec.pooled)
+            else:
+                share = _stat(np.nanmin, x, spec.pooled) / x
+    elif method == "bands":
+        share = _bands(x, spec, direction)
+    else:  # pragma: no cover - the methodology model admits no other method
+        raise ValueError(f"unknown normalisation {method}")
+    return np.where(np.isnan(x), np.nan, lo + share * (hi - lo))
+
+
+def _ranks_ascending(v: np.ndarray, pooled: bool) -> np.ndarray:
+    """Average ranks, 1 for the lowest (after direction), NaN kept."""
+    if pooled:
+        flat = rankdata(v.ravel(), nan_policy="omit")
+        return flat.reshape(v.shape)
+    return rankdata(v, axis=1, nan_policy="omit")
+
+
+def _bands(x: np.ndarray, spec: m.Bands, direction: int) -> np.ndarray:
+    """Share of the best band reached: x >= threshold (or x <= threshold if lower is better)."""
+    share = np.full_like(x, spec.below)
+    best = np.full_like(x, -np.inf)
+    for band in spec.bands:
+        reached = x >= band.threshold if direction == 1 else x <= band.threshold
+        better = reached & (band.share > best)
+        share = np.where(better, band.share, share)
+        best = np.where(better, band.share, best)
+    return share
+
+
+# --- aggregation -----------------------------------------------------------------------
+
+
+def aggregate(
+    scores: np.ndarray,
+    weights: np.ndarray,
+    spec: m.Aggregation,
+    scale: tuple[float, float],
+    min_coverage: float | None = None,
+    max_points: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Combine children's scores ``(..., C)`` with ``weights`` (``(C,)`` or ``(..., C)``).
+
+    Missing children are skipped (their weight is shared among the others), except in
+    ``points``, where a missing child earns no points. Returns ``(score, points)``;
+    ``points`` is NaN unless the method is ``points``.
+    """
+    avail = ~np.isnan(scores)
+    n_children = scores.shape[-1]
+    w = np.broadcast_to(weights, scores.shape)
+    wa = np.where(avail, w, 0.0)
+    den = wa.sum(axis=-1)
+    x = np.where(avail, scores, 0.0)
+    points = np.full(scores.shape[:-1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        method = spec.method
+        if method == "generalised" and spec.p == 0:
+            method = "geometric"
+        if method == "arithmetic":
+            out = (wa * x).sum(axis=-1) / den
+        elif method == "geometric":
+            logs = np.where(avail & (x > 0), np.log(np.where(x > 0, x, 1.0)), 0.0)
+            out = np.exp((wa * logs).sum(axis=-1) / den)
+            out = np.where((avail & (x == 0) & (wa > 0)).any(axis=-1), 0.0, out)
+        elif method == "harmonic":
+            inv = np.where(avail & (x > 0), 1.0 / np.where(x > 0, x, 1.0), 0.0)
+            out = den / (wa * inv).sum(axis=-1)
+            out = np.where((avail & (x == 0) & (wa > 0)).any(axis=-1), 0.0, out)
+        elif method == "generalised":
+            out = ((wa * x**spec.p).sum(axis=-1) / den) ** (1.0 / spec.p)
+        elif method == "minimum":
+            out = np.where(avail & (w > 0), scores, np.inf).min(axis=-1)
+            out = np.where(np.isinf(out), np.nan, out)
+        elif method == "points":
+            lo, hi = scale
+            child_points = w * (x - lo) / (hi - lo)
+            points = np.where(avail, child_points, 0.0).sum(axis=-1)
+            total = max_points if max_points is not None else w.sum(axis=-1)
+            points = np.minimum(points, total)
+            out = np.where(total > 0, lo + (hi - lo) * points / total, lo)
+            den = np.where(avail.any(axis=-1), 1.0, 0.0)
+        else:  # pragma: no cover
+            raise ValueError(f"unknown aggregation {method}")
+    out = np.where(den > 0, out, np.nan)
+    if min_coverage is not None:
+        coverage = avail.sum(axis=-1) / n_children
+        out = np.where(coverage + 1e-12 >= min_coverage, out, np.nan)
+    points = np.where(np.isnan(out), np.nan, points)
+    return out, points
+
+
+def negative_inputs(scores: np.ndarray, spec: m.Aggregation) -> np.ndarray:
+    """Mask of the rows that a geometric, harmonic or generalised mean cannot take."""
+    if spec.method not in ("geometric", "harmonic", "generalised"):
+        return np.zeros(scores.shape[:-1], dtype=bool)
+    return np.nan_to_num(scores, nan=0.0).min(axis=-1) < 0
+
+
+def rescale_minmax(x: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+    """Min-max across units in each period onto the output scale."""
+    lo, hi = scale
+    mn = _stat(np.nanmin, x, False)
+    mx = _stat(np.nanmax, x, False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(mx > mn, (x - mn) / (mx - mn), 1.0)
+    return np.where(np.isnan(x), np.nan, lo + share * (hi - lo))
+
+
+# --- ranking ---------------------------------------------------------------------------
+
+
+def competition_rank(scores: np.ndarray, decimals: int | None = None) -> np.ndarray:
+    """Rank along the last axis, highest first; ties share the smallest rank (1, 2, 2, 4).
+
+    Scores are rounded to ``decimals`` first when given, as official indices do.
+    Missing scores get no rank (NaN).
+    """
+    s = np.round(scores, decimals) if decimals is not None else scores
+    key = np.where(np.isnan(s), np.inf, -s)
+    ranks = rankdata(key, method="min", axis=-1).astype(float)
+    return np.where(np.isnan(s), np.nan, ranks)
+
+
+def rank_change(ranks: np.ndarray) -> np.ndarray:
+    """Places gained since the previous period along axis 0 (positive = climbed)."""
+    out = np.full_like(ranks, np.nan)
+    out[1:] = ranks[:-1] - ranks[1:]
+    return out
