@@ -21,6 +21,7 @@ from dxscore.index.methodology import Methodology
 PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
 MAX_LISTED = 50
+MISSING_MARKERS = {"", "NA", "N/A", "NAN", "NULL", "-"}  # cells that mean "no value"
 
 
 class DataError(ValueError):
@@ -124,6 +125,23 @@ def _text(series: pd.Series) -> pd.Series:
     return series.map(one)
 
 
+def _number(text: str) -> float:
+    """Exact decimal-to-float parsing (Python's ``float``); NaN if empty or not a number."""
+    if text.upper() in MISSING_MARKERS:
+        return np.nan
+    try:
+        value = float(text)
+    except ValueError:
+        return np.nan
+    return value if np.isfinite(value) else np.nan
+
+
+def _period(series: pd.Series) -> pd.Series:
+    """Period codes as text; a year written as a number (``2018.0``) becomes ``2018``."""
+    text = _text(series)
+    return text.str.replace(r"^(\d{4})\.0*$", r"\1", regex=True)
+
+
 def load_dataset(
     path: str | Path,
     methodology: Methodology,
@@ -163,7 +181,7 @@ def dataset_from_frame(
             {
                 "row": rows,
                 "unit": _text(frame["unit"]),
-                "period": _text(frame["period"]),
+                "period": _period(frame["period"]),
                 "code": _text(frame["indicator"]),
                 "raw": frame["value"],
                 "column": "value",
@@ -178,7 +196,7 @@ def dataset_from_frame(
         ]
         value_cols = [c for c in value_cols if c in inputs]
         long = frame[["unit", "period", *value_cols]].assign(row=rows)
-        long["unit"], long["period"] = _text(long["unit"]), _text(long["period"])
+        long["unit"], long["period"] = _text(long["unit"]), _period(long["period"])
         long = long.melt(id_vars=["row", "unit", "period"], var_name="code", value_name="raw")
         long["column"] = long["code"]
 
@@ -211,8 +229,8 @@ def dataset_from_frame(
 
     # values
     raw_text = _text(long["raw"])
-    value = pd.to_numeric(raw_text.str.replace(",", "", regex=False), errors="coerce")
-    not_number = (raw_text != "") & value.isna()
+    value = raw_text.str.replace(",", "", regex=False).map(_number).astype(float)
+    not_number = ~raw_text.str.upper().isin(MISSING_MARKERS) & value.isna()
     problems += [
         (f"row {r}, column '{c}'", f"'{t}' is not a number")
         for r, c, t in zip(
@@ -220,7 +238,6 @@ def dataset_from_frame(
             strict=True,
         )
     ]
-    value[~np.isfinite(value.fillna(0.0))] = np.nan
     long = long.assign(value=value.astype(float))
     for code in methodology.indicators:
         rng = methodology.nodes[code].spec.range

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dxscore.index.methods import (
     Aggregation,
     Imputation,
+    MinMax,
     Normalisation,
     Outliers,
     as_method_mapping,
@@ -72,7 +73,7 @@ class IndicatorSpec(NodeSpec):
     required: bool = True
     imputation: Imputation = Imputation()
     outliers: Outliers = Outliers()
-    normalisation: Normalisation = Field(default_factory=lambda: {"method": "minmax"})
+    normalisation: Normalisation = Field(default_factory=lambda: MinMax(method="minmax"))
 
     _shorthand = field_validator("imputation", "outliers", "normalisation", mode="before")(
         lambda v: as_method_mapping(v)
@@ -365,6 +366,7 @@ class _Compiler:
         self.problems: list[tuple[str, str]] = []
         self.nodes: dict[str, Node] = {}
         self.where: dict[str, str] = {}
+        self.invalid: set[str] = set()  # codes of nodes that failed validation
 
     def compile(self) -> Methodology:
         spec = self.spec
@@ -380,9 +382,9 @@ class _Compiler:
             self._walk(side, parent=None, depth=1, path=f"nodes[{i}]")
         self._check_names()
         self._check_references()
+        self._check_inputs()
         if not self.problems:
             self._check_cycles()
-            self._check_inputs()
         if self.problems:
             raise MethodologyError(self.source, self.problems)
         return Methodology(
@@ -424,7 +426,10 @@ class _Compiler:
             node_spec = model.model_validate(merged)
         except ValidationError as exc:
             self.problems.extend(_problems(exc, label))
-            return code if isinstance(code, str) else None
+            if isinstance(code, str):
+                self.invalid.add(code)
+                return code
+            return None
         if code in self.nodes:
             self.problems.append((label, f"duplicate code '{code}' (first at {self.where[code]})"))
             return code
@@ -464,7 +469,7 @@ class _Compiler:
         for code, node in self.nodes.items():
             seen: set[str] = set()
             for child in node.children:
-                if child not in self.nodes:
+                if child not in self.nodes and child not in self.invalid:
                     self.problems.append((self.where[code], f"unknown child reference '{child}'"))
                 if child in seen:
                     self.problems.append((self.where[code], f"child '{child}' listed twice"))
@@ -500,7 +505,7 @@ class _Compiler:
             if isinstance(spec, AggregateSpec):
                 if spec.aggregation.method == "points":
                     for child in node.children:
-                        if self.nodes[child].spec.max_points is None:
+                        if child in self.nodes and self.nodes[child].spec.max_points is None:
                             self.problems.append(
                                 (self.where[child], f"'{code}' sums points: 'max_points' missing")
                             )

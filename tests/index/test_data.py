@@ -1,0 +1,158 @@
+"""Bad input tables: every problem names its row and column; nothing is computed."""
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from dxscore import index as ix
+
+METHODOLOGY = ix.loads(
+    textwrap.dedent(
+        """
+        id: small
+        version: 1
+        title: Small
+        scale: [0, 1]
+        groups: [region]
+        denominators: [{code: pop}]
+        defaults: {indicator: {normalisation: {method: goalposts, lower: 0, upper: 100}}}
+        tree:
+          children:
+            - {code: a, range: [0, 100]}
+            - {code: b, denominator: pop, per: 100, imputation: {method: mean, group: region}}
+            - {code: c, required: false}
+        """
+    ),
+    source="small.yaml",
+)
+
+
+def write(tmp_path, text: str, name: str = "data.csv"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def problems(tmp_path, text: str, units=None) -> list[tuple[str, str]]:
+    with pytest.raises(ix.DataError) as info:
+        ix.load_dataset(write(tmp_path, text), METHODOLOGY, units=units)
+    return info.value.problems
+
+
+def test_wide_table_loads_with_groups_and_denominators(tmp_path):
+    data = ix.load_dataset(
+        write(tmp_path, """
+            unit,period,region,a,b,pop,c
+            X,2024,north,10,5,50,
+            Y,2024,south,20,,80,3
+            """),
+        METHODOLOGY,
+    )
+    assert data.units == ["X", "Y"] and data.periods == ["2024"]
+    assert list(data.groups["region"]) == ["north", "south"]
+    result = ix.compute(METHODOLOGY, data)
+    assert result.stages.denominated["b"][0, 0] == pytest.approx(10.0)  # 5 / 50 * 100
+
+
+def test_long_table_loads(tmp_path):
+    data = ix.load_dataset(
+        write(tmp_path, """
+            unit,period,indicator,value,region
+            X,2024,a,10,north
+            X,2024,b,5,north
+            X,2024,pop,50,north
+            """),
+        METHODOLOGY,
+    )
+    assert data.values["a"][0, 0] == 10.0 and data.present.all()
+
+
+def test_non_numeric_and_out_of_range_values_name_row_and_column(tmp_path):
+    found = problems(tmp_path, """
+        unit,period,region,a,b,pop
+        X,2024,north,abc,5,50
+        Y,2024,south,120,1,80
+        """)
+    assert ("row 2, column 'a'", "'abc' is not a number") in found
+    assert ("row 3, column 'a'", "120 is outside the valid range [0, 100] of 'a'") in found
+
+
+def test_unknown_column_and_unknown_indicator_are_errors(tmp_path):
+    assert ("column 'zz'", "not an indicator, denominator or group of small v1") in problems(
+        tmp_path, "unit,period,region,a,zz\nX,2024,n,1,2\n"
+    )
+    found = problems(tmp_path, "unit,period,indicator,value,region\nX,2024,nope,1,n\n")
+    assert found[0] == ("row 2, column 'indicator'", "unknown indicator 'nope' in small v1")
+
+
+def test_duplicate_rows_point_at_the_first(tmp_path):
+    found = problems(tmp_path, """
+        unit,period,indicator,value,region
+        X,2024,a,1,n
+        X,2024,a,2,n
+        """)
+    assert found == [("row 3", "duplicate of row 2 (unit 'X', period '2024', 'a')")]
+
+
+def test_missing_required_indicator_is_an_error_but_imputed_or_optional_are_not(tmp_path):
+    found = problems(tmp_path, """
+        unit,period,region,a,b,pop
+        X,2024,north,,5,50
+        """)
+    assert found == [("indicator 'a'", "no values at all, and the methodology requires it")]
+    found = problems(tmp_path, """
+        unit,period,region,a,b,pop
+        X,2024,north,,5,50
+        Y,2024,north,3,,50
+        """)
+    assert found == [("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")]
+
+
+def test_bad_period_and_empty_unit(tmp_path):
+    found = problems(tmp_path, """
+        unit,period,region,a
+        X,24,north,1
+        ,2024,north,1
+        """)
+    assert ("row 2, column 'period'", "'24' is not a period (2024, 2024Q3 or 2024-07)") in found
+    assert ("row 3, column 'unit'", "empty unit") in found
+
+
+def test_units_file_rejects_unknown_units(tmp_path):
+    units = pd.DataFrame({"unit": ["X"], "region": ["north"]})
+    found = problems(tmp_path, "unit,period,a\nX,2024,1\nQ,2024,2\n", units=units)
+    assert found == [("row 3, column 'unit'", "unknown unit 'Q'")]
+
+
+def test_missing_group_label_is_an_error(tmp_path):
+    found = problems(tmp_path, "unit,period,region,a\nX,2024,,1\n")
+    assert found == [("unit 'X'", "no 'region' group")]
+
+
+def test_xlsx_and_parquet_read_like_csv(tmp_path):
+    frame = pd.DataFrame({"unit": ["X", "Y"], "period": [2024, 2024], "region": ["n", "s"],
+                          "a": [1.5, 2.0], "b": [1, 2], "pop": [10, 20]})
+    frame.to_excel(tmp_path / "d.xlsx", index=False)
+    frame.to_parquet(tmp_path / "d.parquet")
+    for name in ("d.xlsx", "d.parquet"):
+        data = ix.load_dataset(tmp_path / name, METHODOLOGY)
+        assert data.periods == ["2024"] and data.values["a"][0].tolist() == [1.5, 2.0]
+
+
+def test_missing_markers_mean_no_value_and_inf_is_not_a_number(tmp_path):
+    data = ix.load_dataset(
+        write(tmp_path, "unit,period,region,a,c\nX,2024,n,1,NA\nY,2024,n,2,-\n"), METHODOLOGY
+    )
+    assert pd.isna(data.values["c"]).all()
+    assert ("row 2, column 'a'", "'inf' is not a number") in problems(
+        tmp_path, "unit,period,region,a\nX,2024,n,inf\n"
+    )
+
+
+def test_undecodable_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("unit,period,a\nHà Nội,2024,1\n".encode("utf-16"))
+    with pytest.raises(ix.DataError) as info:
+        ix.load_dataset(path, METHODOLOGY)
+    assert "not UTF-8" in str(info.value) or "cannot read" in str(info.value)
