@@ -86,8 +86,18 @@ def test_explain_shows_contributions():
 
 def test_explain_writes_a_table_whose_contributions_add_up(tmp_path):
     out = tmp_path / "explain.csv"
-    result = run("index", "explain", "vn-dti-2022", EXAMPLE, "--unit", "92", "--period", "2022",
-                 "--out", str(out))
+    result = run(
+        "index",
+        "explain",
+        "vn-dti-2022",
+        EXAMPLE,
+        "--unit",
+        "92",
+        "--period",
+        "2022",
+        "--out",
+        str(out),
+    )
     assert result.exit_code == 0
     table = pd.read_csv(out)
     index_score = table.loc[table.node == "index", "score"].iloc[0]

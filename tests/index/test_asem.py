@@ -10,8 +10,19 @@ from dxscore import index as ix
 
 ASEM = Path(__file__).parents[1] / "fixtures" / "asem"
 METHODOLOGY = Path(__file__).parents[2] / "examples" / "asem" / "methodology.yaml"
-LEVELS = ["Index", "Conn", "Sust", "Physical", "ConEcFin", "Political", "Instit", "P2P",
-          "Environ", "Social", "SusEcFin"]
+LEVELS = [
+    "Index",
+    "Conn",
+    "Sust",
+    "Physical",
+    "ConEcFin",
+    "Political",
+    "Instit",
+    "P2P",
+    "Environ",
+    "Social",
+    "SusEcFin",
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +54,10 @@ def test_asem_intermediate_stage_matches_coinr(result, stage, file):
     assert len(result.methodology.indicators) == 49
     for code in result.methodology.indicators:
         np.testing.assert_allclose(
-            got[code][0], expected[code].to_numpy(float), rtol=1e-7, atol=1e-10,
+            got[code][0],
+            expected[code].to_numpy(float),
+            rtol=1e-7,
+            atol=1e-10,
             err_msg=f"{stage} {code}",
         )
 

@@ -2,7 +2,6 @@
 
 import io
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -56,13 +55,18 @@ def test_dti_2022_pillar_is_foundation_plus_its_activity_over_500_plus_its_maxim
 def test_dti_2020_is_weighted_04_03_03():
     m = ix.load("vn-dti-2020")
     frame = pd.DataFrame(
-        {"unit": ["A", "B"], "period": ["2020", "2020"],
-         "digital_government": [0.5, 0.2], "digital_economy": [0.3, 0.4],
-         "digital_society": [0.1, 0.9]}
+        {
+            "unit": ["A", "B"],
+            "period": ["2020", "2020"],
+            "digital_government": [0.5, 0.2],
+            "digital_economy": [0.3, 0.4],
+            "digital_society": [0.1, 0.9],
+        }
     )
     result = ix.compute(m, ix.dataset_from_frame(frame, m))
-    assert result.scores["index"][0] == pytest.approx([0.4 * 0.5 + 0.3 * 0.3 + 0.3 * 0.1,
-                                                       0.4 * 0.2 + 0.3 * 0.4 + 0.3 * 0.9])
+    assert result.scores["index"][0] == pytest.approx(
+        [0.4 * 0.5 + 0.3 * 0.3 + 0.3 * 0.1, 0.4 * 0.2 + 0.3 * 0.4 + 0.3 * 0.9]
+    )
 
 
 def _766(values: dict[str, float]) -> ix.Result:
@@ -82,8 +86,12 @@ def test_766_timeliness_from_the_checked_counts_is_17_68_points():
 
 def test_766_online_service_from_the_checked_counts_is_8_41_points():
     result = _766(
-        {**FULL_766, "online_procedure_share": 52 / 89, "online_service_use_share": 449 / 1884,
-         "online_share": 435_258 / 440_558}
+        {
+            **FULL_766,
+            "online_procedure_share": 52 / 89,
+            "online_service_use_share": 449 / 1884,
+            "online_share": 435_258 / 440_558,
+        }
     )
     points = result.aggregation.points
     assert round(points["online_procedure_share"][0, 0], 2) == 1.46

@@ -42,11 +42,14 @@ def problems(tmp_path, text: str, units=None) -> list[tuple[str, str]]:
 
 def test_wide_table_loads_with_groups_and_denominators(tmp_path):
     data = ix.load_dataset(
-        write(tmp_path, """
+        write(
+            tmp_path,
+            """
             unit,period,region,a,b,pop,c
             X,2024,north,10,5,50,
             Y,2024,south,20,,80,3
-            """),
+            """,
+        ),
         METHODOLOGY,
     )
     assert data.units == ["X", "Y"] and data.periods == ["2024"]
@@ -57,23 +60,29 @@ def test_wide_table_loads_with_groups_and_denominators(tmp_path):
 
 def test_long_table_loads(tmp_path):
     data = ix.load_dataset(
-        write(tmp_path, """
+        write(
+            tmp_path,
+            """
             unit,period,indicator,value,region
             X,2024,a,10,north
             X,2024,b,5,north
             X,2024,pop,50,north
-            """),
+            """,
+        ),
         METHODOLOGY,
     )
     assert data.values["a"][0, 0] == 10.0 and data.present.all()
 
 
 def test_non_numeric_and_out_of_range_values_name_row_and_column(tmp_path):
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         unit,period,region,a,b,pop
         X,2024,north,abc,5,50
         Y,2024,south,120,1,80
-        """)
+        """,
+    )
     assert ("row 2, column 'a'", "'abc' is not a number") in found
     assert ("row 3, column 'a'", "120 is outside the valid range [0, 100] of 'a'") in found
 
@@ -87,34 +96,48 @@ def test_unknown_column_and_unknown_indicator_are_errors(tmp_path):
 
 
 def test_duplicate_rows_point_at_the_first(tmp_path):
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         unit,period,indicator,value,region
         X,2024,a,1,n
         X,2024,a,2,n
-        """)
+        """,
+    )
     assert found == [("row 3", "duplicate of row 2 (unit 'X', period '2024', 'a')")]
 
 
 def test_missing_required_indicator_is_an_error_but_imputed_or_optional_are_not(tmp_path):
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         unit,period,region,a,b,pop
         X,2024,north,,5,50
-        """)
+        """,
+    )
     assert found == [("indicator 'a'", "no values at all, and the methodology requires it")]
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         unit,period,region,a,b,pop
         X,2024,north,,5,50
         Y,2024,north,3,,50
-        """)
-    assert found == [("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")]
+        """,
+    )
+    assert found == [
+        ("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")
+    ]
 
 
 def test_bad_period_and_empty_unit(tmp_path):
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         unit,period,region,a
         X,24,north,1
         ,2024,north,1
-        """)
+        """,
+    )
     assert ("row 2, column 'period'", "'24' is not a period (2024, 2024Q3 or 2024-07)") in found
     assert ("row 3, column 'unit'", "empty unit") in found
 
@@ -131,8 +154,16 @@ def test_missing_group_label_is_an_error(tmp_path):
 
 
 def test_xlsx_and_parquet_read_like_csv(tmp_path):
-    frame = pd.DataFrame({"unit": ["X", "Y"], "period": [2024, 2024], "region": ["n", "s"],
-                          "a": [1.5, 2.0], "b": [1, 2], "pop": [10, 20]})
+    frame = pd.DataFrame(
+        {
+            "unit": ["X", "Y"],
+            "period": [2024, 2024],
+            "region": ["n", "s"],
+            "a": [1.5, 2.0],
+            "b": [1, 2],
+            "pop": [10, 20],
+        }
+    )
     frame.to_excel(tmp_path / "d.xlsx", index=False)
     frame.to_parquet(tmp_path / "d.parquet")
     for name in ("d.xlsx", "d.parquet"):

@@ -47,7 +47,10 @@ def test_defaults_apply_per_file_then_per_level_then_node():
     )
     a, b, c = (m.nodes[x].spec for x in "abc")
     assert (a.normalisation.method, a.normalisation.lower, a.normalisation.upper) == (
-        "goalposts", 0, 20)
+        "goalposts",
+        0,
+        20,
+    )
     assert b.normalisation.method == "minmax" and b.unit == "people"
     assert c.normalisation.upper == 10 and c.unit == "%"  # depth 1: the pillar level has no
     assert m.nodes["p"].spec.aggregation.method == "geometric"

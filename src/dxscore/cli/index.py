@@ -231,7 +231,4 @@ def run_builtin_example() -> None:
         m, dataset = _load("vn-dti-2022", example_path(), None)
         result = ix.compute(m, dataset)
     _print_ranking(result, "2022")
-    out.print(
-        "Try: dxscore index explain vn-dti-2022 "
-        f"{example_path()} --unit 48 --period 2022"
-    )
+    out.print(f"Try: dxscore index explain vn-dti-2022 {example_path()} --unit 48 --period 2022")

@@ -78,8 +78,10 @@ class Dataset:
                     }
                 )
             )
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=list(LONG_COLUMNS)
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=list(LONG_COLUMNS))
         )
 
 
@@ -114,15 +116,17 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
 
 def _text(series: pd.Series) -> pd.Series:
     """Cell values as stripped text, integral floats without '.0', empty for missing."""
+    if pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return series.astype(object).str.strip()
 
     def one(v: object) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             return ""
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
 
-    return series.map(one)
+    return series.map(one).astype(object)
 
 
 def _number(text: str) -> float:
@@ -148,7 +152,9 @@ def load_dataset(
     units: pd.DataFrame | None = None,
 ) -> Dataset:
     frame, first_row = read_table(path)
-    return dataset_from_frame(frame, methodology, units=units, source=str(path), first_row=first_row)
+    return dataset_from_frame(
+        frame, methodology, units=units, source=str(path), first_row=first_row
+    )
 
 
 def dataset_from_frame(
@@ -161,144 +167,157 @@ def dataset_from_frame(
     """Check a long or wide table against the methodology and build the arrays.
 
     ``units`` (optional) lists the known units (column ``unit``, optional ``name`` and
-    group columns); when given, any other unit is an error.
+    group columns); when given, any other unit is an error. Checks are vectorised: a
+    table of millions of values is checked in seconds.
     """
     problems: list[tuple[str, str]] = []
     frame = frame.reset_index(drop=True)
-    rows = pd.Series(np.arange(len(frame)) + first_row, index=frame.index)
-    inputs = set(methodology.indicators) | set(methodology.denominators)
+    codes = [*methodology.indicators, *methodology.denominators]
+    code_ix = {c: i for i, c in enumerate(codes)}
     group_cols = set(methodology.groups)
-
     for col in ("unit", "period"):
         if col not in frame.columns:
             raise DataError(source, [(f"column '{col}'", "required column is missing")])
     is_long = set(LONG_COLUMNS) <= set(frame.columns)
-    allowed = set(LONG_COLUMNS) | {"name"} | group_cols if is_long else None
+
+    # row keys: each row once
+    rows = np.arange(len(frame)) + first_row
+    unit = _text(frame["unit"]).to_numpy(object)
+    period = _period(frame["period"]).to_numpy(object)
+    bad_unit = unit == ""
+    problems += [(f"row {r}, column 'unit'", "empty unit") for r in rows[bad_unit]]
+    bad_period = ~pd.Series(period, dtype=object).str.match(PERIOD_PATTERN.pattern).to_numpy(bool)
+    problems += [
+        (f"row {r}, column 'period'", f"'{p}' is not a period (2024, 2024Q3 or 2024-07)")
+        for r, p in zip(rows[bad_period], period[bad_period], strict=True)
+    ]
+    bad_row = bad_unit | bad_period
+    if units is not None:
+        strange = ~pd.Series(unit).isin(set(units["unit"].astype(str))).to_numpy() & ~bad_unit
+        problems += [
+            (f"row {r}, column 'unit'", f"unknown unit '{u}'")
+            for r, u in zip(rows[strange], unit[strange], strict=True)
+        ]
+        bad_row |= strange
+
+    # values, as flat arrays: row position, code index, value, column name
     if is_long:
-        extra = [c for c in frame.columns if c not in allowed]
-        problems += [(f"column '{c}'", "unknown column in a long table") for c in extra]
-        long = pd.DataFrame(
-            {
-                "row": rows,
-                "unit": _text(frame["unit"]),
-                "period": _period(frame["period"]),
-                "code": _text(frame["indicator"]),
-                "raw": frame["value"],
-                "column": "value",
-            }
-        )
+        allowed = set(LONG_COLUMNS) | {"name"} | group_cols
+        problems += [
+            (f"column '{c}'", "unknown column in a long table")
+            for c in frame.columns
+            if c not in allowed
+        ]
+        code_text = _text(frame["indicator"])
+        ci = code_text.map(code_ix).to_numpy(float)
+        unknown = np.isnan(ci)
+        problems += [
+            (f"row {r}, column 'indicator'", f"unknown indicator '{c}' in {methodology.label}")
+            for r, c in zip(rows[unknown], code_text.to_numpy(object)[unknown], strict=True)
+        ]
+        value, not_number, text = _numbers(frame["value"])
+        problems += [
+            (f"row {r}, column 'value'", f"'{t}' is not a number")
+            for r, t in zip(rows[not_number], text[not_number], strict=True)
+        ]
+        pos = np.nonzero(~unknown)[0]
+        ci = ci[pos].astype(int)
+        value = value[pos]
+        columns = np.full(len(pos), "value", dtype=object)
     else:
         value_cols = [c for c in frame.columns if c not in ("unit", "period", "name", *group_cols)]
         problems += [
             (f"column '{c}'", f"not an indicator, denominator or group of {methodology.label}")
             for c in value_cols
-            if c not in inputs
+            if c not in code_ix
         ]
-        value_cols = [c for c in value_cols if c in inputs]
-        long = frame[["unit", "period", *value_cols]].assign(row=rows)
-        long["unit"], long["period"] = _text(long["unit"]), _period(long["period"])
-        long = long.melt(id_vars=["row", "unit", "period"], var_name="code", value_name="raw")
-        long["column"] = long["code"]
-
-    # keys
-    bad_unit = long["unit"] == ""
-    problems += [(f"row {r}, column 'unit'", "empty unit") for r in long.loc[bad_unit, "row"]]
-    bad_period = ~long["period"].map(lambda p: bool(PERIOD_PATTERN.match(p)))
-    problems += [
-        (f"row {r}, column 'period'", f"'{p}' is not a period (2024, 2024Q3 or 2024-07)")
-        for r, p in long.loc[bad_period, ["row", "period"]].drop_duplicates("row").itertuples(
-            index=False
-        )
-    ]
-    if is_long:
-        unknown = ~long["code"].isin(inputs)
-        problems += [
-            (f"row {r}, column 'indicator'", f"unknown indicator '{c}' in {methodology.label}")
-            for r, c in long.loc[unknown, ["row", "code"]].itertuples(index=False)
-        ]
-        long = long[~unknown]
-    if units is not None:
-        known = set(units["unit"].astype(str))
-        strange = ~long["unit"].isin(known) & ~bad_unit
-        problems += [
-            (f"row {r}, column 'unit'", f"unknown unit '{u}'")
-            for r, u in long.loc[strange, ["row", "unit"]].drop_duplicates("row").itertuples(
-                index=False
-            )
-        ]
-
-    # values
-    raw_text = _text(long["raw"])
-    value = raw_text.str.replace(",", "", regex=False).map(_number).astype(float)
-    not_number = ~raw_text.str.upper().isin(MISSING_MARKERS) & value.isna()
-    problems += [
-        (f"row {r}, column '{c}'", f"'{t}' is not a number")
-        for r, c, t in zip(
-            long.loc[not_number, "row"], long.loc[not_number, "column"], raw_text[not_number],
-            strict=True,
-        )
-    ]
-    long = long.assign(value=value.astype(float))
-    for code in methodology.indicators:
-        rng = methodology.nodes[code].spec.range
-        if rng is None:
-            continue
-        low, high = rng
-        sel = long["code"] == code
-        v = long.loc[sel, "value"]
-        out = (v < low) if low is not None else pd.Series(False, index=v.index)
-        if high is not None:
-            out |= v > high
-        shown = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}]"
-        problems += [
-            (f"row {r}, column '{c}'", f"{x:g} is outside the valid range {shown} of '{code}'")
-            for r, c, x in long.loc[out[out].index, ["row", "column", "value"]].itertuples(
-                index=False
-            )
-        ]
-
-    # duplicates
-    key = ["unit", "period", "code"]
-    dup = long.duplicated(key, keep=False) & (long["unit"] != "")
-    if dup.any():
-        for _, grp in long[dup].groupby(key, sort=False):
-            first, *others = grp["row"].tolist()
-            u, p, c = grp.iloc[0][key]
+        value_cols = [c for c in value_cols if c in code_ix]
+        parts = []
+        for col in value_cols:
+            v, not_number, text = _numbers(frame[col])
             problems += [
-                (f"row {r}", f"duplicate of row {first} (unit '{u}', period '{p}', '{c}')")
-                for r in others
+                (f"row {r}, column '{col}'", f"'{t}' is not a number")
+                for r, t in zip(rows[not_number], text[not_number], strict=True)
             ]
+            parts.append(v)
+        n = len(frame)
+        pos = np.tile(np.arange(n), len(value_cols))
+        ci = np.repeat([code_ix[c] for c in value_cols], n).astype(int)
+        value = np.concatenate(parts) if parts else np.zeros(0)
+        columns = np.repeat(np.array(value_cols, dtype=object), n)
+
+    # valid ranges, vectorised over all codes at once
+    low = np.full(len(codes), -np.inf)
+    high = np.full(len(codes), np.inf)
+    for i, code in enumerate(methodology.indicators):
+        rng = methodology.nodes[code].spec.range
+        if rng is not None:
+            low[i] = -np.inf if rng[0] is None else rng[0]
+            high[i] = np.inf if rng[1] is None else rng[1]
+    with np.errstate(invalid="ignore"):
+        outside = (value < low[ci]) | (value > high[ci])
+    for k in np.nonzero(outside)[0]:
+        code = codes[ci[k]]
+        lo_txt = "" if np.isinf(low[ci[k]]) else f"{low[ci[k]]:g}"
+        hi_txt = "" if np.isinf(high[ci[k]]) else f"{high[ci[k]]:g}"
+        problems.append(
+            (
+                f"row {rows[pos[k]]}, column '{columns[k]}'",
+                f"{value[k]:g} is outside the valid range [{lo_txt}, {hi_txt}] of '{code}'",
+            )
+        )
+
+    # duplicates: (unit, period) rows in a wide table, (unit, period, indicator) in a long one
+    keys = pd.DataFrame({"unit": unit[pos], "period": period[pos], "code": ci, "row": rows[pos]})
+    if not is_long:
+        keys = keys.drop_duplicates("row")
+        key = ["unit", "period"]
+    else:
+        key = ["unit", "period", "code"]
+    keys = keys[~bad_row[keys["row"].to_numpy() - first_row]]
+    dup = keys.duplicated(key, keep=False)
+    if dup.any():
+        for _, grp in keys[dup].groupby(key, sort=False):
+            first, *others = grp["row"].tolist()
+            what = f"unit '{grp.iloc[0]['unit']}', period '{grp.iloc[0]['period']}'"
+            if is_long:
+                what += f", '{codes[grp.iloc[0]['code']]}'"
+            problems += [(f"row {r}", f"duplicate of row {first} ({what})") for r in others]
 
     if problems:
         raise DataError(source, problems)
-    return _build(long, frame, methodology, units, source)
+    return _build(unit, period, pos, ci, value, codes, frame, methodology, units, source)
 
 
-def _build(
-    long: pd.DataFrame,
-    frame: pd.DataFrame,
-    methodology: Methodology,
-    units: pd.DataFrame | None,
-    source: str,
-) -> Dataset:
-    unit_list = list(dict.fromkeys(long["unit"]))
+def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values of a column as floats, the mask of cells that are not numbers, and the
+    cells as text (for messages). Numeric columns are taken as they are; text is parsed
+    exactly (Python's ``float``), which ``pandas.to_numeric`` is not."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        v = series.to_numpy(dtype=float, na_value=np.nan)
+        no_text = np.full(len(v), "", dtype=object)
+        return np.where(np.isfinite(v), v, np.nan), np.zeros(len(v), dtype=bool), no_text
+    text = _text(series)
+    missing = text.str.upper().isin(MISSING_MARKERS).to_numpy()
+    value = text.str.replace(",", "", regex=False).map(_number).to_numpy(dtype=float)
+    not_number = ~missing & np.isnan(value)
+    return value, not_number, text.to_numpy(object)
+
+
+def _build(unit, period, pos, ci, value, codes, frame, methodology, units, source) -> Dataset:
+    unit_list = list(dict.fromkeys(unit))
     if units is not None:
-        order = [u for u in units["unit"].astype(str) if u in set(unit_list)]
-        unit_list = order
-    periods = sorted(set(long["period"]))
-    u_ix = {u: i for i, u in enumerate(unit_list)}
-    p_ix = {p: i for i, p in enumerate(periods)}
+        wanted = set(unit_list)
+        unit_list = [u for u in units["unit"].astype(str) if u in wanted]
+    periods = sorted(set(period))
+    u_ix = pd.Index(unit_list).get_indexer(unit)
+    p_ix = pd.Index(periods).get_indexer(period)
     shape = (len(periods), len(unit_list))
     present = np.zeros(shape, dtype=bool)
-    pi = long["period"].map(p_ix).to_numpy()
-    ui = long["unit"].map(u_ix).to_numpy()
-    present[pi, ui] = True
-    values: dict[str, np.ndarray] = {}
-    for code in [*methodology.indicators, *methodology.denominators]:
-        arr = np.full(shape, np.nan)
-        sel = (long["code"] == code).to_numpy()
-        arr[pi[sel], ui[sel]] = long["value"].to_numpy()[sel]
-        values[code] = arr
+    present[p_ix, u_ix] = True
+    cube = np.full((len(codes), *shape), np.nan)
+    cube[ci, p_ix[pos], u_ix[pos]] = value
+    values = {code: cube[i] for i, code in enumerate(codes)}
 
     groups, names = _unit_attributes(frame, methodology, units, unit_list, source)
     problems = []

@@ -283,9 +283,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def builtin_ids() -> list[str]:
@@ -303,7 +301,8 @@ def load(ref: str | Path) -> Methodology:
         if not path.exists():
             known = ", ".join(builtin_ids())
             raise MethodologyError(
-                ref_text, [("file", f"no such file and no built-in methodology (built-ins: {known})")]
+                ref_text,
+                [("file", f"no such file and no built-in methodology (built-ins: {known})")],
             )
     return loads(path.read_text(encoding="utf-8"), source=str(path))
 
@@ -463,7 +462,9 @@ class _Compiler:
         reserved = set(self.spec.groups) | {d.code for d in self.spec.denominators}
         for code in self.nodes:
             if code in reserved:
-                self.problems.append((self.where[code], f"code '{code}' is also a group/denominator"))
+                self.problems.append(
+                    (self.where[code], f"code '{code}' is also a group/denominator")
+                )
 
     def _check_references(self) -> None:
         for code, node in self.nodes.items():
