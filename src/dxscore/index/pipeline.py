@@ -139,11 +139,14 @@ def aggregate_all(
 def _proportional(score: np.ndarray, parts: np.ndarray, share: np.ndarray) -> np.ndarray:
     """Split each score among the children in proportion to ``parts`` (their weighted
     scores or points); exact for arithmetic means and point sums, and the documented
-    attribution for the other aggregations. Falls back to the shares when parts sum to 0."""
+    attribution for the other aggregations. Falls back to the shares when parts sum to 0
+    (rescaled to add up to 1: a point sum's shares need not; equal parts if all are 0)."""
     total = parts.sum(axis=-1, keepdims=True)
     s = score[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(total != 0, s * parts / total, s * share)
+        share_sum = share.sum(axis=-1, keepdims=True)
+        fallback = np.where(share_sum > 0, share / share_sum, 1.0 / share.shape[-1])
+        out = np.where(total != 0, s * parts / total, s * fallback)
     return np.where(np.isnan(s), np.nan, out)
 
 

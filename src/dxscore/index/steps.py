@@ -245,9 +245,11 @@ def normalise(
     elif method == "distance_to_max":
         with np.errstate(divide="ignore", invalid="ignore"):
             if direction == 1:
-                share = x / _stat(np.nanmax, x, spec.pooled)
+                mx = _stat(np.nanmax, x, spec.pooled)
+                share = np.where(x == mx, 1.0, x / mx)  # the best unit scores 1, even at 0
             else:
-                share = _stat(np.nanmin, x, spec.pooled) / x
+                mn = _stat(np.nanmin, x, spec.pooled)
+                share = np.where(x == mn, 1.0, mn / x)
     elif method == "bands":
         share = _bands(x, spec, direction)
     else:  # pragma: no cover - the methodology model admits no other method
@@ -314,7 +316,9 @@ def aggregate(
             out = den / (wa * inv).sum(axis=-1)
             out = np.where((avail & (x == 0) & (wa > 0)).any(axis=-1), 0.0, out)
         elif method == "generalised":
-            out = ((wa * x**spec.p).sum(axis=-1) / den) ** (1.0 / spec.p)
+            # skip absent and zero-weight children: for p < 0 their 0 ** p is infinite
+            terms = np.where(wa > 0, wa * x**spec.p, 0.0)
+            out = (terms.sum(axis=-1) / den) ** (1.0 / spec.p)
         elif method == "minimum":
             out = np.where(avail & (w > 0), scores, np.inf).min(axis=-1)
             out = np.where(np.isinf(out), np.nan, out)
