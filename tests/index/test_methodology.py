@@ -161,3 +161,17 @@ def test_examples_and_builtins_are_valid():
     ix.load(Path(__file__).parents[2] / "examples" / "asem" / "methodology.yaml")
     for mid in ix.builtin_ids():
         assert ix.load(mid).id == mid
+
+
+def test_target_on_the_wrong_side_of_the_baseline_for_the_direction_is_rejected():
+    found = problems(
+        "tree: {children: [{code: a, direction: -1, normalisation: {method: target, target: 2}}]}"
+    )
+    assert found == [
+        ("tree > index > a", "the target (2) must be below the baseline (0) for direction -1")
+    ]
+    m = load(
+        "tree: {children: [{code: a, direction: -1,"
+        " normalisation: {method: target, target: 2, baseline: 10}}]}"
+    )
+    assert m.nodes["a"].spec.normalisation.baseline == 10

@@ -523,6 +523,17 @@ class _Compiler:
                 self.problems.append(
                     (where, "normalisation 'target' needs a 'target' (on the method or indicator)")
                 )
+            if norm.method == "target" and norm.baseline != "observed":
+                target = norm.target if norm.target is not None else spec.target
+                if target is not None and (target - norm.baseline) * spec.direction <= 0:
+                    side = "above" if spec.direction == 1 else "below"
+                    self.problems.append(
+                        (
+                            where,
+                            f"the target ({target:g}) must be {side} the baseline "
+                            f"({norm.baseline:g}) for direction {spec.direction}",
+                        )
+                    )
             if norm.method == "identity" and spec.direction == -1:
                 self.problems.append(
                     (where, "normalisation 'identity' cannot turn a lower-is-better indicator")

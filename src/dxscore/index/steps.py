@@ -158,9 +158,11 @@ def log_transform(x: np.ndarray, skew: float) -> np.ndarray:
 
 def treat_outliers(x: np.ndarray, spec: m.Outliers) -> tuple[np.ndarray, Treatment]:
     """Treat one period's values of one indicator (1-D, NaN for missing)."""
+    if spec.method == "none":
+        return x, Treatment()
     ok = ~np.isnan(x)
     v = x[ok]
-    if spec.method == "none" or v.size < 4 or not _fails(v, spec):
+    if v.size < 4 or not _fails(v, spec):
         return x, Treatment(skew=sample_skew(v), kurtosis=sample_kurtosis(v))
     skew0 = sample_skew(v)
     if spec.method == "winsorise":
