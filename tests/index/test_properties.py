@@ -29,13 +29,14 @@ BOUNDED = ["minmax", "goalposts", "target", "percentile_rank", "bands", "distanc
 OUTLIER_SAFE = {"minmax", "goalposts", "target", "percentile_rank", "bands"}
 
 
-def normalisation(draw, method: str) -> dict:
+def normalisation(draw, method: str, direction: int = 1) -> dict:
     if method == "minmax":
         return {"method": "minmax", "pooled": draw(st.booleans())}
     if method == "goalposts":
         return {"method": "goalposts", "lower": 10.0, "upper": 120.0}
     if method == "target":
-        baseline = draw(st.sampled_from([0.0, "observed"]))
+        # a fixed baseline must lie on the worse side of the target
+        baseline = draw(st.sampled_from([0.0 if direction == 1 else 150.0, "observed"]))
         return {"method": "target", "target": 80.0, "baseline": baseline}
     if method == "bands":
         return {
@@ -68,12 +69,13 @@ def cases(
     indicators = []
     for code in codes:
         method = draw(st.sampled_from(normalisations))
+        direction = draw(st.sampled_from([1, -1]))
         node = {
             "code": code,
             "weight": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])),
             "max_points": draw(st.sampled_from([10.0, 25.0, 100.0])),
-            "direction": draw(st.sampled_from([1, -1])),
-            "normalisation": normalisation(draw, method),
+            "direction": direction,
+            "normalisation": normalisation(draw, method, direction),
             "imputation": draw(st.sampled_from(["mean", "zero", "locf", "none"])),
             "required": False,
         }
