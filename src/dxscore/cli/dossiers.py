@@ -1,0 +1,361 @@
+"""``dxscore dossiers ...``: import dossier records and compute public-service measures."""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from dxscore import dossiers as dx
+from dxscore.dossiers.schema import CATALOGUE_COLUMNS, DEFAULT_TZ, DOSSIER_COLUMNS
+from dxscore.dossiers.synth import SynthError
+from dxscore.tables import FORMATS, OutputError, write_table
+
+app = typer.Typer(
+    help="Dossier records: import, public-service measures (Decision 766), synthetic data.",
+    no_args_is_help=True,
+)
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+DEFAULT_STORE = Path(os.environ.get("DXSCORE_STORE", "dxscore-data/dossiers"))
+StoreOpt = typer.Option(
+    DEFAULT_STORE,
+    "--store",
+    help="Store folder (default: $DXSCORE_STORE or dxscore-data/dossiers).",
+)
+ProfileOpt = typer.Option(
+    None,
+    "--profile",
+    help="Column mapping: a built-in profile (vn-portal) or a YAML mapping file.",
+)
+EncodingOpt = typer.Option(
+    None, "--encoding", help="Text encoding of CSV/JSON files (default UTF-8; e.g. cp1258)."
+)
+StrictOpt = typer.Option(
+    False, "--strict", help="Reject the whole import if any row has a problem."
+)
+ERRORS = (
+    dx.FileError,
+    dx.StoreError,
+    dx.ProfileError,
+    dx.UnitsError,
+    dx.MeasureError,
+    dx.EngineError,
+    dx.PeriodError,
+    OutputError,
+    SynthError,
+)
+
+
+@contextmanager
+def _user_errors():
+    """Input errors become one clear message and exit status 1."""
+    try:
+        yield
+    except ERRORS as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _report_import(result: dx.ImportResult, strict: bool, what: str) -> None:
+    for f in result.files:
+        name = escape(Path(f.path).name)
+        if f.skipped_as is not None:
+            out.print(f"{name}: already imported (same content as {escape(f.skipped_as)}); skipped")
+            continue
+        line = f"{name}: {f.rows:,} rows read, {f.valid:,} valid, {f.rejected:,} rejected"
+        if f.ignored_columns:
+            line += f"; ignored columns: {escape(', '.join(f.ignored_columns))}"
+        out.print(line)
+    if result.rejected:
+        out.print(
+            f"[yellow]{result.rejected:,} row(s) with problems[/]; all listed in "
+            f"{escape(str(result.rejects_file))} (file, row, column, value, reason):"
+        )
+        for source, r in result.rejects_shown[:10]:
+            value = f" '{escape(r.value)}'" if r.value else ""
+            column = f" {escape(r.column)}" if r.column else ""
+            out.print(f"  {escape(source)} row {r.row}{column}{value}: {escape(r.reason)}")
+        if result.rejected > 10:
+            out.print("  ...")
+    if strict and result.rejected and not result.committed:
+        err.print(f"[bold red]strict:[/] rows have problems; nothing was stored ({what})")
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    files: list[Path] = typer.Argument(..., help="CSV, JSON Lines, Parquet or Excel files."),
+    store: Path = StoreOpt,
+    profile: str | None = ProfileOpt,
+    strict: bool = StrictOpt,
+    tz: str | None = typer.Option(
+        None, "--tz", help=f"Zone of times without an offset (default: the store's, {DEFAULT_TZ})."
+    ),
+    encoding: str | None = EncodingOpt,
+    rejects: Path | None = typer.Option(
+        None, "--rejects", help="Where to write the rejects CSV (default: STORE/rejects/)."
+    ),
+) -> None:
+    """Import dossier records into the store (one transaction; re-importing changes nothing)."""
+    with _user_errors():
+        mapping = dx.load_profile(profile)
+        target = dx.Store(store, create=True, tz=tz)
+        with _progress() as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(label: str, done: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = bar.add_task(escape(label), total=total or 1)
+                bar.update(tasks[label], completed=done, total=total or 1)
+
+            result = target.import_files(
+                files,
+                mapping,
+                strict=strict,
+                tz=tz,
+                encoding=encoding,
+                rejects_path=rejects,
+                progress=progress,
+            )
+        _report_import(result, strict, "dossiers")
+        if result.committed:
+            out.print(
+                f"store {escape(str(store))}: {result.new:,} new, {result.updated:,} updated, "
+                f"{result.unchanged:,} unchanged, {result.stale:,} older than stored (ignored), "
+                f"{result.duplicates:,} earlier versions within the files (ignored); "
+                f"{result.stored_rows:,} dossiers stored"
+            )
+
+
+@app.command("catalogue")
+def catalogue(
+    files: list[Path] = typer.Argument(..., help="Procedure catalogue: CSV, Parquet or Excel."),
+    store: Path = StoreOpt,
+    profile: str | None = ProfileOpt,
+    strict: bool = StrictOpt,
+    encoding: str | None = EncodingOpt,
+) -> None:
+    """Import the procedure catalogue (replaces the previous one): procedure, unit, name,
+    service_level, has_fee, online_payment_integrated."""
+    with _user_errors():
+        target = dx.Store(store, create=True)
+        result = target.import_catalogue(
+            files, dx.load_profile(profile), strict=strict, encoding=encoding
+        )
+        _report_import(result, strict, "catalogue")
+        if result.committed:
+            out.print(
+                f"catalogue: {result.new:,} procedure-unit rows stored "
+                f"({result.duplicates:,} repeated rows replaced by later ones)"
+            )
+
+
+def _parse_by(by: str) -> str:
+    parts = [p.strip().lower() for p in by.split(",") if p.strip()]
+    grains = [p for p in parts if p in dx.GRAINS]
+    others = [p for p in parts if p not in dx.GRAINS and p != "unit"]
+    if len(grains) != 1 or others:
+        raise typer.BadParameter(
+            f"'{by}': use unit,month, unit,quarter or unit,year", param_hint="--by"
+        )
+    return grains[0]
+
+
+SHOWN = (
+    "received",
+    "online_share",
+    "finished",
+    "on_time_rate",
+    "open_at_end",
+    "timeliness_points",
+    "median_processing_days",
+    "paid_online_share",
+    "digitised_share",
+)
+
+
+@app.command("measures")
+def measures(
+    store: str = typer.Option(
+        str(DEFAULT_STORE), "--store", help="Store folder (Spark: any Spark-readable path)."
+    ),
+    by: str = typer.Option("unit,month", "--by", help="unit,month | unit,quarter | unit,year"),
+    units: Path | None = typer.Option(
+        None, "--units", help="Units file (code, parent) to roll measures up the tree."
+    ),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark."),
+    spark_master: str | None = typer.Option(
+        None, "--spark-master", help="Spark master URL (default: local mode)."
+    ),
+    out_file: Path | None = typer.Option(
+        None, "--out", help=f"Write the table ({', '.join(FORMATS)}, by extension)."
+    ),
+    long: bool = typer.Option(
+        False, "--long", help="unit,period,indicator,value rows (for dxscore index compute)."
+    ),
+    start: str | None = typer.Option(None, "--from", help="First period (2024, 2024Q3, 2024-07)."),
+    end: str | None = typer.Option(None, "--to", help="Last period."),
+    tz: str | None = typer.Option(None, "--tz", help="Zone for periods (default: the store's)."),
+    no_catalogue: bool = typer.Option(
+        False, "--no-catalogue", help="Leave out the catalogue-based online-service measures."
+    ),
+) -> None:
+    """Measures per unit and period: counts, rates and Decision 766 points."""
+    with _user_errors():
+        grain = _parse_by(by)
+        with _progress() as bar:
+            bar.add_task(f"computing measures on {engine}", total=None)
+            result = dx.compute_measures(
+                store,
+                grain,
+                engine=engine,
+                units=units,
+                tz=tz,
+                start=start,
+                end=end,
+                use_catalogue=not no_catalogue,
+                spark_master=spark_master,
+            )
+        for warning in result.warnings:
+            err.print(f"[yellow]warning:[/] {escape(warning)}")
+        frame = dx.to_long(result.frame) if long else result.frame
+        if out_file is not None:
+            write_table(frame, out_file, sheet="measures")
+            out.print(f"wrote {len(frame):,} rows to {escape(str(out_file))}")
+        elif not out.is_terminal:
+            frame.to_csv(sys.stdout, index=False)
+        else:
+            _print_measures(result.frame)
+
+
+def _print_measures(frame) -> None:
+    table = Table(title=f"Dossier measures ({len(frame):,} rows; --out FILE for all columns)")
+    table.add_column("unit")
+    table.add_column("period")
+    for c in SHOWN:
+        table.add_column(c, justify="right")
+    for row in frame.head(60).itertuples(index=False):
+        cells = [getattr(row, c) for c in SHOWN]
+        table.add_row(
+            escape(str(row.unit)),
+            row.period,
+            *("" if v != v else (f"{v:,}" if isinstance(v, int) else f"{v:.3f}") for v in cells),
+        )
+    out.print(table)
+    if len(frame) > 60:
+        out.print(f"... {len(frame) - 60:,} more rows")
+
+
+@app.command("synth")
+def synth(
+    rows: int = typer.Option(100_000, "--rows", help="Dossiers to generate."),
+    n_units: int = typer.Option(
+        60, "--units", help="Receiving units (province, districts, communes)."
+    ),
+    start: str = typer.Option("2024-01-01", "--from", help="First reception date."),
+    end: str = typer.Option("2024-12-31", "--to", help="Last reception date (the export date)."),
+    seed: int = typer.Option(1, "--seed"),
+    out_dir: Path = typer.Option(..., "--out", help="Folder for the files."),
+    fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
+    tz: str = typer.Option(DEFAULT_TZ, "--tz", help="Local zone of the synthetic province."),
+) -> None:
+    """Realistic synthetic dossiers, with units.csv and catalogue.csv, for demos and tests."""
+    from dxscore.dossiers.synth import synth as make
+
+    with _user_errors():
+        with _progress() as bar:
+            task = bar.add_task("generating dossiers", total=rows)
+            result = make(
+                out_dir,
+                rows,
+                n_units,
+                start,
+                end,
+                seed,
+                tz=tz,
+                fmt=fmt,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )
+        out.print(
+            f"wrote {result.rows:,} records ({rows:,} dossiers and {result.duplicates:,} earlier "
+            f"versions) to {', '.join(escape(str(f)) for f in result.files)}"
+        )
+        units_file, catalogue_file = (
+            escape(str(result.units_file)),
+            escape(str(result.catalogue_file)),
+        )
+        out.print(f"units: {units_file}; catalogue: {catalogue_file}")
+
+
+@app.command("info")
+def info(store: Path = StoreOpt) -> None:
+    """What a store holds: dossiers, imports, catalogue."""
+    with _user_errors():
+        s = dx.Store(store)
+        m = s.manifest
+        out.print(
+            f"store {escape(str(store))}: {s.rows():,} dossiers in {len(m['parts'])} file(s); "
+            f"time zone {m['timezone']}"
+        )
+        cat = m.get("catalogue")
+        out.print(f"catalogue: {cat['rows']:,} rows" if cat else "catalogue: none")
+        table = Table(title="imports")
+        for c in ("batch", "at", "source", "rows", "valid", "rejected"):
+            table.add_column(c)
+        for i in m["imports"]:
+            table.add_row(
+                *(
+                    escape(str(i.get(c, "")))
+                    for c in ("batch", "at", "source", "rows", "valid", "rejected")
+                )
+            )
+        out.print(table)
+
+
+@app.command("columns")
+def columns() -> None:
+    """The dossier and catalogue columns, and the built-in mapping profiles."""
+    for title, cols in (
+        ("dossier columns", DOSSIER_COLUMNS),
+        ("catalogue columns", CATALOGUE_COLUMNS),
+    ):
+        table = Table(title=title)
+        for c in ("column", "type", "required", "values / default", "meaning"):
+            table.add_column(c)
+        for c in cols:
+            values = (
+                ", ".join(c.choices)
+                if c.choices
+                else ("" if c.default is None else f"default {c.default}")
+            )
+            table.add_row(c.name, c.kind, "yes" if c.required else "", values, c.help)
+        out.print(table)
+    out.print(f"built-in profiles: {', '.join(dx.builtin_profiles())}")

@@ -1,0 +1,38 @@
+"""Public-service measures from dossier records (no Django).
+
+- ``schema``: the dossier record format; ``profiles``: mappings from other systems.
+- ``Store``: a folder with a Parquet dataset; ``Store.import_files`` validates and
+  imports CSV, JSON Lines, Parquet and Excel files as one transaction.
+- ``compute_measures``: the measures per unit and period, as Ibis expressions run on
+  DuckDB (default) or Spark.
+- ``synth``: realistic synthetic dossiers for demos, tests and benchmarks.
+"""
+
+from dxscore.dossiers.engines import EngineError, Measures, compute_measures
+from dxscore.dossiers.measures import CATALOGUE_MEASURES, MEASURES, MeasureError, to_long
+from dxscore.dossiers.periods import GRAINS, PeriodError
+from dxscore.dossiers.profiles import ProfileError, builtin_profiles, load_profile
+from dxscore.dossiers.readers import FileError
+from dxscore.dossiers.store import ImportResult, Store, StoreError
+from dxscore.dossiers.units import UnitsError, read_units
+
+__all__ = [
+    "CATALOGUE_MEASURES",
+    "GRAINS",
+    "MEASURES",
+    "EngineError",
+    "FileError",
+    "ImportResult",
+    "MeasureError",
+    "Measures",
+    "PeriodError",
+    "ProfileError",
+    "Store",
+    "StoreError",
+    "UnitsError",
+    "builtin_profiles",
+    "compute_measures",
+    "load_profile",
+    "read_units",
+    "to_long",
+]

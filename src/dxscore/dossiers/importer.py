@@ -1,0 +1,158 @@
+"""Turning input files into validated, typed Parquet in a staging folder.
+
+Each file is read in chunks, mapped through a profile, validated, and its valid rows
+appended to one staged Parquet file; its problems stream to the rejects file. Nothing
+here touches the store: ``store.py`` decides what to commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from dxscore.dossiers.profiles import Profile, resolve_header
+from dxscore.dossiers.readers import FileError, open_source
+from dxscore.dossiers.schema import BATCH, Column, arrow_schema
+from dxscore.dossiers.validate import Reject, Validator
+
+SHOWN_REJECTS = 20
+ROW_GROUP = 1 << 20
+
+
+@dataclass
+class FileReport:
+    path: str
+    sha256: str
+    batch: int | None = None
+    rows: int = 0  # records read, valid or not (blank lines are not records)
+    valid: int = 0
+    rejected: int = 0  # records with at least one problem
+    skipped_as: str | None = None  # set when the same content was already imported
+    ignored_columns: list[str] = field(default_factory=list)
+    staged: Path | None = None
+
+
+class RejectsLog:
+    """Streams problems to a CSV file (row, column, value, reason) and keeps the first few."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.count = 0
+        self.first: list[tuple[str, Reject]] = []
+        self._file = None
+        self._writer = None
+
+    def add(self, source: str, rejects: list[Reject]) -> None:
+        if not rejects:
+            return
+        if self._file is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(["file", "row", "column", "value", "reason"])
+        for r in rejects:
+            self._writer.writerow(
+                [source, "" if r.row is None else r.row, r.column, r.value, r.reason]
+            )
+            if len(self.first) < SHOWN_REJECTS:
+                self.first.append((source, r))
+        self.count += len(rejects)
+
+    def close(self) -> Path | None:
+        if self._file is None:
+            return None
+        self._file.close()
+        return self.path
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def stage_file(
+    path: Path,
+    columns: tuple[Column, ...],
+    profile: Profile,
+    tz: str,
+    staged: Path,
+    batch_no: int,
+    rejects: RejectsLog,
+    *,
+    sha256: str | None = None,
+    encoding: str | None = None,
+    cross_checks: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> FileReport:
+    """Validate one file into ``staged`` (Parquet, with lineage columns).
+
+    Raises FileError for problems with the whole file (missing columns, encoding...).
+    """
+    if not path.is_file():
+        raise FileError(path, "no such file")
+    report = FileReport(str(path), sha256 or file_sha256(path), batch_no, staged=staged)
+    source = open_source(path, encoding=encoding, progress=progress)
+    mapping, unused = resolve_header(source.header, columns, profile)
+    missing = [c.name for c in columns if c.required and c.name not in mapping]
+    if missing:
+        hint = (
+            " Another system's export? Use --profile vn-portal or a mapping file (--profile FILE)."
+            if profile.id == "dxscore"
+            else ""
+        )
+        raise FileError(
+            path,
+            f"missing required column(s): {', '.join(missing)}. "
+            f"The file has: {', '.join(source.header)}.{hint}",
+        )
+    report.ignored_columns = unused
+    schema = arrow_schema(columns)
+    label = path.name
+    validator: Validator | None = None
+    # Staged files are written as final store parts would be, so that a clean import can
+    # move them in as they are. Writing runs in a thread, overlapping the next batch.
+    writer = pq.ParquetWriter(staged, schema, compression="zstd")
+    pool = ThreadPoolExecutor(max_workers=1)
+    pending = None
+    try:
+        reported_malformed = 0
+        for batch in source.batches:
+            if validator is None:
+                types = {name: batch.schema.field(name).type for name in source.header}
+                validator = Validator(columns, mapping, types, profile, tz, cross_checks)
+            valid, problems = validator.run(batch)
+            report.rows += batch.num_rows
+            report.valid += valid.num_rows
+            report.rejected += batch.num_rows - valid.num_rows
+            rejects.add(label, problems)
+            reported_malformed = _report_malformed(source, reported_malformed, label, rejects)
+            if valid.num_rows:
+                lineage = pa.array([batch_no] * valid.num_rows, pa.int32())
+                table = valid.append_column(BATCH, lineage).select(schema.names).cast(schema)
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(writer.write_table, table, row_group_size=ROW_GROUP)
+        if pending is not None:
+            pending.result()
+        malformed = _report_malformed(source, reported_malformed, label, rejects)
+        report.rows += malformed
+        report.rejected += malformed
+    finally:
+        pool.shutdown(wait=True)
+        writer.close()
+        if validator is not None:
+            validator.close()
+    return report
+
+
+def _report_malformed(source, already: int, label: str, rejects: RejectsLog) -> int:
+    new = source.malformed[already:]
+    rejects.add(label, [Reject(m.row, "", m.text, m.reason) for m in new])
+    return len(source.malformed)

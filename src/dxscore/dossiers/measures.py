@@ -1,0 +1,403 @@
+"""Public-service measures per unit and period, written once as Ibis expressions.
+
+The same expression runs on DuckDB (the default) or Spark. Definitions (see
+docs/dossiers.md): withdrawn dossiers count nowhere; a rate with a zero denominator is
+empty; the end of a period is its last instant, in local time.
+
+How the stock measures are counted: a dossier is *open at the end of P* when it was
+received by then and not finished by then, i.e. for periods ``R <= P < F`` (R, F: the
+periods of received_at and finished_at). Counting those is a running sum of "received
+in P" minus "finished in P". It is *open and overdue* when, in addition, due_at plus
+supplement time lies before the end of P: for periods ``A <= P < F`` with
+``A = max(R, O)`` (O: the period of the effective due time), so the running sum of
+"A in P" minus "max(A, F) in P". Four grouped scans and a window; no range join.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+from ibis import _
+
+from dxscore.dossiers.periods import (
+    DAY,
+    Offsets,
+    calendar,
+    period_codes,
+    period_days,
+    period_range,
+    zone_offsets,
+)
+from dxscore.dossiers.schema import FINISHED_STATUSES, ONLINE_LEVELS
+
+MEASURES = (
+    "received",
+    "received_online",
+    "online_share",
+    "full_online_share",
+    "finished",
+    "finished_on_time",
+    "on_time_rate",
+    "open_at_end",
+    "open_overdue",
+    "timeliness_rate",
+    "timeliness_points",
+    "avg_processing_days",
+    "median_processing_days",
+    "paid_online_share",
+    "electronic_result_share",
+    "digitised_share",
+    "reuse_share",
+    "satisfaction",
+)
+CATALOGUE_MEASURES = (
+    "online_procedure_share",
+    "online_service_use_share",
+    "online_service_points",
+    "payment_integrated_share",
+    "payment_integrated_service_share",
+)
+COUNTS = (
+    "received",
+    "received_online",
+    "finished",
+    "finished_on_time",
+    "open_at_end",
+    "open_overdue",
+)
+
+TIMELINESS_POINTS = 20  # Decision 766: timeliness group
+KEYS = ["unit", "period"]
+
+
+class MeasureError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Span:
+    """What the expressions need to know about the data before they are built."""
+
+    grain: str
+    offsets: Offsets
+    first_day: int  # calendar span, local days since 1970-01-01
+    last_day: int
+    grid_first: int  # periods counted (from the first dossier, for the running sums)
+    grid_last: int
+    out_first: int  # periods reported
+    out_last: int
+
+
+def execute(expr: ir.Expr) -> pd.DataFrame:
+    """Run an expression on its backend."""
+    with warnings.catch_warnings():
+        # ibis 12 calls a DuckDB method that DuckDB 2.0 deprecates; harmless.
+        warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+        return expr.execute()
+
+
+def plan_span(
+    dossiers: ir.Table,
+    grain: str,
+    tz: str,
+    start: str | None = None,
+    end: str | None = None,
+) -> Span:
+    """Look at the data's time span (one small query) and fix calendar and output periods."""
+    live = dossiers.filter(_.status != "withdrawn")
+    stats = live.aggregate(
+        first=_.received_at.epoch_seconds().cast("int64").min(),
+        last_received=_.received_at.epoch_seconds().cast("int64").max(),
+        last_finished=_.finished_at.epoch_seconds().cast("int64").max(),
+    )
+    stats = execute(stats)
+    first = stats["first"].iloc[0]
+    if pd.isna(first):
+        raise MeasureError("no dossiers to measure (the store is empty or all are withdrawn)")
+    last = max(int(stats["last_received"].iloc[0]), int(_or(stats["last_finished"].iloc[0], 0)))
+    first = int(first)
+    rough = zone_offsets(tz, first - DAY, first + DAY)
+    first_day = rough.local_day(first)
+    probe = zone_offsets(tz, last - DAY, last + DAY)
+    cal = calendar(first_day, probe.local_day(last), grain)
+    data_first, data_last = int(cal["period"].iloc[0]), int(cal["period"].iloc[-1])
+    out_first = period_range(start, grain)[0] if start else data_first
+    out_last = period_range(end, grain)[1] if end else data_last
+    if out_first > out_last:
+        raise MeasureError(f"the period range {start or ''}..{end or ''} is empty")
+    grid_first, grid_last = min(data_first, out_first), max(data_last, out_last)
+    first_day = min(first_day, period_days(grid_first, grain)[0])
+    last_day = period_days(grid_last, grain)[1]
+    offsets = zone_offsets(tz, first_day * DAY - 2 * DAY, (last_day + 2) * DAY)
+    return Span(grain, offsets, first_day, last_day, grid_first, grid_last, out_first, out_last)
+
+
+def _or(value, default):
+    return default if pd.isna(value) else value
+
+
+# -- expressions ---------------------------------------------------------------------
+
+
+def _seconds(ts: ir.TimestampValue) -> ir.IntegerValue:
+    return ts.epoch_seconds().cast("int64")
+
+
+def _local_day(seconds: ir.IntegerValue, offsets: Offsets) -> ir.IntegerValue:
+    """Local calendar day (days since 1970-01-01) of a UTC epoch second."""
+    if len(offsets.offsets) == 1:
+        shift = ibis.literal(offsets.offsets[0], "int64")
+    else:
+        branches = [
+            (seconds < start, ibis.literal(off, "int64"))
+            for start, off in zip(offsets.starts[1:], offsets.offsets[:-1], strict=True)
+        ]
+        shift = ibis.cases(*branches, else_=ibis.literal(offsets.offsets[-1], "int64"))
+    return ((seconds + shift) // DAY).cast("int32")
+
+
+def _ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    return ibis.ifelse(
+        denominator > 0, numerator.cast("float64") / denominator, ibis.null("float64")
+    )
+
+
+def _capped(value: ir.FloatingValue, cap: float) -> ir.FloatingValue:
+    # Not ibis.least: engines differ on how least() treats NULL.
+    return ibis.ifelse(value > cap, ibis.literal(cap, "float64"), value)
+
+
+def _count_if(cond: ir.BooleanValue) -> ir.IntegerValue:
+    return cond.cast("int64").sum()
+
+
+def dossier_events(dossiers: ir.Table, span: Span) -> ir.Table:
+    """Non-withdrawn dossiers with the local days their measures are bucketed by."""
+    d = dossiers.filter(_.status != "withdrawn")
+    received = _seconds(d.received_at)
+    finished = _seconds(d.finished_at)
+    supplement = (d.supplement_days * DAY).round().cast("int64")
+    due = _seconds(d.due_at) + supplement  # effective due time
+    r_day = _local_day(received, span.offsets)
+    f_day = ibis.ifelse(
+        d.status.isin(FINISHED_STATUSES) & d.finished_at.notnull(),
+        _local_day(finished, span.offsets),
+        ibis.null("int32"),
+    )
+    o_day = _local_day(due, span.offsets)
+    # Days past the calendar mean "not within the measured span"; cap before comparing.
+    a_day = ibis.ifelse(d.due_at.notnull(), ibis.greatest(r_day, o_day), ibis.null("int32"))
+    return d.mutate(
+        r_day=r_day,
+        f_day=f_day,
+        a_day=a_day,
+        m_day=ibis.ifelse(
+            a_day.notnull() & f_day.notnull(), ibis.greatest(a_day, f_day), ibis.null("int32")
+        ),
+        on_time=d.due_at.isnull() | (finished - supplement <= _seconds(d.due_at)),
+        processing_days=(finished - received).cast("float64") / DAY - d.supplement_days,
+    )
+
+
+def _left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
+    joined = left.left_join(right, keys)
+    return joined.drop([f"{k}_right" for k in keys if f"{k}_right" in joined.columns])
+
+
+def _in_periods(events: ir.Table, day: str, cal: ir.Table) -> ir.Table:
+    keyed = events.filter(events[day].notnull()).mutate(day=events[day])
+    return keyed.join(cal, "day")
+
+
+def measure_table(
+    dossiers: ir.Table,
+    span: Span,
+    units: pd.DataFrame | None = None,
+    catalogue: ir.Table | None = None,
+) -> ir.Table:
+    """The measures as one Ibis table: ``unit, period`` (index) and one column per measure.
+
+    ``units`` is a closure table (``member, unit``, see units.py) to roll up a unit tree;
+    ``catalogue`` adds the online-service measures.
+    """
+    cal = ibis.memtable(calendar(span.first_day, span.last_day, span.grain))
+    events = dossier_events(dossiers, span)
+    if units is not None:
+        tree = ibis.memtable(units)
+        rolled = events.rename(member="unit").join(tree, "member").drop("member")
+    else:
+        rolled = events
+
+    received = (
+        _in_periods(rolled, "r_day", cal)
+        .group_by(KEYS)
+        .aggregate(
+            received=_.count(),
+            received_online=_count_if(_.channel == "online"),
+            full_online=_count_if((_.channel == "online") & (_.service_level == "full")),
+            with_fee=_count_if(_.has_fee),
+            paid_online=_count_if(_.has_fee & _.paid_online),
+            reused=_count_if(_.reused_data),
+        )
+    )
+    finished = (
+        _in_periods(rolled, "f_day", cal)
+        .group_by(KEYS)
+        .aggregate(
+            finished=_.count(),
+            finished_on_time=_count_if(_.on_time),
+            electronic=_count_if(_.result_electronic),
+            digitised=_count_if(_.digitised),
+            avg_processing_days=_.processing_days.mean(),
+            median_processing_days=_.processing_days.median(),
+            satisfaction=_.rating.cast("float64").mean(),
+        )
+    )
+    overdue_from = _in_periods(rolled, "a_day", cal).group_by(KEYS).aggregate(overdue_in=_.count())
+    overdue_until = (
+        _in_periods(rolled, "m_day", cal).group_by(KEYS).aggregate(overdue_out=_.count())
+    )
+
+    if units is not None:
+        unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
+    else:
+        unit_list = rolled.select("unit").distinct()
+    periods = ibis.memtable(
+        pd.DataFrame({"period": range(span.grid_first, span.grid_last + 1)}, dtype="int32")
+    )
+    grid = unit_list.cross_join(periods)
+    for part in (received, finished, overdue_from, overdue_until):
+        grid = _left_join(grid, part, KEYS)
+    zero = ibis.literal(0, "int64")
+    filled = grid.mutate(
+        **{
+            c: grid[c].fill_null(zero)
+            for c in (
+                "received",
+                "received_online",
+                "full_online",
+                "with_fee",
+                "paid_online",
+                "reused",
+                "finished",
+                "finished_on_time",
+                "electronic",
+                "digitised",
+                "overdue_in",
+                "overdue_out",
+            )
+        }
+    )
+    running = ibis.cumulative_window(group_by="unit", order_by="period")
+    stocks = filled.mutate(
+        open_at_end=(filled.received.sum().over(running) - filled.finished.sum().over(running)),
+        open_overdue=(
+            filled.overdue_in.sum().over(running) - filled.overdue_out.sum().over(running)
+        ),
+    )
+    t = stocks.filter((stocks.period >= span.out_first) & (stocks.period <= span.out_last))
+    timely = _ratio(t.finished_on_time + t.open_at_end - t.open_overdue, t.finished + t.open_at_end)
+    out = t.mutate(
+        online_share=_ratio(t.received_online, t.received),
+        full_online_share=_ratio(t.full_online, t.received),
+        on_time_rate=_ratio(t.finished_on_time, t.finished),
+        timeliness_rate=timely,
+        timeliness_points=timely * TIMELINESS_POINTS,
+        paid_online_share=_ratio(t.paid_online, t.with_fee),
+        electronic_result_share=_ratio(t.electronic, t.finished),
+        digitised_share=_ratio(t.digitised, t.finished),
+        reuse_share=_ratio(t.reused, t.received),
+    )
+    columns = ["unit", "period", *MEASURES]
+    if catalogue is not None:
+        out = _with_catalogue(out, events, catalogue, cal, units)
+        columns += list(CATALOGUE_MEASURES)
+    return out.select(columns)
+
+
+def _with_catalogue(
+    out: ir.Table,
+    events: ir.Table,
+    catalogue: ir.Table,
+    cal: ir.Table,
+    units: pd.DataFrame | None,
+) -> ir.Table:
+    """Decision 766 online-service inputs: A (procedures offered online), B (online
+    services used), and the points min(2, 2A/0.8) + 4B + min(6, 6C/0.5), C = online_share.
+    Also the payment-integration shares of fee-bearing procedures and online services."""
+    online = catalogue.service_level.isin(ONLINE_LEVELS)
+    services = catalogue.mutate(is_online=online, member=catalogue.unit).drop("unit")
+    if units is not None:
+        services = services.join(ibis.memtable(units), "member")
+    else:
+        services = services.mutate(unit=services.member)
+    per_unit = services.group_by("unit").aggregate(
+        procedures=_.procedure.nunique(),
+        online_procedures=_.procedure.nunique(where=_.is_online),
+        online_services=_count_if(_.is_online),
+        fee_procedures=_.procedure.nunique(where=_.has_fee),
+        integrated_procedures=_.procedure.nunique(where=_.has_fee & _.online_payment_integrated),
+        fee_online_services=_count_if(_.has_fee & _.is_online),
+        integrated_services=_count_if(_.has_fee & _.is_online & _.online_payment_integrated),
+    )
+    # Online services (unit, procedure) that received at least one dossier online in P,
+    # found at the receiving unit, then attributed to it and its ancestors.
+    used = (
+        _in_periods(events.filter(_.channel == "online"), "r_day", cal)
+        .select(member="unit", procedure="procedure", period="period")
+        .distinct()
+        .join(
+            services.filter(_.is_online).select("member", "procedure", "unit"),
+            ["member", "procedure"],
+        )
+        .group_by(KEYS)
+        .aggregate(used_services=_.count())
+    )
+    joined = _left_join(_left_join(out, per_unit, ["unit"]), used, KEYS)
+    a = _ratio(joined.online_procedures, joined.procedures.fill_null(0))
+    b = _ratio(joined.used_services.fill_null(0), joined.online_services.fill_null(0))
+    c = joined.online_share
+    points = ibis.ifelse(
+        a.notnull() & b.notnull() & c.notnull(),
+        _capped(2 * a / 0.8, 2.0) + 4 * b + _capped(6 * c / 0.5, 6.0),
+        ibis.null("float64"),
+    )
+    return joined.mutate(
+        online_procedure_share=a,
+        online_service_use_share=b,
+        online_service_points=points,
+        payment_integrated_share=_ratio(
+            joined.integrated_procedures, joined.fee_procedures.fill_null(0)
+        ),
+        payment_integrated_service_share=_ratio(
+            joined.integrated_services, joined.fee_online_services.fill_null(0)
+        ),
+    )
+
+
+# -- results -------------------------------------------------------------------------
+
+
+def finish(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Executed measures as a plain table: period codes, sorted, counts as integers."""
+    frame = frame.sort_values(KEYS, kind="stable").reset_index(drop=True)
+    frame["period"] = period_codes(frame["period"].to_numpy(), grain)
+    for c in COUNTS:
+        frame[c] = frame[c].astype("int64")
+    rates = [c for c in frame.columns if c not in KEYS and c not in COUNTS]
+    frame[rates] = frame[rates].astype("float64")
+    return frame
+
+
+def to_long(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``unit, period, indicator, value`` shape ``dxscore index compute`` reads; empty
+    values (rates with nothing to count) are left out."""
+    long = frame.melt(id_vars=KEYS, var_name="indicator", value_name="value")
+    long = long.dropna(subset=["value"])
+    order = {name: i for i, name in enumerate(frame.columns)}
+    long = long.assign(_o=long["indicator"].map(order)).sort_values(["unit", "period", "_o"])
+    return long.drop(columns="_o").reset_index(drop=True)

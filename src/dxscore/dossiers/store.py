@@ -1,0 +1,481 @@
+"""The dossier store: a folder holding a Parquet dataset of dossier records.
+
+Layout::
+
+    STORE/manifest.json           what the store holds (the only source of truth)
+    STORE/dossiers/part-*.parquet one row per (unit, dossier_id): the latest version
+    STORE/catalogue-*.parquet     the procedure catalogue, if one was imported
+    STORE/rejects/*.csv           problems found by each import
+
+An import is one transaction. New and rewritten files are prepared in a staging folder
+and moved in; the manifest is then replaced atomically. A crash at any point leaves the
+previous manifest in force, and the next import removes the leftovers. Readers list the
+files named in the manifest, never the folder, so they see either the old state or the
+new one. Re-importing a file with the same content does nothing; re-importing the same
+records changes nothing either (rows equal to the stored ones are left alone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import pyarrow.parquet as pq
+
+from dxscore.dossiers.importer import FileReport, RejectsLog, file_sha256, stage_file
+from dxscore.dossiers.profiles import IDENTITY, Profile
+from dxscore.dossiers.readers import FileError
+from dxscore.dossiers.schema import (
+    BATCH,
+    CATALOGUE_COLUMNS,
+    COLUMN_NAMES,
+    DEFAULT_TZ,
+    DOSSIER_COLUMNS,
+    ROW,
+)
+from dxscore.dossiers.validate import ident, lit
+
+FORMAT = "dxscore-dossier-store"
+VERSION = 1
+PART_SIZE = "256MB"
+
+
+class StoreError(ValueError):
+    pass
+
+
+@dataclass
+class ImportResult:
+    files: list[FileReport] = field(default_factory=list)
+    new: int = 0  # dossiers not in the store before
+    updated: int = 0  # stored dossiers replaced by a newer version
+    unchanged: int = 0  # rows equal to what is stored
+    stale: int = 0  # rows older (updated_at) than what is stored: ignored
+    duplicates: int = 0  # earlier versions of a dossier within the imported files
+    rejected: int = 0
+    rejects_file: Path | None = None
+    rejects_shown: list = field(default_factory=list)
+    committed: bool = False  # False: nothing was stored (strict mode found problems)
+    stored_rows: int = 0
+
+
+def check_timezone(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StoreError(f"unknown time zone '{tz}' (use an IANA name like {DEFAULT_TZ})") from None
+    return tz
+
+
+class Store:
+    """A dossier store folder. ``Store(path)`` opens it; ``create=True`` makes it if absent."""
+
+    def __init__(self, root: str | Path, create: bool = False, tz: str | None = None):
+        self.root = Path(root)
+        self.manifest_path = self.root / "manifest.json"
+        if not self.manifest_path.exists():
+            if not create:
+                raise StoreError(
+                    f"{self.root}: no dossier store here (import dossiers first: "
+                    "dxscore dossiers import FILE --store DIR)"
+                )
+            if self.root.exists() and any(p.name != ".lock" for p in self.root.iterdir()):
+                raise StoreError(f"{self.root}: folder is not empty and is not a dossier store")
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._write_manifest(
+                {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "timezone": check_timezone(tz or DEFAULT_TZ),
+                    "created": _now(),
+                    "next_batch": 1,
+                    "parts": [],
+                    "imports": [],
+                    "catalogue": None,
+                }
+            )
+        self.manifest = self._read_manifest()
+
+    # -- reading -------------------------------------------------------------------
+
+    @property
+    def timezone(self) -> str:
+        return self.manifest["timezone"]
+
+    def parts(self) -> list[Path]:
+        return [self.root / p["file"] for p in self.manifest["parts"]]
+
+    def rows(self) -> int:
+        return sum(p["rows"] for p in self.manifest["parts"])
+
+    def catalogue_file(self) -> Path | None:
+        cat = self.manifest.get("catalogue")
+        return self.root / cat["file"] if cat else None
+
+    def _read_manifest(self) -> dict:
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"{self.manifest_path}: cannot read the manifest: {exc}") from None
+        if data.get("format") != FORMAT:
+            raise StoreError(f"{self.manifest_path}: not a dxscore dossier store manifest")
+        if data.get("version", 0) > VERSION:
+            raise StoreError(
+                f"{self.manifest_path}: written by a newer dxscore (store version "
+                f"{data['version']}); upgrade dxscore"
+            )
+        return data
+
+    def _write_manifest(self, data: dict) -> None:
+        tmp = self.root / f".manifest.{uuid.uuid4().hex}.tmp"
+        with tmp.open("w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.manifest_path)
+        self.manifest = data
+
+    # -- writing -------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Path]:
+        """Lock the store, tidy leftovers of interrupted imports, give a staging folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _lock(self.root / ".lock"):
+            self.manifest = self._read_manifest()
+            self._tidy()
+            staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root))
+            try:
+                yield staging
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _tidy(self) -> None:
+        for leftover in self.root.glob(".staging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        for leftover in self.root.glob(".manifest.*.tmp"):
+            leftover.unlink(missing_ok=True)
+        live = {str(p.resolve()) for p in self.parts()}
+        if (cat := self.catalogue_file()) is not None:
+            live.add(str(cat.resolve()))
+        candidates = list((self.root / "dossiers").glob("*.parquet"))
+        candidates += list(self.root.glob("catalogue-*.parquet"))
+        for path in candidates:
+            if str(path.resolve()) not in live:
+                path.unlink(missing_ok=True)
+
+    def _commit(self, manifest: dict, moves: list[tuple[Path, str]], drop: list[Path]) -> None:
+        """Move staged files in, switch the manifest, then delete what it no longer names."""
+        for source, relative in moves:
+            target = self.root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        self._write_manifest(manifest)
+        for path in drop:
+            path.unlink(missing_ok=True)
+
+    def _rejects_path(self, first: Path, given: Path | None) -> Path:
+        if given is not None:
+            return Path(given)
+        stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+        return self.root / "rejects" / f"{stamp}-{first.stem}-{uuid.uuid4().hex[:6]}.csv"
+
+    def import_files(
+        self,
+        paths: Sequence[str | Path],
+        profile: Profile = IDENTITY,
+        *,
+        strict: bool = False,
+        tz: str | None = None,
+        encoding: str | None = None,
+        rejects_path: Path | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ImportResult:
+        """Import dossier files as one transaction (see the module doc).
+
+        With ``strict``, any problem in any row stores nothing. Raises FileError when a
+        whole file cannot be read; nothing is stored then either.
+        """
+        paths = [Path(p) for p in paths]
+        tz = check_timezone(tz or self.timezone)
+        result = ImportResult()
+        with self._transaction() as staging:
+            manifest = json.loads(json.dumps(self.manifest))
+            known = {i["sha256"]: i["source"] for i in manifest["imports"]}
+            log = RejectsLog(self._rejects_path(paths[0], rejects_path))
+            try:
+                for path in paths:
+                    if not path.is_file():
+                        raise FileError(path, "no such file")
+                    sha = file_sha256(path)
+                    if sha in known:
+                        result.files.append(FileReport(str(path), sha, skipped_as=known[sha]))
+                        continue
+                    batch_no = manifest["next_batch"]
+                    manifest["next_batch"] += 1
+                    report = stage_file(
+                        path,
+                        DOSSIER_COLUMNS,
+                        profile,
+                        tz,
+                        staging / f"in-{batch_no:06d}.parquet",
+                        batch_no,
+                        log,
+                        sha256=sha,
+                        encoding=encoding,
+                        progress=(lambda d, t, p=path: progress(p.name, d, t))
+                        if progress
+                        else None,
+                    )
+                    known[report.sha256] = str(path)
+                    result.files.append(report)
+            finally:
+                result.rejects_file = log.close()
+            result.rejected = sum(f.rejected for f in result.files)
+            result.rejects_shown = log.first
+            staged = [f for f in result.files if f.staged is not None and f.valid]
+            if strict and result.rejected:
+                return result
+            moves, drop = [], []
+            if staged:
+                if progress:
+                    progress("merging into the store", 0, 1)
+                moves, drop = self._merge(staging, staged, manifest, result)
+            for f in result.files:
+                if f.skipped_as is None:
+                    manifest["imports"].append(
+                        {
+                            "batch": f.batch,
+                            "source": f.path,
+                            "sha256": f.sha256,
+                            "at": _now(),
+                            "timezone": tz,
+                            "profile": profile.id,
+                            "rows": f.rows,
+                            "valid": f.valid,
+                            "rejected": f.rejected,
+                            "rejects_file": str(result.rejects_file)
+                            if result.rejects_file
+                            else None,
+                        }
+                    )
+            if any(f.skipped_as is None for f in result.files):
+                self._commit(manifest, moves, drop)
+            result.committed = True
+            result.stored_rows = self.rows()
+            if progress:
+                progress("merging into the store", 1, 1)
+        return result
+
+    def _merge(
+        self, staging: Path, staged: list[FileReport], manifest: dict, result: ImportResult
+    ) -> tuple[list[tuple[Path, str]], list[Path]]:
+        """Deduplicate the staged rows, set them against the stored ones, and prepare the new
+        part files (and rewrites of stored parts that lose rows). Updates ``manifest``."""
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute(f"SET temp_directory = {lit(str(staging / 'spill'))}")
+            con.execute("SET preserve_insertion_order = false")
+            files = "[" + ", ".join(lit(str(f.staged)) for f in staged) + "]"
+            con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({files})")
+            # Earlier versions of a dossier inside the imported files: latest updated_at
+            # wins, ties go to the later row (later file, then later row).
+            con.execute(
+                f"""CREATE TEMP TABLE losers AS
+                SELECT {BATCH}, {ROW} FROM (
+                    SELECT s.{BATCH}, s.{ROW}, row_number() OVER (
+                        PARTITION BY s.unit, s.dossier_id
+                        ORDER BY s.updated_at DESC NULLS LAST, s.{BATCH} DESC, s.{ROW} DESC
+                    ) AS rn
+                    FROM staged s SEMI JOIN (
+                        SELECT unit, dossier_id FROM staged GROUP BY ALL HAVING count(*) > 1
+                    ) d USING (unit, dossier_id)
+                ) WHERE rn > 1"""
+            )
+            result.duplicates = con.execute("SELECT count(*) FROM losers").fetchone()[0]
+            con.execute(
+                "CREATE VIEW incoming AS SELECT * FROM staged "
+                f"ANTI JOIN losers USING ({BATCH}, {ROW})"
+            )
+            incoming = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+            parts = [self.root / p["file"] for p in manifest["parts"]]
+            drop: list[Path] = []
+            moves: list[tuple[Path, str]] = []
+            unchanged = stale = updated = 0
+            if parts:
+                plist = "[" + ", ".join(lit(str(p)) for p in parts) + "]"
+                same = " AND ".join(
+                    f"e.{ident(c)} IS NOT DISTINCT FROM i.{ident(c)}" for c in COLUMN_NAMES
+                )
+                con.execute(
+                    f"""CREATE TEMP TABLE overlap AS
+                    SELECT e.filename AS file, e.{BATCH} AS e_batch, e.{ROW} AS e_row,
+                           i.{BATCH} AS i_batch, i.{ROW} AS i_row, ({same}) AS same,
+                           CASE WHEN i.updated_at IS NULL AND e.updated_at IS NOT NULL THEN FALSE
+                                WHEN e.updated_at > i.updated_at THEN FALSE
+                                ELSE TRUE END AS incoming_wins
+                    FROM read_parquet({plist}, filename = true) e
+                    JOIN incoming i USING (unit, dossier_id)"""
+                )
+                unchanged, stale, updated = con.execute(
+                    "SELECT count(*) FILTER (same),"
+                    " count(*) FILTER (NOT same AND NOT incoming_wins),"
+                    " count(*) FILTER (NOT same AND incoming_wins) FROM overlap"
+                ).fetchone()
+                for (file,) in con.execute(
+                    "SELECT DISTINCT file FROM overlap WHERE NOT same AND incoming_wins"
+                ).fetchall():
+                    drop.append(Path(file))
+                    target = staging / f"part-{uuid.uuid4().hex[:12]}.parquet"
+                    con.execute(
+                        f"""COPY (
+                            SELECT * FROM read_parquet({lit(file)}) ANTI JOIN (
+                                SELECT e_batch AS {BATCH}, e_row AS {ROW} FROM overlap
+                                WHERE file = {lit(file)} AND NOT same AND incoming_wins
+                            ) USING ({BATCH}, {ROW})
+                        ) TO {lit(str(target))} (FORMAT parquet, COMPRESSION zstd)"""
+                    )
+                    if pq_rows(target):
+                        moves.append((target, f"dossiers/{target.name}"))
+            result.unchanged, result.stale, result.updated = unchanged, stale, updated
+            result.new = incoming - unchanged - stale - updated
+            dropped = {str(p.resolve()) for p in drop}
+            manifest["parts"] = [
+                p
+                for p in manifest["parts"]
+                if str((self.root / p["file"]).resolve()) not in dropped
+            ]
+            if result.duplicates == 0 and unchanged + stale == 0:
+                # Every staged row goes in: the staged files become parts as they are.
+                for f in staged:
+                    moves.append(
+                        (f.staged, f"dossiers/part-{f.batch:06d}-{uuid.uuid4().hex[:8]}.parquet")
+                    )
+            elif incoming - unchanged - stale:
+                keep = "SELECT * FROM incoming"
+                if parts:
+                    keep += (
+                        f" ANTI JOIN (SELECT i_batch AS {BATCH}, i_row AS {ROW} FROM overlap"
+                        f" WHERE same OR NOT incoming_wins) USING ({BATCH}, {ROW})"
+                    )
+                out = staging / "new"
+                batch = min(f.batch for f in staged)
+                con.execute(
+                    f"""COPY ({keep}) TO {lit(str(out))} (FORMAT parquet, COMPRESSION zstd,
+                    FILE_SIZE_BYTES {lit(PART_SIZE)},
+                    FILENAME_PATTERN {lit(f"part-{batch:06d}-{uuid.uuid4().hex[:8]}-{{i}}")})"""
+                )
+                for path in sorted(out.glob("*.parquet")):
+                    moves.append((path, f"dossiers/{path.name}"))
+            for source, relative in moves:
+                manifest["parts"].append({"file": relative, "rows": pq_rows(source)})
+            return moves, drop
+        finally:
+            con.close()
+
+    def import_catalogue(
+        self,
+        paths: Sequence[str | Path],
+        profile: Profile = IDENTITY,
+        *,
+        strict: bool = False,
+        encoding: str | None = None,
+        rejects_path: Path | None = None,
+    ) -> ImportResult:
+        """Replace the procedure catalogue with the given files' rows (one per unit and
+        procedure; a later row wins). Same transaction and rejects rules as dossiers."""
+        paths = [Path(p) for p in paths]
+        result = ImportResult()
+        with self._transaction() as staging:
+            manifest = json.loads(json.dumps(self.manifest))
+            log = RejectsLog(self._rejects_path(paths[0], rejects_path))
+            try:
+                for i, path in enumerate(paths, start=1):
+                    report = stage_file(
+                        path,
+                        CATALOGUE_COLUMNS,
+                        profile,
+                        self.timezone,
+                        staging / f"cat-{i:04d}.parquet",
+                        i,
+                        log,
+                        encoding=encoding,
+                        cross_checks=False,
+                    )
+                    result.files.append(report)
+            finally:
+                result.rejects_file = log.close()
+            result.rejected = sum(f.rejected for f in result.files)
+            result.rejects_shown = log.first
+            if strict and result.rejected:
+                return result
+            name = f"catalogue-{uuid.uuid4().hex[:8]}.parquet"
+            target = staging / name
+            files = "[" + ", ".join(lit(str(f.staged)) for f in result.files) + "]"
+            cols = ", ".join(ident(c.name) for c in CATALOGUE_COLUMNS)
+            con = duckdb.connect()
+            try:
+                con.execute(
+                    f"""COPY (
+                        SELECT {cols} FROM read_parquet({files})
+                        QUALIFY row_number() OVER (
+                            PARTITION BY unit, procedure ORDER BY {BATCH} DESC, {ROW} DESC) = 1
+                        ORDER BY unit, procedure
+                    ) TO {lit(str(target))} (FORMAT parquet)"""
+                )
+            finally:
+                con.close()
+            rows = pq_rows(target)
+            result.new = rows
+            result.duplicates = sum(f.valid for f in result.files) - rows
+            old = self.catalogue_file()
+            manifest["catalogue"] = {
+                "file": name,
+                "rows": rows,
+                "sources": [{"source": f.path, "sha256": f.sha256} for f in result.files],
+                "at": _now(),
+            }
+            self._commit(manifest, [(target, name)], [old] if old else [])
+            result.committed = True
+        return result
+
+
+def pq_rows(path: Path) -> int:
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on the store while an import runs (advisory, POSIX only)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    with path.open("a+") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"{path.parent}: another import into this store is running") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+__all__ = ["Store", "StoreError", "ImportResult", "FileError"]
