@@ -9,6 +9,7 @@ import typer
 
 from dxscore import __version__
 from dxscore.cli import index as index_cli
+from dxscore.cli import web as web_cli
 
 app = typer.Typer(
     name="dxscore",
@@ -18,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(index_cli.app, name="index")
+web_cli.register(app)  # serve, createuser, backup, restore, scores (Django loads lazily)
 
 
 def _register_optional_groups() -> None:

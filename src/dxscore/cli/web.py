@@ -1,0 +1,236 @@
+"""``dxscore serve``, ``createuser``, ``backup``, ``restore`` and ``scores``: the web
+platform's commands. Django is imported inside each command, never at module import, so
+``dxscore index`` stays fast and free of Django."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _home() -> Path:
+    return Path(os.environ.get("DXSCORE_HOME", "./dxscore-data")).resolve()
+
+
+def setup_django(create_home: bool = False) -> None:
+    """Configure Django for this process; ``create_home`` makes the workspace folder and
+    its secret key on first use."""
+    if create_home:
+        home = _home()
+        (home / "uploads").mkdir(parents=True, exist_ok=True)
+        key = home / "secret_key"
+        if not key.exists():
+            key.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+            key.chmod(0o600)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dxscore.web.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: all)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    threads: int = typer.Option(8, help="Worker threads."),
+) -> None:
+    """Run the web platform (waitress) on the workspace DXSCORE_HOME; migrations apply first."""
+    if host not in ("0.0.0.0", "::", "127.0.0.1", "localhost", "[::1]"):
+        hosts = os.environ.get("DXSCORE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+        os.environ["DXSCORE_ALLOWED_HOSTS"] = f"{hosts},{host}"
+    setup_django(create_home=True)
+    migrate()
+    from django.conf import settings
+    from waitress import serve as waitress_serve
+
+    from dxscore.web.wsgi import application
+
+    typer.echo(f"dxscore on http://{host}:{port}/ (workspace {settings.HOME})")
+    waitress_serve(application, host=host, port=port, threads=threads, ident="dxscore")
+
+
+def createuser(
+    username: str = typer.Argument(..., help="Log-in name."),
+    role: str = typer.Option(
+        "administrator",
+        help="administrator, steering, data_officer, approver or viewer.",
+    ),
+    entry_unit: str = typer.Option("", help="Code of the unit of the entry scope."),
+    view_unit: str = typer.Option("", help="Code of the unit of the viewing scope."),
+    email: str = typer.Option("", help="E-mail address."),
+    password: str = typer.Option(
+        "",
+        envvar="DXSCORE_PASSWORD",
+        help="Password (else DXSCORE_PASSWORD, else asked for).",
+    ),
+) -> None:
+    """Create a person who can log in (an administrator can use the set-up pages)."""
+    setup_django(create_home=True)
+    migrate()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from dxscore.web.orgs.models import Person, Role, Unit
+
+    if role not in Role.values:
+        raise typer.BadParameter(f"unknown role '{role}' (use {', '.join(Role.values)})")
+    user_model = get_user_model()
+    if user_model.objects.filter(username=username).exists():
+        typer.echo(f"error: user '{username}' already exists", err=True)
+        raise typer.Exit(1)
+    units = {}
+    for name, code in (("entry", entry_unit), ("view", view_unit)):
+        if code:
+            units[name] = Unit.objects.filter(code=code).first()
+            if units[name] is None:
+                typer.echo(f"error: no unit with code '{code}'", err=True)
+                raise typer.Exit(1)
+    if not password:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        validate_password(password, user_model(username=username, email=email))
+    except ValidationError as exc:
+        typer.echo("error: " + " ".join(exc.messages), err=True)
+        raise typer.Exit(1) from None
+    with transaction.atomic():
+        admin = role == Role.ADMINISTRATOR
+        user = user_model.objects.create_user(
+            username, email=email, password=password, is_staff=admin, is_superuser=admin
+        )
+        Person.objects.create(
+            user=user, role=role, entry_scope=units.get("entry"), view_scope=units.get("view")
+        )
+    typer.echo(f"created {role} '{username}'")
+
+
+def _database_settings() -> dict:
+    from django.db import connection
+
+    return connection.settings_dict
+
+
+def backup(
+    out: Path = typer.Argument(..., help="Backup file to write (.tar.gz)."),
+) -> None:
+    """Write a consistent copy of the database and the uploaded files to one archive."""
+    setup_django()
+    from django.conf import settings
+
+    db = _database_settings()
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        if db["ENGINE"].endswith("sqlite3"):
+            dump = tmp_path / "database.sqlite3"
+            source = sqlite3.connect(str(db["NAME"]))
+            target = sqlite3.connect(str(dump))
+            with target:
+                source.backup(target)  # the online-backup API: a consistent snapshot
+            source.close()
+            target.close()
+            kind = "sqlite"
+        else:
+            dump = tmp_path / "database.pgdump"
+            _pg(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}"], db)
+            kind = "postgresql"
+        manifest = {"database": kind, "file": dump.name}
+        (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        partial = out.with_name(out.name + ".partial")
+        with tarfile.open(partial, "w:gz") as tar:
+            tar.add(tmp_path / "manifest.json", arcname="manifest.json")
+            tar.add(dump, arcname=dump.name)
+            uploads = Path(settings.MEDIA_ROOT)
+            if uploads.exists():
+                tar.add(uploads, arcname="uploads")
+        os.replace(partial, out)
+    typer.echo(f"backup written to {out}")
+
+
+def restore(
+    archive: Path = typer.Argument(..., exists=True, dir_okay=False, help="A backup file."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the current data without asking."),
+) -> None:
+    """Replace the database and uploaded files with those of a backup."""
+    setup_django(create_home=True)
+    from django.conf import settings
+    from django.db import connections
+
+    if not yes:
+        typer.confirm("This replaces all current data. Continue?", abort=True)
+    db = _database_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(tmp_path, filter="data")
+        manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+        dump = tmp_path / manifest["file"]
+        connections.close_all()
+        if manifest["database"] == "sqlite":
+            if not db["ENGINE"].endswith("sqlite3"):
+                typer.echo("error: this backup is of a SQLite database", err=True)
+                raise typer.Exit(1)
+            target_path = Path(db["NAME"])
+            source = sqlite3.connect(str(dump))
+            target = sqlite3.connect(str(target_path))
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+        else:
+            if db["ENGINE"].endswith("sqlite3"):
+                typer.echo("error: this backup is of a PostgreSQL database", err=True)
+                raise typer.Exit(1)
+            _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", str(dump)], db)
+        uploads = Path(settings.MEDIA_ROOT)
+        if uploads.exists():
+            shutil.rmtree(uploads)
+        if (tmp_path / "uploads").exists():
+            shutil.copytree(tmp_path / "uploads", uploads)
+        else:
+            uploads.mkdir(parents=True)
+    migrate()
+    typer.echo(f"restored from {archive}")
+
+
+def _pg(command: list[str], db: dict) -> None:
+    env = dict(os.environ)
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    args = [f"--dbname={db['NAME']}"]
+    if db.get("HOST"):
+        args.append(f"--host={db['HOST']}")
+    if db.get("PORT"):
+        args.append(f"--port={db['PORT']}")
+    if db.get("USER"):
+        args.append(f"--username={db['USER']}")
+    done = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        typer.echo(f"error: {command[0]} failed: {done.stderr.strip()}", err=True)
+        raise typer.Exit(1)
+
+
+def register(root: typer.Typer) -> None:
+    """Add the web commands to the root ``dxscore`` command."""
+    root.command()(serve)
+    root.command()(createuser)
+    root.command()(backup)
+    root.command()(restore)

@@ -1,0 +1,1 @@
+"""Methodologies, indicators, periods and values: collection, imports, approval, audit."""

@@ -1,0 +1,115 @@
+"""Storing methodology versions: validated by the engine, never changed once stored."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dxscore import index as ix
+from dxscore.web.data.models import Indicator, Methodology
+
+MAX_METHODOLOGY_BYTES = 1024 * 1024
+
+
+class MethodologyRejected(ValueError):
+    """The file cannot be stored; ``problems`` lists ``(where, message)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
+
+
+@lru_cache(maxsize=64)
+def _compile(text: str, label: str) -> ix.Methodology:
+    return ix.loads(text, source=label)
+
+
+def compiled(methodology: Methodology) -> ix.Methodology:
+    return _compile(methodology.text, f"{methodology.code} v{methodology.version}")
+
+
+def sync_indicators(m: ix.Methodology) -> None:
+    """Make sure every input code of ``m`` has an indicator row (names filled once)."""
+    known = set(
+        Indicator.objects.filter(code__in=[*m.indicators, *m.denominators]).values_list(
+            "code", flat=True
+        )
+    )
+    new = []
+    for code in m.indicators:
+        if code not in known:
+            spec = m.nodes[code].spec
+            new.append(Indicator(code=code, name=spec.name or code, measure=spec.unit))
+    for code, den in m.denominators.items():
+        if code not in known:
+            new.append(Indicator(code=code, name=den.name or code, measure=den.unit))
+    Indicator.objects.bulk_create(new, ignore_conflicts=True)
+
+
+def store(text: str, user=None, purpose: str = "", source: str = "upload") -> Methodology:
+    """Validate ``text`` with the engine and store it as a new version."""
+    if len(text.encode("utf-8")) > MAX_METHODOLOGY_BYTES:
+        raise MethodologyRejected([("file", _("larger than 1 MB"))])
+    try:
+        m = ix.loads(text, source=source)
+    except ix.MethodologyError as exc:
+        raise MethodologyRejected(list(exc.problems)) from None
+    existing = Methodology.objects.filter(code=m.id, version=m.version).first()
+    if existing is not None:
+        if existing.digest == m.digest:
+            raise MethodologyRejected(
+                [("version", _("%(label)s is already stored") % {"label": existing})]
+            )
+        raise MethodologyRejected(
+            [
+                (
+                    "version",
+                    _("%(label)s is already stored with other content: raise the version")
+                    % {"label": existing},
+                )
+            ]
+        )
+    with transaction.atomic():
+        sync_indicators(m)
+        return Methodology.objects.create(
+            code=m.id,
+            version=m.version,
+            title=m.title,
+            text=text,
+            digest=m.digest,
+            purpose=purpose or m.id,
+            uploaded_by=user,
+        )
+
+
+def activate(methodology: Methodology) -> None:
+    """Make ``methodology`` the one active version for its purpose."""
+    with transaction.atomic():
+        Methodology.objects.filter(purpose=methodology.purpose, active=True).exclude(
+            pk=methodology.pk
+        ).update(active=False)
+        methodology.active = True
+        methodology.save(update_fields=["active"])
+
+
+def ensure_builtins(using: str = "default") -> None:
+    """Store each built-in methodology once (active for its purpose if none is)."""
+    for ref in ix.builtin_ids():
+        m = ix.load(ref)
+        if Methodology.objects.using(using).filter(code=m.id, version=m.version).exists():
+            continue
+        with transaction.atomic(using=using):
+            sync_indicators(m)
+            has_active = Methodology.objects.using(using).filter(purpose=m.id, active=True)
+            Methodology.objects.using(using).create(
+                code=m.id,
+                version=m.version,
+                title=m.title,
+                text=m.text,
+                digest=m.digest,
+                builtin=True,
+                purpose=m.id,
+                active=not has_active.exists(),
+            )

@@ -1,0 +1,1 @@
+"""Units (a tree with named levels, groups, validity and predecessors), people and scopes."""

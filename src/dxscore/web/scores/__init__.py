@@ -1,0 +1,1 @@
+"""Score runs: stored computations of a methodology over a period's approved values."""

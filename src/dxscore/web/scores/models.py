@@ -1,0 +1,101 @@
+"""A score run keeps everything needed to recompute and explain it: the methodology
+version (text and digest), the exact input values (with the value and history row
+each came from), and every node's score and rank. A published run never changes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dxscore.web.data.models import Methodology, Period, Value
+from dxscore.web.orgs.models import Unit
+
+
+class Immutable(PermissionDenied):
+    pass
+
+
+class ScoreRun(models.Model):
+    methodology = models.ForeignKey(Methodology, models.PROTECT, related_name="runs")
+    period = models.ForeignKey(Period, models.PROTECT, related_name="runs")
+    number = models.PositiveIntegerField(_("run"))
+    input_hash = models.CharField(_("input hash"), max_length=64)
+    methodology_digest = models.CharField(_("methodology digest"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("computed by")
+    )
+    created_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    previous = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["methodology", "period", "number"], name="run_number")
+        ]
+        verbose_name = _("score run")
+        verbose_name_plural = _("score runs")
+
+    def __str__(self) -> str:
+        return f"{self.methodology} {self.period.code} #{self.number}"
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk and ScoreRun.objects.filter(pk=self.pk, published_at__isnull=False).exists():
+            raise Immutable(_("A published score run cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.published:
+            raise Immutable(_("A published score run cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+
+class _RunPart(models.Model):
+    """Rows that belong to a run: written with it, frozen when it is published."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if ScoreRun.objects.filter(pk=self.run_id, published_at__isnull=False).exists():
+            raise Immutable(_("A published score run cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if ScoreRun.objects.filter(pk=self.run_id, published_at__isnull=False).exists():
+            raise Immutable(_("A published score run cannot be changed."))
+        return super().delete(*args, **kwargs)
+
+
+class RunInput(_RunPart):
+    run = models.ForeignKey(ScoreRun, models.CASCADE, related_name="inputs")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    indicator = models.CharField(max_length=80)
+    value = models.FloatField()
+    source = models.ForeignKey(Value, models.SET_NULL, null=True, related_name="+")
+    history_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "unit"])]
+
+
+class NodeScore(_RunPart):
+    run = models.ForeignKey(ScoreRun, models.CASCADE, related_name="scores")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    node = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20)
+    score = models.FloatField(null=True)
+    rank = models.IntegerField(null=True)
+    points = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "node"])]
