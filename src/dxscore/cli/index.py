@@ -232,3 +232,215 @@ def run_builtin_example() -> None:
         result = ix.compute(m, dataset)
     _print_ranking(result, "2022")
     out.print(f"Try: dxscore index explain vn-dti-2022 {example_path()} --unit 48 --period 2022")
+
+
+def _alternatives(m: ix.Methodology, file: Path | None, weights_noise: float | None):
+    """The uncertain choices: the methodology's ``uncertainty`` section, replaced by an
+    alternatives file when given, with ``--weights-noise`` on top."""
+    import yaml
+
+    from dxscore.index.methods import Uncertainty
+
+    unc = m.uncertainty
+    if file is not None:
+        try:
+            raw = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+            raw = raw.get("uncertainty", raw)
+            unc = Uncertainty.model_validate(raw)
+        except (OSError, yaml.YAMLError) as exc:
+            raise ix.MethodologyError(str(file), [("file", str(exc))]) from None
+        except Exception as exc:  # pydantic ValidationError
+            from dxscore.index.methodology import _problems
+
+            raise ix.MethodologyError(str(file), _problems(exc, "uncertainty")) from None
+    if weights_noise is not None:
+        unc = unc.model_copy(
+            update={"weights": unc.weights.model_copy(update={"noise": weights_noise})}
+        )
+    return unc
+
+
+@app.command()
+def sensitivity(
+    methodology: str = MethodologyArg,
+    data: Path = DataArg,
+    period: str = typer.Option(..., "--period", help="Period to analyse."),
+    runs: int = typer.Option(1000, "--runs", min=1, help="Monte Carlo replications."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
+    weights_noise: float = typer.Option(
+        None, "--weights-noise", min=0, max=0.99, help="Weights vary by +/- this share."
+    ),
+    alternatives: Path = typer.Option(
+        None, "--alternatives", help="YAML file of uncertain choices (see docs)."
+    ),
+    top: int = typer.Option(10, "--top", min=1, help="Report P(rank <= top)."),
+    sobol: bool = typer.Option(False, "--sobol", help="Also Sobol indices of each input."),
+    sobol_runs: int = typer.Option(512, "--sobol-runs", help="Sobol base sample (power of 2)."),
+    out_file: Path = typer.Option(None, "--out", help="Write the per-unit table."),
+    plot: Path = typer.Option(None, "--plot", help="Write the rank-interval chart (png/svg)."),
+    units: Path = UnitsOpt,
+) -> None:
+    """How solid is each rank? Rank intervals under uncertain weights and methods."""
+    from dxscore.index.uncertainty import sensitivity as analyse
+
+    with _user_errors():
+        m, dataset = _load(methodology, data, units)
+        unc = _alternatives(m, alternatives, weights_noise)
+        result = analyse(
+            m,
+            dataset,
+            period,
+            runs=runs,
+            seed=seed,
+            uncertainty=unc,
+            top=top,
+            sobol_runs=sobol_runs if sobol else 0,
+        )
+        if out_file is not None:
+            write_table(result.table, out_file, sheet="sensitivity")
+            if result.sobol is not None:
+                sobol_path = out_file.with_name(f"{out_file.stem}-sobol{out_file.suffix}")
+                write_table(result.sobol, sobol_path, sheet="sobol")
+                out.print(f"wrote {sobol_path}")
+            out.print(f"wrote {len(result.table)} rows to {out_file}")
+        if plot is not None:
+            from dxscore.index.charts import rank_intervals
+
+            rank_intervals(result.table, plot, f"{m.title} — {period}: rank intervals")
+            out.print(f"wrote {plot}")
+    if not result.factors:
+        out.print("[yellow]no uncertain inputs declared: every interval is the nominal rank[/]")
+    if out_file is None:
+        view = Table(
+            title=f"{m.title} — {period}: ranks over {runs} replications (seed {seed})",
+            caption=f"uncertain inputs: {', '.join(result.factors) or 'none'} · "
+            f"mean |rank shift| {result.mean_abs_shift:.2f}",
+        )
+        for col in ("unit", "name", "nominal", "median", "5%", "95%", f"P(top {top})"):
+            view.add_column(col, justify="left" if col in ("unit", "name") else "right")
+        for r in result.table.itertuples(index=False):
+            view.add_row(
+                r.unit,
+                r.name,
+                _fmt(r.nominal_rank, 0),
+                _fmt(r.median_rank, 1),
+                _fmt(r.rank_p05, 1),
+                _fmt(r.rank_p95, 1),
+                f"{getattr(r, f'prob_top_{top}'):.2f}",
+            )
+        out.print(view)
+    if result.sobol is not None and out_file is None:
+        view = Table(title="Sobol indices of the mean absolute rank shift (95% intervals)")
+        for col in ("input", "first order", "total"):
+            view.add_column(col, justify="left" if col == "input" else "right")
+        for r in result.sobol.itertuples(index=False):
+            view.add_row(
+                r.input,
+                f"{r.first_order:.3f} ± {r.first_order_conf:.3f}",
+                f"{r.total:.3f} ± {r.total_conf:.3f}",
+            )
+        out.print(view)
+
+
+@app.command()
+def levers(
+    methodology: str = MethodologyArg,
+    data: Path = DataArg,
+    unit: str = typer.Option(..., "--unit", help="Unit code."),
+    period: str = typer.Option(..., "--period", help="Period code."),
+    target_rank: int = typer.Option(
+        None, "--target-rank", min=1, help="Also the least-effort path to this rank."
+    ),
+    out_file: Path = typer.Option(None, "--out", help="Write the per-indicator table."),
+    units: Path = UnitsOpt,
+) -> None:
+    """What would move this unit up? Per indicator: the smallest raw value that gains a
+    rank, and the rank reached at the median of the units above."""
+    from dxscore.index.whatif import levers as find_levers
+
+    with _user_errors():
+        m, dataset = _load(methodology, data, units)
+        result = find_levers(m, dataset, unit, period, target_rank)
+        if out_file is not None:
+            write_table(result.table, out_file, sheet="levers")
+            out.print(f"wrote {len(result.table)} rows to {out_file}")
+    table = result.table
+    title = f"{unit} {dataset.names.get(unit, '')} — {period}: rank {result.current_rank}"
+    view = Table(
+        title=title,
+        caption="every new rank is checked by recomputing the whole index",
+    )
+    for col in ("indicator", "current", "required", "new rank", "at median above", "note"):
+        view.add_column(col, justify="left" if col in ("indicator", "note") else "right")
+    for r in table.itertuples(index=False):
+        view.add_row(
+            r.indicator,
+            _fmt(r.current),
+            _fmt(r.required),
+            _fmt(r.new_rank),
+            f"{_fmt(r.median_above)} → {_fmt(r.rank_at_median)}",
+            r.note,
+        )
+    if out_file is None:
+        out.print(view)
+    if target_rank is not None:
+        if result.path_rank is None and target_rank < result.current_rank:
+            out.print(f"[yellow]no path to rank {target_rank} found within the valid ranges[/]")
+        elif result.path_rank is not None:
+            steps_txt = ", ".join(
+                f"{r.indicator} {_fmt(r.current)} → {_fmt(r.path_value)}"
+                for r in table.itertuples(index=False)
+                if not np.isnan(r.path_value)
+            )
+            out.print(
+                f"path to rank {target_rank}: {steps_txt} (reaches rank {result.path_rank}, "
+                f"total normalised effort {result.path_effort:.4g}; checked by recomputation)"
+            )
+
+
+@app.command()
+def whatif(
+    methodology: str = MethodologyArg,
+    data: Path = DataArg,
+    unit: str = typer.Option(..., "--unit", help="Unit code."),
+    period: str = typer.Option(..., "--period", help="Period code."),
+    set_values: list[str] = typer.Option(
+        ..., "--set", help="CODE=VALUE: a raw value in the indicator's own units (repeatable)."
+    ),
+    out_file: Path = typer.Option(None, "--out", help="Write the before/after table."),
+    units: Path = UnitsOpt,
+) -> None:
+    """Change raw values of one unit and see every node's new score and rank."""
+    from dxscore.index.whatif import whatif as run_whatif
+
+    changes: dict[str, float] = {}
+    for item in set_values:
+        code, sep, value = item.partition("=")
+        try:
+            changes[code.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            err.print(f"[bold red]error:[/] --set {item!r}: expected CODE=NUMBER")
+            raise typer.Exit(1)
+    with _user_errors():
+        m, dataset = _load(methodology, data, units)
+        table = run_whatif(m, dataset, unit, period, changes)
+        if out_file is not None:
+            write_table(table, out_file, sheet="whatif")
+            out.print(f"wrote {len(table)} rows to {out_file}")
+            return
+    view = Table(title=f"What if — {unit} {dataset.names.get(unit, '')}, {period}")
+    for col in ("node", "raw", "score", "rank", "±"):
+        view.add_column(col, justify="left" if col == "node" else "right")
+    for r in table.itertuples(index=False):
+        changed = r.node in changes
+        raw = f"{_fmt(r.raw_before)} → {_fmt(r.raw_after)}" if changed else _fmt(r.raw_before)
+        view.add_row(
+            ("[bold]" if changed or r.kind != "indicator" else "") + r.node,
+            raw,
+            f"{_fmt(r.score_before)} → {_fmt(r.score_after)}",
+            f"{_fmt(r.rank_before)} → {_fmt(r.rank_after)}",
+            _change(r.rank_gain),
+        )
+    out.print(view)

@@ -26,6 +26,7 @@ from dxscore.index.methods import (
     MinMax,
     Normalisation,
     Outliers,
+    Uncertainty,
     as_method_mapping,
 )
 
@@ -151,6 +152,7 @@ class FileSpec(_Spec):
     levels: list[Level] = []
     tree: dict[str, Any]
     nodes: list[dict[str, Any]] = []
+    uncertainty: Uncertainty = Uncertainty()
 
     @field_validator("version", mode="before")
     @classmethod
@@ -201,6 +203,7 @@ class Methodology:
     groups: list[str]
     denominators: dict[str, Denominator]
     nodes: dict[str, Node]
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
     text: str = field(repr=False, default="")
     path: str = ""
 
@@ -397,6 +400,7 @@ class _Compiler:
             groups=list(spec.groups),
             denominators={d.code: d for d in spec.denominators},
             nodes=self.nodes,
+            uncertainty=spec.uncertainty,
         )
 
     def _level(self, depth: int) -> tuple[str | None, dict[str, Any], dict[str, Any]]:

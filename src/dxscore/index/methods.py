@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Method(BaseModel):
@@ -199,3 +199,36 @@ def as_method_mapping(value: object) -> object:
     if isinstance(value, str):
         return {"method": value}
     return value
+
+
+# --- uncertainty -------------------------------------------------------------------------
+
+
+class WeightNoise(_Method):
+    """How weights (or maximum points) vary: each weight times a uniform factor in
+    [1 - noise, 1 + noise], or the weights of each aggregate drawn from a Dirichlet
+    distribution centred on the nominal shares (larger ``concentration`` = tighter)."""
+
+    noise: float = Field(0.0, ge=0, lt=1)
+    distribution: Literal["uniform", "dirichlet"] = "uniform"
+    concentration: float = Field(50.0, gt=0)
+
+
+class Uncertainty(_Method):
+    """The uncertain choices of a methodology, for ``dxscore index sensitivity``.
+
+    Each list gives alternatives to the methodology's own choice (which is always an
+    option too); one alternative is drawn per replication and applied to every
+    indicator (normalisation, imputation) or every non-``points`` aggregate.
+    """
+
+    weights: WeightNoise = WeightNoise()
+    normalisation: list[Normalisation] = []
+    aggregation: list[Aggregation] = []
+    imputation: list[Imputation] = []
+    drop_indicators: bool = False
+
+    @field_validator("normalisation", "aggregation", "imputation", mode="before")
+    @classmethod
+    def _shorthand(cls, v):
+        return [as_method_mapping(x) for x in v] if isinstance(v, list) else v

@@ -48,27 +48,47 @@ def prepare_indicators(methodology: Methodology, data: Dataset) -> IndicatorStag
     """Denominate, impute, treat outliers and normalise every indicator."""
     st = IndicatorStages({}, {}, {}, {}, {}, {}, {})
     for code in methodology.indicators:
-        spec: IndicatorSpec = methodology.nodes[code].spec
         raw = data.values[code]
-        x = raw
-        if spec.denominator is not None:
-            x = steps.denominate(raw, data.values[spec.denominator], spec.per)
-        labels = data.groups.get(spec.imputation.group) if spec.imputation.group else None
-        imputed, mask = steps.impute(x, data.present, spec.imputation, labels)
-        treated = imputed.copy()
-        treatment = []
-        for p in range(imputed.shape[0]):
-            treated[p], info = steps.treat_outliers(imputed[p], spec.outliers)
-            treatment.append(info)
-        normalised = steps.normalise(
-            treated, spec.normalisation, methodology.scale, spec.direction, spec.target
+        x, imputed, mask, treated, treatment, normalised = indicator_steps(
+            methodology, code, raw, data
         )
-        normalised = np.where(data.present, normalised, np.nan)
         st.raw[code], st.denominated[code] = raw, x
         st.imputed[code], st.imputed_mask[code] = imputed, mask
         st.treated[code], st.treatment[code] = treated, treatment
         st.normalised[code] = normalised
     return st
+
+
+def indicator_steps(
+    methodology: Methodology,
+    code: str,
+    raw: np.ndarray,
+    data: Dataset,
+    spec: IndicatorSpec | None = None,
+):
+    """One indicator through denomination, imputation, outlier treatment and
+    normalisation. ``raw`` is ``(..., P, U)``: leading axes (what-if candidates) are
+    computed independently. Returns ``(denominated, imputed, imputed_mask, treated,
+    treatment, normalised)``; ``treatment`` lists what treatment did per period (for the
+    first leading index when there are leading axes). ``spec`` overrides the indicator's
+    own settings (alternative normalisations in uncertainty analysis)."""
+    spec = spec if spec is not None else methodology.nodes[code].spec
+    x = raw
+    if spec.denominator is not None:
+        x = steps.denominate(raw, data.values[spec.denominator], spec.per)
+    labels = data.groups.get(spec.imputation.group) if spec.imputation.group else None
+    imputed, mask = steps.impute(x, data.present, spec.imputation, labels)
+    treated = imputed.copy()
+    treatment: list[steps.Treatment] = []
+    for idx in np.ndindex(imputed.shape[:-1]):
+        treated[idx], info = steps.treat_outliers(imputed[idx], spec.outliers)
+        if len(idx) == 1 or not any(idx[:-1]):
+            treatment.append(info)
+    normalised = steps.normalise(
+        treated, spec.normalisation, methodology.scale, spec.direction, spec.target
+    )
+    normalised = np.where(data.present, normalised, np.nan)
+    return x, imputed, mask, treated, treatment, normalised
 
 
 def child_weights(methodology: Methodology, code: str) -> np.ndarray:

@@ -1,8 +1,9 @@
 """The pipeline steps, each a small vectorised function over NumPy arrays.
 
-Conventions: an indicator's values for all periods and units are a ``(P, U)`` array
-(periods by units) with NaN for missing; ``present`` marks the units that exist in each
-period. Statistics are taken along the unit axis (per period) unless ``pooled``.
+Conventions: an indicator's values for all periods and units are a ``(..., P, U)`` array
+(periods by units, with optional leading axes such as what-if candidates) with NaN for
+missing; ``present`` marks the units that exist in each period. Statistics are taken
+along the unit axis (per period) unless ``pooled`` (over periods and units).
 Aggregation works on ``(..., C)`` arrays of children's scores so that extra leading
 axes (periods, Monte Carlo replications) cost nothing. Formulas: ``docs/methodology.md``.
 """
@@ -59,29 +60,28 @@ def _group_statistic(x: np.ndarray, stat: str, labels: np.ndarray | None) -> np.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing group stays missing
         if labels is None:
-            return np.broadcast_to(reduce(x, axis=1, keepdims=True), x.shape)
+            return np.broadcast_to(reduce(x, axis=-1, keepdims=True), x.shape)
         out = np.full_like(x, np.nan)
         for label in np.unique(labels):
             cols = labels == label
-            out[:, cols] = reduce(x[:, cols], axis=1, keepdims=True)
+            out[..., cols] = reduce(x[..., cols], axis=-1, keepdims=True)
     return out
 
 
 def _last_index(valid: np.ndarray, reverse: bool = False) -> np.ndarray:
     """For each (period, unit), the period index of the nearest valid value at or before
     it (or at or after it with ``reverse``); -1 where there is none."""
-    p = valid.shape[0]
+    p = valid.shape[-2]
     idx = np.where(valid, np.arange(p)[:, None], -1 if not reverse else p)
     if reverse:
-        idx = np.minimum.accumulate(idx[::-1], axis=0)[::-1]
-        idx[idx == p] = -1
-        return idx
-    return np.maximum.accumulate(idx, axis=0)
+        idx = np.flip(np.minimum.accumulate(np.flip(idx, -2), axis=-2), -2)
+        return np.where(idx == p, -1, idx)
+    return np.maximum.accumulate(idx, axis=-2)
 
 
 def _carry_forward(x: np.ndarray) -> np.ndarray:
     prev = _last_index(~np.isnan(x))
-    out = x[np.clip(prev, 0, None), np.arange(x.shape[1])]
+    out = np.take_along_axis(x, np.clip(prev, 0, None), axis=-2)
     return np.where(prev >= 0, out, np.nan)
 
 
@@ -89,9 +89,9 @@ def _interpolate_in_time(x: np.ndarray) -> np.ndarray:
     """Linear between the unit's previous and next observations (equally spaced periods)."""
     valid = ~np.isnan(x)
     prev, nxt = _last_index(valid), _last_index(valid, reverse=True)
-    cols = np.arange(x.shape[1])
-    t = np.arange(x.shape[0])[:, None].astype(float)
-    x_prev, x_next = x[np.clip(prev, 0, None), cols], x[np.clip(nxt, 0, None), cols]
+    t = np.arange(x.shape[-2])[:, None].astype(float)
+    x_prev = np.take_along_axis(x, np.clip(prev, 0, None), axis=-2)
+    x_next = np.take_along_axis(x, np.clip(nxt, 0, None), axis=-2)
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = (t - prev) / (nxt - prev)
     out = x_prev + (x_next - x_prev) * frac
@@ -194,8 +194,8 @@ def _stat(fn, v: np.ndarray, pooled: bool) -> np.ndarray:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if pooled:
-            return np.broadcast_to(fn(v), (v.shape[0], 1))
-        return fn(v, axis=1, keepdims=True)
+            return fn(v, axis=(-2, -1), keepdims=True)
+        return fn(v, axis=-1, keepdims=True)
 
 
 def normalise(
@@ -222,7 +222,8 @@ def normalise(
         return _ranks_ascending(v, spec.pooled)
     if method == "percentile_rank":
         r = _ranks_ascending(v, spec.pooled)
-        n = np.sum(~np.isnan(v)) if spec.pooled else np.sum(~np.isnan(v), axis=1, keepdims=True)
+        axis = (-2, -1) if spec.pooled else -1
+        n = np.sum(~np.isnan(v), axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(n > 1, (r - 1) / (n - 1), 1.0)
     elif method == "minmax":
@@ -262,9 +263,9 @@ def normalise(
 def _ranks_ascending(v: np.ndarray, pooled: bool) -> np.ndarray:
     """Average ranks, 1 for the lowest (after direction), NaN kept."""
     if pooled:
-        flat = rankdata(v.ravel(), nan_policy="omit")
-        return flat.reshape(v.shape)
-    return rankdata(v, axis=1, nan_policy="omit")
+        flat = v.reshape(*v.shape[:-2], -1)
+        return rankdata(flat, axis=-1, nan_policy="omit").reshape(v.shape)
+    return rankdata(v, axis=-1, nan_policy="omit")
 
 
 def _bands(x: np.ndarray, spec: m.Bands, direction: int) -> np.ndarray:
