@@ -120,22 +120,23 @@ class _Probe:
         ranks = steps.competition_rank(scores, self.m.rank_rounding)
         return ranks[..., self.u], scores[..., self.u]
 
-    def ranks(self, code: str, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rank and score of the unit for each candidate raw value of ``code``."""
-        raw = np.broadcast_to(self.data.values[code], (len(candidates), *self.data.present.shape))
-        raw = raw.copy()
+    def _normalised(self, code: str, candidates: np.ndarray) -> np.ndarray:
+        """``code``'s normalised values in the period, ``(K, U)``, for each candidate raw
+        value of the unit (all other units keep theirs)."""
+        shape = (len(candidates), *self.data.present.shape)
+        raw = np.broadcast_to(self.data.values[code], shape).copy()
         raw[:, self.p, self.u] = candidates
         *_, normalised = indicator_steps(self.m, code, raw, self.data)
+        return normalised[:, self.p, :]
+
+    def ranks(self, code: str, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rank and score of the unit for each candidate raw value of ``code``."""
         changed = dict(self.base)
-        changed[code] = normalised[:, self.p, :]
+        changed[code] = self._normalised(code, candidates)
         return self._rank_of(changed)
 
     def normalised_of(self, code: str, candidates: np.ndarray) -> np.ndarray:
-        raw = np.broadcast_to(self.data.values[code], (len(candidates), *self.data.present.shape))
-        raw = raw.copy()
-        raw[:, self.p, self.u] = candidates
-        *_, normalised = indicator_steps(self.m, code, raw, self.data)
-        return normalised[:, self.p, self.u]
+        return self._normalised(code, candidates)[:, self.u]
 
 
 def _declared_bound(spec) -> bool:
