@@ -165,7 +165,8 @@ class Validator:
                 f"CASE WHEN {exact} IN ({choices}) THEN {exact} "
                 f"WHEN {code} IN ({choices}) THEN {code} END"
             )
-        # text
+        # text, in the composed Unicode form (legacy encodings give decomposed accents)
+        text = f"nfc_normalize({text})"
         if dtype is not None and pa.types.is_floating(dtype):
             whole = f"CAST(CAST({ref} AS BIGINT) AS VARCHAR)"
             text = f"CASE WHEN {ref} = FLOOR({ref}) THEN {whole} ELSE {text} END"

@@ -1,0 +1,74 @@
+"""Local periods in zones with daylight saving, and the synthetic generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+
+from dxscore.dossiers import PeriodError
+from dxscore.dossiers.periods import day_periods, period_codes, period_range, zone_offsets
+from dxscore.dossiers.synth import synth
+
+from .conftest import import_rows, measure
+
+
+def test_zone_offsets_find_daylight_saving_changes_to_the_second():
+    start = int(dt.datetime(2024, 1, 1, tzinfo=dt.UTC).timestamp())
+    end = int(dt.datetime(2024, 12, 31, tzinfo=dt.UTC).timestamp())
+    offsets = zone_offsets("Europe/Paris", start, end)
+    assert offsets.offsets == (3600, 7200, 3600)
+    spring = int(dt.datetime(2024, 3, 31, 1, 0, tzinfo=dt.UTC).timestamp())
+    assert offsets.starts[1] == spring
+    for s in (spring - 1, spring, spring + 1, offsets.starts[2] - 1, offsets.starts[2]):
+        local = dt.datetime.fromtimestamp(s, ZoneInfo("Europe/Paris"))
+        assert offsets.at(s) == local.utcoffset().total_seconds()
+    assert zone_offsets("Asia/Ho_Chi_Minh", start, end).offsets == (25200,)
+
+
+def test_months_follow_local_time_across_daylight_saving(store):
+    # 2024-10-31 23:30 in Paris is 22:30 UTC (winter time): October, not November
+    import_rows(
+        store,
+        [
+            dict(unit="A", received_at="2024-10-31T22:30:00Z", status="in_progress"),
+            dict(unit="A", received_at="2024-06-30T22:30:00Z", status="in_progress"),
+        ],
+        tz="Europe/Paris",
+    )
+    m = measure(store, tz="Europe/Paris")
+    assert m.loc[("A", "2024-10")].received == 1
+    assert m.loc[("A", "2024-07")].received == 1  # 00:30 on 1 July in summer time
+
+
+def test_period_codes_and_ranges():
+    assert period_range("2024Q3", "month") == (2024 * 12 + 6, 2024 * 12 + 8)
+    assert period_range("2024", "quarter") == (2024 * 4, 2024 * 4 + 3)
+    assert list(period_codes([2024 * 12 + 6, 2024 * 4 + 2], "month"))[0] == "2024-07"
+    assert list(period_codes([2024 * 4 + 2], "quarter")) == ["2024Q3"]
+    days = [(dt.date(2024, 3, 31) - dt.date(1970, 1, 1)).days]
+    assert list(day_periods(days, "quarter")) == [2024 * 4]
+    with pytest.raises(PeriodError, match="not a period code"):
+        period_range("2024-13", "month")
+    with pytest.raises(PeriodError, match="is a month"):
+        period_range("2024-07", "quarter")
+
+
+def test_synth_is_deterministic_and_has_the_messy_parts_of_real_exports(tmp_path):
+    one = synth(tmp_path / "a", rows=20_000, units=10, seed=5)
+    two = synth(tmp_path / "b", rows=20_000, units=10, seed=5)
+    a, b = pd.read_parquet(one.files), pd.read_parquet(two.files)
+    pd.testing.assert_frame_equal(a, b)
+    assert one.duplicates == len(a) - 20_000 > 0
+    assert a["dossier_id"].nunique() == 20_000
+    assert set(a["status"]) == {"finished", "returned", "in_progress", "withdrawn"}
+    assert set(a["channel"]) == {"online", "in_person", "post"}
+    assert a["due_at"].isna().any() and a["supplement_days"].gt(0).any()
+    late = a["finished_at"] - pd.to_timedelta(a["supplement_days"], unit="D") > a["due_at"]
+    assert 0.02 < late.mean() < 0.6
+    online = a.groupby("unit")["channel"].apply(lambda c: (c == "online").mean())
+    assert online.max() - online.min() > 0.2  # units differ in online adoption
+    months = a["received_at"].dt.tz_convert("Asia/Ho_Chi_Minh").dt.month.value_counts()
+    assert months[2] < months[12]  # the Tet dip and the year-end rush
