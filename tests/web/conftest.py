@@ -83,3 +83,73 @@ def as_user(client, people):
         return client
 
     return login
+
+
+DISTRICT_YAML = """\
+id: test-districts
+version: "1"
+title: District digital transformation
+scale: [0, 100]
+defaults:
+  indicator:
+    normalisation: identity
+    range: [0, 100]
+    unit: "%"
+tree:
+  code: index
+  name: District index
+  children:
+    - code: online
+      name: Online dossiers
+      weight: 2
+      help: Share of dossiers filed online.
+    - code: ontime
+      name: On-time processing
+      weight: 1
+"""
+
+
+@pytest.fixture
+def methodology(org):
+    from dxscore.web.data.methodologies import store
+
+    stored = store(DISTRICT_YAML, purpose="district ranking")
+    stored.reporting_level = org.district
+    stored.save()
+    return stored
+
+
+@pytest.fixture
+def periods(db):
+    import datetime as dt
+
+    from dxscore.web.data.models import Period
+
+    return {
+        "2023": Period.objects.create(code="2023"),
+        "2024": Period.objects.create(code="2024", deadline=dt.date(2025, 3, 31)),
+    }
+
+
+def put_values(user, methodology, period, unit, **values):
+    """Enter values through the workflow (as drafts)."""
+    from dxscore.web.data.workflow import Entry, save_entries
+
+    return save_entries(
+        user, methodology, period, unit, [Entry(code, v) for code, v in values.items()]
+    )
+
+
+def approved(people, methodology, period, unit, **values):
+    """Enter, submit and approve values: data officer ``owner`` or ``colleague`` by unit."""
+    from dxscore.web.data import workflow
+    from dxscore.web.orgs import scope
+
+    officer = next(
+        people[n]
+        for n in ("owner", "colleague", "outsider")
+        if scope.allows(people[n], scope.ENTER, unit)
+    )
+    put_values(officer, methodology, period, unit, **values)
+    workflow.submit(officer, methodology, period, unit)
+    workflow.approve(people["approver"], methodology, period, unit)

@@ -216,6 +216,7 @@ class Upload(models.Model):
     state = models.CharField(max_length=12, choices=State, default=State.PREVIEW)
     rows = models.JSONField(default=list)
     problems = models.JSONField(default=list)
+    unchanged = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,476 @@
+"""Excel and CSV values files: a template to fill in, a dry-run preview of an upload, and
+its commit in one transaction.
+
+A preview lists every change (old value, new value) and every problem, each named by
+sheet, row and column. Nothing is stored until the person commits; the commit checks
+again that nobody changed the same values in between, and stores all rows or none.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from dxscore import index as ix
+from dxscore.web.data.collect import Input, inputs, reporting_units
+from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
+from dxscore.web.data.workflow import NotAllowed, WorkflowError, audit
+from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit
+
+SHEET = "values"
+COLUMNS = [
+    "unit",
+    "unit_name",
+    "period",
+    "indicator",
+    "indicator_name",
+    "unit_of_measure",
+    "valid_range",
+    "last_period",
+    "value",
+    "comment",
+]
+REQUIRED = ("unit", "period", "indicator", "value")
+MAX_ROWS = 100_000
+
+
+# --- template ---------------------------------------------------------------------------
+
+
+def template_units(methodology: Methodology, period: Period, unit: Unit, user) -> list[Unit]:
+    """The units a template for ``unit`` covers: the reporting units below it (or it
+    alone) that the person may enter for."""
+    below = [
+        u
+        for u in reporting_units(methodology, period, user, scope.ENTER).filter(
+            path__startswith=unit.path
+        )
+    ]
+    return below or [unit]
+
+
+def _put(ws, row: int, col: int, value) -> None:
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text from people is never a formula
+
+
+def build_template(methodology: Methodology, period: Period, units: list[Unit]) -> bytes:
+    """An .xlsx with one row per unit and input, dropdowns for unit and indicator codes
+    and the valid range of each value as data validation."""
+    specs = inputs(methodology)
+    codes = [s.code for s in specs]
+    current = {
+        (v.unit_id, v.indicator.code): v
+        for v in Value.objects.select_related("indicator").filter(
+            period=period, unit__in=units, indicator__code__in=codes
+        )
+    }
+    before = period.previous()
+    previous = {}
+    if before is not None:
+        previous = {
+            (u, c): x
+            for u, c, x in Value.objects.filter(
+                period=before, unit__in=units, indicator__code__in=codes, status=Status.APPROVED
+            ).values_list("unit_id", "indicator__code", "value")
+        }
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7F0")
+    validations: dict[tuple, DataValidation] = {}
+    row = 1
+    for unit in units:
+        for spec in specs:
+            row += 1
+            existing = current.get((unit.pk, spec.code))
+            cells = [
+                unit.code,
+                unit.name,
+                period.code,
+                spec.code,
+                spec.name,
+                spec.measure,
+                spec.range_text,
+                previous.get((unit.pk, spec.code)),
+                existing.value if existing else None,
+                existing.comment if existing else None,
+            ]
+            for col, content in enumerate(cells, start=1):
+                _put(ws, row, col, content)
+            key = (spec.low, spec.high)
+            if key not in validations:
+                validations[key] = _range_validation(spec)
+            validations[key].add(f"I{row}")
+    lists = wb.create_sheet("lists")
+    lists.sheet_state = "hidden"
+    lists.append(["unit", "indicator"])
+    for i, code in enumerate([u.code for u in units], start=2):
+        _put(lists, i, 1, code)
+    for i, code in enumerate(codes, start=2):
+        _put(lists, i, 2, code)
+    last = max(row, 2)
+    unit_list = DataValidation(
+        type="list", formula1=f"lists!$A$2:$A${len(units) + 1}", allow_blank=False
+    )
+    unit_list.add(f"A2:A{last}")
+    code_list = DataValidation(
+        type="list", formula1=f"lists!$B$2:$B${len(codes) + 1}", allow_blank=False
+    )
+    code_list.add(f"D2:D{last}")
+    for dv in [unit_list, code_list, *validations.values()]:
+        dv.showErrorMessage = True
+        ws.add_data_validation(dv)
+    help_sheet = wb.create_sheet("help")
+    help_sheet.append(["indicator", "name", "unit_of_measure", "valid_range", "help"])
+    for spec in specs:
+        help_sheet.append([spec.code, spec.name, spec.measure, spec.range_text, spec.help])
+    for sheet in (ws, help_sheet):
+        sheet.freeze_panes = "A2"
+        for col in range(1, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(col)].width = 18
+    ws.column_dimensions["E"].width = 40
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _num(x: float) -> str:
+    return format(x, ".15g")
+
+
+def _range_validation(spec: Input) -> DataValidation:
+    message = _("Enter a number") + (f" {spec.range_text}" if spec.range_text else "")
+    common = {"type": "decimal", "allow_blank": True, "error": message, "errorTitle": spec.code}
+    if spec.low is not None and spec.high is not None:
+        return DataValidation(
+            operator="between", formula1=_num(spec.low), formula2=_num(spec.high), **common
+        )
+    if spec.low is not None:
+        return DataValidation(operator="greaterThanOrEqual", formula1=_num(spec.low), **common)
+    if spec.high is not None:
+        return DataValidation(operator="lessThanOrEqual", formula1=_num(spec.high), **common)
+    return DataValidation(operator="between", formula1="-1E+300", formula2="1E+300", **common)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """Cells of an uploaded file by header name, with the file's own row numbers."""
+
+    sheet: str | None
+    header: list[str]
+    rows: list[tuple[int, list]]  # (file row number, cells)
+    formulas: list[tuple[int, int]]  # (file row number, column index)
+
+    def where(self, row: int, col: int | None = None) -> str:
+        place = f"sheet '{self.sheet}', row {row}" if self.sheet else f"row {row}"
+        if col is None:
+            return place
+        name = self.header[col] if col < len(self.header) else ""
+        return f"{place}, column {get_column_letter(col + 1)} ({name})"
+
+
+class FileProblem(ValueError):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
+
+
+def read_xlsx(data: bytes) -> Table:
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file
+        raise FileProblem(
+            [("file", _("cannot read this Excel file: %(e)s") % {"e": exc})]
+        ) from None
+    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+    rows, formulas, header = [], [], None
+    for number, cells in enumerate(ws.iter_rows(), start=1):
+        values = []
+        for col, cell in enumerate(cells):
+            content = cell.value
+            if cell.data_type == "f" or (isinstance(content, str) and content.startswith("=")):
+                formulas.append((number, col))
+                content = None
+            values.append(content)
+        if header is None:
+            header = [str(v).strip().lower() if v is not None else "" for v in values]
+            continue
+        if any(v not in (None, "") for v in values):
+            rows.append((number, values))
+        if len(rows) > MAX_ROWS:
+            raise FileProblem([("file", _("more than %(n)d rows") % {"n": MAX_ROWS})])
+    wb.close()
+    return Table(ws.title, header or [], rows, formulas)
+
+
+def read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileProblem([("file", _("not UTF-8 text"))]) from None
+    reader = csv.reader(io.StringIO(text))
+    header, rows, formulas = None, [], []
+    for number, values in enumerate(reader, start=1):
+        if header is None:
+            header = [v.strip().lower() for v in values]
+            continue
+        for col, content in enumerate(values):
+            if content.startswith("="):
+                formulas.append((number, col))
+                values[col] = ""
+        if any(v.strip() for v in values):
+            rows.append((number, values))
+        if len(rows) > MAX_ROWS:
+            raise FileProblem([("file", _("more than %(n)d rows") % {"n": MAX_ROWS})])
+    return Table(None, header or [], rows, formulas)
+
+
+# --- checking ---------------------------------------------------------------------------
+
+
+_ENGINE_WHERE = re.compile(r"^row (\d+)(?:, column '([^']+)')?$")
+
+
+def _text(content) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, float) and content.is_integer():
+        return str(int(content))
+    return str(content).strip()
+
+
+def check(
+    table: Table, methodology: Methodology, period: Period, user
+) -> tuple[list[dict], list[tuple[str, str]], int]:
+    """The changes an upload would make, its problems, and how many rows change nothing."""
+    problems: list[tuple[str, str]] = []
+    col = {name: i for i, name in enumerate(table.header) if name}
+    missing = [c for c in REQUIRED if c not in col]
+    if missing:
+        where = f"sheet '{table.sheet}', row 1" if table.sheet else "row 1"
+        return [], [(where, _("missing column(s): %(c)s") % {"c": ", ".join(missing)})], 0
+    for number, c in table.formulas:
+        problems.append((table.where(number, c), _("formulas are not accepted: type the value")))
+
+    def cell(values, name):
+        i = col.get(name)
+        return values[i] if i is not None and i < len(values) else None
+
+    # the engine's checks: indicator codes, numbers, valid ranges, duplicates
+    frame = pd.DataFrame(
+        {
+            "unit": [_text(cell(v, "unit")) for _, v in table.rows],
+            "period": [_text(cell(v, "period")) for _, v in table.rows],
+            "indicator": [_text(cell(v, "indicator")) for _, v in table.rows],
+            "value": [cell(v, "value") for _, v in table.rows],
+        },
+        dtype=object,
+    )
+    numbers = [n for n, _ in table.rows]
+    bad_rows = {n for n, _c in table.formulas}
+    if len(frame):
+        try:
+            ix.dataset_from_frame(frame, methodology.engine(), source="upload", first_row=0)
+        except ix.DataError as exc:
+            for where, message in exc.problems:
+                match = _ENGINE_WHERE.match(where)
+                if not match:
+                    continue  # a table-wide rule (required values): a partial upload is fine
+                message = re.sub(
+                    r"duplicate of row (\d+)",
+                    lambda m: _("duplicate of row %(r)d") % {"r": numbers[int(m.group(1))]},
+                    message,
+                )
+                row = numbers[int(match.group(1))]
+                bad_rows.add(row)
+                c = col.get(match.group(2)) if match.group(2) else None
+                problems.append((table.where(row, c), message))
+
+    # the platform's checks: units, scope, period, locked values
+    units = {u.code: u for u in Unit.objects.filter(code__in=set(frame["unit"]))}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=methodology.inputs())}
+    existing = {
+        (v.unit_id, v.indicator.code): v
+        for v in Value.objects.select_related("indicator").filter(
+            period=period, unit__in=units.values(), indicator__in=indicators.values()
+        )
+    }
+    changes, unchanged = [], 0
+    for (number, values), (_i, r) in zip(table.rows, frame.iterrows(), strict=True):
+        unit = units.get(r["unit"])
+        if unit is None:
+            if r["unit"]:
+                problems.append(
+                    (table.where(number, col["unit"]), _("unknown unit '%(u)s'") % {"u": r["unit"]})
+                )
+            continue
+        if not scope.allows(user, scope.ENTER, unit):
+            problems.append(
+                (
+                    table.where(number, col["unit"]),
+                    _("you may not enter values for %(u)s") % {"u": unit},
+                )
+            )
+            continue
+        if not unit.valid_between(period.start, period.end):
+            problems.append(
+                (
+                    table.where(number, col["unit"]),
+                    _("%(u)s does not exist in %(p)s") % {"u": unit, "p": period},
+                )
+            )
+            continue
+        if r["period"] and r["period"] != period.code:
+            problems.append(
+                (
+                    table.where(number, col["period"]),
+                    _("this upload is for period %(p)s, not %(q)s")
+                    % {"p": period.code, "q": r["period"]},
+                )
+            )
+            continue
+        if r["indicator"] not in indicators or number in bad_rows:
+            continue  # reported by the engine's check
+        comment = _text(cell(values, "comment"))
+        value = _number(r["value"])
+        old = existing.get((unit.pk, r["indicator"]))
+        if old is not None and old.value == value and (old.comment == comment or not comment):
+            unchanged += 1
+            continue
+        if old is None and value is None and not comment:
+            unchanged += 1
+            continue
+        if old is not None and old.status not in EDITABLE:
+            problems.append(
+                (
+                    table.where(number, col["value"]),
+                    _("%(c)s of %(u)s is %(s)s and locked")
+                    % {"c": r["indicator"], "u": unit.code, "s": old.get_status_display()},
+                )
+            )
+            continue
+        changes.append(
+            {
+                "row": number,
+                "unit": unit.pk,
+                "unit_code": unit.code,
+                "unit_name": unit.name,
+                "indicator": r["indicator"],
+                "value": value,
+                "comment": comment or (old.comment if old else ""),
+                "old_value": old.value if old else None,
+                "old_version": old.updated_at.isoformat() if old else None,
+            }
+        )
+    problems.sort(key=lambda p: _sort_key(p[0]))
+    return changes, problems, unchanged
+
+
+def _number(content) -> float | None:
+    if content is None or (isinstance(content, str) and not content.strip()):
+        return None
+    if isinstance(content, int | float):
+        return float(content)
+    text = str(content).strip().replace(",", "")
+    if text.upper() in ("NA", "N/A", "NAN", "NULL", "-"):
+        return None
+    return float(text)  # the engine's check has already rejected anything else
+
+
+def _sort_key(where: str):
+    match = re.search(r"row (\d+)", where)
+    return (int(match.group(1)) if match else 0, where)
+
+
+def preview(file, methodology: Methodology, period: Period, unit: Unit, user) -> Upload:
+    """Read and check an uploaded file; store it as a preview (nothing else changes)."""
+    data = file.read()
+    name = file.name
+    try:
+        table = read_xlsx(data) if name.lower().endswith(".xlsx") else read_csv(data)
+        changes, problems, unchanged = check(table, methodology, period, user)
+    except FileProblem as exc:
+        changes, problems, unchanged = [], exc.problems, 0
+    file.seek(0)
+    upload = Upload(
+        methodology=methodology,
+        period=period,
+        unit=unit,
+        filename=name[:255],
+        rows=changes,
+        problems=[list(p) for p in problems],
+        uploaded_by=user,
+        state=Upload.State.REJECTED if problems else Upload.State.PREVIEW,
+    )
+    upload.file.save(name, file, save=False)
+    upload.unchanged = unchanged
+    upload.save()
+    return upload
+
+
+def commit(upload: Upload, user) -> int:
+    """Store every change of a previewed upload, or none of them."""
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.uploaded_by_id != user.pk:
+            raise NotAllowed(_("Only the person who uploaded the file can commit it."))
+        if locked.state != Upload.State.PREVIEW:
+            raise WorkflowError(
+                _("This upload is %(s)s and cannot be committed.")
+                % {"s": locked.get_state_display()}
+            )
+        indicators = {
+            i.code: i for i in Indicator.objects.filter(code__in=locked.methodology.inputs())
+        }
+        now = timezone.now()
+        for change in locked.rows:
+            unit = Unit.objects.get(pk=change["unit"])
+            if not scope.allows(user, scope.ENTER, unit):
+                raise NotAllowed(_("You may not enter values for %(u)s.") % {"u": unit})
+            value = (
+                Value.objects.select_for_update()
+                .filter(unit=unit, period=locked.period, indicator=indicators[change["indicator"]])
+                .first()
+            )
+            version = value.updated_at.isoformat() if value else None
+            if version != change["old_version"] or (value and value.status not in EDITABLE):
+                raise WorkflowError(
+                    _("Row %(r)d: %(c)s of %(u)s changed since the preview; upload the file again.")
+                    % {"r": change["row"], "c": change["indicator"], "u": unit.code}
+                )
+            if value is None:
+                value = Value(
+                    unit=unit, period=locked.period, indicator=indicators[change["indicator"]]
+                )
+            value.value = change["value"]
+            value.comment = change["comment"]
+            if value.status == Status.RETURNED:
+                value.status = Status.DRAFT
+            value.updated_by = user
+            value.updated_at = now
+            audit(value, user, _("upload %(f)s") % {"f": locked.filename})
+            value.save()
+        locked.state = Upload.State.COMMITTED
+        locked.committed_at = now
+        locked.save(update_fields=["state", "committed_at"])
+        return len(locked.rows)

@@ -1,0 +1,195 @@
+"""The rules of a value's life: entered as a draft, submitted, approved (locked) or
+returned with a reason; an approved value can be reopened, with a reason. Every change
+goes through here, so the audit trail (django-simple-history) records who, when, the old
+and new value and the reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Value
+from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit
+
+
+class WorkflowError(ValueError):
+    pass
+
+
+class NotAllowed(WorkflowError):
+    pass
+
+
+@dataclass
+class Entry:
+    """One input's new content: ``value`` None means empty."""
+
+    code: str
+    value: float | None
+    comment: str = ""
+    link: str = ""
+    file: object = None
+
+
+def audit(value: Value, user, reason: str) -> None:
+    """Who and why, for the history row that the next save writes."""
+    value._history_user = user
+    value._change_reason = reason[:100]
+
+
+def _check_period_unit(unit: Unit, period: Period) -> None:
+    if not unit.valid_between(period.start, period.end):
+        raise WorkflowError(
+            _("%(unit)s does not exist in period %(period)s.") % {"unit": unit, "period": period}
+        )
+
+
+def save_entries(
+    user, methodology: Methodology, period: Period, unit: Unit, entries: list[Entry], reason=""
+) -> int:
+    """Store entered values as drafts; returns how many values changed. All or nothing."""
+    if not scope.allows(user, scope.ENTER, unit):
+        raise NotAllowed(_("You may not enter values for %(unit)s.") % {"unit": unit})
+    _check_period_unit(unit, period)
+    allowed = set(methodology.inputs())
+    changed = 0
+    with transaction.atomic():
+        indicators = {i.code: i for i in Indicator.objects.filter(code__in=allowed)}
+        existing = {
+            v.indicator.code: v
+            for v in Value.objects.select_for_update()
+            .select_related("indicator")
+            .filter(unit=unit, period=period, indicator__in=indicators.values())
+        }
+        for entry in entries:
+            if entry.code not in allowed:
+                raise WorkflowError(
+                    _("'%(code)s' is not an input of this methodology.") % {"code": entry.code}
+                )
+            value = existing.get(entry.code)
+            if value is None:
+                if entry.value is None and not entry.comment and not entry.link and not entry.file:
+                    continue
+                value = Value(unit=unit, indicator=indicators[entry.code], period=period)
+            elif (
+                value.value == entry.value
+                and value.comment == entry.comment
+                and value.evidence_link == entry.link
+                and not entry.file
+            ):
+                continue
+            if value.pk and value.status not in EDITABLE:
+                raise WorkflowError(
+                    _("%(code)s is %(status)s and cannot be changed.")
+                    % {"code": entry.code, "status": value.get_status_display()}
+                )
+            value.value = entry.value
+            value.comment = entry.comment
+            value.evidence_link = entry.link
+            if entry.file:
+                value.evidence = entry.file
+            if value.status == Status.RETURNED:
+                value.status = Status.DRAFT
+            value.updated_by = user
+            value.updated_at = timezone.now()
+            audit(value, user, reason or _("entered"))
+            value.save()
+            changed += 1
+    return changed
+
+
+def _batch(methodology: Methodology, period: Period, unit: Unit):
+    return (
+        Value.objects.select_for_update()
+        .select_related("indicator")
+        .filter(unit=unit, period=period, indicator__code__in=methodology.inputs())
+    )
+
+
+def _transition(values, status: str, user, reason: str, **fields) -> int:
+    now = timezone.now()
+    for value in values:
+        value.status = status
+        for name, content in fields.items():
+            setattr(value, name, now if content == "now" else content)
+        value.updated_at = now
+        audit(value, user, reason)
+        value.save()
+    return len(values)
+
+
+def submit(user, methodology: Methodology, period: Period, unit: Unit) -> int:
+    """Draft and returned values go to the approver; every required input must have one."""
+    if not scope.allows(user, scope.ENTER, unit):
+        raise NotAllowed(_("You may not submit values for %(unit)s.") % {"unit": unit})
+    m = methodology.engine()
+    with transaction.atomic():
+        values = list(_batch(methodology, period, unit))
+        have = {v.indicator.code for v in values if v.value is not None}
+        missing = [
+            code
+            for code in m.indicators
+            if code not in have and not m.nodes[code].spec.missing_allowed
+        ]
+        if missing:
+            raise WorkflowError(_("Values missing for: %(codes)s.") % {"codes": ", ".join(missing)})
+        todo = [v for v in values if v.status in EDITABLE]
+        if not todo:
+            raise WorkflowError(_("Nothing to submit."))
+        return _transition(
+            todo, Status.SUBMITTED, user, _("submitted"), submitted_by=user, submitted_at="now"
+        )
+
+
+def approve(user, methodology: Methodology, period: Period, unit: Unit) -> int:
+    """Submitted values become approved and locked. Nobody approves their own submission."""
+    if not scope.allows(user, scope.APPROVE, unit):
+        raise NotAllowed(_("You may not approve values for %(unit)s.") % {"unit": unit})
+    with transaction.atomic():
+        todo = [v for v in _batch(methodology, period, unit) if v.status == Status.SUBMITTED]
+        if not todo:
+            raise WorkflowError(_("Nothing is waiting for approval."))
+        if any(v.submitted_by_id == user.pk for v in todo):
+            raise NotAllowed(_("You submitted these values: someone else must approve them."))
+        return _transition(
+            todo, Status.APPROVED, user, _("approved"), approved_by=user, approved_at="now"
+        )
+
+
+def return_values(user, methodology: Methodology, period: Period, unit: Unit, reason: str) -> int:
+    """Submitted values go back to the unit with a reason."""
+    if not scope.allows(user, scope.APPROVE, unit):
+        raise NotAllowed(_("You may not return values of %(unit)s.") % {"unit": unit})
+    if not reason.strip():
+        raise WorkflowError(_("Say why the values are returned."))
+    with transaction.atomic():
+        todo = [v for v in _batch(methodology, period, unit) if v.status == Status.SUBMITTED]
+        if not todo:
+            raise WorkflowError(_("Nothing is waiting for approval."))
+        return _transition(
+            todo, Status.RETURNED, user, _("returned: %(r)s") % {"r": reason}, return_reason=reason
+        )
+
+
+def reopen(user, methodology: Methodology, period: Period, unit: Unit, reason: str) -> int:
+    """Approved values become drafts again; the reason stays in their history."""
+    if not scope.allows(user, scope.APPROVE, unit):
+        raise NotAllowed(_("You may not reopen values of %(unit)s.") % {"unit": unit})
+    if not reason.strip():
+        raise WorkflowError(_("Say why the values are reopened."))
+    with transaction.atomic():
+        todo = [v for v in _batch(methodology, period, unit) if v.status == Status.APPROVED]
+        if not todo:
+            raise WorkflowError(_("Nothing is approved."))
+        return _transition(
+            todo,
+            Status.DRAFT,
+            user,
+            _("reopened: %(r)s") % {"r": reason},
+            approved_by=None,
+            approved_at=None,
+        )
