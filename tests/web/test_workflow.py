@@ -1,0 +1,131 @@
+"""The workflow: draft, submitted, approved (locked) or returned with a reason; reopening
+recorded; every change kept in the value's history; completeness per unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dxscore.web.data import workflow
+from dxscore.web.data.collect import completeness
+from dxscore.web.data.models import Value
+from tests.web.conftest import approved, put_values
+
+
+def _act(client, methodology, period, unit, action, reason=""):
+    url = reverse("entry_action", args=[methodology.pk, period.code, unit.code])
+    return client.post(url, {"action": action, "reason": reason}, follow=True)
+
+
+def _statuses(unit):
+    return dict(Value.objects.filter(unit=unit).values_list("indicator__code", "status"))
+
+
+def test_submit_needs_every_required_value(people, methodology, periods, org):
+    put_values(people["owner"], methodology, periods["2024"], org.d256, online=60)
+    with pytest.raises(workflow.WorkflowError, match="Values missing for: ontime"):
+        workflow.submit(people["owner"], methodology, periods["2024"], org.d256)
+    assert _statuses(org.d256) == {"online": "draft"}
+
+
+def test_submitted_then_approved_values_are_locked(as_user, people, methodology, periods, org):
+    p = periods["2024"]
+    put_values(people["owner"], methodology, p, org.d256, online=60, ontime=90)
+    owner = as_user("owner")
+    _act(owner, methodology, p, org.d256, "submit")
+    assert _statuses(org.d256) == {"online": "submitted", "ontime": "submitted"}
+    with pytest.raises(workflow.WorkflowError, match="submitted and cannot be changed"):
+        put_values(people["owner"], methodology, p, org.d256, online=61)
+    # the data officer cannot approve; the approver of the province can
+    assert _act(owner, methodology, p, org.d256, "approve").status_code == 403
+    page = _act(as_user("approver"), methodology, p, org.d256, "approve").content.decode()
+    assert "2 value(s) approved." in page
+    value = Value.objects.get(indicator__code="online")
+    assert value.status == "approved" and value.approved_by == people["approver"]
+    with pytest.raises(workflow.WorkflowError, match="approved and cannot be changed"):
+        put_values(people["owner"], methodology, p, org.d256, online=61)
+    assert Value.objects.get(indicator__code="online").value == 60
+
+
+def test_returned_values_carry_the_reason_and_become_editable(
+    as_user, people, methodology, periods, org
+):
+    p = periods["2024"]
+    put_values(people["owner"], methodology, p, org.d256, online=60, ontime=90)
+    workflow.submit(people["owner"], methodology, p, org.d256)
+    approver = as_user("approver")
+    page = _act(approver, methodology, p, org.d256, "return", "").content.decode()
+    assert "Say why the values are returned." in page
+    _act(approver, methodology, p, org.d256, "return", "online share looks too high")
+    value = Value.objects.get(indicator__code="online")
+    assert value.status == "returned" and value.return_reason == "online share looks too high"
+    page = as_user("owner").get(reverse("entry", args=[methodology.pk, p.code, "256"]))
+    assert "online share looks too high" in page.content.decode()
+    put_values(people["owner"], methodology, p, org.d256, online=48)
+    assert _statuses(org.d256) == {"online": "draft", "ontime": "returned"}
+    workflow.submit(people["owner"], methodology, p, org.d256)
+    assert _statuses(org.d256) == {"online": "submitted", "ontime": "submitted"}
+
+
+def test_nobody_approves_their_own_submission(people, methodology, periods, org):
+    p = periods["2024"]
+    put_values(people["steering"], methodology, p, org.d256, online=60, ontime=90)
+    workflow.submit(people["steering"], methodology, p, org.d256)
+    with pytest.raises(workflow.NotAllowed, match="someone else must approve"):
+        workflow.approve(people["steering"], methodology, p, org.d256)
+    workflow.approve(people["approver"], methodology, p, org.d256)
+    assert set(_statuses(org.d256).values()) == {"approved"}
+
+
+def test_an_approver_of_one_province_cannot_approve_another(people, methodology, periods, org):
+    p = periods["2024"]
+    put_values(people["outsider"], methodology, p, org.d80, online=10, ontime=20)
+    workflow.submit(people["outsider"], methodology, p, org.d80)
+    with pytest.raises(workflow.NotAllowed):
+        workflow.approve(people["approver"], methodology, p, org.d80)
+
+
+def test_reopening_needs_a_reason_and_is_in_the_history(as_user, people, methodology, periods, org):
+    p = periods["2024"]
+    approved(people, methodology, p, org.d256, online=60, ontime=90)
+    with pytest.raises(workflow.WorkflowError, match="Say why"):
+        workflow.reopen(people["approver"], methodology, p, org.d256, " ")
+    workflow.reopen(people["approver"], methodology, p, org.d256, "ministry corrected the count")
+    put_values(people["owner"], methodology, p, org.d256, online=58)
+    value = Value.objects.get(indicator__code="online")
+    history = list(value.history.order_by("history_date", "history_id"))
+    trail = [(h.status, h.value, h.history_user.username, h.history_change_reason) for h in history]
+    assert trail == [
+        ("draft", 60.0, "owner", "entered"),
+        ("submitted", 60.0, "owner", "submitted"),
+        ("approved", 60.0, "approver", "approved"),
+        ("draft", 60.0, "approver", "reopened: ministry corrected the count"),
+        ("draft", 58.0, "owner", "entered"),
+    ]
+    page = as_user("colleague").get(reverse("value_history", args=[value.pk])).content.decode()
+    assert "reopened: ministry corrected the count" in page
+    assert "approved → draft" in page
+    assert as_user("outsider").get(reverse("value_history", args=[value.pk])).status_code == 404
+
+
+def test_completeness_shows_each_units_state_and_lateness(
+    as_user, people, methodology, periods, org
+):
+    p = periods["2024"]
+    approved(people, methodology, p, org.d256, online=60, ontime=90)
+    put_values(people["colleague"], methodology, p, org.d257, online=30)
+    Value.objects.filter(unit=org.d256).update(
+        submitted_at=timezone.make_aware(dt.datetime(2025, 4, 2))
+    )
+    rows = {r.unit.code: r for r in completeness(methodology, p, people["steering"])}
+    assert set(rows) == {"256", "257"}  # the province's districts, nothing of Lào Cai
+    assert (rows["256"].state, rows["256"].entered, rows["256"].late) == ("approved", 2, True)
+    assert (rows["257"].state, rows["257"].entered) == ("draft", 1)
+    assert rows["257"].late  # the deadline (2025-03-31) has passed with nothing submitted
+    page = as_user("steering").get(reverse("completeness", args=[methodology.pk, "2024"]))
+    text = page.content.decode()
+    assert "2 / 2" in text and "1 / 2" in text and "late" in text
+    assert "TP. Lào Cai" not in text
