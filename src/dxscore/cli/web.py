@@ -228,9 +228,36 @@ def _pg(command: list[str], db: dict) -> None:
         raise typer.Exit(1)
 
 
+def scores(
+    methodology: str = typer.Option(..., "--methodology", "-m", help="Methodology id."),
+    period: str = typer.Option(..., "--period", "-p", help="Period code, e.g. 2024."),
+    out: Path | None = typer.Option(None, "--out", help="Write CSV, XLSX, Parquet or JSON."),
+) -> None:
+    """Print or write the latest published run: columns unit,node,score,rank."""
+    setup_django()
+    from dxscore.tables import OutputError, write_table
+    from dxscore.web.scores.runs import published_table
+
+    try:
+        run, frame = published_table(methodology, period)
+    except LookupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if out is None:
+        typer.echo(frame.to_csv(index=False), nl=False)
+        return
+    try:
+        write_table(frame, out, sheet=f"{methodology} {period}")
+    except OutputError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(frame)} rows of {run} written to {out}", err=True)
+
+
 def register(root: typer.Typer) -> None:
     """Add the web commands to the root ``dxscore`` command."""
     root.command()(serve)
     root.command()(createuser)
     root.command()(backup)
     root.command()(restore)
+    root.command()(scores)

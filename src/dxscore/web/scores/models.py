@@ -32,6 +32,7 @@ class ScoreRun(models.Model):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     previous = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
+    unit_table = models.JSONField(default=list)  # unit, name and groups as computed
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,1 +1,12 @@
-urlpatterns = []
+from django.urls import path
+
+from dxscore.web.scores import views
+
+urlpatterns = [
+    path("runs/", views.run_list, name="runs"),
+    path("runs/compute", views.run_compute, name="run_compute"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/publish", views.run_publish, name="run_publish"),
+    path("runs/<int:pk>/recompute", views.run_recompute, name="run_recompute"),
+    path("runs/<int:pk>/explain/<str:unit>/", views.run_explain, name="run_explain"),
+]

@@ -1,0 +1,231 @@
+"""Computing, storing, explaining and publishing score runs with the engine."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dxscore import index as ix
+from dxscore.web.data.collect import reporting_units
+from dxscore.web.data.models import Methodology, Period, Status, Value
+from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit, UnitGroup
+from dxscore.web.scores.models import Immutable, NodeScore, RunInput, ScoreRun
+
+
+class RunError(ValueError):
+    """The run cannot be computed; ``problems`` lists ``(where, message)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
+
+
+class NotAllowed(RunError):
+    pass
+
+
+def _approved_inputs(methodology: Methodology, period: Period, user):
+    units = reporting_units(methodology, period, user)
+    return list(
+        Value.objects.filter(
+            period=period,
+            unit__in=units,
+            indicator__code__in=methodology.inputs(),
+            status=Status.APPROVED,
+            value__isnull=False,
+        )
+        .select_related("unit", "indicator")
+        .order_by("unit__code", "indicator__code")
+    )
+
+
+def _unit_table(units: list[Unit], groups: list[str]) -> list[dict]:
+    labels = {g: {} for g in groups}
+    for group in UnitGroup.objects.filter(kind__in=groups, units__in=units).prefetch_related(
+        "units"
+    ):
+        for u in group.units.all():
+            labels[group.kind][u.code] = group.code
+    return [
+        {"unit": u.code, "name": u.name, **{g: labels[g].get(u.code, "") for g in groups}}
+        for u in units
+    ]
+
+
+def input_hash(period: str, rows: list[tuple[str, str, float]]) -> str:
+    """SHA-256 of the period and the sorted ``(unit, indicator, value)`` inputs."""
+    payload = json.dumps([period, sorted((u, i, repr(float(v))) for u, i, v in rows)])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _engine_result(m: ix.Methodology, period: str, rows, unit_table) -> ix.Result:
+    frame = pd.DataFrame(
+        [(u, period, i, v) for u, i, v in rows], columns=["unit", "period", "indicator", "value"]
+    )
+    units = pd.DataFrame(unit_table) if unit_table else None
+    try:
+        data = ix.dataset_from_frame(frame, m, units=units, source=f"{m.label} {period}")
+        return ix.compute(m, data)
+    except ix.DataError as exc:
+        raise RunError(list(exc.problems)) from None
+    except ix.EngineError as exc:
+        raise RunError([("engine", str(exc))]) from None
+
+
+def compute_run(user, methodology: Methodology, period: Period) -> ScoreRun:
+    """Compute ``methodology`` for ``period`` from the approved values and store the run."""
+    if not scope.can_manage(user):
+        raise NotAllowed([("user", _("only administrators and steering officers compute runs"))])
+    values = _approved_inputs(methodology, period, user)
+    if not values:
+        raise RunError([("values", _("no approved values for %(p)s") % {"p": period.code})])
+    m = methodology.engine()
+    rows = [(v.unit.code, v.indicator.code, v.value) for v in values]
+    units = list(dict.fromkeys(v.unit for v in values))
+    unit_table = _unit_table(units, m.groups)
+    result = _engine_result(m, period.code, rows, unit_table)
+    table = result.to_frame(period.code)
+    latest_history = {
+        h["id"]: h["last"]
+        for h in Value.history.filter(id__in=[v.pk for v in values])
+        .values("id")
+        .annotate(last=Max("history_id"))
+    }
+    by_code = {u.code: u for u in units}
+    with transaction.atomic():
+        previous = (
+            ScoreRun.objects.select_for_update()
+            .filter(methodology=methodology, period=period)
+            .order_by("-number")
+            .first()
+        )
+        run = ScoreRun.objects.create(
+            methodology=methodology,
+            period=period,
+            number=(previous.number + 1) if previous else 1,
+            input_hash=input_hash(period.code, rows),
+            methodology_digest=methodology.digest,
+            created_by=user,
+            previous=previous,
+            unit_table=unit_table,
+        )
+        RunInput.objects.bulk_create(
+            RunInput(
+                run=run,
+                unit=v.unit,
+                indicator=v.indicator.code,
+                value=v.value,
+                source=v,
+                history_id=latest_history.get(v.pk),
+            )
+            for v in values
+        )
+        NodeScore.objects.bulk_create(
+            NodeScore(
+                run=run,
+                unit=by_code[r.unit],
+                node=r.node,
+                kind=r.kind,
+                score=_float(r.score),
+                rank=None if pd.isna(r.rank) else int(r.rank),
+                points=_float(getattr(r, "points", None)),
+            )
+            for r in table.itertuples(index=False)
+        )
+    return run
+
+
+def _float(x) -> float | None:
+    if x is None or (isinstance(x, float) and np.isnan(x)) or pd.isna(x):
+        return None
+    return float(x)
+
+
+def recompute_from_inputs(run: ScoreRun) -> ix.Result:
+    """The engine's result for the run's stored inputs and methodology version."""
+    rows = list(run.inputs.select_related("unit").values_list("unit__code", "indicator", "value"))
+    return _engine_result(run.methodology.engine(), run.period.code, rows, run.unit_table)
+
+
+def explain(run: ScoreRun, unit: Unit) -> list[dict]:
+    """One unit's trail, top-down; indicator rows carry the value and history they came from."""
+    table = recompute_from_inputs(run).explain(unit.code, run.period.code)
+    sources = {i.indicator: i for i in run.inputs.filter(unit=unit).select_related("source")}
+    rows = []
+    for r in table.to_dict("records"):
+        clean = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+        clean["rank"] = None if pd.isna(r["rank"]) else int(r["rank"])
+        clean["input"] = sources.get(r["node"])
+        rows.append(clean)
+    return rows
+
+
+def publish(run: ScoreRun, user) -> None:
+    if not scope.can_manage(user):
+        raise NotAllowed([("user", _("only administrators and steering officers publish runs"))])
+    with transaction.atomic():
+        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if locked.published:
+            raise Immutable(_("This run is already published."))
+        locked.published_at = timezone.now()
+        locked.published_by = user
+        locked.save()
+    run.refresh_from_db()
+
+
+def diff(run: ScoreRun) -> list[dict]:
+    """What changed from the previous run of the same methodology and period."""
+    if run.previous_id is None:
+        return []
+    old = {(s.unit.code, s.node): s for s in run.previous.scores.select_related("unit")}
+    new = {(s.unit.code, s.node): s for s in run.scores.select_related("unit")}
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if a and b and _same(a.score, b.score) and a.rank == b.rank:
+            continue
+        changes.append(
+            {
+                "unit": key[0],
+                "node": key[1],
+                "old_score": a.score if a else None,
+                "new_score": b.score if b else None,
+                "old_rank": a.rank if a else None,
+                "new_rank": b.rank if b else None,
+            }
+        )
+    return changes
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
+def published_table(methodology_code: str, period: str) -> tuple[ScoreRun, pd.DataFrame]:
+    """The latest published run's scores: ``unit,node,score,rank``."""
+    run = (
+        ScoreRun.objects.filter(
+            methodology__code=methodology_code, period__code=period, published_at__isnull=False
+        )
+        .order_by("-published_at")
+        .first()
+    )
+    if run is None:
+        raise LookupError(f"no published run of '{methodology_code}' for period {period}")
+    rows = run.scores.select_related("unit").order_by("node", "rank", "unit__code")
+    frame = pd.DataFrame(
+        [(s.unit.code, s.node, s.score, s.rank) for s in rows],
+        columns=["unit", "node", "score", "rank"],
+    )
+    frame["rank"] = frame["rank"].astype("Int64")
+    return run, frame

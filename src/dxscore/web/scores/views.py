@@ -1,0 +1,138 @@
+"""Score-run pages: list, compute, ranking with the diff, publish, explanations.
+Published runs are public; unpublished ones are for administrators and steering officers."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dxscore.web.data.models import Methodology, Period
+from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit
+from dxscore.web.scores import runs
+from dxscore.web.scores.models import Immutable, ScoreRun
+
+
+def _visible_run(request, pk: int) -> ScoreRun:
+    run = get_object_or_404(ScoreRun.objects.select_related("methodology", "period"), pk=pk)
+    if not run.published and not scope.can_manage(request.user):
+        raise Http404
+    return run
+
+
+def run_list(request):
+    visible = ScoreRun.objects.select_related("methodology", "period", "created_by")
+    if not scope.can_manage(request.user):
+        visible = visible.filter(published_at__isnull=False)
+    return render(
+        request,
+        "dxscore/runs.html",
+        {
+            "runs": visible,
+            "methodologies": Methodology.objects.filter(active=True),
+            "periods": Period.objects.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_compute(request):
+    if not scope.can_manage(request.user):
+        raise PermissionDenied
+    methodology = get_object_or_404(Methodology, pk=request.POST.get("methodology"))
+    period = get_object_or_404(Period, code=request.POST.get("period"))
+    try:
+        run = runs.compute_run(request.user, methodology, period)
+    except runs.RunError as exc:
+        shown = exc.problems[:20]
+        messages.error(
+            request,
+            _("The run was not computed: ")
+            + "; ".join(f"{where}: {message}" for where, message in shown),
+        )
+        return redirect("runs")
+    messages.success(request, _("Computed %(run)s.") % {"run": run})
+    return redirect("run", run.pk)
+
+
+def run_detail(request, pk: int):
+    run = _visible_run(request, pk)
+    m = run.methodology.engine()
+    result_nodes = list(m.side_nodes) or list(m.nodes["index"].children)
+    columns = ["index", *result_nodes]
+    table: dict[str, dict] = {}
+    for s in run.scores.filter(node__in=columns).select_related("unit"):
+        row = table.setdefault(s.unit.code, {"unit": s.unit, "cells": {}})
+        row["cells"][s.node] = s
+    ranking = sorted(
+        table.values(),
+        key=lambda r: (
+            r["cells"].get("index").rank if r["cells"].get("index") else 10**9,
+            r["unit"].code,
+        ),
+    )
+    for row in ranking:
+        row["ordered"] = [row["cells"].get(c) for c in columns]
+    return render(
+        request,
+        "dxscore/run.html",
+        {
+            "run": run,
+            "columns": [(c, m.nodes[c].name) for c in columns],
+            "ranking": ranking,
+            "changes": runs.diff(run),
+            "inputs": run.inputs.count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def run_publish(request, pk: int):
+    run = _visible_run(request, pk)
+    try:
+        runs.publish(run, request.user)
+    except runs.NotAllowed:
+        raise PermissionDenied from None
+    except Immutable as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Published %(run)s.") % {"run": run})
+    return redirect("run", pk)
+
+
+@login_required
+@require_POST
+def run_recompute(request, pk: int):
+    run = _visible_run(request, pk)
+    if not scope.can_manage(request.user):
+        raise PermissionDenied
+    try:
+        new = runs.compute_run(request.user, run.methodology, run.period)
+    except runs.RunError as exc:
+        messages.error(request, _("The run was not computed: ") + str(exc))
+        return redirect("run", pk)
+    messages.success(request, _("Computed %(run)s.") % {"run": new})
+    return redirect("run", new.pk)
+
+
+def run_explain(request, pk: int, unit: str):
+    run = _visible_run(request, pk)
+    unit_obj = get_object_or_404(Unit, code=unit)
+    if not run.scores.filter(unit=unit_obj).exists():
+        raise Http404
+    rows = runs.explain(run, unit_obj)
+    for row in rows:
+        source = row["input"].source if row["input"] else None
+        row["history"] = (
+            source
+            if source is not None and scope.allows(request.user, scope.VIEW, source.unit)
+            else None
+        )
+    return render(request, "dxscore/explain.html", {"run": run, "unit": unit_obj, "rows": rows})

@@ -1,0 +1,169 @@
+"""Score runs: computed from approved values only, stored with their inputs, hash and
+methodology digest; published runs are public and immutable; a recompute is a new run
+with a diff; every number is explained down to the raw value and its history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from django.test import Client
+from django.urls import reverse
+from typer.testing import CliRunner
+
+from dxscore.cli import app
+from dxscore.web.data import workflow
+from dxscore.web.scores import runs
+from dxscore.web.scores.models import Immutable, NodeScore, ScoreRun
+from tests.web.conftest import approved, put_values
+
+
+@pytest.fixture
+def scored(people, methodology, periods, org):
+    """Bắc Ninh's two districts approved for 2024; Lào Cai's district approved too."""
+    p = periods["2024"]
+    approved(people, methodology, p, org.d256, online=60, ontime=90)
+    approved(people | {"approver": people["admin"]}, methodology, p, org.d80, online=99, ontime=99)
+    approved(people, methodology, p, org.d257, online=30, ontime=60)
+    return p
+
+
+def _scores(run, node="index"):
+    return {
+        s.unit.code: (round(s.score, 10), s.rank)
+        for s in run.scores.filter(node=node).select_related("unit")
+    }
+
+
+def test_a_run_computes_the_approved_values_in_scope_and_stores_everything(
+    people, methodology, scored
+):
+    run = runs.compute_run(people["steering"], methodology, scored)
+    # index = (2 * online + ontime) / 3 with identity normalisation
+    assert _scores(run) == {"256": (70.0, 1), "257": (40.0, 2)}  # Lào Cai is out of scope
+    assert _scores(run, "online") == {"256": (60.0, 1), "257": (30.0, 2)}
+    assert run.number == 1 and run.previous is None
+    assert run.methodology_digest == methodology.digest
+    assert run.input_hash == runs.input_hash(
+        "2024",
+        [
+            ("256", "online", 60),
+            ("256", "ontime", 90),
+            ("257", "online", 30),
+            ("257", "ontime", 60),
+        ],
+    )
+    assert run.inputs.count() == 4
+    assert all(i.history_id is not None and i.source_id for i in run.inputs.all())
+
+
+def test_values_that_are_not_approved_are_left_out(people, methodology, periods, org):
+    p = periods["2024"]
+    approved(people, methodology, p, org.d256, online=60, ontime=90)
+    put_values(people["colleague"], methodology, p, org.d257, online=30, ontime=60)
+    workflow.submit(people["colleague"], methodology, p, org.d257)
+    run = runs.compute_run(people["steering"], methodology, p)
+    assert _scores(run) == {"256": (70.0, 1)}
+
+
+def test_no_approved_values_is_a_clear_error(people, methodology, periods):
+    with pytest.raises(runs.RunError, match="no approved values for 2024"):
+        runs.compute_run(people["steering"], methodology, periods["2024"])
+    assert not ScoreRun.objects.exists()
+
+
+def test_a_published_run_cannot_change(people, methodology, scored):
+    run = runs.compute_run(people["steering"], methodology, scored)
+    runs.publish(run, people["steering"])
+    assert run.published and run.published_by == people["steering"]
+    with pytest.raises(Immutable):
+        run.save()
+    with pytest.raises(Immutable):
+        run.delete()
+    score = NodeScore.objects.filter(run=run).first()
+    score.score = 99
+    with pytest.raises(Immutable):
+        score.save()
+    with pytest.raises(Immutable):
+        runs.publish(run, people["steering"])
+    assert _scores(ScoreRun.objects.get(pk=run.pk))["256"] == (70.0, 1)
+
+
+def test_recompute_is_a_new_run_with_what_changed(people, methodology, scored, org):
+    first = runs.compute_run(people["steering"], methodology, scored)
+    runs.publish(first, people["steering"])
+    workflow.reopen(people["approver"], methodology, scored, org.d257, "recount")
+    put_values(people["colleague"], methodology, scored, org.d257, online=45)
+    workflow.submit(people["colleague"], methodology, scored, org.d257)
+    workflow.approve(people["approver"], methodology, scored, org.d257)
+    second = runs.compute_run(people["steering"], methodology, scored)
+    assert (second.number, second.previous) == (2, first)
+    assert second.input_hash != first.input_hash
+    changes = {(c["unit"], c["node"]): c for c in runs.diff(second)}
+    assert set(changes) == {("257", "index"), ("257", "online")}
+    assert (changes[("257", "index")]["old_score"], changes[("257", "index")]["new_score"]) == (
+        pytest.approx(40.0),
+        pytest.approx(50.0),
+    )
+    assert _scores(first)["257"] == (40.0, 2)  # the published run is untouched
+
+
+def test_the_explanation_adds_up_and_links_to_the_raw_values_history(
+    as_user, people, methodology, scored, org
+):
+    run = runs.compute_run(people["steering"], methodology, scored)
+    rows = {r["node"]: r for r in runs.explain(run, org.d256)}
+    assert rows["index"]["score"] == pytest.approx(70.0)
+    assert rows["online"]["raw"] == 60.0 and rows["online"]["share"] == pytest.approx(2 / 3)
+    assert rows["online"]["contribution"] == pytest.approx(40.0)
+    assert rows["ontime"]["contribution"] == pytest.approx(30.0)
+    value = rows["online"]["input"].source
+    page = as_user("steering").get(reverse("run_explain", args=[run.pk, "256"])).content.decode()
+    assert reverse("value_history", args=[value.pk]) in page
+    ranking = as_user("steering").get(reverse("run", args=[run.pk])).content.decode()
+    assert reverse("run_explain", args=[run.pk, "256"]) + "#n-index" in ranking
+    assert "70.0000" in ranking and "40.0000" in ranking
+
+
+def test_unpublished_runs_are_private_and_published_ones_public(
+    as_user, people, methodology, scored
+):
+    run = runs.compute_run(people["steering"], methodology, scored)
+    url = reverse("run", args=[run.pk])
+    assert as_user("owner").get(url).status_code == 404
+    assert Client().get(url).status_code == 404
+    runs.publish(run, people["steering"])
+    assert Client().get(url).status_code == 200
+    assert Client().get(reverse("run_explain", args=[run.pk, "257"])).status_code == 200
+    # the public sees the numbers but not the values' histories
+    page = Client().get(reverse("run_explain", args=[run.pk, "257"])).content.decode()
+    assert "/history" not in page and "30.0" in page
+
+
+def test_only_managers_compute_and_publish_through_the_pages(as_user, methodology, scored):
+    data = {"methodology": methodology.pk, "period": "2024"}
+    assert as_user("owner").post(reverse("run_compute"), data).status_code == 403
+    response = as_user("steering").post(reverse("run_compute"), data)
+    run = ScoreRun.objects.get()
+    assert response["Location"] == reverse("run", args=[run.pk])
+    assert as_user("approver").post(reverse("run_publish", args=[run.pk])).status_code == 404
+    as_user("steering").post(reverse("run_publish", args=[run.pk]))
+    assert ScoreRun.objects.get().published
+
+
+def test_scores_command_prints_and_writes_the_latest_published_run(
+    people, methodology, scored, tmp_path
+):
+    runner = CliRunner()
+    args = ["scores", "--methodology", "test-districts", "--period", "2024"]
+    missing = runner.invoke(app, args)
+    assert missing.exit_code == 1 and "no published run" in missing.output
+    runs.publish(runs.compute_run(people["steering"], methodology, scored), people["steering"])
+    printed = runner.invoke(app, args)
+    assert printed.exit_code == 0, printed.output
+    lines = printed.output.splitlines()
+    assert lines[0] == "unit,node,score,rank"
+    assert "256,index,70.0,1" in lines and "257,index,40.0,2" in lines
+    written = runner.invoke(app, [*args, "--out", str(tmp_path / "s.xlsx")])
+    assert written.exit_code == 0, written.output
+    frame = pd.read_excel(tmp_path / "s.xlsx")
+    assert list(frame.columns) == ["unit", "node", "score", "rank"] and len(frame) == 6
