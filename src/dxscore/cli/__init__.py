@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from dxscore import __version__
+from dxscore.cli import demo as demo_cli
 from dxscore.cli import index as index_cli
 from dxscore.cli import web as web_cli
 
@@ -40,12 +41,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-@app.command()
-def demo() -> None:
-    """Run the engine on the built-in example and print its ranking."""
-    from dxscore.cli.index import run_builtin_example
-
-    run_builtin_example()
+app.command("demo")(demo_cli.demo)
 
 
 def main() -> None:

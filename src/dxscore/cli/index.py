@@ -221,19 +221,6 @@ def example_path() -> Path:
     return Path(str(files("dxscore.index").joinpath("examples", EXAMPLE)))
 
 
-def run_builtin_example() -> None:
-    """The demo until the web platform exists: DTI 2022 of the five published provinces."""
-    out.print(
-        "[bold]dxscore demo[/]: the DTI 2022 methodology (vn-dti-2022) on the published "
-        "main-index values of the 2022 top five provinces (dti.gov.vn; published facts)."
-    )
-    with _user_errors():
-        m, dataset = _load("vn-dti-2022", example_path(), None)
-        result = ix.compute(m, dataset)
-    _print_ranking(result, "2022")
-    out.print(f"Try: dxscore index explain vn-dti-2022 {example_path()} --unit 48 --period 2022")
-
-
 def _alternatives(m: ix.Methodology, file: Path | None, weights_noise: float | None):
     """The uncertain choices: the methodology's ``uncertainty`` section, replaced by an
     alternatives file when given, with ``--weights-noise`` on top."""
