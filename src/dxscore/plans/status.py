@@ -1,0 +1,200 @@
+"""Target status, computed, never typed: met, on track, at risk, missed, no data.
+
+Rules (``docs/targets.md`` says the same for steering officers):
+
+- A **qualitative** target is met when its evidence is approved. Without approved
+  evidence it has no data before its deadline period, is at risk during it, and is
+  missed after it.
+- A **quantitative** target compares a value with ``>=``, ``>``, ``<=``, ``<`` or ``==``.
+  Only observations up to the assessment date count.
+  - After the deadline: met if the last value observed by the deadline satisfies the
+    comparison, missed if not, no data if nothing was observed by then.
+  - Up to the deadline: met if the latest value satisfies it; otherwise the trend is
+    projected to the deadline (least squares over the latest ``trend_periods``
+    observations, with the baseline as an extra point when fewer than two observations
+    exist): on track if the projection satisfies it, at risk if not or if there is no
+    trend to project.
+- Time is measured at the end of each period (``2024`` ends with 2024, ``2024Q3`` with
+  September, ``2024-07`` with July; a date ``2025-06-30`` at that day), so targets,
+  observations and deadlines of different granularity compare correctly.
+- A baseline must come before the deadline; otherwise the target is invalid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+Status = Literal["met", "on_track", "at_risk", "missed", "no_data"]
+STATUSES: tuple[Status, ...] = ("met", "on_track", "at_risk", "missed", "no_data")
+Comparison = Literal[">=", ">", "<=", "<", "=="]
+
+_PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2])(?:-(\d{2}))?)?$")
+_TOLERANCE = 1e-9
+
+
+class TargetError(ValueError):
+    """A target that cannot be assessed as defined."""
+
+
+def period_end(code: str) -> float:
+    """The end of a period (``2024``, ``2024Q3``, ``2024-07``) or a date (``2024-07-15``)
+    as a fractional year: 2024 ends at 2025.0, 2024Q3 at 2024.75."""
+    match = _PERIOD.match(str(code).strip())
+    if not match:
+        raise TargetError(f"'{code}' is not a period (2024, 2024Q3, 2024-07) or date")
+    year, quarter, month, day = match.groups()
+    y = int(year)
+    if quarter:
+        return y + int(quarter) / 4
+    if month and day:
+        d = date(y, int(month), int(day))
+        start = date(y, 1, 1)
+        return y + ((d - start).days + 1) / ((date(y + 1, 1, 1) - start).days)
+    if month:
+        return y + int(month) / 12
+    return y + 1.0
+
+
+@dataclass(frozen=True)
+class Target:
+    deadline: str
+    comparison: Comparison | None = None  # None: a qualitative target
+    value: float | None = None
+    baseline: float | None = None
+    baseline_period: str | None = None
+
+    @property
+    def qualitative(self) -> bool:
+        return self.comparison is None
+
+    def check(self) -> None:
+        period_end(self.deadline)
+        if self.qualitative:
+            return
+        if self.value is None:
+            raise TargetError("a quantitative target needs a value")
+        if self.baseline_period is not None and period_end(self.baseline_period) > period_end(
+            self.deadline
+        ):
+            raise TargetError(
+                f"the baseline period {self.baseline_period} is after the deadline {self.deadline}"
+            )
+
+    def satisfied(self, x: float) -> bool:
+        v = self.value
+        return {
+            ">=": x >= v - _TOLERANCE,
+            ">": x > v,
+            "<=": x <= v + _TOLERANCE,
+            "<": x < v,
+            "==": abs(x - v) <= _TOLERANCE,
+        }[self.comparison]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    status: Status
+    reason: str
+    latest_value: float | None = None
+    latest_period: str | None = None
+    projected_value: float | None = None
+    progress: float | None = None  # share of the way from the baseline to the target
+
+
+def assess(
+    target: Target,
+    observations: Mapping[str, float],
+    as_of: str,
+    evidence_approved: bool = False,
+    trend_periods: int = 3,
+) -> Assessment:
+    """The status of ``target`` on ``as_of`` from approved ``observations``
+    (period -> value)."""
+    target.check()
+    now, deadline = period_end(as_of), period_end(target.deadline)
+    if target.qualitative:
+        if evidence_approved:
+            return Assessment("met", "evidence approved")
+        if now > deadline:
+            return Assessment("missed", "deadline passed without approved evidence")
+        if now > deadline - _span(target.deadline):
+            return Assessment("at_risk", "deadline period, no approved evidence yet")
+        return Assessment("no_data", "no approved evidence yet")
+
+    seen = sorted(
+        (
+            (period_end(p), p, float(v))
+            for p, v in observations.items()
+            if v is not None and not np.isnan(v) and period_end(p) <= now
+        ),
+    )
+    if not seen:
+        return Assessment("no_data", "no approved value yet")
+    if now > deadline:
+        by_deadline = [s for s in seen if s[0] <= deadline]
+        if not by_deadline:
+            return Assessment("no_data", "no value observed by the deadline")
+        t, p, x = by_deadline[-1]
+        status: Status = "met" if target.satisfied(x) else "missed"
+        reason = f"{x:g} in {p}, by the deadline {target.deadline}"
+        return Assessment(status, reason, x, p, progress=_progress(target, x))
+    t, p, x = seen[-1]
+    if target.satisfied(x):
+        return Assessment("met", f"{x:g} in {p}", x, p, progress=_progress(target, x))
+    points = seen[-trend_periods:]
+    if len(points) < 2 and target.baseline is not None and target.baseline_period is not None:
+        base_t = period_end(target.baseline_period)
+        if base_t < points[0][0]:
+            points = [(base_t, target.baseline_period, float(target.baseline)), *points]
+    if len(points) < 2:
+        return Assessment(
+            "at_risk",
+            f"{x:g} in {p}, not met; too little history to project",
+            x,
+            p,
+            progress=_progress(target, x),
+        )
+    ts = np.array([s[0] for s in points])
+    xs = np.array([s[2] for s in points])
+    slope, intercept = np.polyfit(ts, xs, 1)
+    projected = float(slope * deadline + intercept)
+    reaches = target.satisfied(projected) or (
+        target.comparison == "==" and (projected - target.value) * (x - target.value) <= 0
+    )
+    status = "on_track" if reaches else "at_risk"
+    reason = f"{x:g} in {p}; the trend projects {projected:.4g} by {target.deadline}"
+    return Assessment(status, reason, x, p, projected, _progress(target, x))
+
+
+def _span(code: str) -> float:
+    """The length of a period in years."""
+    match = _PERIOD.match(code)
+    if match.group(2):
+        return 0.25
+    if match.group(4):
+        return 1 / 365
+    if match.group(3):
+        return 1 / 12
+    return 1.0
+
+
+def _progress(target: Target, x: float) -> float | None:
+    if target.baseline is None or target.value == target.baseline:
+        return None
+    return float(np.clip((x - target.baseline) / (target.value - target.baseline), 0.0, 1.0))
+
+
+def summarise(statuses: Iterable[Status]) -> dict[str, int]:
+    """Counts per status plus ``total``: "N of M met" is ``met`` of ``total``."""
+    counts = dict.fromkeys(STATUSES, 0)
+    total = 0
+    for s in statuses:
+        counts[s] += 1
+        total += 1
+    return {**counts, "total": total}
