@@ -11,8 +11,8 @@ from dxscore.cli.index import example_path
 PUBLISHED_2022_PDTI = {"48": 0.8002, "79": 0.7163, "22": 0.7024, "46": 0.6975, "92": 0.6924}
 
 
-def test_builtin_ids_are_the_three_national_methodologies():
-    assert ix.builtin_ids() == ["vn-766", "vn-dti-2020", "vn-dti-2022"]
+def test_builtin_ids_are_the_national_methodologies_and_the_emulation_ranking():
+    assert ix.builtin_ids() == ["province-emulation", "vn-766", "vn-dti-2020", "vn-dti-2022"]
 
 
 def test_dti_2022_reproduces_the_five_published_totals_to_four_decimals():
@@ -135,3 +135,31 @@ def test_doc_page_lists_every_node():
     for code in m.nodes:
         assert f"`{code}`" in text
     assert io.StringIO(text).readline().startswith("# Decision 766")
+
+
+def test_emulation_ranking_scores_distance_to_the_national_targets():
+    m = ix.load("province-emulation")
+    frame = pd.DataFrame(
+        {
+            "unit": ["SoTTTT", "HuyenA"],
+            "period": ["2024", "2024"],
+            "online_share": [0.9, 0.4],
+            "timeliness_rate": [0.95, 0.8],
+            "digitised_share": [0.8, 0.4],
+            "paid_online_share": [0.5, 0.1],
+            "satisfaction": [4.6, None],
+            "work_records_online_share": [0.99, 0.45],
+            "digital_signature_share": [1.0, 0.6],
+            "it_staff_trained_share": [0.7, 0.3],
+            "tasks_on_time_share": [1.0, 0.5],
+            "targets_met_share": [None, 0.5],
+        }
+    )
+    result = ix.compute(m, ix.dataset_from_frame(frame, m))
+    scores = dict(zip(result.data.units, result.scores["index"][0], strict=True))
+    public_a = (100 + 95 + 100 + 50 + 90) / 5  # online and digitised capped at their targets
+    ready_a = (100 + 100 + 70) / 3
+    assert scores["SoTTTT"] == pytest.approx(0.4 * public_a + 0.3 * ready_a + 0.3 * 100)
+    public_b = (50 + 80 + 50 + 10 + 90) / 5  # the missing rating takes the median (4.6)
+    ready_b = (50 + 60 + 30) / 3
+    assert scores["HuyenA"] == pytest.approx(0.4 * public_b + 0.3 * ready_b + 0.3 * 50)
