@@ -124,7 +124,15 @@ def test_session_and_cookie_settings_are_secure(settings):
     assert settings.SESSION_COOKIE_HTTPONLY and settings.CSRF_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.X_FRAME_OPTIONS == "DENY"
-    assert settings.MEDIA_URL is None  # uploads are never served as static files
+
+
+def test_uploaded_files_have_no_public_address(as_user, settings):
+    stored = settings.MEDIA_ROOT / "evidence" / "secret.pdf"
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"%PDF secret")
+    client = as_user("admin")
+    for url in ("/uploads/evidence/secret.pdf", "/static/evidence/secret.pdf"):
+        assert client.get(url).status_code == 404
 
 
 def test_builtin_methodologies_are_stored_and_active_after_migrate(db):

@@ -99,7 +99,8 @@ TEMPLATES = [
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
-        return dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        keep = int(os.environ.get("DXSCORE_DB_CONN_MAX_AGE", "60"))
+        return dj_database_url.parse(url, conn_max_age=keep, conn_health_checks=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": HOME / "dxscore.sqlite3",
@@ -155,7 +156,7 @@ if HTTPS:
 
 # uploads: kept outside the web root, served only through views that check scope
 MEDIA_ROOT = UPLOAD_DIR
-MEDIA_URL = None
+MEDIA_URL = "/uploads/"  # no route serves it: files go out through views that check scope
 MAX_UPLOAD_BYTES = int(os.environ.get("DXSCORE_MAX_UPLOAD_MB", "10")) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,0 +1,132 @@
+"""A person's whole round in a real browser (headless Chromium through Playwright): a data
+officer downloads the Excel template, fills it in and uploads it, checks the preview,
+stores and submits; an approver approves; a steering officer computes and publishes the
+run. Screenshots go to ``DXSCORE_SCREENSHOTS`` (default: the test's temporary folder)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: `make browser` installs it (Debian package)")
+        pytest.skip("chromium is not installed (`make browser` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("DXSCORE_SCREENSHOTS", tmp_path / "shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _login(page, base, username):
+    response = page.goto(f"{base}/accounts/login/")
+    assert response.ok, page.content()[:3000]
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _logout(page):
+    page.click("header form[action$='logout/'] button")
+
+
+def test_upload_approve_compute_and_publish_in_a_browser(
+    transactional_db, live_server, browser, shots, monkeypatch, tmp_path
+):
+    # the ORM is used from the test thread while Playwright's loop runs in it
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from tests.web.conftest import approved
+    from tests.web.test_browser_setup import build
+
+    org, people, methodology, period = build()
+    approved(people, methodology, period, org.d257, online=30, ontime=60)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+
+    # the data officer of district 256 fills in the Excel template
+    _login(page, base, "owner")
+    entry = f"{base}/collect/{methodology.pk}/2024/256/"
+    page.goto(entry)
+    with page.expect_download() as download:
+        page.click("text=Download Excel template")
+    wb = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    ws = wb["values"]
+    for row in ws.iter_rows(min_row=2):
+        row[8].value = {"online": 60, "ontime": 90}[row[3].value]
+    filled = tmp_path / "filled.xlsx"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    filled.write_bytes(buffer.getvalue())
+    page.set_input_files("input[name=file]", str(filled))
+    page.click("text=Check the file")
+    page.wait_for_selector("text=2 values will change")
+    page.screenshot(path=str(shots / "1-upload-preview.png"), full_page=True)
+    page.click("text=Store these values")
+    page.wait_for_selector("text=2 value(s) stored from filled.xlsx")
+    page.click("button[value=submit]")
+    page.wait_for_selector("text=2 value(s) submitted.")
+    page.screenshot(path=str(shots / "2-submitted.png"), full_page=True)
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(entry)
+    phone.screenshot(path=str(shots / "2b-entry-on-a-phone.png"), full_page=True)
+    phone.close()
+    _logout(page)
+
+    # the province's approver approves
+    _login(page, base, "approver")
+    page.goto(entry)
+    page.click("button[value=approve]")
+    page.wait_for_selector("text=2 value(s) approved.")
+    page.screenshot(path=str(shots / "3-approved.png"), full_page=True)
+    _logout(page)
+
+    # the steering officer computes and publishes the run
+    _login(page, base, "steering")
+    page.goto(f"{base}/runs/")
+    page.select_option("select[name=methodology]", str(methodology.pk))
+    page.select_option("select[name=period]", "2024")
+    page.click("button:has-text('Compute')")
+    page.wait_for_load_state()
+    page.screenshot(path=str(shots / "4a-computed.png"), full_page=True)
+    page.wait_for_selector("text=Computed test-districts")
+    page.click("button:has-text('Publish')")
+    page.wait_for_selector("text=Published")
+    page.screenshot(path=str(shots / "4-published-run.png"), full_page=True)
+    ranking = page.inner_text("table.ranking")
+    assert "70.0000" in ranking and "40.0000" in ranking
+    first = page.locator("table.ranking tbody tr").first.inner_text()
+    assert first.startswith("1") and "TP. Bắc Ninh" in first
+    page.click("table.ranking tbody tr >> nth=0 >> a >> nth=0")
+    page.wait_for_selector("table.explain")
+    page.screenshot(path=str(shots / "5-explanation.png"), full_page=True)
+    assert "40.0000" in page.inner_text("#n-online")  # 2/3 of 60
+    page.close()
+
+    from dxscore.web.scores.models import ScoreRun
+
+    run = ScoreRun.objects.get()
+    assert run.published and run.published_by.username == "steering"
