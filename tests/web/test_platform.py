@@ -178,3 +178,16 @@ def test_createuser_backup_and_restore_round_trip(tmp_path):
     )
     assert listed.stdout.strip() == "['chief']", listed.stderr
     assert run("createuser", "chief").returncode == 1  # already exists: refused
+
+
+def test_pages_speak_vietnamese_when_the_browser_asks(client, people, methodology, periods):
+    client.force_login(people["owner"])
+    page = client.get(
+        reverse("entry", args=[methodology.pk, "2024", "256"]), HTTP_ACCEPT_LANGUAGE="vi"
+    ).content.decode()
+    assert '<html lang="vi">' in page
+    assert "Tải mẫu Excel" in page and "Lưu nháp" in page and "Kỳ trước" in page
+    english = client.get(
+        reverse("entry", args=[methodology.pk, "2024", "256"]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Download Excel template" in english
