@@ -2,6 +2,7 @@
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -187,3 +188,18 @@ def test_undecodable_file_is_a_clear_error(tmp_path):
     with pytest.raises(ix.DataError) as info:
         ix.load_dataset(path, METHODOLOGY)
     assert "not UTF-8" in str(info.value) or "cannot read" in str(info.value)
+
+
+def test_problems_carry_their_row_and_column_as_fields(tmp_path):
+    found = problems(tmp_path, "unit,period,region,a\nX,2024,n,abc\n")
+    problem = next(p for p in found if p[0].startswith("row"))
+    assert (problem.row, problem.column, problem.message) == (2, "a", "'abc' is not a number")
+
+
+def test_partial_tables_skip_the_required_values_rule(tmp_path):
+    path = write(tmp_path, "unit,period,region,b,pop\nX,2024,north,5,50\n")
+    with pytest.raises(ix.DataError):
+        ix.load_dataset(path, METHODOLOGY)
+    frame = pd.read_csv(path, dtype=str)
+    data = ix.dataset_from_frame(frame, METHODOLOGY, partial=True)
+    assert np.isnan(data.values["a"][0, 0])

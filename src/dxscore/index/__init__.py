@@ -5,7 +5,14 @@ No Django, no database: a methodology (``load``) and a table of raw values
 rank for every unit and period, and ``Result.explain`` traces one score to its raw values.
 """
 
-from dxscore.index.data import DataError, Dataset, dataset_from_frame, load_dataset, read_units
+from dxscore.index.data import (
+    DataError,
+    Dataset,
+    Problem,
+    dataset_from_frame,
+    load_dataset,
+    read_units,
+)
 from dxscore.index.methodology import (
     Methodology,
     MethodologyError,
@@ -22,6 +29,7 @@ __all__ = [
     "EngineError",
     "Methodology",
     "MethodologyError",
+    "Problem",
     "Result",
     "builtin_ids",
     "compute",

@@ -24,6 +24,32 @@ MAX_LISTED = 50
 MISSING_MARKERS = {"", "NA", "N/A", "NAN", "NULL", "-"}  # cells that mean "no value"
 
 
+class Problem(tuple):
+    """One problem: a ``(where, message)`` pair that also carries, when the problem is in
+    one row of the table, its ``row`` number and ``column`` name as fields."""
+
+    row: int | None
+    column: str | None
+
+    def __new__(cls, where: str, message: str, row: int | None = None, column=None):
+        self = super().__new__(cls, (where, message))
+        self.row, self.column = row, column
+        return self
+
+    @property
+    def where(self) -> str:
+        return self[0]
+
+    @property
+    def message(self) -> str:
+        return self[1]
+
+
+def _at(row, column: str | None, message: str) -> Problem:
+    where = f"row {row}" + (f", column '{column}'" if column else "")
+    return Problem(where, message, int(row), column)
+
+
 class DataError(ValueError):
     """The input table has problems; ``problems`` lists ``(where, message)`` pairs."""
 
@@ -163,12 +189,15 @@ def dataset_from_frame(
     units: pd.DataFrame | None = None,
     source: str = "<table>",
     first_row: int = 2,
+    partial: bool = False,
 ) -> Dataset:
     """Check a long or wide table against the methodology and build the arrays.
 
     ``units`` (optional) lists the known units (column ``unit``, optional ``name`` and
-    group columns); when given, any other unit is an error. Checks are vectorised: a
-    table of millions of values is checked in seconds.
+    group columns); when given, any other unit is an error. ``partial`` skips the
+    whole-table rule that every required indicator has a value (for uploads of some
+    values only). Problems in one row are ``Problem``s with ``row`` and ``column``.
+    Checks are vectorised: a table of millions of values is checked in seconds.
     """
     problems: list[tuple[str, str]] = []
     frame = frame.reset_index(drop=True)
@@ -185,17 +214,17 @@ def dataset_from_frame(
     unit = _text(frame["unit"]).to_numpy(object)
     period = _period(frame["period"]).to_numpy(object)
     bad_unit = unit == ""
-    problems += [(f"row {r}, column 'unit'", "empty unit") for r in rows[bad_unit]]
+    problems += [_at(r, "unit", "empty unit") for r in rows[bad_unit]]
     bad_period = ~pd.Series(period, dtype=object).str.match(PERIOD_PATTERN.pattern).to_numpy(bool)
     problems += [
-        (f"row {r}, column 'period'", f"'{p}' is not a period (2024, 2024Q3 or 2024-07)")
+        _at(r, "period", f"'{p}' is not a period (2024, 2024Q3 or 2024-07)")
         for r, p in zip(rows[bad_period], period[bad_period], strict=True)
     ]
     bad_row = bad_unit | bad_period
     if units is not None:
         strange = ~pd.Series(unit).isin(set(units["unit"].astype(str))).to_numpy() & ~bad_unit
         problems += [
-            (f"row {r}, column 'unit'", f"unknown unit '{u}'")
+            _at(r, "unit", f"unknown unit '{u}'")
             for r, u in zip(rows[strange], unit[strange], strict=True)
         ]
         bad_row |= strange
@@ -212,12 +241,12 @@ def dataset_from_frame(
         ci = code_text.map(code_ix).to_numpy(float)
         unknown = np.isnan(ci)
         problems += [
-            (f"row {r}, column 'indicator'", f"unknown indicator '{c}' in {methodology.label}")
+            _at(r, "indicator", f"unknown indicator '{c}' in {methodology.label}")
             for r, c in zip(rows[unknown], code_text.to_numpy(object)[unknown], strict=True)
         ]
         value, not_number, text = _numbers(frame["value"])
         problems += [
-            (f"row {r}, column 'value'", f"'{t}' is not a number")
+            _at(r, "value", f"'{t}' is not a number")
             for r, t in zip(rows[not_number], text[not_number], strict=True)
         ]
         pos = np.nonzero(~unknown)[0]
@@ -236,7 +265,7 @@ def dataset_from_frame(
         for col in value_cols:
             v, not_number, text = _numbers(frame[col])
             problems += [
-                (f"row {r}, column '{col}'", f"'{t}' is not a number")
+                _at(r, col, f"'{t}' is not a number")
                 for r, t in zip(rows[not_number], text[not_number], strict=True)
             ]
             parts.append(v)
@@ -261,8 +290,9 @@ def dataset_from_frame(
         lo_txt = "" if np.isinf(low[ci[k]]) else f"{low[ci[k]]:g}"
         hi_txt = "" if np.isinf(high[ci[k]]) else f"{high[ci[k]]:g}"
         problems.append(
-            (
-                f"row {rows[pos[k]]}, column '{columns[k]}'",
+            _at(
+                rows[pos[k]],
+                columns[k],
                 f"{value[k]:g} is outside the valid range [{lo_txt}, {hi_txt}] of '{code}'",
             )
         )
@@ -282,11 +312,11 @@ def dataset_from_frame(
             what = f"unit '{grp.iloc[0]['unit']}', period '{grp.iloc[0]['period']}'"
             if is_long:
                 what += f", '{codes[grp.iloc[0]['code']]}'"
-            problems += [(f"row {r}", f"duplicate of row {first} ({what})") for r in others]
+            problems += [_at(r, None, f"duplicate of row {first} ({what})") for r in others]
 
     if problems:
         raise DataError(source, problems)
-    return _build(unit, period, pos, ci, value, codes, frame, methodology, units, source)
+    return _build(unit, period, pos, ci, value, codes, frame, methodology, units, source, partial)
 
 
 def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -304,7 +334,9 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return value, not_number, text.to_numpy(object)
 
 
-def _build(unit, period, pos, ci, value, codes, frame, methodology, units, source) -> Dataset:
+def _build(
+    unit, period, pos, ci, value, codes, frame, methodology, units, source, partial
+) -> Dataset:
     unit_list = list(dict.fromkeys(unit))
     if units is not None:
         wanted = set(unit_list)
@@ -323,7 +355,7 @@ def _build(unit, period, pos, ci, value, codes, frame, methodology, units, sourc
     problems = []
     for code in methodology.indicators:
         spec = methodology.nodes[code].spec
-        if spec.missing_allowed:
+        if spec.missing_allowed or partial:
             continue
         missing = present & np.isnan(values[code])
         if missing.all() and missing.any():
@@ -380,6 +412,6 @@ def read_units(path: str | Path) -> pd.DataFrame:
     if dup.any():
         raise DataError(
             str(path),
-            [(f"row {i + 2}", f"unit '{u}' listed twice") for i, u in frame["unit"][dup].items()],
+            [_at(i + 2, "unit", f"unit '{u}' listed twice") for i, u in frame["unit"][dup].items()],
         )
     return frame

@@ -248,9 +248,6 @@ def read_csv(data: bytes) -> Table:
 # --- checking ---------------------------------------------------------------------------
 
 
-_ENGINE_WHERE = re.compile(r"^row (\d+)(?:, column '([^']+)')?$")
-
-
 def _text(content) -> str:
     if content is None:
         return ""
@@ -290,20 +287,21 @@ def check(
     bad_rows = {n for n, _c in table.formulas}
     if len(frame):
         try:
-            ix.dataset_from_frame(frame, methodology.engine(), source="upload", first_row=0)
+            ix.dataset_from_frame(
+                frame, methodology.engine(), source="upload", first_row=0, partial=True
+            )
         except ix.DataError as exc:
-            for where, message in exc.problems:
-                match = _ENGINE_WHERE.match(where)
-                if not match:
-                    continue  # a table-wide rule (required values): a partial upload is fine
+            for problem in exc.problems:
+                if getattr(problem, "row", None) is None:
+                    continue  # a rule about the whole table, not about one of its rows
                 message = re.sub(
                     r"duplicate of row (\d+)",
                     lambda m: _("duplicate of row %(r)d") % {"r": numbers[int(m.group(1))]},
-                    message,
+                    problem.message,
                 )
-                row = numbers[int(match.group(1))]
+                row = numbers[problem.row]
                 bad_rows.add(row)
-                c = col.get(match.group(2)) if match.group(2) else None
+                c = col.get(problem.column) if problem.column else None
                 problems.append((table.where(row, c), message))
 
     # the platform's checks: units, scope, period, locked values
