@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dxscore.web.orgs",
     "dxscore.web.data",
     "dxscore.web.scores",
+    "dxscore.web.plans",
     "dxscore.web",  # templates, static files and translations of the site itself
 ]
 
@@ -181,3 +182,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DXSCORE_LOG_LEVEL", "WARNING")},
 }
+
+# e-mail for notices (``dxscore notify``): Django's SMTP settings from the environment
+EMAIL_HOST = os.environ.get("DXSCORE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DXSCORE_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DXSCORE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DXSCORE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _flag("DXSCORE_EMAIL_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DXSCORE_EMAIL_FROM", "dxscore@localhost")
+DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").rstrip("/")

@@ -1,0 +1,1 @@
+"""Resolutions with numbered targets, assigned tasks with progress, and emulation rankings."""
