@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dxscore.web.views.site_context",
+                "dxscore.web.plans.context.notices",
             ],
         },
     },

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("dxscore.web.orgs.urls")),
     path("", include("dxscore.web.data.urls")),
     path("", include("dxscore.web.scores.urls")),
+    path("plans/", include("dxscore.web.plans.urls")),
 ]

@@ -1,0 +1,278 @@
+"""Resolution, target and task pages, and who may do what: the steering office assigns,
+the owner unit reports progress, others in the province read, outsiders see nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dxscore.web.data.models import Indicator, Period, Status, Value
+from dxscore.web.plans.models import Evidence, ProgressUpdate, Resolution, Target, Task
+
+TODAY = timezone.localdate()
+
+
+@pytest.fixture
+def plan(org, people):
+    """Bắc Ninh's resolution: target 1 on online dossiers of district 256, target 2
+    qualitative for district 256; task 1 owned by district 256, task 2 by 257."""
+    online = Indicator.objects.create(code="online", name="Online dossiers", measure="%")
+    resolution = Resolution.objects.create(
+        unit=org.bac_ninh,
+        code="52-NQ/TU",
+        title="Digital transformation to 2025",
+        issuer="Provincial Party Committee",
+        issued_on=dt.date(2022, 3, 18),
+        horizon=str(TODAY.year + 1),
+    )
+    pillar = resolution.pillars.create(code="gov", name="Digital government")
+    t1 = Target.objects.create(
+        resolution=resolution,
+        number=1,
+        pillar=pillar,
+        title="Dossiers filed online",
+        unit=org.d256,
+        indicator=online,
+        comparison=">=",
+        value=70,
+        deadline=str(TODAY.year + 1),
+    )
+    t2 = Target.objects.create(
+        resolution=resolution,
+        number=2,
+        pillar=pillar,
+        title="Data centre in operation",
+        unit=org.d256,
+        deadline=str(TODAY.year + 1),
+    )
+    task1 = Task.objects.create(
+        resolution=resolution,
+        number=1,
+        title="Connect the one-stop shop",
+        owner=org.d256,
+        deadline=TODAY + dt.timedelta(days=30),
+        expected_result="Every procedure online",
+    )
+    task1.targets.add(t1)
+    task2 = Task.objects.create(
+        resolution=resolution,
+        number=2,
+        title="Train commune officials",
+        owner=org.d257,
+        deadline=TODAY - dt.timedelta(days=3),
+        expected_result="All officials trained",
+    )
+    return {"resolution": resolution, "t1": t1, "t2": t2, "task1": task1, "task2": task2}
+
+
+def _url(name, *args):
+    return reverse(f"plans:{name}", args=args)
+
+
+def test_the_resolution_page_shows_n_of_m_met_by_pillar_unit_and_history(as_user, plan, org):
+    p = Period.objects.create(code=str(TODAY.year - 1))
+    Value.objects.create(
+        unit=org.d256, indicator=plan["t1"].indicator, period=p, value=75, status=Status.APPROVED
+    )
+    page = as_user("colleague").get(_url("resolution", plan["resolution"].pk))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "1 of 2 targets met" in text
+    assert "0 of 2 tasks done" in text and "1 overdue" in text
+    assert "Digital government" in text and "TP. Bắc Ninh" in text
+    assert f"<td>{TODAY.year - 1}</td>" in text  # a history row
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("owner", 200), ("colleague", 200), ("outsider", 404), ("steering", 200)],
+)
+def test_who_reads_a_resolution_and_its_tasks(as_user, plan, persona, status):
+    client = as_user(persona)
+    assert client.get(_url("resolution", plan["resolution"].pk)).status_code == status
+    assert client.get(_url("task", plan["task1"].pk)).status_code == status
+    assert client.get(_url("target", plan["t1"].pk)).status_code == status
+    listed = client.get(_url("resolutions")).content.decode()
+    assert ("52-NQ/TU" in listed) == (status == 200)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("owner", 302), ("colleague", 403), ("outsider", 404)]
+)
+def test_only_the_owner_unit_reports_progress(as_user, plan, persona, status):
+    response = as_user(persona).post(
+        _url("task_progress", plan["task1"].pk), {"percent": "40", "text": "Half the procedures"}
+    )
+    assert response.status_code == status
+    assert ProgressUpdate.objects.count() == (1 if status == 302 else 0)
+    plan["task1"].refresh_from_db()
+    assert plan["task1"].percent == (40 if status == 302 else 0)
+
+
+def test_progress_to_100_marks_the_task_done_on_time_with_its_evidence(as_user, plan, people):
+    client = as_user("owner")
+    evidence = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4 minutes", "application/pdf")
+    client.post(
+        _url("task_progress", plan["task1"].pk),
+        {"percent": "100", "text": "All connected", "evidence_file": evidence},
+    )
+    task = Task.objects.get(pk=plan["task1"].pk)
+    assert (task.percent, task.done_on, task.status(), task.on_time) == (100, TODAY, "done", True)
+    update = task.updates.get()
+    assert update.reported_by == people["owner"] and update.evidence_file
+    download = as_user("colleague").get(_url("update_file", update.pk))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes"
+    assert as_user("outsider").get(_url("update_file", update.pk)).status_code == 404
+
+
+def test_an_assignee_outside_the_owner_unit_may_report(as_user, plan, people):
+    plan["task1"].assignees.add(people["colleague"])
+    response = as_user("colleague").post(
+        _url("task_progress", plan["task1"].pk), {"percent": "10", "text": "Started"}
+    )
+    assert response.status_code == 302 and ProgressUpdate.objects.count() == 1
+
+
+def test_a_bad_progress_report_stores_nothing(as_user, plan):
+    response = as_user("owner").post(
+        _url("task_progress", plan["task1"].pk), {"percent": "140", "text": "Too much"}
+    )
+    assert response.status_code == 302
+    assert not ProgressUpdate.objects.exists()
+    future = (TODAY + dt.timedelta(days=2)).isoformat()
+    as_user("owner").post(
+        _url("task_progress", plan["task1"].pk),
+        {"percent": "20", "text": "Later", "reported_on": future},
+    )
+    assert not ProgressUpdate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("steering", 302), ("owner", 403), ("colleague", 403), ("approver", 403), ("outsider", 404)],
+)
+def test_only_the_steering_office_assigns_tasks(as_user, plan, org, persona, status):
+    response = as_user(persona).post(
+        _url("task_new", plan["resolution"].pk),
+        {
+            "number": "3",
+            "title": "Provincial data centre",
+            "owner": org.d257.pk,
+            "deadline": "2026-12-31",
+            "expected_result": "A data centre",
+        },
+    )
+    assert response.status_code == status
+    assert Task.objects.filter(number=3).exists() == (status == 302)
+
+
+def test_the_steering_office_creates_a_resolution_with_pillars_and_a_target(
+    as_user, org, people
+):
+    client = as_user("steering")
+    response = client.post(
+        _url("resolution_new"),
+        {
+            "unit": org.bac_ninh.pk,
+            "code": "52-NQ/TU",
+            "title": "Digital transformation",
+            "issuer": "Party Committee",
+            "issued_on": "2022-03-18",
+            "horizon": "2025",
+            "pillars": "gov: Digital government\neconomy: Digital economy",
+        },
+    )
+    resolution = Resolution.objects.get()
+    assert response.status_code == 302 and resolution.created_by == people["steering"]
+    assert list(resolution.pillars.values_list("code", "name")) == [
+        ("gov", "Digital government"),
+        ("economy", "Digital economy"),
+    ]
+    online = Indicator.objects.create(code="online", name="Online dossiers")
+    response = client.post(
+        _url("target_new", resolution.pk),
+        {
+            "number": "1",
+            "pillar": resolution.pillars.get(code="gov").pk,
+            "title": "Online dossiers",
+            "unit": org.d256.pk,
+            "indicator": online.pk,
+            "comparison": ">=",
+            "value": "70",
+            "deadline": "2025",
+            "baseline": "30",
+            "baseline_period": "2026",
+        },
+    )
+    assert response.status_code == 200  # the baseline is after the deadline
+    assert "after the deadline" in response.content.decode()
+    assert not Target.objects.exists()
+
+
+def test_a_data_officer_cannot_create_resolutions(as_user, org):
+    assert as_user("owner").get(_url("resolution_new")).status_code == 403
+
+
+def test_a_resolution_can_only_be_made_for_a_unit_in_the_entry_scope(as_user, org):
+    response = as_user("steering").post(
+        _url("resolution_new"),
+        {
+            "unit": org.lao_cai.pk,
+            "code": "1-NQ",
+            "title": "x",
+            "issued_on": "2022-01-01",
+            "horizon": "2025",
+        },
+    )
+    assert response.status_code == 200 and not Resolution.objects.exists()
+
+
+def test_qualitative_evidence_is_submitted_by_the_unit_and_approved_by_someone_else(
+    as_user, plan, people
+):
+    target = plan["t2"]
+    link = {"action": "submit", "note": "Decision 12/QĐ", "link": "https://example.gov.vn/d12"}
+    assert as_user("colleague").post(_url("target_evidence", target.pk), link).status_code == 403
+    as_user("owner").post(_url("target_evidence", target.pk), link)
+    target.refresh_from_db()
+    assert target.evidence_state == Evidence.SUBMITTED and target.evidence_by == people["owner"]
+    assert as_user("outsider").post(
+        _url("target_evidence", target.pk), {"action": "approve"}
+    ).status_code == 404
+    as_user("approver").post(_url("target_evidence", target.pk), {"action": "approve"})
+    target.refresh_from_db()
+    assert target.evidence_state == Evidence.APPROVED and target.evidence_approved_on == TODAY
+    page = as_user("colleague").get(_url("resolution", plan["resolution"].pk)).content.decode()
+    assert "1 of 2 targets met" in page
+
+
+def test_steering_cancels_a_task_with_a_reason(as_user, plan):
+    as_user("owner").post(_url("task_cancel", plan["task2"].pk), {"reason": "x"})
+    assert Task.objects.get(pk=plan["task2"].pk).cancelled_on is None
+    as_user("steering").post(_url("task_cancel", plan["task2"].pk), {"reason": "merged"})
+    task = Task.objects.get(pk=plan["task2"].pk)
+    assert task.status() == "cancelled" and task.cancel_reason == "merged"
+
+
+def test_task_list_filters_by_unit_status_resolution_and_deadline(as_user, plan, org):
+    client = as_user("colleague")
+
+    def titles(**query):
+        page = client.get(_url("tasks"), query).content.decode()
+        return [t for t in ("Connect the one-stop shop", "Train commune officials") if t in page]
+
+    assert titles() == ["Connect the one-stop shop", "Train commune officials"]
+    assert titles(unit="256") == ["Connect the one-stop shop"]
+    assert titles(status="overdue") == ["Train commune officials"]
+    assert titles(status="not_started") == ["Connect the one-stop shop"]
+    assert titles(due_to=TODAY.isoformat()) == ["Train commune officials"]
+    assert titles(due_from=TODAY.isoformat()) == ["Connect the one-stop shop"]
+    assert titles(resolution=str(plan["resolution"].pk + 1)) == []
+    assert titles(mine="1") == ["Train commune officials"]  # colleague enters for 257
+    board = client.get(_url("tasks"), {"view": "board"}).content.decode()
+    assert 'class="board"' in board and board.count('class="item"') == 2
+    assert as_user("outsider").get(_url("tasks")).content.decode().count("task-") == 0
