@@ -16,8 +16,8 @@ from dxscore.web.plans.models import Evidence, ProgressUpdate, Resolution, Targe
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def plan(org, people):
+@pytest.fixture(name="plan")
+def plan_fixture(org, people):
     """Bắc Ninh's resolution: target 1 on online dossiers of district 256, target 2
     qualitative for district 256; task 1 owned by district 256, task 2 by 257."""
     online = Indicator.objects.create(code="online", name="Online dossiers", measure="%")
@@ -170,9 +170,7 @@ def test_only_the_steering_office_assigns_tasks(as_user, plan, org, persona, sta
     assert Task.objects.filter(number=3).exists() == (status == 302)
 
 
-def test_the_steering_office_creates_a_resolution_with_pillars_and_a_target(
-    as_user, org, people
-):
+def test_the_steering_office_creates_a_resolution_with_pillars_and_a_target(as_user, org, people):
     client = as_user("steering")
     response = client.post(
         _url("resolution_new"),
@@ -240,9 +238,12 @@ def test_qualitative_evidence_is_submitted_by_the_unit_and_approved_by_someone_e
     as_user("owner").post(_url("target_evidence", target.pk), link)
     target.refresh_from_db()
     assert target.evidence_state == Evidence.SUBMITTED and target.evidence_by == people["owner"]
-    assert as_user("outsider").post(
-        _url("target_evidence", target.pk), {"action": "approve"}
-    ).status_code == 404
+    assert (
+        as_user("outsider")
+        .post(_url("target_evidence", target.pk), {"action": "approve"})
+        .status_code
+        == 404
+    )
     as_user("approver").post(_url("target_evidence", target.pk), {"action": "approve"})
     target.refresh_from_db()
     assert target.evidence_state == Evidence.APPROVED and target.evidence_approved_on == TODAY

@@ -10,6 +10,7 @@ import typer
 from dxscore import __version__
 from dxscore.cli import demo as demo_cli
 from dxscore.cli import index as index_cli
+from dxscore.cli import plans as plans_cli
 from dxscore.cli import web as web_cli
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(index_cli.app, name="index")
 web_cli.register(app)  # serve, createuser, backup, restore, scores (Django loads lazily)
+plans_cli.register(app)  # notify
 
 
 def _register_optional_groups() -> None:

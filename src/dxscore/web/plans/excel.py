@@ -116,8 +116,10 @@ def export(resolution: Resolution) -> bytes:
             for t in targets
         ],
     )
-    tasks = resolution.tasks.select_related("owner").prefetch_related(
-        "cooperating", "assignees", "targets"
+    tasks = (
+        resolution.tasks.order_by("number")
+        .select_related("owner")
+        .prefetch_related("cooperating", "assignees", "targets")
     )
     _sheet(
         wb,
@@ -360,6 +362,7 @@ def _check_targets(table, resolution, units, problems) -> list[dict]:
                     "title": title[:300],
                     "action": "new" if old is None else "change",
                     "changed": change,
+                    "before": _before(old, fields),
                 }
             )
     return changes
@@ -369,6 +372,21 @@ def _diff(old, fields: dict) -> list[str]:
     if old is None:
         return []
     return [name for name, new in fields.items() if getattr(old, name) != new]
+
+
+def _plain(x):
+    if hasattr(x, "pk"):
+        return x.pk
+    if isinstance(x, dt.date):
+        return x.isoformat()
+    return x
+
+
+def _before(old, fields: dict, links: dict | None = None) -> dict | None:
+    """What the row replaces, so that a commit notices a change made since the preview."""
+    if old is None:
+        return None
+    return {name: _plain(getattr(old, name)) for name in fields} | (links or {})
 
 
 def _check_tasks(table, resolution, units, target_numbers, problems) -> list[dict]:
@@ -457,6 +475,8 @@ def _check_tasks(table, resolution, units, target_numbers, problems) -> list[dic
                 "targets": sorted(t.number for t in old.targets.all()),
             }
             change += [k for k in links if links[k] != before[k]]
+        else:
+            before = None
         if old is None or change:
             changes.append(
                 {
@@ -466,6 +486,7 @@ def _check_tasks(table, resolution, units, target_numbers, problems) -> list[dic
                     "title": fields["title"],
                     "action": "new" if old is None else "change",
                     "changed": change,
+                    "before": _before(old, fields, before),
                 }
             )
     return changes
