@@ -277,3 +277,12 @@ def test_task_list_filters_by_unit_status_resolution_and_deadline(as_user, plan,
     board = client.get(_url("tasks"), {"view": "board"}).content.decode()
     assert 'class="board"' in board and board.count('class="item"') == 2
     assert as_user("outsider").get(_url("tasks")).content.decode().count("task-") == 0
+
+
+def test_the_resolution_page_speaks_vietnamese(as_user, plan):
+    page = as_user("colleague").get(
+        _url("resolution", plan["resolution"].pk), HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    text = page.content.decode()
+    assert "0/2 chỉ tiêu đạt" in text and "Theo trụ cột" in text
+    assert "chưa có dữ liệu" in text and "quá hạn" in text
