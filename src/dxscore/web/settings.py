@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dxscore.web.orgs",
     "dxscore.web.data",
     "dxscore.web.scores",
+    "dxscore.web.dashboards",
     "dxscore.web.plans",
     "dxscore.web",  # templates, static files and translations of the site itself
 ]
@@ -168,6 +169,14 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 STATIC_URL = "/static/"
 STATIC_ROOT = (HOME / "static") if (HOME / "static").exists() else None  # collectstatic
 WHITENOISE_USE_FINDERS = True
+STATICFILES_FINDERS = [  # plus Plotly's bundled JavaScript from the installed package
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "dxscore.web.dashboards.finders.PlotlyFinder",
+]
+# dashboards: a GeoJSON file of unit boundaries turns the tile map into a real map
+DXSCORE_GEOJSON = os.environ.get("DXSCORE_GEOJSON", "")
+DXSCORE_GEOJSON_CODE = os.environ.get("DXSCORE_GEOJSON_CODE", "code")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LANGUAGE_CODE = os.environ.get("DXSCORE_LANGUAGE", "en")

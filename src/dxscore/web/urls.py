@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("dxscore.web.orgs.urls")),
     path("", include("dxscore.web.data.urls")),
     path("", include("dxscore.web.scores.urls")),
+    path("", include("dxscore.web.dashboards.urls")),
     path("plans/", include("dxscore.web.plans.urls")),
 ]

@@ -1,0 +1,157 @@
+"""Downloads of a page's table: CSV, JSON and a formatted Excel workbook (the table, the
+methodology, and where the numbers come from)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from dxscore.web.dashboards.tables import CHANGE, DELTA, NUMBER, RANK, SCORE, Table
+
+FORMATS = ("csv", "xlsx", "json")
+HEADER_FILL = PatternFill("solid", fgColor="0B5CAD")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+def csv_bytes(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([c.key for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in table.values(row)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+
+
+def json_bytes(table: Table) -> bytes:
+    payload = {
+        "title": table.title,
+        "meta": table.meta,
+        "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in table.columns],
+        "rows": [{c.key: row.get(c.key) for c in table.columns} for row in table.rows],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _score_format(decimals: int) -> str:
+    return "0." + "0" * decimals if decimals else "0"
+
+
+def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[str] = ()) -> bytes:
+    """The table on a formatted first sheet (header row, frozen, filters, number
+    formats, widths); then the methodology's nodes and the run's provenance."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = table.name.split("-")[0][:31] or "table"
+    ws.append([str(c.label) for c in table.columns])
+    for cell in ws[1]:
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in table.rows:
+        ws.append(table.values(row))
+    formats = {
+        SCORE: _score_format(decimals),
+        DELTA: "+" + _score_format(decimals) + ";-" + _score_format(decimals),
+        RANK: "0",
+        CHANGE: "+0;-0;0",
+        NUMBER: "General",
+    }
+    for j, col in enumerate(table.columns, start=1):
+        fmt = formats.get(col.kind)
+        letter = get_column_letter(j)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = fmt
+        width = max(
+            [len(str(col.label))]
+            + [
+                len(str(v or ""))
+                for v in (r.get(col.key) for r in table.rows[:200])
+                if not isinstance(v, float)
+            ]
+        )
+        ws.column_dimensions[letter].width = min(max(8, width + 2), 40)
+    ws.freeze_panes = "A2"
+    if table.rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+
+    if methodology is not None:
+        ms = wb.create_sheet(_("methodology")[:31])
+        ms.append(
+            [
+                _("Code"),
+                _("Name"),
+                _("Kind"),
+                _("Parent"),
+                _("Weight"),
+                _("Maximum points"),
+                _("Normalisation"),
+                _("Aggregation"),
+                _("Description"),
+            ]
+        )
+        for cell in ms[1]:
+            cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        for code, node in methodology.nodes.items():
+            spec = node.spec
+            norm = getattr(spec, "normalisation", None)
+            agg = getattr(spec, "aggregation", None)
+            ms.append(
+                [
+                    code,
+                    node.name,
+                    "index" if node.parent is None and code == "index" else node.kind,
+                    node.parent
+                    or ", ".join(p for p, n in methodology.nodes.items() if code in n.children),
+                    spec.weight,
+                    spec.max_points,
+                    getattr(norm, "method", "") if norm is not None else "",
+                    getattr(agg, "method", "") if agg is not None else "",
+                    getattr(spec, "help", "") or spec.description,
+                ]
+            )
+        for letter, width in zip("ABCDEFGHI", (22, 44, 11, 22, 8, 9, 14, 12, 60), strict=True):
+            ms.column_dimensions[letter].width = width
+        ms.freeze_panes = "A2"
+
+    about = wb.create_sheet(_("about")[:31])
+    about.append([_("Title"), table.title])
+    for key, value in table.meta.items():
+        about.append(
+            [
+                key,
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value,
+            ]
+        )
+    for note in notes:
+        about.append([_("Note"), note])
+    about.column_dimensions["A"].width = 22
+    about.column_dimensions["B"].width = 90
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download(table: Table, fmt: str, methodology=None, decimals: int = 4, notes=()) -> HttpResponse:
+    if fmt == "csv":
+        body = csv_bytes(table)
+    elif fmt == "json":
+        body = json_bytes(table)
+    else:
+        body = xlsx_bytes(table, methodology, decimals, notes)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{table.name}.{fmt}"'
+    return response

@@ -1,0 +1,310 @@
+"""Reading stored score runs for the dashboards. Every number a page shows comes from
+here, and here only from the stored run (its node scores, ranks and inputs): nothing is
+recomputed for display.
+
+A *board* is one run seen through its methodology: the columns a ranking shows (the
+index and the pillars), the previous period's published run for changes, and the unit
+labels (name, groups) stored with the run.
+"""
+
+from __future__ import annotations
+
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Q
+from django.http import Http404
+
+from dxscore import index as ix
+from dxscore.index.methodology import ROOT
+from dxscore.web.data.models import Period
+from dxscore.web.orgs.models import UnitGroup
+from dxscore.web.scores.models import NodeScore, RunInput, ScoreRun
+
+
+def published_runs():
+    return ScoreRun.objects.filter(published_at__isnull=False).select_related(
+        "methodology", "period"
+    )
+
+
+def find_run(code: str, period: str, number: str | int | None = None) -> ScoreRun:
+    """The published run of methodology ``code`` for ``period``: run ``number`` if given,
+    else the latest published one. 404 when there is none."""
+    runs = published_runs().filter(methodology__code=code, period__code=period)
+    if number not in (None, ""):
+        try:
+            runs = runs.filter(number=int(number))
+        except (TypeError, ValueError):
+            raise Http404 from None
+    run = runs.order_by("-published_at").first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def previous_run(run: ScoreRun) -> ScoreRun | None:
+    """The latest published run of the same methodology for the previous period."""
+    before = run.period.previous()
+    if before is None:
+        return None
+    return (
+        published_runs()
+        .filter(methodology__code=run.methodology.code, period=before)
+        .order_by("-published_at")
+        .first()
+    )
+
+
+def history_runs(run: ScoreRun) -> list[ScoreRun]:
+    """One published run per period of the same methodology (the latest), oldest first,
+    up to and including ``run``'s period (``run`` itself for its own period)."""
+    latest: dict[str, ScoreRun] = {}
+    for r in (
+        published_runs()
+        .filter(methodology__code=run.methodology.code, period__start__lte=run.period.start)
+        .order_by("period__start", "published_at")
+    ):
+        latest[r.period.code] = r
+    latest[run.period.code] = run
+    return sorted(latest.values(), key=lambda r: r.period.start)
+
+
+def decimals(m: ix.Methodology) -> int:
+    """Digits a page shows: the methodology's rank rounding, else 4 on a [0, 1] scale
+    and 2 otherwise."""
+    if m.rank_rounding is not None:
+        return m.rank_rounding
+    return 4 if m.scale[1] <= 1 else 2
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so 'bac ninh' finds 'Bắc Ninh'."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+@dataclass
+class Cell:
+    score: float | None
+    rank: int | None
+    points: float | None = None
+
+
+@dataclass
+class UnitRow:
+    code: str
+    name: str
+    groups: dict[str, str]
+    cells: dict[str, Cell] = field(default_factory=dict)
+    previous: Cell | None = None  # the index in the previous period
+
+    @property
+    def index(self) -> Cell:
+        return self.cells.get(ROOT) or Cell(None, None)
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous period (positive is better)."""
+        if self.previous is None or self.previous.rank is None or self.index.rank is None:
+            return None
+        return self.previous.rank - self.index.rank
+
+    @property
+    def score_change(self) -> float | None:
+        if self.previous is None or self.previous.score is None or self.index.score is None:
+            return None
+        return self.index.score - self.previous.score
+
+
+class Board:
+    """One published run, ready for pages: columns, rows per unit, the previous run."""
+
+    def __init__(self, run: ScoreRun):
+        self.run = run
+        self.m: ix.Methodology = run.methodology.engine()
+        self.decimals = decimals(self.m)
+
+    # --- the methodology's shape ---------------------------------------------------------
+
+    @cached_property
+    def pillars(self) -> list[str]:
+        """The nodes a ranking shows next to the index: side views (the DTI pillars) if
+        the methodology has them, else the index's children."""
+        return list(self.m.side_nodes) or list(self.m.nodes[ROOT].children)
+
+    @cached_property
+    def columns(self) -> list[str]:
+        return [ROOT, *self.pillars]
+
+    @property
+    def indicators(self) -> list[str]:
+        return list(self.m.indicators)
+
+    def name(self, node: str) -> str:
+        return self.m.nodes[node].name
+
+    # --- units ---------------------------------------------------------------------------
+
+    @cached_property
+    def unit_table(self) -> dict[str, dict]:
+        return {row["unit"]: row for row in self.run.unit_table}
+
+    @cached_property
+    def group_labels(self) -> dict[str, dict[str, str]]:
+        """unit -> {kind: group name}: the groups stored with the run (the methodology's
+        group columns), then the units' current groups of other kinds (regions)."""
+        labels: dict[str, dict[str, str]] = {u: {} for u in self.unit_table}
+        for row in self.run.unit_table:
+            for kind in self.m.groups:
+                if row.get(kind):
+                    labels[row["unit"]][kind] = row[kind]
+        names = {}
+        for kind, code, name, unit in UnitGroup.objects.filter(
+            units__code__in=list(self.unit_table)
+        ).values_list("kind", "code", "name", "units__code"):
+            names[(kind, code)] = name or code
+            labels.setdefault(unit, {}).setdefault(kind, name or code)
+        return labels
+
+    @cached_property
+    def group_choices(self) -> list[tuple[str, list[str]]]:
+        """[(kind, [group, ...]), ...] for the filter."""
+        kinds: dict[str, set[str]] = {}
+        for groups in self.group_labels.values():
+            for kind, label in groups.items():
+                kinds.setdefault(kind, set()).add(label)
+        return [(k, sorted(v, key=fold)) for k, v in sorted(kinds.items())]
+
+    def unit_name(self, code: str) -> str:
+        row = self.unit_table.get(code)
+        return row["name"] if row else code
+
+    # --- scores --------------------------------------------------------------------------
+
+    def cells(self, nodes: list[str], units: list[str] | None = None) -> dict[str, dict]:
+        """unit -> node -> Cell for ``nodes`` (and ``units``, else all)."""
+        qs = NodeScore.objects.filter(run=self.run, node__in=nodes)
+        if units is not None:
+            qs = qs.filter(unit__code__in=units)
+        out: dict[str, dict[str, Cell]] = {}
+        for unit, node, score, rank, points in qs.values_list(
+            "unit__code", "node", "score", "rank", "points"
+        ):
+            out.setdefault(unit, {})[node] = Cell(score, rank, points)
+        return out
+
+    @cached_property
+    def previous(self) -> ScoreRun | None:
+        return previous_run(self.run)
+
+    def rows(self) -> list[UnitRow]:
+        """Every unit of the run with the index and the pillars, best first."""
+        cells = self.cells(self.columns)
+        before = {}
+        if self.previous is not None:
+            before = {
+                u: Cell(s, r)
+                for u, s, r in NodeScore.objects.filter(run=self.previous, node=ROOT).values_list(
+                    "unit__code", "score", "rank"
+                )
+            }
+        rows = [
+            UnitRow(
+                code=u,
+                name=self.unit_name(u),
+                groups=self.group_labels.get(u, {}),
+                cells=c,
+                previous=before.get(u),
+            )
+            for u, c in cells.items()
+        ]
+        return sorted(rows, key=lambda r: (_rank_key(r.index.rank), r.code))
+
+    def unit_cells(self, unit: str) -> dict[str, Cell]:
+        """Every node of one unit."""
+        return self.cells(list(self.m.nodes), [unit]).get(unit, {})
+
+    def has_unit(self, unit: str) -> bool:
+        return (
+            unit in self.unit_table
+            and NodeScore.objects.filter(run=self.run, unit__code=unit, node=ROOT).exists()
+        )
+
+    def raw_values(self, indicator: str) -> dict[str, float]:
+        return dict(
+            RunInput.objects.filter(run=self.run, indicator=indicator).values_list(
+                "unit__code", "value"
+            )
+        )
+
+    def unit_inputs(self, unit: str) -> dict[str, float]:
+        return dict(
+            RunInput.objects.filter(run=self.run, unit__code=unit).values_list("indicator", "value")
+        )
+
+    def count(self) -> int:
+        return len(self.unit_table)
+
+    def history(self, units: list[str], nodes: list[str]) -> list[dict]:
+        """Per period (oldest first): the run and, per unit and node, its Cell."""
+        runs = history_runs(self.run)
+        by_run: dict[int, dict] = {r.pk: {} for r in runs}
+        for run_id, unit, node, score, rank in NodeScore.objects.filter(
+            run__in=[r.pk for r in runs], unit__code__in=units, node__in=nodes
+        ).values_list("run_id", "unit__code", "node", "score", "rank"):
+            by_run[run_id].setdefault(unit, {})[node] = Cell(score, rank)
+        sizes = _run_sizes(runs)
+        return [
+            {"run": r, "period": r.period.code, "units": by_run[r.pk], "size": sizes.get(r.pk, 0)}
+            for r in runs
+        ]
+
+    def node_history(self, node: str) -> list[dict]:
+        """Per period (oldest first): median, minimum and maximum of ``node`` over units."""
+        runs = history_runs(self.run)
+        values: dict[int, list[float]] = {r.pk: [] for r in runs}
+        for run_id, score in NodeScore.objects.filter(
+            run__in=[r.pk for r in runs], node=node, score__isnull=False
+        ).values_list("run_id", "score"):
+            values[run_id].append(score)
+        out = []
+        for r in runs:
+            v = values[r.pk]
+            out.append(
+                {
+                    "run": r,
+                    "period": r.period.code,
+                    "median": statistics.median(v) if v else None,
+                    "min": min(v) if v else None,
+                    "max": max(v) if v else None,
+                    "count": len(v),
+                }
+            )
+        return out
+
+
+def _run_sizes(runs: list[ScoreRun]) -> dict[int, int]:
+    from django.db.models import Count
+
+    return dict(
+        NodeScore.objects.filter(run__in=[r.pk for r in runs], node=ROOT)
+        .values("run_id")
+        .annotate(n=Count("id"))
+        .values_list("run_id", "n")
+    )
+
+
+def _rank_key(rank: int | None) -> int:
+    return rank if rank is not None else 10**9
+
+
+def periods_with_runs(code: str) -> list[Period]:
+    return list(
+        Period.objects.filter(Q(runs__methodology__code=code) & Q(runs__published_at__isnull=False))
+        .distinct()
+        .order_by("start")
+    )

@@ -1,0 +1,135 @@
+"""Filling a workspace with published runs from a table of values: the demo DTI of 63
+provinces (``manage.py dashboards_demo``), tests and the page benchmark.
+
+Values are stored as approved (with their history row, by the given user) and each
+period is computed and published with the platform's own ``compute_run`` and
+``publish``: the runs are real runs, explainable down to the stored value."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from dxscore.web.dashboards.charts import vn_provinces_grid
+from dxscore.web.dashboards.models import RunAnalysis
+from dxscore.web.data.methodologies import sync_indicators
+from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
+from dxscore.web.orgs.models import Level, Unit, UnitGroup
+from dxscore.web.scores import runs
+from dxscore.web.scores.models import ScoreRun
+
+REGIONS = {  # the six socio-economic regions (GSO)
+    "red_river_delta": "Red River Delta",
+    "northern_midlands_mountains": "Northern Midlands and Mountains",
+    "north_central_central_coast": "North Central and Central Coast",
+    "central_highlands": "Central Highlands",
+    "southeast": "Southeast",
+    "mekong_delta": "Mekong Delta",
+}
+
+
+def ensure_units(
+    units: dict[str, str], level_name: str = "province", root: tuple[str, str] = ("VN", "Việt Nam")
+) -> Level:
+    """Units (code -> name) under a root unit, at ``level_name``; returns the level."""
+    top, _ = Level.objects.get_or_create(name="country", defaults={"depth": 0})
+    level, _ = Level.objects.get_or_create(name=level_name, defaults={"depth": 1})
+    parent = Unit.objects.filter(code=root[0]).first() or Unit.objects.create(
+        code=root[0], name=root[1], level=top
+    )
+    existing = set(Unit.objects.filter(code__in=list(units)).values_list("code", flat=True))
+    for code, name in units.items():
+        if code not in existing:
+            Unit.objects.create(code=code, name=name, level=level, parent=parent)
+    return level
+
+
+def ensure_regions(codes: list[str]) -> None:
+    """Put Vietnam's provinces into their region groups (kind ``region``)."""
+    grid = vn_provinces_grid()
+    by_code = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    for region, name in REGIONS.items():
+        group, _ = UnitGroup.objects.get_or_create(
+            kind="region", code=region, defaults={"name": name}
+        )
+        group.units.add(*[u for c, u in by_code.items() if grid.get(c, (0, 0, ""))[2] == region])
+
+
+def publish_frame(
+    methodology: Methodology, frame: pd.DataFrame, user, level: Level, notice: dict | None = None
+) -> list[ScoreRun]:
+    """Store ``unit, period, indicator, value`` rows as approved values and compute and
+    publish one run per period (oldest first)."""
+    sync_indicators(methodology.engine())
+    if methodology.reporting_level_id != level.pk:
+        methodology.reporting_level = level
+        methodology.save(update_fields=["reporting_level"])
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=frame["indicator"].unique())}
+    units = {u.code: u for u in Unit.objects.filter(code__in=frame["unit"].unique())}
+    published = []
+    for period_code in sorted(frame["period"].unique()):
+        period, _ = Period.objects.get_or_create(code=str(period_code))
+        part = frame[frame["period"] == period_code]
+        with transaction.atomic():
+            Value.objects.filter(
+                period=period, unit__in=units.values(), indicator__in=indicators.values()
+            ).delete()
+            bulk_create_with_history(
+                [
+                    Value(
+                        unit=units[r.unit],
+                        indicator=indicators[r.indicator],
+                        period=period,
+                        value=float(r.value),
+                        status=Status.APPROVED,
+                        updated_by=user,
+                        submitted_by=user,
+                        approved_by=user,
+                    )
+                    for r in part.itertuples(index=False)
+                ],
+                Value,
+                batch_size=2000,
+                default_user=user,
+            )
+        run = runs.compute_run(user, methodology, period)
+        runs.publish(run, user)
+        payload = (notice or {}).get(str(period_code), (notice or {}).get("*"))
+        if payload:
+            RunAnalysis.objects.create(
+                run=run, key="notice", input_hash=run.input_hash, payload=payload
+            )
+        published.append(run)
+    return published
+
+
+def demo_dti(user) -> list[ScoreRun]:
+    """The demo DTI 2020-2024 of 63 provinces as published runs (``docs/demo-data.md``:
+    published facts and synthetic values are marked on every page)."""
+    from dxscore.demo import dti
+
+    d = dti.build()
+    ensure_units(dict(zip(d.provinces["code"], d.provinces["name"], strict=True)))
+    level = Level.objects.get(name="province")
+    ensure_regions(list(d.provinces["code"]))
+    facts = {p: sorted(g["unit"]) for p, g in d.published.groupby("period")}
+    notice = {}
+    for year in ("2020", "2021", "2022", "2023", "2024"):
+        ranks = sorted(dti.FIXED_RANKS.get(year, {}))
+        if year == "2022":
+            ranks = sorted(d.provinces["code"])
+        notice[year] = {
+            "demo": True,
+            "published_values": facts.get(year, []),
+            "published_totals": sorted(dti.FIXED_TOTALS.get(year, {})),
+            "published_ranks": ranks,
+        }
+    out = []
+    for code, table in (("vn-dti-2020", d.pillars_2020), ("vn-dti-2022", d.main_2021_2024)):
+        methodology = Methodology.objects.filter(code=code).order_by("-uploaded_at").first()
+        long = table.drop(columns=["name"]).melt(
+            id_vars=["unit", "period"], var_name="indicator", value_name="value"
+        )
+        out += publish_frame(methodology, long.dropna(), user, level, notice)
+    return out

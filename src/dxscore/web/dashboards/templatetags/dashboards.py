@@ -1,0 +1,105 @@
+"""Formatting of dashboard numbers: scores to the methodology's decimals (localised),
+ranks, and changes with an arrow and words for screen readers."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import get_format, number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+def fixed(value, decimals) -> str:
+    """``value`` rounded as Python rounds the stored float (what a download's reader
+    gets with ``round``), with the active language's decimal separator."""
+    text = f"{float(value):.{int(decimals)}f}"
+    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+
+
+@register.filter
+def score(value, decimals=4):
+    if value is None or value == "":
+        return "–"
+    return fixed(value, decimals)
+
+
+@register.filter
+def signed(value, decimals=4):
+    if value is None:
+        return "–"
+    text = fixed(abs(value), decimals)
+    if text.strip("0.,") == "":
+        return "±" + text
+    return ("+" if value > 0 else "−") + text
+
+
+@register.filter
+def percent(value, decimals=0):
+    if value is None:
+        return "–"
+    return fixed(100 * value, decimals) + " %"
+
+
+@register.simple_tag
+def change(places):
+    """Places gained (positive) or lost since the previous period, as an arrow."""
+    if places is None:
+        return format_html('<span class="muted" title="{}">–</span>', _("no previous period"))
+    if places > 0:
+        words = ngettext("gained %(n)d place", "gained %(n)d places", places) % {"n": places}
+        return format_html(
+            '<span class="up" title="{}"><span aria-hidden="true">▲</span> {}'
+            '<span class="sr">{}</span></span>',
+            words,
+            places,
+            words,
+        )
+    if places < 0:
+        n = -places
+        words = ngettext("lost %(n)d place", "lost %(n)d places", n) % {"n": n}
+        return format_html(
+            '<span class="down" title="{}"><span aria-hidden="true">▼</span> {}'
+            '<span class="sr">{}</span></span>',
+            words,
+            n,
+            words,
+        )
+    return format_html(
+        '<span class="same" title="{}"><span aria-hidden="true">▶</span> 0'
+        '<span class="sr">{}</span></span>',
+        _("same rank"),
+        _("same rank"),
+    )
+
+
+@register.simple_tag
+def cell(row, column, decimals=4):
+    """One cell of a dashboards Table, formatted by the column's kind."""
+    value = row.get(column.key)
+    if column.kind == "score":
+        return score(value, decimals)
+    if column.kind == "delta":
+        return signed(value, decimals)
+    if column.kind == "change":
+        return change(value)
+    if column.kind == "number":
+        return "–" if value is None else number_format(value, use_l10n=True)
+    if value is None:
+        return "–"
+    return value
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def get_item(sequence, i):
+    try:
+        return sequence[int(i)]
+    except (IndexError, TypeError, ValueError):
+        return None

@@ -1,0 +1,392 @@
+"""Public pages of published runs (no log-in): leaderboard, unit scorecard, indicator
+page, map, comparison, and their downloads. A page's address names the methodology and
+the period (``/public/vn-dti-2022/2022/``) and shows its latest published run;
+``?run=N`` pins run N, which never changes once published."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dxscore.index.methodology import ROOT
+from dxscore.web.dashboards import analysis, charts, exports, queries, tables
+from dxscore.web.dashboards.models import RunAnalysis
+from dxscore.web.dashboards.queries import Board
+
+MAX_COMPARED = 4
+
+
+def _board(request, code: str, period: str) -> Board:
+    return Board(queries.find_run(code, period, request.GET.get("run")))
+
+
+def notice(board: Board) -> dict | None:
+    found = RunAnalysis.objects.filter(run=board.run, key="notice").first()
+    return found.payload if found else None
+
+
+def fmt_for(board: Board):
+    def fmt(value) -> str:
+        return "–" if value is None else f"{value:.{board.decimals}f}"
+
+    return fmt
+
+
+def _context(request, board: Board, **extra) -> dict:
+    run = board.run
+    pinned = f"?run={run.number}"
+    return {
+        "board": board,
+        "run": run,
+        "decimals": board.decimals,
+        "pin": pinned,
+        "permalink": request.build_absolute_uri(request.path) + pinned,
+        "notice": notice(board),
+        "period_links": _period_links(request, run),
+        "index_name": board.name(ROOT),
+        **extra,
+    }
+
+
+@require_GET
+def favicon(request):
+    """No icon, but no 404 either: browsers ask for one on every public page."""
+    response = HttpResponse(status=204)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _period_links(request, run) -> list[tuple[str, str]]:
+    """The same page for every period that has a published run of the methodology."""
+    match = request.resolver_match
+    links = []
+    for p in queries.periods_with_runs(run.methodology.code):
+        kwargs = dict(match.kwargs) | {"period": p.code}
+        query = request.GET.copy()
+        query.pop("run", None)
+        url = reverse(match.url_name, kwargs=kwargs)
+        links.append((p.code, url + ("?" + query.urlencode() if query else "")))
+    return links
+
+
+@require_GET
+def public_index(request):
+    latest: dict[tuple[str, str], object] = {}
+    for run in queries.published_runs().order_by("published_at"):
+        latest[(run.methodology.code, run.period.code)] = run
+    groups: dict[str, list] = {}
+    for (code, _period), run in sorted(
+        latest.items(), key=lambda kv: (kv[0][0], kv[1].period.start)
+    ):
+        groups.setdefault(code, []).append(run)
+    return render(request, "dashboards/index.html", {"groups": sorted(groups.items())})
+
+
+# --- leaderboard ---------------------------------------------------------------------------
+
+
+def _leaderboard_table(request, board: Board):
+    return tables.leaderboard(board, tables.LeaderboardQuery.from_request(request.GET))
+
+
+@require_GET
+def leaderboard(request, code: str, period: str):
+    board = _board(request, code, period)
+    query = tables.LeaderboardQuery.from_request(request.GET)
+    table = tables.leaderboard(board, query)
+    header_top, header_sub = tables.header_rows(board, table.columns)
+    return render(
+        request,
+        "dashboards/leaderboard.html",
+        _context(
+            request,
+            board,
+            table=table,
+            header_top=header_top,
+            header_sub=header_sub,
+            query=query,
+            previous=board.previous,
+            shown=len(table.rows),
+            querystring=request.GET.urlencode(),
+        ),
+    )
+
+
+@require_GET
+def leaderboard_download(request, code: str, period: str, fmt: str):
+    board = _board(request, code, period)
+    table = _leaderboard_table(request, board)
+    return exports.download(table, fmt, board.m, board.decimals, _notes(board))
+
+
+def _notes(board: Board) -> list[str]:
+    out = [
+        _(
+            "Every number is stored with score run %(id)s; downloads keep the stored precision, "
+            "the page rounds to %(d)s decimals."
+        )
+        % {"id": board.run.pk, "d": board.decimals}
+    ]
+    if notice(board):
+        out.append(
+            _(
+                "Demo data: synthetic values calibrated to published facts (see "
+                "docs/demo-data.md); only the values listed as published are facts."
+            )
+        )
+    return out
+
+
+# --- scorecard -----------------------------------------------------------------------------
+
+
+def scorecard_context(request, board: Board, unit: str) -> dict:
+    """Everything a scorecard shows (the page and the PDF use the same)."""
+    if not board.has_unit(unit):
+        raise Http404
+    table = tables.scorecard(board, unit)
+    cells = {r["node"]: r for r in table.rows}
+    history = [
+        {
+            "period": h["period"],
+            "score": getattr(h["units"].get(unit, {}).get(ROOT), "score", None),
+            "rank": getattr(h["units"].get(unit, {}).get(ROOT), "rank", None),
+            "size": h["size"],
+            "run": h["run"],
+        }
+        for h in board.history([unit], [ROOT])
+    ]
+    profile = tables.pillar_profile(board, unit)
+    standing = tables.indicator_standing(board, unit)
+    k = min(3, len(standing) // 2) if len(standing) > 1 else len(standing)
+    strengths = standing[:k]
+    weaknesses = list(reversed(standing[-k:])) if k else []
+    intervals = analysis.rank_intervals(board.run)
+    interval = intervals["units"].get(unit)
+    levers_payload = analysis.unit_levers(board.run, unit)
+    index_cell = cells.get(ROOT, {})
+    row = next((r for r in board.rows() if r.code == unit), None)
+    return _context(
+        request,
+        board,
+        unit=unit,
+        unit_name=board.unit_name(unit),
+        table=table,
+        index=index_cell,
+        size=board.count(),
+        change=row.rank_change if row else None,
+        score_change=row.score_change if row else None,
+        history=history,
+        history_json=charts.history_figure(history, board.name(ROOT)),
+        profile=profile,
+        profile_json=charts.pillars_figure(profile, board.unit_name(unit)),
+        strengths=strengths,
+        weaknesses=weaknesses,
+        interval=interval,
+        interval_x=_interval_x(interval, board.count()),
+        intervals=intervals,
+        levers=analysis.best_levers(levers_payload),
+        levers_rank=levers_payload["rank"],
+        targets=None,
+    )
+
+
+def _interval_x(interval: dict | None, n: int) -> tuple[float, float, float] | None:
+    """x, width and median position of the rank interval on a 10-390 axis of ranks 1-n."""
+    if not interval or interval.get("p05") is None:
+        return None
+
+    def x(rank: float) -> float:
+        return round(10 + 380 * (rank - 1) / max(n - 1, 1), 1)
+
+    left, right = x(interval["p05"]), x(interval["p95"])
+    return left - 3, max(right - left, 0) + 6, x(interval["median"])
+
+
+@require_GET
+def scorecard(request, code: str, period: str, unit: str):
+    board = _board(request, code, period)
+    return render(request, "dashboards/scorecard.html", scorecard_context(request, board, unit))
+
+
+@require_GET
+def scorecard_download(request, code: str, period: str, unit: str, fmt: str):
+    board = _board(request, code, period)
+    if not board.has_unit(unit):
+        raise Http404
+    if fmt == "pdf":
+        from dxscore.web.dashboards import reports
+
+        body = reports.scorecard_pdf(request, board, unit)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="scorecard-{code}-{period}-{unit}.pdf"'
+        )
+        return response
+    return exports.download(
+        tables.scorecard(board, unit), fmt, board.m, board.decimals, _notes(board)
+    )
+
+
+@require_GET
+def scorecards_zip(request, code: str, period: str):
+    from dxscore.web.dashboards import reports
+
+    board = _board(request, code, period)
+    body = reports.scorecards_zip(request, board)
+    response = HttpResponse(body, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="scorecards-{code}-{period}.zip"'
+    return response
+
+
+# --- indicator / node page -------------------------------------------------------------------
+
+
+def _node(board: Board, node: str):
+    if node not in board.m.nodes:
+        raise Http404
+    return board.m.nodes[node]
+
+
+@require_GET
+def node_page(request, code: str, period: str, node: str):
+    board = _board(request, code, period)
+    spec_node = _node(board, node)
+    table = tables.node_values(board, node)
+    history = board.node_history(node)
+    parents = [p for p, n in board.m.nodes.items() if node in n.children]
+    return render(
+        request,
+        "dashboards/node.html",
+        _context(
+            request,
+            board,
+            node=node,
+            spec=spec_node.spec,
+            kind="index" if node == ROOT else spec_node.kind,
+            children=[(c, board.name(c)) for c in spec_node.children],
+            parents=[(p, board.name(p)) for p in parents],
+            table=table,
+            history=history,
+            distribution_json=charts.distribution_figure(table.rows, board.name(node)),
+            history_json=charts.node_history_figure(history, board.name(node)),
+            normalisation=getattr(spec_node.spec, "normalisation", None),
+            aggregation=getattr(spec_node.spec, "aggregation", None),
+        ),
+    )
+
+
+@require_GET
+def node_download(request, code: str, period: str, node: str, fmt: str):
+    board = _board(request, code, period)
+    _node(board, node)
+    return exports.download(
+        tables.node_values(board, node), fmt, board.m, board.decimals, _notes(board)
+    )
+
+
+# --- map ----------------------------------------------------------------------------------
+
+
+@require_GET
+def map_page(request, code: str, period: str):
+    board = _board(request, code, period)
+    node = request.GET.get("node", ROOT)
+    if node not in board.columns:
+        node = ROOT
+    cells = board.cells([node])
+    units = sorted(
+        (
+            {
+                "code": u,
+                "name": board.unit_name(u),
+                "score": c[node].score,
+                "rank": c[node].rank,
+            }
+            for u, c in cells.items()
+        ),
+        key=lambda u: u["code"],
+    )
+    fmt = fmt_for(board)
+    pin = f"?run={board.run.number}"
+
+    def link(unit: str) -> str:
+        return reverse("dash_scorecard", args=[code, period, unit]) + pin
+
+    title = _("%(node)s by unit, %(period)s") % {"node": board.name(node), "period": period}
+    geo = charts.load_geojson(getattr(settings, "DXSCORE_GEOJSON", ""))
+    svg = ""
+    if geo is not None:
+        svg = charts.boundary_map(
+            geo, getattr(settings, "DXSCORE_GEOJSON_CODE", "code"), units, title, fmt, link
+        )
+    kind = "boundaries" if svg else "tiles"
+    if not svg:
+        svg = charts.tile_map(units, title, fmt, link)
+    return render(
+        request,
+        "dashboards/map.html",
+        _context(
+            request,
+            board,
+            node=node,
+            svg=svg,
+            kind=kind,
+            units=units,
+            title=title,
+            choices=[(c, board.name(c)) for c in board.columns],
+        ),
+    )
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+
+def _compared(request, board: Board) -> list[str]:
+    chosen = []
+    for u in request.GET.getlist("units"):
+        if u and u in board.unit_table and u not in chosen:
+            chosen.append(u)
+    return chosen[:MAX_COMPARED]
+
+
+@require_GET
+def compare(request, code: str, period: str):
+    board = _board(request, code, period)
+    units = _compared(request, board)
+    table = tables.comparison(board, units) if len(units) >= 2 else None
+    figure = None
+    if table is not None:
+        figure = charts.compare_figure(board, units, board.cells(board.columns, units))
+    return render(
+        request,
+        "dashboards/compare.html",
+        _context(
+            request,
+            board,
+            units=units,
+            table=table,
+            figure=figure,
+            all_units=sorted(
+                ((u, board.unit_name(u)) for u in board.unit_table),
+                key=lambda x: queries.fold(x[1]),
+            ),
+            slots=range(MAX_COMPARED),
+            querystring=request.GET.urlencode(),
+        ),
+    )
+
+
+@require_GET
+def compare_download(request, code: str, period: str, fmt: str):
+    board = _board(request, code, period)
+    units = _compared(request, board)
+    if len(units) < 2:
+        raise Http404
+    return exports.download(
+        tables.comparison(board, units), fmt, board.m, board.decimals, _notes(board)
+    )

@@ -1,0 +1,153 @@
+"""Staff pages: the what-if simulator (administrators and steering officers, for units
+in their viewing scope). Simulating changes nothing that is stored: it is a GET that
+recomputes the run's stored inputs with the edited values."""
+
+from __future__ import annotations
+
+import math
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dxscore import index as ix
+from dxscore.index.methodology import ROOT
+from dxscore.web.dashboards import analysis
+from dxscore.web.dashboards.queries import Board
+from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit
+from dxscore.web.scores.models import ScoreRun
+
+
+def _staff_run(request, pk: int) -> Board:
+    if not scope.can_manage(request.user):
+        raise PermissionDenied
+    run = get_object_or_404(ScoreRun.objects.select_related("methodology", "period"), pk=pk)
+    return Board(run)
+
+
+def _visible_units(request, board: Board) -> list[tuple[str, str]]:
+    allowed = set(
+        scope.restrict(
+            Unit.objects.filter(code__in=list(board.unit_table)), request.user, scope.VIEW, via=""
+        ).values_list("code", flat=True)
+    )
+    return sorted(((u, board.unit_name(u)) for u in allowed), key=lambda x: x[1])
+
+
+@login_required
+@require_GET
+def whatif_pick(request, pk: int):
+    board = _staff_run(request, pk)
+    return render(
+        request,
+        "dashboards/whatif_pick.html",
+        {"board": board, "run": board.run, "units": _visible_units(request, board)},
+    )
+
+
+def _parse(request, board: Board, current: dict[str, float]):
+    changes, errors = {}, []
+    for code in board.indicators:
+        raw = request.GET.get(f"v_{code}", "").strip().replace(",", ".")
+        if raw == "":
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            errors.append((code, _("'%(v)s' is not a number") % {"v": raw}))
+            continue
+        if not math.isfinite(value):
+            errors.append((code, _("'%(v)s' is not a number") % {"v": raw}))
+            continue
+        if code not in current or abs(current[code] - value) > 1e-12:
+            changes[code] = value
+    return changes, errors
+
+
+def _num(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):  # None, pandas' NA
+        return None
+    return None if math.isnan(number) else number
+
+
+def _rank(value) -> int | None:
+    number = _num(value)
+    return None if number is None else int(number)
+
+
+def _rows(table) -> list[dict]:
+    rows = []
+    for r in table.to_dict("records"):
+        rb, ra = _rank(r["rank_before"]), _rank(r["rank_after"])
+        rows.append(
+            {
+                "node": r["node"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "score_before": _num(r["score_before"]),
+                "score_after": _num(r["score_after"]),
+                "rank_before": rb,
+                "rank_after": ra,
+                "gain": rb - ra if rb is not None and ra is not None else None,
+            }
+        )
+    return rows
+
+
+@login_required
+@require_GET
+def whatif(request, pk: int, unit: str):
+    board = _staff_run(request, pk)
+    unit_obj = get_object_or_404(Unit, code=unit)
+    if not scope.allows(request.user, scope.VIEW, unit_obj) or not board.has_unit(unit):
+        raise Http404
+    current = board.unit_inputs(unit)
+    changes, errors = _parse(request, board, current)
+    rows = []
+    if not errors:
+        try:
+            rows = _rows(analysis.simulate(board.run, unit, changes))
+        except ix.DataError as exc:
+            errors = list(exc.problems)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {"changes": changes, "errors": errors, "rows": rows},
+            json_dumps_params={"ensure_ascii": False},
+        )
+    fields = []
+    for code in board.indicators:
+        spec = board.m.nodes[code].spec
+        fields.append(
+            {
+                "code": code,
+                "name": board.name(code),
+                "current": current.get(code),
+                "value": request.GET.get(f"v_{code}", ""),
+                "range": spec.range,
+                "unit": spec.unit,
+                "step": "any",
+            }
+        )
+    index_row = next((r for r in rows if r["node"] == ROOT), None)
+    return render(
+        request,
+        "dashboards/whatif.html",
+        {
+            "board": board,
+            "run": board.run,
+            "unit": unit,
+            "unit_name": board.unit_name(unit),
+            "fields": fields,
+            "rows": rows,
+            "index_row": index_row,
+            "changes": changes,
+            "errors": errors,
+            "decimals": board.decimals,
+        },
+    )

@@ -1,0 +1,387 @@
+"""Public dashboards of published runs: every number on a page is the stored run's, the
+downloads are the page's table, unpublished runs stay private, and the staff simulator
+follows the scopes. Data: eight provinces of the demo DTI (synthetic, calibrated), 2021
+and 2022, computed and published through the platform's own score runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dxscore.index.methodology import ROOT
+from dxscore.web.dashboards import analysis, sample
+from dxscore.web.data.models import Methodology
+from dxscore.web.scores import runs as score_runs
+from dxscore.web.scores.models import NodeScore, ScoreRun
+
+PROVINCES = ["01", "20", "22", "27", "30", "48", "79", "92"]  # not 80: a test district
+
+
+def publish_demo(user, years=("2021", "2022"), provinces=PROVINCES):
+    from dxscore.demo import dti
+
+    d = dti.build()
+    names = dict(zip(d.provinces["code"], d.provinces["name"], strict=True))
+    level = sample.ensure_units({c: names[c] for c in provinces})
+    sample.ensure_regions(provinces)
+    table = d.main_2021_2024
+    table = table[table["unit"].isin(provinces) & table["period"].isin(years)]
+    long = table.drop(columns=["name"]).melt(
+        id_vars=["unit", "period"], var_name="indicator", value_name="value"
+    )
+    methodology = Methodology.objects.get(code="vn-dti-2022")
+    facts = {"2022": {"demo": True, "published_values": ["22", "48", "79", "92"]}}
+    return sample.publish_frame(methodology, long, user, level, notice=facts)
+
+
+@pytest.fixture
+def dti(people):
+    """Published runs of vn-dti-2022 for 2021 and 2022 (eight provinces)."""
+    return publish_demo(people["admin"])
+
+
+def stored(run, node=ROOT):
+    return {
+        s.unit.code: (s.score, s.rank)
+        for s in NodeScore.objects.filter(run=run, node=node).select_related("unit")
+    }
+
+
+class Rows(HTMLParser):
+    """Text of the cells of every ``<tr id="...">`` of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self._row = None
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and attrs.get("id"):
+            self._row = attrs["id"]
+            self.rows[self._row] = []
+        elif tag == "td" and self._row:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.rows[self._row].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def page_rows(response) -> dict[str, list[str]]:
+    parser = Rows()
+    parser.feed(response.content.decode())
+    return parser.rows
+
+
+def url(name, *args, **query):
+    path = reverse(name, args=args)
+    if query:
+        from urllib.parse import urlencode
+
+        path += "?" + urlencode(query, doseq=True)
+    return path
+
+
+# --- leaderboard ---------------------------------------------------------------------------
+
+
+def test_the_leaderboard_is_public_and_shows_the_stored_run(client, dti):
+    run = dti[-1]
+    response = client.get(url("dash_leaderboard", "vn-dti-2022", "2022"))
+    assert response.status_code == 200
+    rows = page_rows(response)
+    index = stored(run)
+    assert len(rows) == len(PROVINCES)
+    for code, (score, rank) in index.items():
+        cells = rows[f"u-{code}"]
+        assert cells[0] == str(rank)
+        assert f"{score:.4f}" in cells
+    # the published 2022 order of the demo: Đà Nẵng, HCMC, Quảng Ninh, ..., Cần Thơ
+    ordered = [key.removeprefix("u-") for key in rows]
+    assert ordered[:4] == ["48", "79", "22", "92"]
+    assert "Demo data." in response.content.decode()
+
+
+def test_the_change_is_against_the_previous_periods_published_run(client, dti):
+    before, now = stored(dti[0]), stored(dti[1])
+    rows = page_rows(client.get(url("dash_leaderboard", "vn-dti-2022", "2022")))
+    for code in PROVINCES:
+        places = before[code][1] - now[code][1]
+        cell = rows[f"u-{code}"][1]
+        if places > 0:
+            assert cell.startswith("▲") and f"gained {places} place" in cell
+        elif places < 0:
+            assert cell.startswith("▼") and f"lost {-places} place" in cell
+        else:
+            assert "same rank" in cell
+        assert rows[f"u-{code}"][5] == f"{now[code][0] - before[code][0]:+.4f}".replace("-", "−")
+
+
+def test_search_ignores_diacritics_and_group_filters_by_region(client, dti):
+    rows = page_rows(client.get(url("dash_leaderboard", "vn-dti-2022", "2022", q="lang son")))
+    assert list(rows) == ["u-20"]
+    rows = page_rows(
+        client.get(url("dash_leaderboard", "vn-dti-2022", "2022", group="region:Red River Delta"))
+    )
+    assert set(rows) == {"u-01", "u-22", "u-27", "u-30"}
+
+
+def test_sorting_by_a_pillar_orders_by_its_stored_score(client, dti):
+    run = dti[-1]
+    scores = stored(run, "digital_economy")
+    response = client.get(
+        url("dash_leaderboard", "vn-dti-2022", "2022", sort="digital_economy", dir="desc")
+    )
+    order = [k.removeprefix("u-") for k in page_rows(response)]
+    assert order == sorted(scores, key=lambda u: -scores[u][0])
+    assert 'aria-sort="descending"' in response.content.decode()
+
+
+def test_downloads_are_the_table_of_the_page(client, dti):
+    query = {"group": "region:Red River Delta", "sort": "digital_society"}
+    page = page_rows(client.get(url("dash_leaderboard", "vn-dti-2022", "2022", **query)))
+    body = client.get(url("dash_leaderboard_dl", "vn-dti-2022", "2022", "csv", **query))
+    assert body["Content-Type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(body.content.decode("utf-8-sig"))))
+    assert [f"u-{r['unit']}" for r in table] == list(page)
+    for r in table:
+        cells = page[f"u-{r['unit']}"]
+        assert cells[0] == r["rank"]
+        assert f"{float(r['index']):.4f}" in cells
+        assert f"{float(r['digital_society']):.4f}" in cells
+    data = json.loads(
+        client.get(url("dash_leaderboard_dl", "vn-dti-2022", "2022", "json", **query)).content
+    )
+    assert [r["unit"] for r in data["rows"]] == [r["unit"] for r in table]
+    assert data["meta"]["run_id"] == dti[-1].pk and data["meta"]["filters"]["sort"] == (
+        "digital_society"
+    )
+    xlsx = client.get(url("dash_leaderboard_dl", "vn-dti-2022", "2022", "xlsx", **query))
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert wb.sheetnames == ["leaderboard", "methodology", "about"]
+    ws = wb["leaderboard"]
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["Rank", "Change in rank", "Code", "Unit"]
+    sheet = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(2)]
+    assert [s["Code"] for s in sheet] == [r["unit"] for r in table]
+    stored_index = stored(dti[-1])
+    for s in sheet:
+        assert s["Provincial DTI"] == pytest.approx(stored_index[s["Code"]][0], abs=0)
+    codes = [row[0].value for row in wb["methodology"].iter_rows(2)]
+    assert {"index", "digital_government", "dg_activity"} <= set(codes)
+
+
+def test_unpublished_runs_are_not_public(client, people, dti):
+    methodology = Methodology.objects.get(code="vn-dti-2022")
+    draft = score_runs.compute_run(people["admin"], methodology, dti[-1].period)
+    assert not draft.published
+    pinned = url("dash_leaderboard", "vn-dti-2022", "2022", run=draft.number)
+    assert client.get(pinned).status_code == 404
+    assert client.get(url("dash_leaderboard", "vn-dti-2022", "2020")).status_code == 404
+    # the latest published run is still what the page shows
+    assert client.get(url("dash_leaderboard", "vn-dti-2022", "2022")).status_code == 200
+
+
+def test_a_pinned_run_keeps_its_numbers_after_a_newer_one_is_published(client, people, dti):
+    from dxscore.web.data.models import Value
+
+    run = dti[-1]
+    value = Value.objects.get(unit__code="30", indicator__code="dg_activity", period=run.period)
+    value.value = 0.99
+    value.save()
+    newer = score_runs.compute_run(people["admin"], run.methodology, run.period)
+    score_runs.publish(newer, people["admin"])
+    old = page_rows(client.get(url("dash_leaderboard", "vn-dti-2022", "2022", run=run.number)))
+    new = page_rows(client.get(url("dash_leaderboard", "vn-dti-2022", "2022")))
+    assert f"{stored(run)['30'][0]:.4f}" in old["u-30"]
+    assert f"{stored(newer)['30'][0]:.4f}" in new["u-30"]
+    assert old["u-30"] != new["u-30"]
+
+
+# --- scorecard -----------------------------------------------------------------------------
+
+
+def test_the_scorecard_shows_history_pillars_and_verified_levers(client, dti):
+    run = dti[-1]
+    response = client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27"))
+    assert response.status_code == 200
+    ctx = response.context
+    score, rank = stored(run)["27"]
+    assert ctx["index"]["score"] == score and ctx["index"]["rank"] == rank
+    assert [h["period"] for h in ctx["history"]] == ["2021", "2022"]
+    assert ctx["history"][0]["rank"] == stored(dti[0])["27"][1]
+    html = response.content.decode()
+    assert "Bắc Ninh" in html and f"{score:.4f}" in html
+    # pillars: median over all units and mean of the ten best (all eight here)
+    profile = {p["node"]: p for p in ctx["profile"]}
+    econ = sorted(s for s, _r in stored(run, "digital_economy").values())
+    assert profile["digital_economy"]["median"] == pytest.approx((econ[3] + econ[4]) / 2)
+    assert profile["digital_economy"]["top10"] == pytest.approx(sum(econ) / len(econ))
+    # strengths rank better than weaknesses
+    assert ctx["strengths"][0]["rank"] <= ctx["weaknesses"][0]["rank"]
+    # every lever's rank holds when the whole index is recomputed with the change
+    assert ctx["levers"]
+    for lever in ctx["levers"]:
+        table = analysis.simulate(run, "27", {lever["indicator"]: lever["required"]})
+        assert int(table.set_index("node").loc[ROOT, "rank_after"]) == lever["new_rank"]
+        assert lever["new_rank"] < rank
+    interval = ctx["interval"]
+    assert interval["p05"] <= interval["median"] <= interval["p95"]
+    assert not ctx["intervals"]["declared"] and ctx["intervals"]["noise"] == 0.25
+
+
+def test_analyses_are_computed_once_per_run(client, dti, django_assert_max_num_queries):
+    from dxscore.web.dashboards.models import RunAnalysis
+
+    client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27"))
+    keys = set(RunAnalysis.objects.filter(run=dti[-1]).values_list("key", flat=True))
+    assert keys == {"notice", "sensitivity", "levers:27"}
+    with django_assert_max_num_queries(40):
+        assert client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27")).status_code == 200
+
+
+def test_scorecard_downloads_hold_every_node_of_the_unit(client, dti):
+    run = dti[-1]
+    body = client.get(url("dash_scorecard_dl", "vn-dti-2022", "2022", "27", "csv"))
+    rows = {r["node"]: r for r in csv.DictReader(io.StringIO(body.content.decode("utf-8-sig")))}
+    for node in ("index", "digital_government", "awareness"):
+        s = NodeScore.objects.get(run=run, unit__code="27", node=node)
+        assert float(rows[node]["score"]) == s.score and int(rows[node]["rank"]) == s.rank
+    assert (
+        float(rows["awareness"]["raw"])
+        == run.inputs.get(unit__code="27", indicator="awareness").value
+    )
+    assert client.get(url("dash_scorecard", "vn-dti-2022", "2022", "XX")).status_code == 404
+
+
+# --- indicator page, map, comparison -------------------------------------------------------
+
+
+def test_the_indicator_page_has_the_definition_distribution_and_raw_values(client, dti):
+    run = dti[-1]
+    response = client.get(url("dash_node", "vn-dti-2022", "2022", "dg_activity"))
+    html = response.content.decode()
+    assert "Activity index, 22 components." in html  # the methodology's help text
+    assert "Maximum points" in html
+    rows = response.context["table"].rows
+    raw = dict(run.inputs.filter(indicator="dg_activity").values_list("unit__code", "value"))
+    assert {r["unit"]: r["raw"] for r in rows} == raw
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    assert [h["period"] for h in response.context["history"]] == ["2021", "2022"]
+    assert client.get(url("dash_node", "vn-dti-2022", "2022", "nope")).status_code == 404
+
+
+def test_the_tile_map_has_a_linked_tile_per_unit_coloured_by_score(client, dti):
+    response = client.get(url("dash_map", "vn-dti-2022", "2022", node="digital_society"))
+    html = response.content.decode()
+    assert html.count("<rect x=") >= len(PROVINCES)
+    for code in PROVINCES:
+        assert reverse("dash_scorecard", args=["vn-dti-2022", "2022", code]) in html
+    best = max(stored(dti[-1], "digital_society").items(), key=lambda kv: kv[1][0])
+    assert f"{best[1][0]:.4f}" in html
+    assert "#08306b" in html  # the darkest class holds the best unit
+
+
+def test_a_geojson_file_gives_a_boundary_map(client, dti, settings, tmp_path):
+    square = [[[105.0, 21.0], [105.5, 21.0], [105.5, 21.5], [105.0, 21.5], [105.0, 21.0]]]
+    geo = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"ma": code},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[x + i, y] for x, y in square[0]]],
+                },
+            }
+            for i, code in enumerate(PROVINCES)
+        ],
+    }
+    path = tmp_path / "units.geojson"
+    path.write_text(json.dumps(geo))
+    settings.DXSCORE_GEOJSON, settings.DXSCORE_GEOJSON_CODE = str(path), "ma"
+    response = client.get(url("dash_map", "vn-dti-2022", "2022"))
+    assert response.context["kind"] == "boundaries"
+    assert response.content.decode().count("<path d=") == len(PROVINCES)
+
+
+def test_comparison_of_two_to_four_units(client, dti):
+    run = dti[-1]
+    response = client.get(url("dash_compare", "vn-dti-2022", "2022", units=["27", "20", "48"]))
+    table = response.context["table"]
+    index = next(r for r in table.rows if r["node"] == "index")
+    for code in ("27", "20", "48"):
+        assert (index[f"{code}_score"], index[f"{code}_rank"]) == stored(run)[code]
+    one = client.get(url("dash_compare", "vn-dti-2022", "2022", units=["27"]))
+    assert one.context["table"] is None and "Choose two to four units." in one.content.decode()
+    five = client.get(url("dash_compare", "vn-dti-2022", "2022", units=PROVINCES[:5]))
+    assert len(five.context["units"]) == 4
+    body = client.get(url("dash_compare_dl", "vn-dti-2022", "2022", "json", units=["27", "20"]))
+    assert [c["key"] for c in json.loads(body.content)["columns"]][2:] == [
+        "27_score",
+        "27_rank",
+        "20_score",
+        "20_rank",
+    ]
+
+
+def test_plotly_comes_from_the_installed_package(client, dti):
+    import plotly
+
+    response = client.get("/static/dashboards/vendor/plotly.min.js")
+    assert response.status_code == 200
+    from pathlib import Path
+
+    bundled = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert b"".join(response.streaming_content) == bundled.read_bytes()
+    html = client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27")).content.decode()
+    assert "/static/dashboards/vendor/plotly.min.js" in html
+    assert not re.search(r"https?://(?!127\.0\.0\.1|localhost|testserver)[^\"' ]+\.js", html)
+
+
+# --- staff what-if simulator -----------------------------------------------------------------
+
+
+def test_the_simulator_is_for_steering_officers_within_their_scope(client, as_user, dti):
+    run = dti[-1]
+    target = url("dash_whatif", run.pk, "27")
+    assert client.get(target).status_code == 302  # log in first
+    assert as_user("owner").get(target).status_code == 403
+    steering = as_user("steering")
+    assert steering.get(target).status_code == 200
+    assert steering.get(url("dash_whatif", run.pk, "48")).status_code == 404  # outside scope
+
+
+def test_the_simulator_recomputes_score_and_rank_at_once(as_user, dti):
+    run = dti[-1]
+    client = as_user("steering")
+    before = stored(run)["27"]
+    data = client.get(
+        url("dash_whatif", run.pk, "27", v_dg_activity="1", v_de_activity="1", format="json")
+    ).json()
+    index = next(r for r in data["rows"] if r["node"] == "index")
+    assert index["score_before"] == pytest.approx(before[0]) and index["rank_before"] == before[1]
+    assert index["score_after"] > index["score_before"] and index["rank_after"] < before[1]
+    assert data["changes"] == {"dg_activity": 1.0, "de_activity": 1.0}
+    assert ScoreRun.objects.count() == 2 and stored(run)["27"] == before  # nothing stored
+    bad = client.get(url("dash_whatif", run.pk, "27", v_dg_activity="2", format="json")).json()
+    assert bad["errors"] and "outside the valid range" in bad["errors"][0][1]
+    page = client.get(url("dash_whatif", run.pk, "27", v_dg_activity="1"))
+    assert page.context["index_row"]["rank_after"] <= before[1]
