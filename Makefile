@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean browser
+.PHONY: demo test lint bench clean browser reports
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/dxscore demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser reports
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest -n 2 -q
 
@@ -25,6 +25,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: 'sudo make browser' installs it (the browser test skips)"; fi; }
+
+# WeasyPrint's Pango and pdftotext (report tests), from Debian's packages, when missing
+reports:
+	@{ command -v pdftotext >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "pdftotext or Pango is missing: 'sudo make reports' installs them"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

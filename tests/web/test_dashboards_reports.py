@@ -1,0 +1,94 @@
+"""Reports: the unit scorecard PDF (A4, diacritics, the score, page numbers, methodology
+version and run id in the footer), all units' PDFs in a zip, and the leaderboard Excel
+workbook, which matches the page."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.web.test_dashboards import PROVINCES, page_rows, publish_demo, stored, url
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def pdftotext():
+    path = shutil.which("pdftotext")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is missing: `make reports` installs poppler-utils")
+        pytest.skip("pdftotext is not installed (`make reports` installs it)")
+    return path
+
+
+def text_of(pdftotext, pdf: bytes, tmp_path, name="card.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    return subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_the_scorecard_pdf_has_the_name_with_diacritics_score_and_footer(
+    client, people, tmp_path, pdftotext
+):
+    runs = publish_demo(people["admin"])
+    run = runs[-1]
+    response = client.get(url("dash_scorecard_dl", "vn-dti-2022", "2022", "20", "pdf"))
+    assert response["Content-Type"] == "application/pdf"
+    pdf = response.content
+    assert pdf.startswith(b"%PDF")
+    text = text_of(pdftotext, pdf, tmp_path)
+    score, rank = stored(run)["20"]
+    assert "Lạng Sơn" in text
+    assert f"{score:.4f}" in text
+    assert "Digital government (Chính quyền số)" in text
+    assert f"vn-dti-2022 v2022.1 · run {run.number} (id {run.pk})" in text
+    pages = text.count("\f")
+    assert pages >= 1 and f"page 1 / {pages}" in text
+    info = subprocess.run(
+        [pdftotext.replace("pdftotext", "pdfinfo"), str(tmp_path / "card.pdf")],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "595.276 x 841.89 pts (A4)" in info
+
+
+def test_all_scorecards_come_in_one_zip(client, people, tmp_path, pdftotext):
+    publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:3])
+    response = client.get(url("dash_scorecards_zip", "vn-dti-2022", "2022"))
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = sorted(archive.namelist())
+    assert names == sorted(f"scorecard-vn-dti-2022-2022-{c}.pdf" for c in PROVINCES[:3])
+    text = text_of(pdftotext, archive.read(names[0]), tmp_path)
+    assert "Hà Nội" in text
+
+
+def test_the_leaderboard_workbook_matches_the_page(client, people):
+    runs = publish_demo(people["admin"])
+    page = page_rows(client.get(url("dash_leaderboard", "vn-dti-2022", "2022")))
+    body = client.get(url("dash_leaderboard_dl", "vn-dti-2022", "2022", "xlsx")).content
+    wb = load_workbook(io.BytesIO(body))
+    ws = wb["leaderboard"]
+    assert ws.freeze_panes == "A2" and ws["A1"].font.bold
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r), strict=True)) for r in ws.iter_rows(2)]
+    assert [f"u-{r['Code']}" for r in rows] == list(page)
+    for r in rows:
+        cells = page[f"u-{r['Code']}"]
+        assert str(r["Rank"]) == cells[0]
+        assert f"{r['Provincial DTI']:.4f}" in cells
+        assert f"{r['Digital economy (Kinh tế số)']:.4f}" in cells
+    index_col = header.index("Provincial DTI") + 1
+    assert ws.cell(2, index_col).number_format == "0.0000"
+    about = {r[0].value: r[1].value for r in wb["about"].iter_rows()}
+    assert about["run_id"] == runs[-1].pk and about["methodology_version"] == "2022.1"
+    methodology = {r[0].value: r for r in wb["methodology"].iter_rows(2)}
+    assert methodology["dg_activity"][5].value == 200  # maximum points
