@@ -9,7 +9,6 @@ import datetime as dt
 from django.db import transaction
 
 from dxscore.demo import langson
-from dxscore.plans import period_end
 from dxscore.web.data.models import Indicator, Period, Status, Value
 from dxscore.web.orgs.models import Level, Unit
 from dxscore.web.plans.models import Evidence, Pillar, ProgressUpdate, Resolution, Target, Task
@@ -122,7 +121,3 @@ def load(parent: Unit | None = None, user=None) -> Resolution:
         for number, task in ((13, 1), (28, 4), (14, 1)):
             Task.objects.get(resolution=resolution, number=task).targets.add(targets[number])
         return resolution
-
-
-def end_of(period: str) -> float:
-    return period_end(period)
