@@ -149,7 +149,7 @@ def distribution_figure(rows: list[dict], label: str, highlight: str | None = No
     layout = _layout(
         _("%(node)s across units, best first") % {"node": label},
         xaxis={"tickangle": -60, "automargin": True, "tickfont": {"size": 10}},
-        yaxis={"title": {"text": label}, "rangemode": "tozero"},
+        yaxis={"title": {"text": _("Score")}, "rangemode": "tozero"},
         height=460,
         showlegend=False,
     )
@@ -190,7 +190,7 @@ def node_history_figure(points: list[dict], label: str) -> str:
     layout = _layout(
         _("%(node)s by period: median and range over units") % {"node": label},
         xaxis={"type": "category", "title": {"text": _("Period")}},
-        yaxis={"title": {"text": label}},
+        yaxis={"title": {"text": _("Score")}},
     )
     return figure(data, layout)
 
