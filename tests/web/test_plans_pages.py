@@ -87,6 +87,34 @@ def test_the_resolution_page_shows_n_of_m_met_by_pillar_unit_and_history(as_user
     assert f"<td>{TODAY.year - 1}</td>" in text  # a history row
 
 
+def test_the_resolution_page_shows_the_history_per_unit(as_user, plan, org):
+    last_year = Period.objects.create(code=str(TODAY.year - 1))
+    Target.objects.create(
+        resolution=plan["resolution"],
+        number=3,
+        title="Dossiers filed online in district 257",
+        unit=org.d257,
+        indicator=plan["t1"].indicator,
+        comparison=">=",
+        value=50,
+        deadline=str(TODAY.year + 1),
+    )
+    Value.objects.create(
+        unit=org.d257,
+        indicator=plan["t1"].indicator,
+        period=last_year,
+        value=60,
+        status=Status.APPROVED,
+    )
+    text = as_user("colleague").get(_url("resolution", plan["resolution"].pk)).content.decode()
+    table = text[
+        text.index('id="unit-history"') : text.index("</table>", text.index('id="unit-history"'))
+    ]
+    row = table[table.index(f"<td>{TODAY.year - 1}</td>") :].split("</tr>")[0]
+    # district 256: 0 of 2 met; district 257: 1 of 1 met, at the end of last year
+    assert "<strong>0</strong>/2" in row and "<strong>1</strong>/1" in row
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("owner", 200), ("colleague", 200), ("outsider", 404), ("steering", 200)],

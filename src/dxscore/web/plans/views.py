@@ -114,6 +114,9 @@ def resolution_detail(request, pk: int):
     items = assessing.assess_targets(targets)
     pillars = list(resolution.pillars.all())
     history = assessing.history(resolution, targets, key=lambda t: t.pillar_id)
+    by_unit = sorted(assessing.grouped(items, lambda t: t.unit), key=lambda g: g[0].path)
+    units = [u for u, _ in by_unit]
+    unit_history = assessing.history(resolution, targets, key=lambda t: t.unit_id)
     tasks = list(resolution.tasks.select_related("owner"))
     return render(
         request,
@@ -123,10 +126,12 @@ def resolution_detail(request, pk: int):
             "items": items,
             "summary": assessing.summary(items),
             "by_pillar": assessing.grouped(items, lambda t: t.pillar),
-            "by_unit": sorted(assessing.grouped(items, lambda t: t.unit), key=lambda g: g[0].path),
+            "by_unit": by_unit,
             "history": [
                 (h.period, h.summary, [h.groups.get(p.pk) for p in pillars]) for h in history
             ],
+            "history_units": units,
+            "unit_history": [(h.period, [h.groups.get(u.pk) for u in units]) for h in unit_history],
             "pillars": pillars,
             "tasks_summary": work.task_summary(tasks),
             "tasks": tasks,
