@@ -19,7 +19,7 @@ import pandas as pd
 
 from dxscore.dossiers.measures import execute, finish, measure_table, plan_span
 from dxscore.dossiers.periods import GRAINS
-from dxscore.dossiers.store import Store, StoreError
+from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
 
 ENGINES = ("duckdb", "spark")
@@ -40,6 +40,7 @@ class Measures:
 def duckdb_backend(threads: int | None = None):
     con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone = 'UTC'")
+    con.raw_sql("SET enable_progress_bar = false")  # it would write into piped output
     if threads:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
@@ -157,8 +158,9 @@ def compute_measures(
     tree = None
     if units is not None:
         frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
-        seen = sorted(execute(tables.dossiers.select("unit").distinct())["unit"])
-        unknown = [u for u in seen if u not in set(frame["code"])]
+        live = tables.dossiers.filter(tables.dossiers.status != "withdrawn")
+        known = set(frame["code"])
+        unknown = sorted(set(execute(live.select("unit").distinct())["unit"]) - known)
         if unknown:
             shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
             notes.append(
@@ -166,7 +168,7 @@ def compute_measures(
                 f"are reported on their own: {shown}"
             )
         tree = closure(frame, unknown)
-    span = plan_span(tables.dossiers, grain, tz or tables.timezone, start, end)
+    span = plan_span(tables.dossiers, grain, check_timezone(tz or tables.timezone), start, end)
     catalogue = tables.catalogue if use_catalogue else None
     expr = measure_table(tables.dossiers, span, tree, catalogue)
     frame = finish(execute(expr), grain)

@@ -264,8 +264,8 @@ def measure_table(
 
     if units is not None:
         unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
-    else:
-        unit_list = rolled.select("unit").distinct()
+    else:  # every dossier is received within the span: no extra pass over the data
+        unit_list = received.select("unit").distinct()
     periods = ibis.memtable(
         pd.DataFrame({"period": range(span.grid_first, span.grid_last + 1)}, dtype="int32")
     )

@@ -285,6 +285,7 @@ class Store:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {lit(str(staging / 'spill'))}")
             con.execute("SET preserve_insertion_order = false")
             files = "[" + ", ".join(lit(str(f.staged)) for f in staged) + "]"
@@ -425,6 +426,7 @@ class Store:
             files = "[" + ", ".join(lit(str(f.staged)) for f in result.files) + "]"
             cols = ", ".join(ident(c.name) for c in CATALOGUE_COLUMNS)
             con = duckdb.connect()
+            con.execute("SET enable_progress_bar = false")
             try:
                 con.execute(
                     f"""COPY (

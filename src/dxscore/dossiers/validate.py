@@ -77,6 +77,7 @@ class Validator:
             for c in columns
         }
         self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
         self.con.execute(f"SET TimeZone = {lit(tz)}")
         self.con.execute("SET threads = 2")
         self.sql = self._build(source_types, cross_checks)
