@@ -60,12 +60,15 @@ INSTALLED_APPS = [
     "dxscore.web.scores",
     "dxscore.web.dashboards",
     "dxscore.web.plans",
+    "ninja",  # django-ninja: its Swagger UI files, served locally (no CDN)
+    "dxscore.web.api",
     "dxscore.web",  # templates, static files and translations of the site itself
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dxscore.web.api.problems.ProblemMiddleware",  # errors under /api/v1/ as RFC 9457
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,3 +204,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("DXSCORE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("DXSCORE_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DXSCORE_EMAIL_FROM", "dxscore@localhost")
 DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").rstrip("/")
+
+# JSON API (dxscore.web.api): requests per token and window; where API dossier batches go
+DXSCORE_API_RATE = os.environ.get("DXSCORE_API_RATE", "1200/min")
+DXSCORE_DOSSIER_STORE = Path(os.environ.get("DXSCORE_DOSSIER_STORE", HOME / "dossiers")).resolve()

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("dxscore.web.scores.urls")),
     path("", include("dxscore.web.dashboards.urls")),
     path("plans/", include("dxscore.web.plans.urls")),
+    path("api/", include("dxscore.web.api.urls")),
 ]

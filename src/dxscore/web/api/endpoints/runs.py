@@ -1,0 +1,157 @@
+"""Score runs and their results. Published runs are public; unpublished ones are for
+administrators and steering officers, who also compute and publish them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router
+
+from dxscore.web.api import schemas as s
+from dxscore.web.api.common import (
+    MAX_ID,
+    Limit,
+    Offset,
+    methodology_by,
+    not_found,
+    page,
+    period_by,
+    username,
+)
+from dxscore.web.api.problems import CONFLICT, FORBIDDEN, INVALID, FieldProblem, Problem
+from dxscore.web.orgs import scope
+from dxscore.web.scores import runs as score_runs
+from dxscore.web.scores.models import Immutable, ScoreRun
+
+router = Router(tags=["score runs"])
+
+
+def run_out(run: ScoreRun) -> dict:
+    return {
+        "id": run.pk,
+        "methodology": run.methodology.code,
+        "methodology_version": run.methodology.version,
+        "methodology_id": run.methodology_id,
+        "period": run.period.code,
+        "number": run.number,
+        "input_hash": run.input_hash,
+        "methodology_digest": run.methodology_digest,
+        "created_at": run.created_at,
+        "created_by": username(run.created_by),
+        "published": run.published,
+        "published_at": run.published_at,
+        "previous": run.previous_id,
+    }
+
+
+def _visible(user):
+    runs = ScoreRun.objects.select_related("methodology", "period", "created_by")
+    if not scope.can_manage(user):
+        runs = runs.filter(published_at__isnull=False)
+    return runs
+
+
+def _run(user, run_id: int) -> ScoreRun:
+    run = _visible(user).filter(pk=run_id).first()
+    if run is None:
+        raise not_found(_("No score run %(id)d that you may see.") % {"id": run_id})
+    return run
+
+
+@router.get("/runs", response=s.RunPage, summary="Score runs")
+def list_runs(
+    request,
+    methodology: str | None = Query(None, max_length=80, description="Methodology code."),
+    period: str | None = Query(None, max_length=10),
+    published: bool | None = None,
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    runs = _visible(request.user)
+    if methodology:
+        runs = runs.filter(methodology__code=methodology)
+    if period:
+        runs = runs.filter(period__code=period)
+    if published is not None:
+        runs = runs.filter(published_at__isnull=not published)
+    return page(request, runs.order_by("-created_at", "-pk"), limit, offset, run_out)
+
+
+@router.get("/runs/{id}", response=s.RunOut, summary="One score run")
+def get_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    return run_out(_run(request.user, id))
+
+
+@router.get("/runs/{id}/results", response=s.ScorePage, summary="A run's scores and ranks")
+def run_results(
+    request,
+    id: int = Path(..., ge=1, le=MAX_ID),
+    node: str | None = Query(None, max_length=80, description="A node code, e.g. index."),
+    unit: str | None = Query(None, max_length=40),
+    kind: str | None = Query(None, max_length=20, description="index, pillar, indicator..."),
+    limit: int = Limit,
+    offset: int = Offset,
+):
+    run = _run(request.user, id)
+    scores = run.scores.select_related("unit")
+    if node:
+        scores = scores.filter(node=node)
+    if unit:
+        scores = scores.filter(unit__code=unit)
+    if kind:
+        scores = scores.filter(kind=kind)
+    scores = scores.order_by("node", "rank", "unit__code")
+    return page(
+        request,
+        scores,
+        limit,
+        offset,
+        lambda x: {
+            "unit": x.unit.code,
+            "node": x.node,
+            "kind": x.kind,
+            "score": x.score,
+            "rank": x.rank,
+            "points": x.points,
+        },
+    )
+
+
+@router.post("/runs", response={201: s.RunOut}, summary="Compute a score run")
+def compute_run(request, payload: s.RunIn):
+    """From the approved values of the methodology's reporting units (administrators and
+    steering officers)."""
+    if not scope.can_manage(request.user):
+        raise Problem(
+            403,
+            _("Forbidden"),
+            _("Only administrators and steering officers compute runs."),
+            FORBIDDEN,
+        )
+    methodology = methodology_by(payload.methodology, payload.version)
+    period = period_by(payload.period)
+    try:
+        run = score_runs.compute_run(request.user, methodology, period)
+    except score_runs.RunError as exc:
+        errors = [FieldProblem(f"{where}: {message}") for where, message in exc.problems[:100]]
+        raise Problem(
+            422, _("The run cannot be computed"), str(exc)[:2000], INVALID, errors
+        ) from None
+    return 201, run_out(ScoreRun.objects.select_related("methodology", "period").get(pk=run.pk))
+
+
+@router.post("/runs/{id}/publish", response=s.RunOut, summary="Publish a score run")
+def publish_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
+    """A published run is public and can never change."""
+    run = _run(request.user, id)
+    if not scope.can_manage(request.user):
+        raise Problem(
+            403,
+            _("Forbidden"),
+            _("Only administrators and steering officers publish runs."),
+            FORBIDDEN,
+        )
+    try:
+        score_runs.publish(run, request.user)
+    except Immutable as exc:
+        raise Problem(409, _("Already published"), str(exc), CONFLICT) from None
+    return run_out(_run(request.user, id))

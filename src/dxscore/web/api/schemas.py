@@ -1,0 +1,325 @@
+"""What the API reads and writes. Field names are the platform's concepts (unit, period,
+indicator, value, ...); units, periods and indicators are named by their codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, create_model
+
+MAX_BATCH = 10_000
+CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+UnitCode = Annotated[str, Field(min_length=1, max_length=40, pattern=CODE)]
+PeriodCode = Annotated[str, Field(max_length=10, pattern=r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")]
+IndicatorCode = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class Strict(Schema):
+    """Input schemas refuse fields they do not know: a typo is an error, not a no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """``{count, limit, offset, next, items}`` around ``item``."""
+    return create_model(
+        name,
+        __base__=Schema,
+        count=(int, Field(..., description="Items matching the filters, on all pages.")),
+        limit=(int, ...),
+        offset=(int, ...),
+        next=(str | None, Field(None, description="Address of the next page, if any.")),
+        items=(list[item], ...),
+    )
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent: str | None = Field(None, description="Code of the parent unit.")
+    depth: int
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    predecessors: list[str] = Field(default_factory=list, description="Codes of replaced units.")
+
+
+class PeriodOut(Schema):
+    code: str
+    kind: Literal["year", "quarter", "month"]
+    start: dt.date
+    end: dt.date
+    deadline: dt.date | None = None
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    measure: str = Field(description="Unit of measure.")
+    source: str
+
+
+class MethodologyOut(Schema):
+    id: int
+    code: str
+    version: str
+    title: str
+    purpose: str
+    active: bool
+    builtin: bool
+    digest: str
+    reporting_level: str | None = None
+    uploaded_at: dt.datetime
+
+
+class InputOut(Schema):
+    code: str
+    name: str
+    measure: str
+    low: float | None = None
+    high: float | None = None
+    required: bool
+    kind: Literal["indicator", "denominator"]
+
+
+class MethodologyDetail(MethodologyOut):
+    inputs: list[InputOut]
+    text: str = Field(description="The methodology file (YAML).")
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+class ValueOut(Schema):
+    unit: str
+    indicator: str
+    period: str
+    value: float | None = None
+    status: Literal["draft", "submitted", "approved", "returned"]
+    comment: str
+    evidence_link: str
+    return_reason: str
+    updated_at: dt.datetime
+    updated_by: str | None = None
+    submitted_at: dt.datetime | None = None
+    submitted_by: str | None = None
+    approved_at: dt.datetime | None = None
+    approved_by: str | None = None
+
+
+class ValueIn(Strict):
+    unit: str = Field(max_length=40, description="Unit code.")
+    indicator: str = Field(max_length=80, description="Indicator code.")
+    period: str = Field(max_length=10, description="Period code: 2024, 2024Q3 or 2024-07.")
+    value: float | None = Field(description="The number; null empties the value.")
+    comment: str | None = Field(
+        None, max_length=5000, description="Left as it is when absent; '' clears it."
+    )
+    evidence_link: str | None = Field(
+        None, max_length=500, description="Left as it is when absent; '' clears it."
+    )
+
+
+class ValueBatch(Strict):
+    methodology: str = Field(
+        max_length=80,
+        description="Methodology code: its active version (else its newest) checks the "
+        "indicators and their valid ranges.",
+    )
+    version: str | None = Field(None, max_length=40, description="A specific version.")
+    items: list[ValueIn] = Field(max_length=MAX_BATCH)
+
+
+class ValueResult(Schema):
+    index: int
+    unit: str
+    indicator: str
+    period: str
+    result: Literal["created", "updated", "unchanged"]
+    status: str | None = Field(None, description="The value's status now (none: not stored).")
+
+
+class ValueBatchResult(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    items: list[ValueResult]
+
+
+class WorkflowIn(Strict):
+    methodology: str = Field(max_length=80)
+    version: str | None = Field(None, max_length=40)
+    period: str = Field(max_length=10)
+    unit: str = Field(max_length=40)
+    reason: str = Field("", max_length=2000, description="Required to return or reopen.")
+
+
+class WorkflowResult(Schema):
+    changed: int = Field(description="How many values changed status.")
+
+
+# --- dossiers ----------------------------------------------------------------------------
+
+
+class DossierStoreResult(Schema):
+    batch: int | None = Field(None, description="The store's import number (lineage).")
+    received: int
+    new: int
+    updated: int
+    unchanged: int
+    stale: int = Field(description="Older (updated_at) than what is stored: ignored.")
+    duplicates: int = Field(description="Earlier versions of a dossier within the batch.")
+    already_imported: bool = Field(description="The same batch was stored before: nothing changed.")
+
+
+class DossierOut(Schema):
+    dossier_id: str
+    unit: str
+    procedure: str
+    service_level: str
+    channel: str
+    received_at: dt.datetime
+    due_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    status: str
+    supplement_days: float
+    has_fee: bool
+    paid_online: bool
+    result_electronic: bool
+    digitised: bool
+    reused_data: bool
+    rating: int | None = None
+    updated_at: dt.datetime | None = None
+
+
+# --- score runs ----------------------------------------------------------------------------
+
+
+class RunOut(Schema):
+    id: int
+    methodology: str
+    methodology_version: str
+    methodology_id: int
+    period: str
+    number: int
+    input_hash: str
+    methodology_digest: str
+    created_at: dt.datetime
+    created_by: str | None = None
+    published: bool
+    published_at: dt.datetime | None = None
+    previous: int | None = None
+
+
+class RunIn(Strict):
+    methodology: str = Field(max_length=80)
+    version: str | None = Field(None, max_length=40)
+    period: str = Field(max_length=10)
+
+
+class ScoreOut(Schema):
+    unit: str
+    node: str
+    kind: str
+    score: float | None = None
+    rank: int | None = None
+    points: float | None = None
+
+
+# --- plans ----------------------------------------------------------------------------
+
+
+class PillarOut(Schema):
+    code: str
+    name: str
+
+
+class ResolutionOut(Schema):
+    id: int
+    unit: str
+    code: str
+    title: str
+    issuer: str
+    issued_on: dt.date
+    horizon: str
+    description: str
+    pillars: list[PillarOut]
+
+
+class TargetOut(Schema):
+    id: int
+    resolution: int
+    number: int
+    pillar: str | None = None
+    title: str
+    unit: str
+    indicator: str | None = None
+    comparison: str
+    value: float | None = None
+    deadline: str
+    baseline: float | None = None
+    baseline_period: str
+    status: Literal["met", "on_track", "at_risk", "missed", "no_data"] = Field(
+        description="Computed from approved values, never typed in."
+    )
+    reason: str
+    latest_value: float | None = None
+    latest_period: str | None = None
+
+
+class TaskOut(Schema):
+    id: int
+    resolution: int
+    number: int
+    title: str
+    description: str
+    owner: str
+    cooperating: list[str]
+    assignees: list[str]
+    start: dt.date | None = None
+    deadline: dt.date
+    expected_result: str
+    process_notes: str
+    targets: list[int]
+    percent: int
+    status: Literal["not_started", "in_progress", "done", "overdue", "cancelled"]
+    done_on: dt.date | None = None
+    cancelled_on: dt.date | None = None
+    on_time: bool
+
+
+class ProgressOut(Schema):
+    id: int
+    task: int
+    reported_on: dt.date
+    percent: int
+    text: str
+    evidence_link: str
+    reported_by: str | None = None
+    created_at: dt.datetime
+
+
+class ProgressIn(Strict):
+    percent: int = Field(ge=0, le=100)
+    text: str = Field(min_length=1, max_length=5000, description="What was done.")
+    reported_on: dt.date | None = Field(None, description="Default today; never in the future.")
+    evidence_link: str = Field("", max_length=500)
+
+
+UnitPage = page_of(UnitOut, "UnitPage")
+PeriodPage = page_of(PeriodOut, "PeriodPage")
+IndicatorPage = page_of(IndicatorOut, "IndicatorPage")
+MethodologyPage = page_of(MethodologyOut, "MethodologyPage")
+ValuePage = page_of(ValueOut, "ValuePage")
+DossierPage = page_of(DossierOut, "DossierPage")
+RunPage = page_of(RunOut, "RunPage")
+ScorePage = page_of(ScoreOut, "ScorePage")
+ResolutionPage = page_of(ResolutionOut, "ResolutionPage")
+TargetPage = page_of(TargetOut, "TargetPage")
+TaskPage = page_of(TaskOut, "TaskPage")
+ProgressPage = page_of(ProgressOut, "ProgressPage")

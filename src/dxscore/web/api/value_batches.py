@@ -1,0 +1,248 @@
+"""A batch of indicator values from the API: checked whole, stored whole or not at all.
+
+Each item is (unit, indicator, period) -> value: a new value is created as a draft, a
+draft or returned value is updated, an identical one is left alone (so sending the same
+batch twice changes nothing). Every change goes through ``data/workflow.py``
+(``save_entries``): scope, the unit's validity, locks and the audit trail are the
+site's. Numbers and valid ranges are checked by the index engine, as uploads are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils.translation import gettext as _
+
+from dxscore import index as ix
+from dxscore.web.api.problems import BUSY, CONFLICT, FORBIDDEN, INVALID, FieldProblem, Problem
+from dxscore.web.data import workflow
+from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Value
+from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit
+
+ATTEMPTS = 3  # a concurrent batch inserting the same new value: check again and retry
+
+
+@dataclass
+class Item:
+    unit: str
+    indicator: str
+    period: str
+    value: float | None
+    comment: str | None = None
+    evidence_link: str | None = None
+
+
+def engine_problems(methodology: Methodology, items: list[Item]) -> list[FieldProblem]:
+    """The engine's row checks (indicator codes, numbers, valid ranges, duplicates)."""
+    if not items:
+        return []
+    frame = pd.DataFrame(
+        {
+            "unit": [i.unit.strip() for i in items],
+            "period": [i.period.strip() for i in items],
+            "indicator": [i.indicator.strip() for i in items],
+            "value": [i.value for i in items],
+        },
+        dtype=object,
+    )
+    try:
+        ix.dataset_from_frame(frame, methodology.engine(), source="api", first_row=0, partial=True)
+    except ix.DataError as exc:
+        found = []
+        for problem in exc.problems:
+            if getattr(problem, "row", None) is None:
+                continue  # rules about a whole table (required values) do not apply here
+            message = re.sub(r"duplicate of row (\d+)", r"duplicate of item \1", problem.message)
+            found.append(FieldProblem(message, problem.column or None, problem.row))
+        return found
+    return []
+
+
+def _problem(errors: list[tuple[str, FieldProblem]]) -> Problem:
+    kinds = {kind for kind, _e in errors}
+    listed = sorted((e for _k, e in errors), key=lambda e: (e.index or 0, e.field or ""))
+    if "forbidden" in kinds:
+        return Problem(
+            403,
+            _("Out of your scope"),
+            _("Nothing was stored: the batch has items you may not enter."),
+            FORBIDDEN,
+            listed,
+        )
+    if "invalid" in kinds:
+        return Problem(
+            422,
+            _("The batch is not valid"),
+            _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(listed)},
+            INVALID,
+            listed,
+        )
+    return Problem(
+        409,
+        _("Locked values"),
+        _("Nothing was stored: some values are submitted or approved and locked."),
+        CONFLICT,
+        listed,
+    )
+
+
+def _check(user, methodology: Methodology, items: list[Item], existing, refs):
+    units, periods, indicators = refs
+    errors: list[tuple[str, FieldProblem]] = [
+        ("invalid", p) for p in engine_problems(methodology, items)
+    ]
+    bad = {e.index for _k, e in errors}
+    link_ok = URLValidator(schemes=["http", "https"])
+    for index, item in enumerate(items):
+        unit = units.get(item.unit.strip())
+        period = periods.get(item.period.strip())
+        if unit is None:
+            if index not in bad:  # an empty unit is the engine's to report
+                message = _("unknown unit '%(u)s'") % {"u": item.unit}
+                errors.append(("invalid", FieldProblem(message, "unit", index)))
+            continue
+        if not scope.allows(user, scope.ENTER, unit):
+            message = _("you may not enter values for %(u)s") % {"u": unit}
+            errors.append(("forbidden", FieldProblem(message, "unit", index)))
+            continue
+        if index in bad:
+            continue
+        if period is None:
+            message = _("unknown period '%(p)s' (periods are set up in the site)") % {
+                "p": item.period
+            }
+            errors.append(("invalid", FieldProblem(message, "period", index)))
+            continue
+        if not unit.valid_between(period.start, period.end):
+            message = _("%(u)s does not exist in %(p)s") % {"u": unit, "p": period}
+            errors.append(("invalid", FieldProblem(message, "unit", index)))
+            continue
+        if item.evidence_link:
+            try:
+                link_ok(item.evidence_link)
+            except ValidationError:
+                message = _("not a web address (http or https)")
+                errors.append(("invalid", FieldProblem(message, "evidence_link", index)))
+                continue
+        old = existing.get((unit.pk, item.indicator.strip(), period.pk))
+        if old is not None and old.status not in EDITABLE and _changes(old, item):
+            message = _("%(c)s of %(u)s for %(p)s is %(s)s and locked") % {
+                "c": item.indicator,
+                "u": unit.code,
+                "p": period.code,
+                "s": old.get_status_display(),
+            }
+            errors.append(("conflict", FieldProblem(message, "value", index)))
+    return errors
+
+
+def _changes(old: Value | None, item: Item) -> bool:
+    if old is None:
+        return item.value is not None or bool(item.comment) or bool(item.evidence_link)
+    return (
+        old.value != item.value
+        or (item.comment is not None and old.comment != item.comment)
+        or (item.evidence_link is not None and old.evidence_link != item.evidence_link)
+    )
+
+
+def upsert(user, methodology: Methodology, items: list[Item], reason: str = "") -> list[dict]:
+    """Store the batch; one result per item (created, updated, unchanged). Raises Problem
+    (403 scope, 422 content, 409 locks) having stored nothing."""
+    for attempt in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _store(user, methodology, items, reason)
+        except (IntegrityError, OperationalError):
+            # another batch created the same value between our read and our insert (or
+            # the database was too busy): read again and decide again
+            if attempt == ATTEMPTS - 1:
+                raise Problem(
+                    503,
+                    _("Busy"),
+                    _("Other batches are changing the same values; retry shortly."),
+                    BUSY,
+                    headers={"Retry-After": "1"},
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def _store(user, methodology: Methodology, items: list[Item], reason: str) -> list[dict]:
+    units = {u.code: u for u in Unit.objects.filter(code__in={i.unit.strip() for i in items})}
+    periods = {p.code: p for p in Period.objects.filter(code__in={i.period.strip() for i in items})}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=set(methodology.inputs()))}
+    existing = {
+        (v.unit_id, v.indicator.code, v.period_id): v
+        for v in Value.objects.select_for_update()
+        .select_related("indicator")
+        .filter(
+            unit__in=units.values(), period__in=periods.values(), indicator__in=indicators.values()
+        )
+    }
+    errors = _check(user, methodology, items, existing, (units, periods, indicators))
+    if errors:
+        raise _problem(errors)
+    groups: dict[tuple[int, int], dict[str, workflow.Entry]] = defaultdict(dict)
+    results = []
+    for index, item in enumerate(items):
+        unit, period = units[item.unit.strip()], periods[item.period.strip()]
+        code = item.indicator.strip()
+        old = existing.get((unit.pk, code, period.pk))
+        outcome = "unchanged"
+        if _changes(old, item):
+            outcome = "created" if old is None else "updated"
+            groups[(unit.pk, period.pk)][code] = workflow.Entry(
+                code,
+                item.value,
+                comment=item.comment if item.comment is not None else (old.comment if old else ""),
+                link=item.evidence_link
+                if item.evidence_link is not None
+                else (old.evidence_link if old else ""),
+            )
+        results.append(
+            {
+                "index": index,
+                "unit": unit.code,
+                "indicator": code,
+                "period": period.code,
+                "result": outcome,
+                "status": old.status if old is not None else None,
+            }
+        )
+    by_pk = {u.pk: u for u in units.values()}
+    periods_by_pk = {p.pk: p for p in periods.values()}
+    for (unit_pk, period_pk), entries in groups.items():
+        try:
+            workflow.save_entries(
+                user,
+                methodology,
+                periods_by_pk[period_pk],
+                by_pk[unit_pk],
+                list(entries.values()),
+                reason=reason or _("API"),
+            )
+        except workflow.NotAllowed as exc:
+            raise Problem(403, _("Out of your scope"), str(exc), FORBIDDEN) from None
+        except workflow.WorkflowError as exc:
+            raise Problem(409, _("Locked values"), str(exc), CONFLICT) from None
+    stored = (
+        {
+            (v.unit_id, v.indicator.code, v.period_id): v.status
+            for v in Value.objects.select_related("indicator").filter(
+                unit_id__in=[k[0] for k in groups], period_id__in=[k[1] for k in groups]
+            )
+        }
+        if groups
+        else {}
+    )
+    for result, item in zip(results, items, strict=True):
+        key = (units[item.unit.strip()].pk, result["indicator"], periods[item.period.strip()].pk)
+        result["status"] = stored.get(key, result["status"])
+    return results
