@@ -41,6 +41,16 @@ def publish_demo(user, years=("2021", "2022"), provinces=PROVINCES):
     return sample.publish_frame(methodology, long, user, level, notice=facts)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rendered fragments are cached per run; tests reuse database ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def dti(people):
     """Published runs of vn-dti-2022 for 2021 and 2022 (eight provinces)."""
@@ -247,13 +257,29 @@ def test_the_scorecard_shows_history_pillars_and_verified_levers(client, dti):
 
 
 def test_analyses_are_computed_once_per_run(client, dti, django_assert_max_num_queries):
+    from django.core.cache import cache
+
     from dxscore.web.dashboards.models import RunAnalysis
 
     client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27"))
     keys = set(RunAnalysis.objects.filter(run=dti[-1]).values_list("key", flat=True))
     assert keys == {"notice", "sensitivity", "levers:27"}
+    cache.clear()
     with django_assert_max_num_queries(40):
         assert client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27")).status_code == 200
+
+
+def test_a_rendered_page_part_is_reused_until_another_run_is_published(client, people, dti):
+    page = url("dash_leaderboard", "vn-dti-2022", "2022")
+    first = client.get(page)
+    assert "table" in first.context  # rendered
+    again = client.get(page)
+    assert "table" not in again.context and "content" in again.context  # from the cache
+    assert page_rows(again) == page_rows(first)
+    methodology = Methodology.objects.get(code="vn-dti-2022")
+    newer = score_runs.compute_run(people["admin"], methodology, dti[0].period)
+    score_runs.publish(newer, people["admin"])  # a new 2021 run: changes may differ
+    assert "table" in client.get(page).context
 
 
 def test_scorecard_downloads_hold_every_node_of_the_unit(client, dti):

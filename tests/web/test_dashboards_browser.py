@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.test_browser import _login, browser, shots  # noqa: F401 - fixtures
-from tests.web.test_dashboards import publish_demo, stored
+from tests.web.test_dashboards import _fresh_cache, publish_demo, stored  # noqa: F401
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,14 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from tests.web.test_dashboards import PROVINCES, page_rows, publish_demo, stored, url
+from tests.web.test_dashboards import (  # noqa: F401 - _fresh_cache is a fixture
+    PROVINCES,
+    _fresh_cache,
+    page_rows,
+    publish_demo,
+    stored,
+    url,
+)
 
 pytestmark = pytest.mark.slow
 

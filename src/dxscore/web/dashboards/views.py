@@ -5,10 +5,17 @@ the period (``/public/vn-dti-2022/2022/``) and shows its latest published run;
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,8 +23,45 @@ from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import analysis, charts, exports, queries, tables
 from dxscore.web.dashboards.models import RunAnalysis
 from dxscore.web.dashboards.queries import Board
+from dxscore.web.orgs import scope
 
 MAX_COMPARED = 4
+PAGE_SECONDS = 300  # bounds how long a renamed unit group shows its old name
+
+
+def _published_state() -> tuple:
+    """Changes whenever a run is published anywhere (one small query)."""
+    state = queries.published_runs().aggregate(n=Count("id"), last=Max("published_at"))
+    return state["n"], state["last"]
+
+
+def page(request, template: str, build_context) -> HttpResponse:
+    """A public page whose content (everything but the site's header) is rendered once
+    and cached: published runs never change, so the key is the state of the published
+    runs, the language, whether the person manages runs, and the full address."""
+    raw = "|".join(
+        map(
+            str,
+            (
+                template,
+                *_published_state(),
+                get_language(),
+                scope.can_manage(request.user),
+                request.get_full_path(),
+            ),
+        )
+    )
+    key = "dash:" + hashlib.sha256(raw.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        context = build_context()
+        title = context.pop("page_title", "")
+        found = (title, render_to_string(template, context, request=request))
+        cache.set(key, found, PAGE_SECONDS)
+    title, content = found
+    return render(
+        request, "dashboards/_shell.html", {"page_title": title, "content": mark_safe(content)}
+    )
 
 
 def _board(request, code: str, period: str) -> Board:
@@ -95,14 +139,12 @@ def _leaderboard_table(request, board: Board):
 
 @require_GET
 def leaderboard(request, code: str, period: str):
-    board = _board(request, code, period)
-    query = tables.LeaderboardQuery.from_request(request.GET)
-    table = tables.leaderboard(board, query)
-    header_top, header_sub = tables.header_rows(board, table.columns)
-    return render(
-        request,
-        "dashboards/leaderboard.html",
-        _context(
+    def build() -> dict:
+        board = _board(request, code, period)
+        query = tables.LeaderboardQuery.from_request(request.GET)
+        table = tables.leaderboard(board, query)
+        header_top, header_sub = tables.header_rows(board, table.columns)
+        return _context(
             request,
             board,
             table=table,
@@ -112,8 +154,22 @@ def leaderboard(request, code: str, period: str):
             previous=board.previous,
             shown=len(table.rows),
             querystring=request.GET.urlencode(),
-        ),
+            page_title=_title(_("Leaderboard"), board),
+        )
+
+    return page(request, "dashboards/leaderboard.html", build)
+
+
+def shell(request, template: str, context: dict, title: str) -> HttpResponse:
+    """A public page rendered on each request (pages that depend on free choices)."""
+    content = render_to_string(template, context, request=request)
+    return render(
+        request, "dashboards/_shell.html", {"page_title": title, "content": mark_safe(content)}
     )
+
+
+def _title(what: str, board: Board) -> str:
+    return f"{what} · {board.run.methodology.title} {board.run.period.code}"
 
 
 @require_GET
@@ -209,8 +265,13 @@ def _interval_x(interval: dict | None, n: int) -> tuple[float, float, float] | N
 
 @require_GET
 def scorecard(request, code: str, period: str, unit: str):
-    board = _board(request, code, period)
-    return render(request, "dashboards/scorecard.html", scorecard_context(request, board, unit))
+    def build() -> dict:
+        board = _board(request, code, period)
+        context = scorecard_context(request, board, unit)
+        context["page_title"] = _title(context["unit_name"], board)
+        return context
+
+    return page(request, "dashboards/scorecard.html", build)
 
 
 @require_GET
@@ -259,7 +320,7 @@ def node_page(request, code: str, period: str, node: str):
     table = tables.node_values(board, node)
     history = board.node_history(node)
     parents = [p for p, n in board.m.nodes.items() if node in n.children]
-    return render(
+    return shell(
         request,
         "dashboards/node.html",
         _context(
@@ -277,6 +338,7 @@ def node_page(request, code: str, period: str, node: str):
             normalisation=getattr(spec_node.spec, "normalisation", None),
             aggregation=getattr(spec_node.spec, "aggregation", None),
         ),
+        _title(board.name(node), board),
     )
 
 
@@ -327,7 +389,7 @@ def map_page(request, code: str, period: str):
     kind = "boundaries" if svg else "tiles"
     if not svg:
         svg = charts.tile_map(units, title, fmt, link)
-    return render(
+    return shell(
         request,
         "dashboards/map.html",
         _context(
@@ -340,6 +402,7 @@ def map_page(request, code: str, period: str):
             title=title,
             choices=[(c, board.name(c)) for c in board.columns],
         ),
+        _title(_("Map"), board),
     )
 
 
@@ -362,7 +425,7 @@ def compare(request, code: str, period: str):
     figure = None
     if table is not None:
         figure = charts.compare_figure(board, units, board.cells(board.columns, units))
-    return render(
+    return shell(
         request,
         "dashboards/compare.html",
         _context(
@@ -378,6 +441,7 @@ def compare(request, code: str, period: str):
             slots=range(MAX_COMPARED),
             querystring=request.GET.urlencode(),
         ),
+        _title(_("Compare"), board),
     )
 
 
