@@ -49,8 +49,8 @@ class Api:
         )
 
 
-@pytest.fixture
-def api(client, people, settings, tmp_path):
+@pytest.fixture(name="api")
+def api_fixture(client, people, settings, tmp_path):
     settings.DXSCORE_DOSSIER_STORE = tmp_path / "dossiers"
     settings.DXSCORE_API_RATE = "100000/min"
     cache.clear()  # rate counters of earlier tests

@@ -11,7 +11,7 @@ from django.core.validators import URLValidator
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from dxscore.web.api import schemas as s
 from dxscore.web.api.common import (
@@ -265,4 +265,4 @@ def report_progress(request, payload: s.ProgressIn, id: int = Path(..., ge=1, le
         raise Problem(403, _("Forbidden"), str(exc), FORBIDDEN) from None
     except work.PlanError as exc:
         raise Problem(409, _("Not possible now"), str(exc), CONFLICT) from None
-    return 201, progress_out(update)
+    return Status(201, progress_out(update))

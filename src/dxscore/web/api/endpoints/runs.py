@@ -4,7 +4,7 @@ administrators and steering officers, who also compute and publish them."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Path, Query, Router, Status
 
 from dxscore.web.api import schemas as s
 from dxscore.web.api.common import (
@@ -136,7 +136,8 @@ def compute_run(request, payload: s.RunIn):
         raise Problem(
             422, _("The run cannot be computed"), str(exc)[:2000], INVALID, errors
         ) from None
-    return 201, run_out(ScoreRun.objects.select_related("methodology", "period").get(pk=run.pk))
+    fresh = ScoreRun.objects.select_related("methodology", "period").get(pk=run.pk)
+    return Status(201, run_out(fresh))
 
 
 @router.post("/runs/{id}/publish", response=s.RunOut, summary="Publish a score run")

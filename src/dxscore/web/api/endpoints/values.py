@@ -12,6 +12,7 @@ from dxscore.web.api import schemas as s
 from dxscore.web.api.common import (
     Limit,
     Offset,
+    invalid,
     methodology_by,
     page,
     period_by,
@@ -105,13 +106,13 @@ def upsert_values(request, payload: s.ValueBatch):
     }
 
 
-def _workflow(request, payload: s.WorkflowIn, action) -> dict:
+def _workflow(request, payload: s.WorkflowIn, action, needs_reason: bool = False) -> dict:
+    if needs_reason and not payload.reason.strip():
+        raise invalid(_("Say why."), "reason")
     methodology = methodology_by(payload.methodology, payload.version)
     period = period_by(payload.period)
     unit = Unit.objects.filter(code=payload.unit).first()
     if unit is None or not scope.allows(request.user, scope.VIEW, unit):
-        from dxscore.web.api.common import invalid
-
         raise invalid(_("No unit '%(u)s' in your viewing scope.") % {"u": payload.unit}, "unit")
     try:
         return {"changed": action(methodology, period, unit)}
@@ -141,6 +142,7 @@ def return_values(request, payload: s.WorkflowIn):
         request,
         payload,
         lambda m, p, u: workflow.return_values(request.user, m, p, u, payload.reason),
+        needs_reason=True,
     )
 
 
@@ -151,4 +153,5 @@ def reopen_values(request, payload: s.WorkflowIn):
         request,
         payload,
         lambda m, p, u: workflow.reopen(request.user, m, p, u, payload.reason),
+        needs_reason=True,
     )
