@@ -113,3 +113,33 @@ def test_demo_prints_the_published_top_five():
     result = run("demo")
     assert result.exit_code == 0
     assert result.output.index("Đà Nẵng") < result.output.index("Quảng Ninh")
+
+
+def test_compute_combines_files_and_ignores_unknown_indicators_on_request(tmp_path):
+    pillars = tmp_path / "pillars.csv"
+    pillars.write_text(
+        "unit,period,digital_government,digital_economy\nA,2020,0.5,0.3\nB,2020,0.2,0.4\n"
+    )
+    society = tmp_path / "society.csv"
+    society.write_text(
+        "unit,period,indicator,value\nA,2020,digital_society,0.1\nB,2020,digital_society,0.9\n"
+        "A,2020,received,1200\n"
+    )
+    result = run("index", "compute", "vn-dti-2020", str(pillars), str(society))
+    assert result.exit_code == 1 and "unknown indicator 'received'" in result.output
+    out = tmp_path / "scores.csv"
+    result = run(
+        "index",
+        "compute",
+        "vn-dti-2020",
+        str(pillars),
+        str(society),
+        "--ignore-unknown",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, result.output
+    assert "ignored 1 indicator(s) not in vn-dti-2020 v2020.1: received" in result.output
+    frame = pd.read_csv(out)
+    index = frame[frame.node == "index"].set_index("unit")["score"]
+    assert index["A"] == pytest.approx(0.4 * 0.5 + 0.3 * 0.3 + 0.3 * 0.1)

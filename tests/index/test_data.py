@@ -203,3 +203,40 @@ def test_partial_tables_skip_the_required_values_rule(tmp_path):
     frame = pd.read_csv(path, dtype=str)
     data = ix.dataset_from_frame(frame, METHODOLOGY, partial=True)
     assert np.isnan(data.values["a"][0, 0])
+
+
+def test_ignore_unknown_leaves_out_extra_indicators_and_lists_them(tmp_path):
+    path = write(tmp_path, "unit,period,indicator,value,region\nX,2024,a,1,n\nX,2024,extra,9,n\n")
+    with pytest.raises(ix.DataError):
+        ix.load_dataset(path, METHODOLOGY)
+    data = ix.load_dataset(path, METHODOLOGY, ignore_unknown=True)
+    assert data.ignored == ["extra"] and data.values["a"][0, 0] == 1.0
+    wide = write(tmp_path, "unit,period,region,a,zz\nX,2024,n,1,2\n", "wide.csv")
+    assert ix.load_dataset(wide, METHODOLOGY, ignore_unknown=True).ignored == ["zz"]
+
+
+def test_several_files_combine_and_a_value_given_twice_is_an_error(tmp_path):
+    one = write(tmp_path, "unit,period,region,a\nX,2024,n,1\nY,2024,s,2\n", "one.csv")
+    two = write(tmp_path, "unit,period,indicator,value\nX,2024,b,5\nX,2024,pop,50\n", "two.csv")
+    data = ix.load_datasets([one, two], METHODOLOGY)
+    assert data.units == ["X", "Y"]
+    assert data.values["a"][0].tolist() == [1.0, 2.0] and data.values["b"][0, 0] == 5.0
+    assert list(data.groups["region"]) == ["n", "s"]
+    clash = write(tmp_path, "unit,period,indicator,value\nY,2024,a,3\n", "three.csv")
+    with pytest.raises(ix.DataError) as info:
+        ix.load_datasets([one, clash], METHODOLOGY)
+    assert info.value.problems == [
+        ("unit 'Y', period '2024'", f"'a' is given in both {one} and {clash}")
+    ]
+
+
+def test_required_values_are_checked_on_the_combined_files(tmp_path):
+    one = write(tmp_path, "unit,period,region,b\nX,2024,n,1\n", "one.csv")
+    two = write(tmp_path, "unit,period,indicator,value\nY,2024,a,3\n", "two.csv")
+    with pytest.raises(ix.DataError) as info:
+        ix.load_datasets(
+            [one, two], METHODOLOGY, units=pd.DataFrame({"unit": ["X", "Y"], "region": ["n", "s"]})
+        )
+    assert info.value.problems == [
+        ("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")
+    ]

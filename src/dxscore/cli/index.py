@@ -25,7 +25,16 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 EXAMPLE = "vn-dti-2022-top5.csv"
 
 MethodologyArg = typer.Argument(..., help="A built-in methodology id or a YAML file.")
-DataArg = typer.Argument(..., help="Raw values: CSV, XLSX or Parquet, long or wide.")
+DataArg = typer.Argument(
+    ...,
+    help="Raw values: CSV, XLSX or Parquet, long or wide; several files are combined "
+    "(a value given twice is an error).",
+)
+IgnoreOpt = typer.Option(
+    False,
+    "--ignore-unknown",
+    help="Leave out indicators the methodology does not use (e.g. extra dossier measures).",
+)
 UnitsOpt = typer.Option(
     None, "--units", help="Units file (unit, name, group columns); other units are errors."
 )
@@ -44,10 +53,16 @@ def _user_errors():
         raise typer.Exit(1) from None
 
 
-def _load(methodology: str, data: Path, units: Path | None):
+def _load(methodology: str, data: list[Path], units: Path | None, ignore_unknown: bool = False):
     m = ix.load(methodology)
     unit_table = ix.read_units(units) if units else None
-    dataset = ix.load_dataset(data, m, units=unit_table)
+    dataset = ix.load_datasets(data, m, units=unit_table, ignore_unknown=ignore_unknown)
+    if dataset.ignored:
+        err.print(
+            f"ignored {len(dataset.ignored)} indicator(s) not in {m.label}: "
+            + ", ".join(dataset.ignored),
+            highlight=False,
+        )
     return m, dataset
 
 
@@ -97,19 +112,20 @@ def check(file: Path = typer.Argument(..., help="A methodology YAML file.")) -> 
 @app.command()
 def compute(
     methodology: str = MethodologyArg,
-    data: Path = DataArg,
+    data: list[Path] = DataArg,
     period: str = typer.Option(None, "--period", help="Only this period (default: all)."),
     out_file: Path = typer.Option(
         None, "--out", help="Write the tidy table (csv, xlsx, parquet, json)."
     ),
     units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
 ) -> None:
     """Compute scores and ranks of every node for every unit and period.
 
     Without --out, prints the ranking of the latest (or the given) period.
     """
     with _user_errors():
-        m, dataset = _load(methodology, data, units)
+        m, dataset = _load(methodology, data, units, ignore_unknown)
         if period is not None:
             dataset.period_index(period)
         result = ix.compute(m, dataset)
@@ -151,15 +167,16 @@ def _print_ranking(result: ix.Result, period: str | None) -> None:
 @app.command()
 def explain(
     methodology: str = MethodologyArg,
-    data: Path = DataArg,
+    data: list[Path] = DataArg,
     unit: str = typer.Option(..., "--unit", help="Unit code."),
     period: str = typer.Option(..., "--period", help="Period code."),
     out_file: Path = typer.Option(None, "--out", help="Write the explanation table."),
     units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
 ) -> None:
     """Explain one unit's score: every node from the index down to the raw values."""
     with _user_errors():
-        m, dataset = _load(methodology, data, units)
+        m, dataset = _load(methodology, data, units, ignore_unknown)
         result = ix.compute(m, dataset)
         table = result.explain(unit, period)
         if out_file is not None:
@@ -250,7 +267,7 @@ def _alternatives(m: ix.Methodology, file: Path | None, weights_noise: float | N
 @app.command()
 def sensitivity(
     methodology: str = MethodologyArg,
-    data: Path = DataArg,
+    data: list[Path] = DataArg,
     period: str = typer.Option(..., "--period", help="Period to analyse."),
     runs: int = typer.Option(1000, "--runs", min=1, help="Monte Carlo replications."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same output)."),
@@ -266,12 +283,13 @@ def sensitivity(
     out_file: Path = typer.Option(None, "--out", help="Write the per-unit table."),
     plot: Path = typer.Option(None, "--plot", help="Write the rank-interval chart (png/svg)."),
     units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
 ) -> None:
     """How solid is each rank? Rank intervals under uncertain weights and methods."""
     from dxscore.index.uncertainty import sensitivity as analyse
 
     with _user_errors():
-        m, dataset = _load(methodology, data, units)
+        m, dataset = _load(methodology, data, units, ignore_unknown)
         unc = _alternatives(m, alternatives, weights_noise)
         result = analyse(
             m,
@@ -332,7 +350,7 @@ def sensitivity(
 @app.command()
 def levers(
     methodology: str = MethodologyArg,
-    data: Path = DataArg,
+    data: list[Path] = DataArg,
     unit: str = typer.Option(..., "--unit", help="Unit code."),
     period: str = typer.Option(..., "--period", help="Period code."),
     target_rank: int = typer.Option(
@@ -340,13 +358,14 @@ def levers(
     ),
     out_file: Path = typer.Option(None, "--out", help="Write the per-indicator table."),
     units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
 ) -> None:
     """What would move this unit up? Per indicator: the smallest raw value that gains a
     rank, and the rank reached at the median of the units above."""
     from dxscore.index.whatif import levers as find_levers
 
     with _user_errors():
-        m, dataset = _load(methodology, data, units)
+        m, dataset = _load(methodology, data, units, ignore_unknown)
         result = find_levers(m, dataset, unit, period, target_rank)
         if out_file is not None:
             write_table(result.table, out_file, sheet="levers")
@@ -388,7 +407,7 @@ def levers(
 @app.command()
 def whatif(
     methodology: str = MethodologyArg,
-    data: Path = DataArg,
+    data: list[Path] = DataArg,
     unit: str = typer.Option(..., "--unit", help="Unit code."),
     period: str = typer.Option(..., "--period", help="Period code."),
     set_values: list[str] = typer.Option(
@@ -396,6 +415,7 @@ def whatif(
     ),
     out_file: Path = typer.Option(None, "--out", help="Write the before/after table."),
     units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
 ) -> None:
     """Change raw values of one unit and see every node's new score and rank."""
     from dxscore.index.whatif import whatif as run_whatif
@@ -411,7 +431,7 @@ def whatif(
             err.print(f"[bold red]error:[/] --set {item!r}: expected CODE=NUMBER")
             raise typer.Exit(1)
     with _user_errors():
-        m, dataset = _load(methodology, data, units)
+        m, dataset = _load(methodology, data, units, ignore_unknown)
         table = run_whatif(m, dataset, unit, period, changes)
         if out_file is not None:
             write_table(table, out_file, sheet="whatif")

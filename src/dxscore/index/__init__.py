@@ -11,6 +11,7 @@ from dxscore.index.data import (
     Problem,
     dataset_from_frame,
     load_dataset,
+    load_datasets,
     read_units,
 )
 from dxscore.index.methodology import (
@@ -36,6 +37,7 @@ __all__ = [
     "dataset_from_frame",
     "load",
     "load_dataset",
+    "load_datasets",
     "loads",
     "read_units",
 ]

@@ -74,6 +74,7 @@ class Dataset:
     present: np.ndarray  # (P, U): the unit has a row in that period
     groups: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (U,) labels
     names: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # input codes left out (ignore_unknown)
 
     def unit_index(self, unit: str) -> int:
         try:
@@ -176,11 +177,92 @@ def load_dataset(
     path: str | Path,
     methodology: Methodology,
     units: pd.DataFrame | None = None,
+    ignore_unknown: bool = False,
+    partial: bool = False,
 ) -> Dataset:
     frame, first_row = read_table(path)
     return dataset_from_frame(
-        frame, methodology, units=units, source=str(path), first_row=first_row
+        frame,
+        methodology,
+        units=units,
+        source=str(path),
+        first_row=first_row,
+        ignore_unknown=ignore_unknown,
+        partial=partial,
     )
+
+
+def load_datasets(
+    paths: list[str | Path],
+    methodology: Methodology,
+    units: pd.DataFrame | None = None,
+    ignore_unknown: bool = False,
+) -> Dataset:
+    """Several input files as one dataset (for example dossier measures plus entered
+    values). Each file is checked on its own; a value given in two files is an error;
+    required values are checked on the union."""
+    if len(paths) == 1:
+        return load_dataset(paths[0], methodology, units, ignore_unknown)
+    parts = [load_dataset(p, methodology, units, ignore_unknown, partial=True) for p in paths]
+    merged = merge(parts, [str(p) for p in paths])
+    source = " + ".join(str(p) for p in paths)
+    problems = [
+        (f"unit '{u}'", f"no '{group}' group in any file")
+        for group in methodology.groups
+        for u, label in zip(
+            merged.units, merged.groups.get(group, [""] * len(merged.units)), strict=True
+        )
+        if not label
+    ]
+    if problems:
+        raise DataError(source, problems)
+    check_required(merged, methodology, source)
+    return merged
+
+
+def merge(parts: list[Dataset], sources: list[str]) -> Dataset:
+    """The union of datasets over the same methodology; overlapping values are an error."""
+    units = list(dict.fromkeys(u for d in parts for u in d.units))
+    periods = sorted({p for d in parts for p in d.periods})
+    u_ix, p_ix = {u: i for i, u in enumerate(units)}, {p: i for i, p in enumerate(periods)}
+    shape = (len(periods), len(units))
+    present = np.zeros(shape, dtype=bool)
+    values = {code: np.full(shape, np.nan) for code in parts[0].values}
+    filled_by: dict[str, np.ndarray] = {code: np.full(shape, -1) for code in values}
+    problems: list[tuple[str, str]] = []
+    groups: dict[str, dict[str, str]] = {}
+    names: dict[str, str] = {}
+    for k, d in enumerate(parts):
+        rows = np.array([p_ix[p] for p in d.periods])[:, None]
+        cols = np.array([u_ix[u] for u in d.units])[None, :]
+        present[rows, cols] |= d.present
+        for code, arr in d.values.items():
+            has = ~np.isnan(arr)
+            clash = has & (filled_by[code][rows, cols] >= 0)
+            for p, u in zip(*np.nonzero(clash), strict=True):
+                other = sources[filled_by[code][rows[p, 0], cols[0, u]]]
+                problems.append(
+                    (
+                        f"unit '{d.units[u]}', period '{d.periods[p]}'",
+                        f"'{code}' is given in both {other} and {sources[k]}",
+                    )
+                )
+            target = values[code][rows, cols]
+            values[code][rows, cols] = np.where(has, arr, target)
+            filled_by[code][rows, cols] = np.where(has, k, filled_by[code][rows, cols])
+        for name, labels in d.groups.items():
+            groups.setdefault(name, {}).update(
+                (u, label) for u, label in zip(d.units, labels, strict=True) if label
+            )
+        names.update(d.names)
+    if problems:
+        raise DataError(" + ".join(sources), problems)
+    group_arrays = {
+        name: np.array([labels.get(u, "") for u in units], dtype=object)
+        for name, labels in groups.items()
+    }
+    ignored = sorted({c for d in parts for c in d.ignored})
+    return Dataset(units, periods, values, present, group_arrays, names, ignored)
 
 
 def dataset_from_frame(
@@ -190,13 +272,16 @@ def dataset_from_frame(
     source: str = "<table>",
     first_row: int = 2,
     partial: bool = False,
+    ignore_unknown: bool = False,
 ) -> Dataset:
     """Check a long or wide table against the methodology and build the arrays.
 
     ``units`` (optional) lists the known units (column ``unit``, optional ``name`` and
     group columns); when given, any other unit is an error. ``partial`` skips the
     whole-table rule that every required indicator has a value (for uploads of some
-    values only). Problems in one row are ``Problem``s with ``row`` and ``column``.
+    values only). ``ignore_unknown`` leaves out indicators the methodology does not use
+    (listed in ``Dataset.ignored``) instead of rejecting them. Problems in one row are
+    ``Problem``s with ``row`` and ``column``.
     Checks are vectorised: a table of millions of values is checked in seconds.
     """
     problems: list[tuple[str, str]] = []
@@ -208,6 +293,7 @@ def dataset_from_frame(
         if col not in frame.columns:
             raise DataError(source, [(f"column '{col}'", "required column is missing")])
     is_long = set(LONG_COLUMNS) <= set(frame.columns)
+    ignored: list[str] = []
 
     # row keys: each row once
     rows = np.arange(len(frame)) + first_row
@@ -240,11 +326,15 @@ def dataset_from_frame(
         code_text = _text(frame["indicator"])
         ci = code_text.map(code_ix).to_numpy(float)
         unknown = np.isnan(ci)
-        problems += [
-            _at(r, "indicator", f"unknown indicator '{c}' in {methodology.label}")
-            for r, c in zip(rows[unknown], code_text.to_numpy(object)[unknown], strict=True)
-        ]
+        if ignore_unknown:
+            ignored = sorted(set(code_text.to_numpy(object)[unknown]))
+        else:
+            problems += [
+                _at(r, "indicator", f"unknown indicator '{c}' in {methodology.label}")
+                for r, c in zip(rows[unknown], code_text.to_numpy(object)[unknown], strict=True)
+            ]
         value, not_number, text = _numbers(frame["value"])
+        not_number &= ~unknown
         problems += [
             _at(r, "value", f"'{t}' is not a number")
             for r, t in zip(rows[not_number], text[not_number], strict=True)
@@ -255,11 +345,14 @@ def dataset_from_frame(
         columns = np.full(len(pos), "value", dtype=object)
     else:
         value_cols = [c for c in frame.columns if c not in ("unit", "period", "name", *group_cols)]
-        problems += [
-            (f"column '{c}'", f"not an indicator, denominator or group of {methodology.label}")
-            for c in value_cols
-            if c not in code_ix
-        ]
+        if ignore_unknown:
+            ignored = [c for c in value_cols if c not in code_ix]
+        else:
+            problems += [
+                (f"column '{c}'", f"not an indicator, denominator or group of {methodology.label}")
+                for c in value_cols
+                if c not in code_ix
+            ]
         value_cols = [c for c in value_cols if c in code_ix]
         parts = []
         for col in value_cols:
@@ -316,7 +409,11 @@ def dataset_from_frame(
 
     if problems:
         raise DataError(source, problems)
-    return _build(unit, period, pos, ci, value, codes, frame, methodology, units, source, partial)
+    data = _build(unit, period, pos, ci, value, codes, frame, methodology, units, source, partial)
+    data.ignored = list(ignored)
+    if not partial:
+        check_required(data, methodology, source)
+    return data
 
 
 def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -351,11 +448,19 @@ def _build(
     cube[ci, p_ix[pos], u_ix[pos]] = value
     values = {code: cube[i] for i, code in enumerate(codes)}
 
-    groups, names = _unit_attributes(frame, methodology, units, unit_list, source)
+    groups, names = _unit_attributes(frame, methodology, units, unit_list, source, partial)
+    return Dataset(unit_list, periods, values, present, groups, names)
+
+
+def check_required(data: Dataset, methodology: Methodology, source: str) -> None:
+    """Every present unit has a value for every indicator the methodology requires (one
+    without imputation that is not optional)."""
     problems = []
+    present, values = data.present, data.values
+    unit_list, periods = data.units, data.periods
     for code in methodology.indicators:
         spec = methodology.nodes[code].spec
-        if spec.missing_allowed or partial:
+        if spec.missing_allowed:
             continue
         missing = present & np.isnan(values[code])
         if missing.all() and missing.any():
@@ -372,10 +477,11 @@ def _build(
             )
     if problems:
         raise DataError(source, problems)
-    return Dataset(unit_list, periods, values, present, groups, names)
 
 
-def _unit_attributes(frame, methodology, units, unit_list, source):
+def _unit_attributes(frame, methodology, units, unit_list, source, partial=False):
+    """Unit names and group labels from the units file or the data; with ``partial``,
+    a missing group is left for another file to give (``load_datasets`` checks)."""
     groups: dict[str, np.ndarray] = {}
     names: dict[str, str] = {}
     problems = []
@@ -387,13 +493,16 @@ def _unit_attributes(frame, methodology, units, unit_list, source):
                     names[u] = n
     for group in methodology.groups:
         table = next((t for t in tables if group in t.columns), None)
+        if table is None and partial:
+            continue
         if table is None:
             problems.append((f"group '{group}'", "no column for it in the data or the units file"))
             continue
         labels = dict(zip(_text(table["unit"]), _text(table[group]), strict=True))
         arr = np.array([labels.get(u, "") for u in unit_list], dtype=object)
-        for u in np.asarray(unit_list, dtype=object)[arr == ""]:
-            problems.append((f"unit '{u}'", f"no '{group}' group"))
+        if not partial:
+            for u in np.asarray(unit_list, dtype=object)[arr == ""]:
+                problems.append((f"unit '{u}'", f"no '{group}' group"))
         groups[group] = arr
     if problems:
         raise DataError(source, problems)
