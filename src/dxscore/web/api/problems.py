@@ -31,6 +31,7 @@ API_PREFIX = "/api/v1/"
 INVALID = "urn:dxscore:problem:invalid"  # the request's content breaks a rule (422)
 CONFLICT = "urn:dxscore:problem:conflict"  # the content is fine but the state forbids it
 MALFORMED = "urn:dxscore:problem:malformed-json"
+NUL_CHARACTER = "urn:dxscore:problem:nul-character"
 TOO_LARGE = "urn:dxscore:problem:too-large"
 UNAUTHORISED = "urn:dxscore:problem:unauthorised"
 FORBIDDEN = "urn:dxscore:problem:forbidden"
@@ -266,6 +267,14 @@ class ProblemMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX) and _nul_in_address(request):
+            return response(
+                request,
+                400,
+                _("Bad request"),
+                _("The address or its query has a NUL character."),
+                NUL_CHARACTER,
+            )
         answer = self.get_response(request)
         if (
             answer.status_code >= 400
@@ -288,3 +297,10 @@ class ProblemMiddleware:
                 headers=headers,
             )
         return answer
+
+
+def _nul_in_address(request: HttpRequest) -> bool:
+    """No database column takes a NUL character: refuse it before any query sees it."""
+    if "\x00" in request.path:
+        return True
+    return any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists())
