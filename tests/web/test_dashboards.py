@@ -382,6 +382,15 @@ def test_plotly_comes_from_the_installed_package(client, dti):
     assert not re.search(r"https?://(?!127\.0\.0\.1|localhost|testserver)[^\"' ]+\.js", html)
 
 
+def test_pages_are_in_vietnamese(client, dti):
+    client.cookies["django_language"] = "vi"
+    html = client.get(url("dash_leaderboard", "vn-dti-2022", "2022")).content.decode()
+    assert "Bảng xếp hạng" in html and "Tìm đơn vị" in html
+    card = client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27")).content.decode()
+    assert "Ba đòn bẩy tốt nhất" in card and "Điểm mạnh" in card
+    assert "0,6735" in card  # Bắc Ninh 2022, with the Vietnamese decimal comma
+
+
 # --- staff what-if simulator -----------------------------------------------------------------
 
 
