@@ -17,7 +17,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from dxscore.dossiers.measures import execute, finish, measure_table, plan_span
+from dxscore.dossiers.measures import dossier_base, execute, finish, measure_table, plan_span
 from dxscore.dossiers.periods import GRAINS
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
@@ -154,22 +154,24 @@ def compute_measures(
     else:
         con = ibis.pyspark.connect(spark_session(spark_master))
     tables = open_tables(con, engine, store)
-    notes: list[str] = []
-    tree = None
-    if units is not None:
-        frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
-        live = tables.dossiers.filter(tables.dossiers.status != "withdrawn")
-        known = set(frame["code"])
-        unknown = sorted(set(execute(live.select("unit").distinct())["unit"]) - known)
-        if unknown:
-            shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-            notes.append(
-                f"{len(unknown)} unit code(s) in the dossiers are not in the units file and "
-                f"are reported on their own: {shown}"
-            )
-        tree = closure(frame, unknown)
-    span = plan_span(tables.dossiers, grain, check_timezone(tz or tables.timezone), start, end)
     catalogue = tables.catalogue if use_catalogue else None
-    expr = measure_table(tables.dossiers, span, tree, catalogue)
-    frame = finish(execute(expr), grain)
+    # The records are read once: the shared base is materialised for the run (a DuckDB
+    # temporary table, a cached Spark DataFrame) and released afterwards.
+    with dossier_base(tables.dossiers, procedures=catalogue is not None).cache() as base:
+        notes: list[str] = []
+        tree = None
+        if units is not None:
+            frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
+            known = set(frame["code"])
+            unknown = sorted(set(execute(base.select("unit").distinct())["unit"]) - known)
+            if unknown:
+                shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+                notes.append(
+                    f"{len(unknown)} unit code(s) in the dossiers are not in the units file "
+                    f"and are reported on their own: {shown}"
+                )
+            tree = closure(frame, unknown)
+        span = plan_span(base, grain, check_timezone(tz or tables.timezone), start, end)
+        expr = measure_table(base, span, tree, catalogue)
+        frame = finish(execute(expr), grain)
     return Measures(frame, grain, engine, notes)

@@ -100,19 +100,58 @@ def execute(expr: ir.Expr) -> pd.DataFrame:
         return expr.execute()
 
 
+def dossier_base(dossiers: ir.Table, procedures: bool = False) -> ir.Table:
+    """The records the measures read, computed once per run: non-withdrawn dossiers
+    reduced to their unit, three instants (UTC epoch seconds) and per-dossier facts.
+
+    ``r_s`` received; ``f_s`` finished_at (any status: the span's last event), counted
+    as finished when ``done``; ``o_s`` the effective due time (due_at plus supplement
+    time; NULL without a due_at). ``compute_measures`` materialises this table (a DuckDB
+    temporary table, a cached Spark DataFrame) so that the records are read once.
+    """
+    d = dossiers.filter(_.status != "withdrawn")
+    received = _seconds(d.received_at)
+    finished = _seconds(d.finished_at)
+    supplement = (d.supplement_days * DAY).round().cast("int64")
+    due = _seconds(d.due_at)
+    online = d.channel == "online"
+    columns = {
+        "unit": d.unit,
+        "r_s": received,
+        "f_s": finished,
+        "done": d.status.isin(FINISHED_STATUSES) & d.finished_at.notnull(),
+        # Without supplement time (never so in a store) the due day counts as the
+        # received day, as greatest(received, NULL) did.
+        "o_s": ibis.ifelse(
+            d.due_at.notnull(), (due + supplement).fill_null(received), ibis.null("int64")
+        ),
+        "online": online,
+        "full_online": online & (d.service_level == "full"),
+        "has_fee": d.has_fee,
+        "paid_online": d.has_fee & d.paid_online,
+        "reused": d.reused_data,
+        "electronic": d.result_electronic,
+        "digitised": d.digitised,
+        "rating": d.rating,
+        "on_time": d.due_at.isnull() | (finished - supplement <= due),
+        "processing_days": (finished - received).cast("float64") / DAY - d.supplement_days,
+    }
+    if procedures:
+        columns["procedure"] = d.procedure
+    return d.select(**columns)
+
+
 def plan_span(
-    dossiers: ir.Table,
+    base: ir.Table,
     grain: str,
     tz: str,
     start: str | None = None,
     end: str | None = None,
 ) -> Span:
-    """Look at the data's time span (one small query) and fix calendar and output periods."""
-    live = dossiers.filter(_.status != "withdrawn")
-    stats = live.aggregate(
-        first=_.received_at.epoch_seconds().cast("int64").min(),
-        last_received=_.received_at.epoch_seconds().cast("int64").max(),
-        last_finished=_.finished_at.epoch_seconds().cast("int64").max(),
+    """Look at the data's time span (one small query on ``dossier_base``) and fix the
+    calendar and the periods reported."""
+    stats = base.aggregate(
+        first=base.r_s.min(), last_received=base.r_s.max(), last_finished=base.f_s.max()
     )
     stats = execute(stats)
     first = stats["first"].iloc[0]
@@ -175,91 +214,77 @@ def _count_if(cond: ir.BooleanValue) -> ir.IntegerValue:
     return cond.cast("int64").sum()
 
 
-def dossier_events(dossiers: ir.Table, span: Span) -> ir.Table:
-    """Non-withdrawn dossiers with the local days their measures are bucketed by."""
-    d = dossiers.filter(_.status != "withdrawn")
-    received = _seconds(d.received_at)
-    finished = _seconds(d.finished_at)
-    supplement = (d.supplement_days * DAY).round().cast("int64")
-    due = _seconds(d.due_at) + supplement  # effective due time
-    r_day = _local_day(received, span.offsets)
-    f_day = ibis.ifelse(
-        d.status.isin(FINISHED_STATUSES) & d.finished_at.notnull(),
-        _local_day(finished, span.offsets),
-        ibis.null("int32"),
-    )
-    o_day = _local_day(due, span.offsets)
-    # Days past the calendar mean "not within the measured span"; cap before comparing.
-    a_day = ibis.ifelse(d.due_at.notnull(), ibis.greatest(r_day, o_day), ibis.null("int32"))
-    return d.mutate(
-        r_day=r_day,
-        f_day=f_day,
-        a_day=a_day,
-        m_day=ibis.ifelse(
-            a_day.notnull() & f_day.notnull(), ibis.greatest(a_day, f_day), ibis.null("int32")
-        ),
-        on_time=d.due_at.isnull() | (finished - supplement <= _seconds(d.due_at)),
-        processing_days=(finished - received).cast("float64") / DAY - d.supplement_days,
-    )
-
-
 def _left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
     joined = left.left_join(right, keys)
     return joined.drop([f"{k}_right" for k in keys if f"{k}_right" in joined.columns])
 
 
-def _in_periods(events: ir.Table, day: str, cal: ir.Table) -> ir.Table:
-    keyed = events.filter(events[day].notnull()).mutate(day=events[day])
-    return keyed.join(cal, "day")
+def _in_periods(rows: ir.Table, day: ir.IntegerValue, cal: ir.Table) -> ir.Table:
+    """``rows`` with the period of ``day`` (rows whose day lies outside the calendar,
+    i.e. after the last period counted, drop out)."""
+    return rows.mutate(day=day).join(cal, "day")
 
 
 def measure_table(
-    dossiers: ir.Table,
+    base: ir.Table,
     span: Span,
     units: pd.DataFrame | None = None,
     catalogue: ir.Table | None = None,
 ) -> ir.Table:
     """The measures as one Ibis table: ``unit, period`` (index) and one column per measure.
 
-    ``units`` is a closure table (``member, unit``, see units.py) to roll up a unit tree;
-    ``catalogue`` adds the online-service measures.
+    ``base`` is ``dossier_base`` (with procedures when a catalogue is given); ``units`` a
+    closure table (``member, unit``, see units.py) to roll up a unit tree; ``catalogue``
+    adds the online-service measures.
     """
     cal = ibis.memtable(calendar(span.first_day, span.last_day, span.grain))
-    events = dossier_events(dossiers, span)
     if units is not None:
         tree = ibis.memtable(units)
-        rolled = events.rename(member="unit").join(tree, "member").drop("member")
+        rolled = base.rename(member="unit").join(tree, "member").drop("member")
     else:
-        rolled = events
+        rolled = base
+    offsets = span.offsets
+    r_day = _local_day(rolled.r_s, offsets)
 
     received = (
-        _in_periods(rolled, "r_day", cal)
+        _in_periods(rolled, r_day, cal)
         .group_by(KEYS)
         .aggregate(
             received=_.count(),
-            received_online=_count_if(_.channel == "online"),
-            full_online=_count_if((_.channel == "online") & (_.service_level == "full")),
+            received_online=_count_if(_.online),
+            full_online=_count_if(_.full_online),
             with_fee=_count_if(_.has_fee),
-            paid_online=_count_if(_.has_fee & _.paid_online),
-            reused=_count_if(_.reused_data),
+            paid_online=_count_if(_.paid_online),
+            reused=_count_if(_.reused),
         )
     )
+    done = rolled.filter(rolled.done)
     finished = (
-        _in_periods(rolled, "f_day", cal)
+        _in_periods(done, _local_day(done.f_s, offsets), cal)
         .group_by(KEYS)
         .aggregate(
             finished=_.count(),
             finished_on_time=_count_if(_.on_time),
-            electronic=_count_if(_.result_electronic),
+            electronic=_count_if(_.electronic),
             digitised=_count_if(_.digitised),
             avg_processing_days=_.processing_days.mean(),
             median_processing_days=_.processing_days.median(),
             satisfaction=_.rating.cast("float64").mean(),
         )
     )
-    overdue_from = _in_periods(rolled, "a_day", cal).group_by(KEYS).aggregate(overdue_in=_.count())
+    # Open and overdue from A = max(R, O) (O: the day of the effective due time) until
+    # the finish F: counted in from A and out from max(A, F).
+    due = rolled.filter(rolled.o_s.notnull())
+    a_day = ibis.greatest(_local_day(due.r_s, offsets), _local_day(due.o_s, offsets))
+    overdue_from = _in_periods(due, a_day, cal).group_by(KEYS).aggregate(overdue_in=_.count())
+    due_done = due.filter(due.done)
+    m_day = ibis.greatest(
+        _local_day(due_done.r_s, offsets),
+        _local_day(due_done.o_s, offsets),
+        _local_day(due_done.f_s, offsets),
+    )
     overdue_until = (
-        _in_periods(rolled, "m_day", cal).group_by(KEYS).aggregate(overdue_out=_.count())
+        _in_periods(due_done, m_day, cal).group_by(KEYS).aggregate(overdue_out=_.count())
     )
 
     if units is not None:
@@ -314,16 +339,17 @@ def measure_table(
     )
     columns = ["unit", "period", *MEASURES]
     if catalogue is not None:
-        out = _with_catalogue(out, events, catalogue, cal, units)
+        out = _with_catalogue(out, base, catalogue, cal, span.offsets, units)
         columns += list(CATALOGUE_MEASURES)
     return out.select(columns)
 
 
 def _with_catalogue(
     out: ir.Table,
-    events: ir.Table,
+    base: ir.Table,
     catalogue: ir.Table,
     cal: ir.Table,
+    offsets: Offsets,
     units: pd.DataFrame | None,
 ) -> ir.Table:
     """Decision 766 online-service inputs: A (procedures offered online), B (online
@@ -346,8 +372,9 @@ def _with_catalogue(
     )
     # Online services (unit, procedure) that received at least one dossier online in P,
     # found at the receiving unit, then attributed to it and its ancestors.
+    online_rows = base.filter(base.online)
     used = (
-        _in_periods(events.filter(_.channel == "online"), "r_day", cal)
+        _in_periods(online_rows, _local_day(online_rows.r_s, offsets), cal)
         .select(member="unit", procedure="procedure", period="period")
         .distinct()
         .join(
