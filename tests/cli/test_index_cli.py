@@ -109,8 +109,8 @@ def test_explain_unknown_unit_is_an_error():
     assert result.exit_code == 1 and "unknown unit '99'" in result.output
 
 
-def test_demo_prints_the_published_top_five():
-    result = run("demo")
+def test_demo_ranking_prints_the_published_top_five():
+    result = run("demo", "ranking")
     assert result.exit_code == 0
     assert result.output.index("Đà Nẵng") < result.output.index("Quảng Ninh")
 

@@ -103,12 +103,12 @@ def test_values_are_shares_with_four_decimals_and_the_build_is_repeatable(result
     pd.testing.assert_frame_equal(build().main_2021_2024, data.main_2021_2024)
 
 
-def test_demo_command_prints_the_ranking_and_says_what_is_synthetic(tmp_path):
+def test_demo_ranking_prints_the_ranking_and_says_what_is_synthetic(tmp_path):
     runner = CliRunner()
-    result = runner.invoke(app, ["demo"])
+    result = runner.invoke(app, ["demo", "ranking"])
     assert result.exit_code == 0, result.output
     assert "synthetic" in result.output and "Lạng Sơn" in result.output
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    result = runner.invoke(app, ["demo", "data", "--out", str(tmp_path)])
     assert result.exit_code == 0
     frame = pd.read_csv(tmp_path / "dti-2021-2024.csv", dtype={"unit": str})
     assert len(frame) == 4 * 63

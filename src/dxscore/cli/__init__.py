@@ -12,6 +12,7 @@ from dxscore.cli import demo as demo_cli
 from dxscore.cli import index as index_cli
 from dxscore.cli import plans as plans_cli
 from dxscore.cli import web as web_cli
+from dxscore.cli import worker as worker_cli
 
 app = typer.Typer(
     name="dxscore",
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.add_typer(index_cli.app, name="index")
 web_cli.register(app)  # serve, createuser, backup, restore, scores (Django loads lazily)
 plans_cli.register(app)  # notify
+worker_cli.register(app)  # the background worker of the site
 
 
 def _register_optional_groups() -> None:
@@ -43,7 +45,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-app.command("demo")(demo_cli.demo)
+app.add_typer(demo_cli.app, name="demo")
 
 
 def main() -> None:

@@ -1,15 +1,19 @@
-"""``dxscore demo``: the demo data set, and what it shows.
+"""``dxscore demo``: the demo workspace, served; and the demo data without the site.
 
-Until the web demo workspace exists, the demo computes the DTI of all 63 provinces from
-the demo data (published facts plus calibrated synthetic values, ``dxscore.demo.dti``)
-and prints a year's ranking.
+- ``dxscore demo`` builds the demo workspace once (``--reset`` starts over) and serves it,
+  printing the address and the demo log-ins; ``--build-only`` builds without serving.
+- ``dxscore demo ranking [--year Y]`` computes the DTI of the 63 provinces from the demo
+  data and prints the ranking, without the site.
+- ``dxscore demo data --out DIR`` writes the demo data sets as CSV.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dxscore import index as ix
 from dxscore.cli.index import _print_ranking, _user_errors, out
@@ -22,25 +26,72 @@ NOTE = (
     "Nẵng. [bold]Every other value is synthetic[/], calibrated so that those facts hold; "
     "it is not any province's real value."
 )
+DEFAULT_HOME = "./dxscore-demo"
+STAGES = 5
+
+app = typer.Typer(
+    help="The demo workspace (built once, then served) and the demo data.",
+    invoke_without_command=True,
+)
 
 
+@app.callback()
 def demo(
-    year: str = typer.Option("2022", "--year", help="Year to rank (2020-2024)."),
-    out_dir: Path = typer.Option(
-        None, "--out", help="Write the demo data sets (CSV) to this folder instead."
-    ),
+    ctx: typer.Context,
+    reset: bool = typer.Option(False, "--reset", help="Empty the demo workspace and rebuild."),
+    build_only: bool = typer.Option(False, "--build-only", help="Build, do not serve."),
+    host: str = typer.Option("127.0.0.1", help="Address to serve on."),
+    port: int = typer.Option(8000, help="Port to serve on."),
 ) -> None:
-    """Compute the DTI of all 63 provinces on the demo data and print a ranking."""
+    """Build the demo workspace (once) and serve it. The workspace folder is DXSCORE_HOME,
+    or ./dxscore-demo when it is not set."""
+    if ctx.invoked_subcommand is not None:
+        return
+    os.environ.setdefault("DXSCORE_HOME", DEFAULT_HOME)
+    from dxscore.cli.web import serve, setup_django
+
+    setup_django(create_home=True)
+    from dxscore.demo import workspace
+
+    if reset:
+        from dxscore.cli.web import migrate
+
+        migrate()
+        workspace.reset()
+    with Progress(
+        TextColumn("[bold]building the demo workspace[/]"),
+        BarColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("", total=STAGES + 1)
+
+        def step(text: str) -> None:
+            bar.update(task, advance=1, description=text)
+
+        built = workspace.build(step)
+        bar.update(task, completed=STAGES + 1, description="done")
+    if built.already:
+        out.print("the demo workspace was already built (dxscore demo --reset rebuilds it)")
+    else:
+        out.print(f"built: {built.runs} published score runs")
+    out.print(NOTE)
+    out.print(f"\nlog in with any of these (password [bold]{workspace.PASSWORD}[/]):")
+    for username, role, about in built.people:
+        out.print(f"  [bold]{username:<9}[/] {role:<14} {about}")
+    if build_only:
+        return
+    out.print(f"\npublic leaderboard: http://{host}:{port}/public/vn-dti-2022/2022/")
+    serve(host=host, port=port, threads=8)
+
+
+@app.command()
+def ranking(year: str = typer.Option("2022", "--year", help="Year to rank (2020-2024).")) -> None:
+    """Compute the DTI of all 63 provinces on the demo data and print the ranking."""
     from dxscore.demo.dti import build
 
     data = build()
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_table(data.pillars_2020, out_dir / "dti-2020.csv")
-        write_table(data.main_2021_2024, out_dir / "dti-2021-2024.csv")
-        write_table(data.published, out_dir / "published-rows.csv")
-        out.print(f"wrote dti-2020.csv, dti-2021-2024.csv, published-rows.csv to {out_dir}")
-        return
     if year == "2020":
         mid, frame = "vn-dti-2020", data.pillars_2020
     elif year in ("2021", "2022", "2023", "2024"):
@@ -53,11 +104,16 @@ def demo(
         result = ix.compute(m, ix.dataset_from_frame(frame.astype(object), m, source="demo"))
     out.print(NOTE)
     _print_ranking(result, year)
-    out.print(
-        "Next: dxscore demo --out demo-data, then for example\n"
-        "  dxscore index explain vn-dti-2022 demo-data/dti-2021-2024.csv --unit 20 --period 2023\n"
-        "  dxscore index levers vn-dti-2022 demo-data/dti-2021-2024.csv --unit 20 --period 2022"
-        " --target-rank 3\n"
-        "  dxscore index sensitivity vn-dti-2022 demo-data/dti-2021-2024.csv --period 2022"
-        " --weights-noise 0.2 --plot ranks.png"
-    )
+
+
+@app.command()
+def data(out_dir: Path = typer.Option(..., "--out", help="Folder for the CSV files.")) -> None:
+    """Write the demo data sets (DTI 2020, DTI 2021-2024, the published rows) as CSV."""
+    from dxscore.demo.dti import build
+
+    d = build()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_table(d.pillars_2020, out_dir / "dti-2020.csv")
+    write_table(d.main_2021_2024, out_dir / "dti-2021-2024.csv")
+    write_table(d.published, out_dir / "published-rows.csv")
+    out.print(f"wrote dti-2020.csv, dti-2021-2024.csv, published-rows.csv to {out_dir}")
