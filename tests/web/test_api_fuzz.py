@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,7 +36,7 @@ EXAMPLES = 40
 
 
 @pytest.fixture
-def fuzz_schema(plan, api, people, org, methodology, periods):
+def fuzz_schema(request, plan, api, people, org, methodology, periods):
     """A populated workspace (values, a published run, a resolution with targets and
     tasks, dossiers) so that reads return real items, and the API's document."""
     from dxscore.web.scores import runs
@@ -53,6 +55,12 @@ def fuzz_schema(plan, api, people, org, methodology, periods):
         "status": "in_progress",
     }
     assert api.post("dossiers", {"records": [record]}, "admin").status_code == 200
+    # Schemathesis calls the WSGI application directly: keep Django from closing the
+    # test's database connection after each request (Django's test client does the
+    # same), or with PostgreSQL the test's transaction would be gone after one call.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+        request.addfinalizer(lambda s=signal: s.connect(close_old_connections))
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 

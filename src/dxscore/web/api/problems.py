@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
@@ -239,6 +240,18 @@ def _forbidden(request, exc, api=None) -> HttpResponse:
     )
 
 
+def _busy(request, exc, api=None) -> HttpResponse:
+    log.warning("database busy on %s %s: %s", request.method, request.path, exc)
+    return response(
+        request,
+        503,
+        _("Busy"),
+        _("The database is busy; retry shortly."),
+        BUSY,
+        headers={"Retry-After": "2"},
+    )
+
+
 def _server_error(request, exc: Exception, api=None) -> HttpResponse:
     log.exception("API error on %s %s", request.method, request.path)
     return response(request, 500, _("Server error"), _("Something went wrong on our side."))
@@ -254,6 +267,7 @@ def install(api) -> None:
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(ObjectDoesNotExist, _not_found)
     api.add_exception_handler(PermissionDenied, _forbidden)
+    api.add_exception_handler(OperationalError, _busy)  # locked or unreachable database
 
 
 # --- answers made outside the API's views ------------------------------------------------

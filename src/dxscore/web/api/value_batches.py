@@ -175,7 +175,15 @@ def upsert(user, methodology: Methodology, items: list[Item], reason: str = "") 
 
 
 def _store(user, methodology: Methodology, items: list[Item], reason: str) -> list[dict]:
-    units = {u.code: u for u in Unit.objects.filter(code__in={i.unit.strip() for i in items})}
+    # Lock the batch's units first (in one order, so two batches cannot deadlock): a
+    # concurrent batch on the same units waits here until this one commits, and then
+    # reads what it stored. Row locks alone cannot cover values that do not exist yet.
+    units = {
+        u.code: u
+        for u in Unit.objects.select_for_update()
+        .filter(code__in={i.unit.strip() for i in items})
+        .order_by("pk")
+    }
     periods = {p.code: p for p in Period.objects.filter(code__in={i.period.strip() for i in items})}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=set(methodology.inputs()))}
     existing = {
