@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dxscore.web.scores",
     "dxscore.web.dashboards",
     "dxscore.web.plans",
+    "dxscore.web.dossierdata",
     "ninja",  # django-ninja: its Swagger UI files, served locally (no CDN)
     "dxscore.web.api",
     "dxscore.web",  # templates, static files and translations of the site itself
@@ -208,3 +209,5 @@ DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").r
 # JSON API (dxscore.web.api): requests per token and window; where API dossier batches go
 DXSCORE_API_RATE = os.environ.get("DXSCORE_API_RATE", "1200/min")
 DXSCORE_DOSSIER_STORE = Path(os.environ.get("DXSCORE_DOSSIER_STORE", HOME / "dossiers")).resolve()
+# dossier files uploaded in the site (dxscore.web.dossierdata); the worker imports them
+DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = int(os.environ.get("DXSCORE_MAX_DOSSIER_UPLOAD_MB", "200")) << 20

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("dxscore.web.scores.urls")),
     path("", include("dxscore.web.dashboards.urls")),
     path("plans/", include("dxscore.web.plans.urls")),
+    path("", include("dxscore.web.dossierdata.urls")),
     path("api/", include("dxscore.web.api.urls")),
 ]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
-from dxscore.web.data.models import Methodology, Period, Status, Value
+from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
@@ -23,6 +23,7 @@ class Input:
     help: str
     required: bool
     kind: str  # indicator or denominator
+    computed: bool = False  # computed from dossiers: filled by the worker, read-only
 
     @property
     def range_text(self) -> str:
@@ -35,6 +36,7 @@ class Input:
 
 def inputs(methodology: Methodology) -> list[Input]:
     m = methodology.engine()
+    computed = computed_codes(m.indicators)
     out = []
     for code in m.indicators:
         node = m.nodes[code]
@@ -50,11 +52,21 @@ def inputs(methodology: Methodology) -> list[Input]:
                 help=spec.help or spec.description,
                 required=not spec.missing_allowed,
                 kind="indicator",
+                computed=code in computed,
             )
         )
     for code, den in m.denominators.items():
         out.append(Input(code, den.name or code, den.unit, 0, None, "", False, "denominator"))
     return out
+
+
+def computed_codes(codes) -> set[str]:
+    """Which of ``codes`` are indicators computed from dossiers (read-only for people)."""
+    return set(
+        Indicator.objects.filter(
+            code__in=list(codes), source=Indicator.Source.DOSSIERS
+        ).values_list("code", flat=True)
+    )
 
 
 def reporting_units(methodology: Methodology, period: Period, user, action=scope.VIEW):

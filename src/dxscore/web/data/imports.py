@@ -358,6 +358,14 @@ def check(
         if old is None and value is None and not comment:
             unchanged += 1
             continue
+        if indicators[r["indicator"]].source == Indicator.Source.DOSSIERS:
+            problems.append(
+                (
+                    table.where(number, col["value"]),
+                    _("%(c)s is computed from dossiers and read-only") % {"c": r["indicator"]},
+                )
+            )
+            continue
         if old is not None and old.status not in EDITABLE:
             problems.append(
                 (

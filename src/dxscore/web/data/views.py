@@ -70,7 +70,7 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
     form = forms.Form(data, files)
     for row in rows:
         spec, value = row.input, row.value
-        locked = not editable or (value is not None and not value.editable)
+        locked = not editable or spec.computed or (value is not None and not value.editable)
         form.fields[f"v_{spec.code}"] = forms.FloatField(
             required=False,
             min_value=spec.low,

@@ -82,6 +82,11 @@ def save_entries(
                 and not entry.file
             ):
                 continue
+            if getattr(indicators.get(entry.code), "source", None) == Indicator.Source.DOSSIERS:
+                raise WorkflowError(
+                    _("%(code)s is computed from dossiers and cannot be entered.")
+                    % {"code": entry.code}
+                )
             if value.pk and value.status not in EDITABLE:
                 raise WorkflowError(
                     _("%(code)s is %(status)s and cannot be changed.")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from dxscore.dossiers import builtin_profiles
+
+FILE_TYPES = (".csv", ".txt", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
+
+
+def _profiles():
+    return [("", _("dxscore columns (the default)"))] + [(p, p) for p in builtin_profiles()]
+
+
+class DossierUploadForm(forms.Form):
+    file = forms.FileField(label=_("Dossier file (CSV, JSON Lines, Parquet or Excel)"))
+    profile = forms.ChoiceField(label=_("Column profile"), required=False, choices=_profiles)
+    strict = forms.BooleanField(
+        label=_("Strict: store nothing if any record has a problem"), required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(FILE_TYPES):
+            raise forms.ValidationError(_("Upload one of: %(t)s") % {"t": ", ".join(FILE_TYPES)})
+        if upload.size > settings.DXSCORE_MAX_DOSSIER_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(n)d MB.")
+                % {"n": settings.DXSCORE_MAX_DOSSIER_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
