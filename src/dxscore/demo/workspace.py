@@ -33,9 +33,9 @@ VERSION = 1
 PEOPLE = [
     ("admin", "administrator", "", "", "sets up units, people and methodologies"),
     ("steering", "steering", "20", "20", "Lạng Sơn steering office: targets, tasks, runs"),
-    ("officer", "data_officer", "20-S01", "20", "Department of Information and Communications"),
+    ("officer", "data_officer", "20-S01", "20", "Dept. of Information and Communications: tasks"),
     ("approver", "approver", "20", "20", "approves Lạng Sơn's values"),
-    ("district", "data_officer", "20-D05", "20-D05", "Cao Lộc district: reports progress"),
+    ("district", "data_officer", "20-D05", "20-D05", "Cao Lộc district: enters its values"),
     ("viewer", "viewer", "", "VN", "reads everything in the country"),
 ]
 PASSWORD = "dxscore-demo-2024"  # printed on screen: a demo workspace only
