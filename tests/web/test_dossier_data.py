@@ -150,7 +150,9 @@ def test_computed_values_are_read_only_in_the_form_the_workflow_and_uploads(
     table = imports.read_csv(b"unit,period,indicator,value\n256,2024-07,online_share,0.2\n")
     changes, problems, _n = imports.check(table, services, period, people["owner"])
     assert changes == []
-    assert problems == [("row 2, column D (value)", "online_share is computed from dossiers and read-only")]
+    assert problems == [
+        ("row 2, column D (value)", "online_share is computed from dossiers and read-only")
+    ]
 
 
 def test_records_outside_the_uploaders_entry_scope_store_nothing_and_name_the_row(

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from dxscore.web.dashboards import views, views_staff
+from dxscore.web.dashboards import views, views_services, views_staff
 
 
 class _Fmt:
@@ -41,4 +41,5 @@ urlpatterns = [
     path(P + "compare.<fmt:fmt>", views.compare_download, name="dash_compare_dl"),
     path("dashboards/whatif/<int:pk>/<str:unit>/", views_staff.whatif, name="dash_whatif"),
     path("dashboards/whatif/<int:pk>/", views_staff.whatif_pick, name="dash_whatif_pick"),
+    path("dashboards/services/", views_services.services_dashboard, name="dash_services"),
 ]
