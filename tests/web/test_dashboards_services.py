@@ -4,7 +4,6 @@ dossier measures (engine, vn-766), trends, drill-down down the unit tree, and sc
 from __future__ import annotations
 
 import pytest
-from django.urls import reverse
 
 from dxscore.web.dossierdata.models import DossierMeasure
 
