@@ -35,7 +35,7 @@ def _published_state() -> tuple:
     return state["n"], state["last"]
 
 
-def page(request, template: str, build_context) -> HttpResponse:
+def page(request, template: str, build_context, state: tuple = ()) -> HttpResponse:
     """A public page whose content (everything but the site's header) is rendered once
     and cached: published runs never change, so the key is the state of the published
     runs, the language, whether the person manages runs, and the full address."""
@@ -48,6 +48,7 @@ def page(request, template: str, build_context) -> HttpResponse:
                 get_language(),
                 scope.can_manage(request.user),
                 request.get_full_path(),
+                *state,
             ),
         )
     )
@@ -247,8 +248,31 @@ def scorecard_context(request, board: Board, unit: str) -> dict:
         intervals=intervals,
         levers=analysis.best_levers(levers_payload),
         levers_rank=levers_payload["rank"],
-        targets=None,
+        targets=unit_targets(unit),
     )
+
+
+def unit_targets(unit: str) -> dict:
+    """The unit's resolution targets with their computed statuses and "N of M met"."""
+    from dxscore.web.plans.assessing import assess_targets, summary
+    from dxscore.web.plans.models import Target
+
+    found = Target.objects.filter(unit__code=unit).select_related("resolution", "indicator")
+    items = assess_targets(found.order_by("resolution__code", "number"))
+    return {"items": items, "summary": summary(items)}
+
+
+def targets_state() -> tuple:
+    """What target statuses depend on: targets, approved values and today's date."""
+    from django.db.models import Count, Max
+    from django.utils import timezone
+
+    from dxscore.web.data.models import Value
+    from dxscore.web.plans.models import Target
+
+    t = Target.objects.aggregate(n=Count("id"), last=Max("id"))
+    v = Value.objects.aggregate(last=Max("updated_at"))
+    return (t["n"], t["last"], v["last"], timezone.localdate())
 
 
 def _interval_x(interval: dict | None, n: int) -> tuple[float, float, float] | None:
@@ -271,7 +295,7 @@ def scorecard(request, code: str, period: str, unit: str):
         context["page_title"] = _title(context["unit_name"], board)
         return context
 
-    return page(request, "dashboards/scorecard.html", build)
+    return page(request, "dashboards/scorecard.html", build, targets_state())
 
 
 @require_GET
