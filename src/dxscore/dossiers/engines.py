@@ -16,8 +16,17 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow.parquet as pq
 
-from dxscore.dossiers.measures import dossier_base, execute, finish, measure_table, plan_span
+from dxscore.dossiers.measures import (
+    dossier_base,
+    execute,
+    explain_empty,
+    finish,
+    measure_table,
+    plan_span,
+    time_bounds,
+)
 from dxscore.dossiers.periods import GRAINS
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
@@ -82,6 +91,7 @@ class Tables:
     dossiers: ir.Table
     catalogue: ir.Table | None
     timezone: str
+    bounds: tuple[int, int] | None = None  # from the Parquet statistics, when local
 
 
 def _is_remote(location: str) -> bool:
@@ -103,9 +113,11 @@ def open_tables(con, engine: str, location: str | Path) -> Tables:
         cat = manifest.get("catalogue")
         catalogue = f"{base}/{cat['file']}" if cat else None
         tz = manifest["timezone"]
+        bounds = None
     else:
         store = Store(location)
         parts = [str(p) for p in store.parts()]
+        bounds = parquet_time_bounds(store.parts())
         catalogue = str(store.catalogue_file()) if store.catalogue_file() else None
         tz = store.timezone
     if not parts:
@@ -121,7 +133,39 @@ def open_tables(con, engine: str, location: str | Path) -> Tables:
         if catalogue:
             session.read.parquet(catalogue).createOrReplaceTempView("dxscore_catalogue")
             cat_table = con.table("dxscore_catalogue")
-    return Tables(dossiers, cat_table, tz)
+    return Tables(dossiers, cat_table, tz, bounds)
+
+
+def parquet_time_bounds(paths: list[Path]) -> tuple[int, int] | None:
+    """The first and last instant (UTC epoch seconds) of ``received_at`` and
+    ``finished_at`` in Parquet files, from their statistics (no data is read). None when
+    a file lacks them."""
+    lo = hi = None
+    for path in paths:
+        meta = pq.ParquetFile(path).metadata
+        names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            for name in ("received_at", "finished_at"):
+                stats = group.column(names.index(name)).statistics
+                if stats is None:
+                    return None
+                if not stats.has_min_max:
+                    if name == "finished_at" and stats.null_count == group.num_rows:
+                        continue  # no finished dossiers in this row group
+                    return None
+                if name == "received_at":
+                    first = _epoch(stats.min)
+                    lo = first if lo is None else min(lo, first)
+                last = _epoch(stats.max) + 1
+                hi = last if hi is None else max(hi, last)
+    return None if lo is None else (lo, hi)
+
+
+def _epoch(value) -> int:
+    """Epoch seconds (floor) of a zone-less timestamp holding UTC."""
+    stamp = pd.Timestamp(value)
+    return int(stamp.value // 10**9) if stamp.tz is None else int(stamp.timestamp() // 1)
 
 
 def compute_measures(
@@ -155,23 +199,28 @@ def compute_measures(
         con = ibis.pyspark.connect(spark_session(spark_master))
     tables = open_tables(con, engine, store)
     catalogue = tables.catalogue if use_catalogue else None
-    # The records are read once: the shared base is materialised for the run (a DuckDB
-    # temporary table, a cached Spark DataFrame) and released afterwards.
-    with dossier_base(tables.dossiers, procedures=catalogue is not None).cache() as base:
-        notes: list[str] = []
-        tree = None
-        if units is not None:
-            frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
-            known = set(frame["code"])
-            unknown = sorted(set(execute(base.select("unit").distinct())["unit"]) - known)
-            if unknown:
-                shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-                notes.append(
-                    f"{len(unknown)} unit code(s) in the dossiers are not in the units file "
-                    f"and are reported on their own: {shown}"
-                )
-            tree = closure(frame, unknown)
-        span = plan_span(base, grain, check_timezone(tz or tables.timezone), start, end)
-        expr = measure_table(base, span, tree, catalogue)
-        frame = finish(execute(expr), grain)
-    return Measures(frame, grain, engine, notes)
+    base = dossier_base(tables.dossiers, procedures=catalogue is not None)
+    notes: list[str] = []
+    tree = None
+    if units is not None:
+        frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
+        known = set(frame["code"])
+        unknown = sorted(set(execute(base.select("unit").distinct())["unit"]) - known)
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+            notes.append(
+                f"{len(unknown)} unit code(s) in the dossiers are not in the units file and "
+                f"are reported on their own: {shown}"
+            )
+        tree = closure(frame, unknown)
+    bounds = tables.bounds or time_bounds(tables.dossiers)
+    span = plan_span(bounds, grain, check_timezone(tz or tables.timezone), start, end)
+    if engine == "spark":
+        # Spark computes a shared subquery once per use: keep the base for the run.
+        with base.cache() as cached:
+            result = execute(measure_table(cached, span, tree, catalogue))
+    else:  # DuckDB reads the records once for the single query (a shared CTE)
+        result = execute(measure_table(base, span, tree, catalogue))
+    if result.empty:
+        explain_empty(base, grain, start, end)
+    return Measures(finish(result, grain), grain, engine, notes)

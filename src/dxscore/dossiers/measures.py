@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 from ibis import _
 
@@ -27,6 +28,7 @@ from dxscore.dossiers.periods import (
     DAY,
     Offsets,
     calendar,
+    day_periods,
     period_codes,
     period_days,
     period_range,
@@ -80,16 +82,19 @@ class MeasureError(ValueError):
 
 @dataclass(frozen=True)
 class Span:
-    """What the expressions need to know about the data before they are built."""
+    """The calendar the expressions are built with. It covers every period the measures
+    could report: those of the records' time bounds (known before reading them, e.g. from
+    the Parquet statistics, and possibly wider) and of ``--from``/``--to``. The data's own
+    span (first dossier received, last event) is found in the query itself."""
 
     grain: str
-    offsets: Offsets
-    first_day: int  # calendar span, local days since 1970-01-01
+    offsets: Offsets  # the zone's UTC offsets over the calendar, with two days' margin
+    first_day: int  # calendar, local days since 1970-01-01
     last_day: int
-    grid_first: int  # periods counted (from the first dossier, for the running sums)
-    grid_last: int
-    out_first: int  # periods reported
-    out_last: int
+    first_period: int  # the calendar's periods
+    last_period: int
+    start: int | None  # first and last period to report (--from, --to), if given
+    end: int | None
 
 
 def execute(expr: ir.Expr) -> pd.DataFrame:
@@ -142,37 +147,49 @@ def dossier_base(dossiers: ir.Table, procedures: bool = False) -> ir.Table:
 
 
 def plan_span(
-    base: ir.Table,
+    bounds: tuple[int, int],
     grain: str,
     tz: str,
     start: str | None = None,
     end: str | None = None,
 ) -> Span:
-    """Look at the data's time span (one small query on ``dossier_base``) and fix the
-    calendar and the periods reported."""
-    stats = base.aggregate(
-        first=base.r_s.min(), last_received=base.r_s.max(), last_finished=base.f_s.max()
-    )
-    stats = execute(stats)
-    first = stats["first"].iloc[0]
-    if pd.isna(first):
-        raise MeasureError("no dossiers to measure (the store is empty or all are withdrawn)")
-    last = max(int(stats["last_received"].iloc[0]), int(_or(stats["last_finished"].iloc[0], 0)))
-    first = int(first)
-    rough = zone_offsets(tz, first - DAY, first + DAY)
-    first_day = rough.local_day(first)
-    probe = zone_offsets(tz, last - DAY, last + DAY)
-    cal = calendar(first_day, probe.local_day(last), grain)
-    data_first, data_last = int(cal["period"].iloc[0]), int(cal["period"].iloc[-1])
-    out_first = period_range(start, grain)[0] if start else data_first
-    out_last = period_range(end, grain)[1] if end else data_last
-    if out_first > out_last:
-        raise MeasureError(f"the period range {start or ''}..{end or ''} is empty")
-    grid_first, grid_last = min(data_first, out_first), max(data_last, out_last)
-    first_day = min(first_day, period_days(grid_first, grain)[0])
-    last_day = period_days(grid_last, grain)[1]
+    """The calendar for records whose instants (UTC epoch seconds) lie within ``bounds``
+    (any superset will do) and the reported periods ``start``..``end``."""
+    out_first = period_range(start, grain)[0] if start else None
+    out_last = period_range(end, grain)[1] if end else None
+    if out_first is not None and out_last is not None and out_first > out_last:
+        raise MeasureError(f"the period range {start}..{end} is empty")
+    lo, hi = bounds
+    periods = []
+    for instant in (lo, hi):
+        day = zone_offsets(tz, instant - DAY, instant + DAY).local_day(instant)
+        periods.append(int(day_periods(np.array([day]), grain)[0]))
+    first_period = min(p for p in (periods[0], out_first) if p is not None)
+    last_period = max(p for p in (periods[1], out_last) if p is not None)
+    first_day = period_days(first_period, grain)[0]
+    last_day = period_days(last_period, grain)[1]
     offsets = zone_offsets(tz, first_day * DAY - 2 * DAY, (last_day + 2) * DAY)
-    return Span(grain, offsets, first_day, last_day, grid_first, grid_last, out_first, out_last)
+    return Span(grain, offsets, first_day, last_day, first_period, last_period, out_first, out_last)
+
+
+def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
+    """The first and last instant of the records (received or finished, any status), by
+    a query; ``compute_measures`` reads them from the Parquet statistics when it can."""
+    received, finished = _seconds(dossiers.received_at), _seconds(dossiers.finished_at)
+    stats = execute(dossiers.aggregate(lo=received.min(), hi=received.max(), fin=finished.max()))
+    if pd.isna(stats["lo"].iloc[0]):
+        raise MeasureError("no dossiers to measure (the store is empty or all are withdrawn)")
+    hi = max(int(stats["hi"].iloc[0]), int(_or(stats["fin"].iloc[0], 0)))
+    return int(stats["lo"].iloc[0]), hi
+
+
+def explain_empty(base: ir.Table, grain: str, start: str | None, end: str | None) -> None:
+    """Raise the reason why the measures came out empty (no records that count, or a
+    period range outside the data)."""
+    stats = execute(base.aggregate(first=base.r_s.min()))
+    if pd.isna(stats["first"].iloc[0]):
+        raise MeasureError("no dossiers to measure (the store is empty or all are withdrawn)")
+    raise MeasureError(f"the period range {start or ''}..{end or ''} is empty")
 
 
 def _or(value, default):
@@ -220,9 +237,14 @@ def _left_join(left: ir.Table, right: ir.Table, keys: list[str]) -> ir.Table:
 
 
 def _in_periods(rows: ir.Table, day: ir.IntegerValue, cal: ir.Table) -> ir.Table:
-    """``rows`` with the period of ``day`` (rows whose day lies outside the calendar,
-    i.e. after the last period counted, drop out)."""
-    return rows.mutate(day=day).join(cal, "day")
+    """``rows`` with the period of ``day``; rows whose day is NULL or outside the calendar
+    (after the last period counted) drop out. Joining ``rows`` itself, not a filtered or
+    extended copy, keeps it one shared subquery that engines compute once."""
+    return rows.join(cal, day == cal.day)
+
+
+def _null_unless(cond: ir.BooleanValue, day: ir.IntegerValue) -> ir.IntegerValue:
+    return ibis.ifelse(cond, day, ibis.null("int32"))
 
 
 def measure_table(
@@ -238,14 +260,22 @@ def measure_table(
     adds the online-service measures.
     """
     cal = ibis.memtable(calendar(span.first_day, span.last_day, span.grain))
+    # A named subquery is compiled as one common table expression: the records are read
+    # once for all the passes below (ibis would otherwise inline it into each).
+    base = base.alias("dxscore_base")
     if units is not None:
         tree = ibis.memtable(units)
         rolled = base.rename(member="unit").join(tree, "member").drop("member")
     else:
         rolled = base
-    offsets = span.offsets
-    r_day = _local_day(rolled.r_s, offsets)
 
+    def day(seconds: ir.IntegerValue) -> ir.IntegerValue:
+        return _local_day(seconds, span.offsets)
+
+    r_day = day(rolled.r_s)
+    # Open and overdue from A = max(R, O) (O: the day of the effective due time) until
+    # the finish F: counted in from A and out from max(A, F).
+    due = rolled.o_s.notnull()
     received = (
         _in_periods(rolled, r_day, cal)
         .group_by(KEYS)
@@ -258,9 +288,8 @@ def measure_table(
             reused=_count_if(_.reused),
         )
     )
-    done = rolled.filter(rolled.done)
     finished = (
-        _in_periods(done, _local_day(done.f_s, offsets), cal)
+        _in_periods(rolled, _null_unless(rolled.done, day(rolled.f_s)), cal)
         .group_by(KEYS)
         .aggregate(
             finished=_.count(),
@@ -272,29 +301,16 @@ def measure_table(
             satisfaction=_.rating.cast("float64").mean(),
         )
     )
-    # Open and overdue from A = max(R, O) (O: the day of the effective due time) until
-    # the finish F: counted in from A and out from max(A, F).
-    due = rolled.filter(rolled.o_s.notnull())
-    a_day = ibis.greatest(_local_day(due.r_s, offsets), _local_day(due.o_s, offsets))
-    overdue_from = _in_periods(due, a_day, cal).group_by(KEYS).aggregate(overdue_in=_.count())
-    due_done = due.filter(due.done)
-    m_day = ibis.greatest(
-        _local_day(due_done.r_s, offsets),
-        _local_day(due_done.o_s, offsets),
-        _local_day(due_done.f_s, offsets),
-    )
-    overdue_until = (
-        _in_periods(due_done, m_day, cal).group_by(KEYS).aggregate(overdue_out=_.count())
-    )
+    a_day = _null_unless(due, ibis.greatest(r_day, day(rolled.o_s)))
+    overdue_from = _in_periods(rolled, a_day, cal).group_by(KEYS).aggregate(overdue_in=_.count())
+    m_day = _null_unless(due & rolled.done, ibis.greatest(r_day, day(rolled.o_s), day(rolled.f_s)))
+    overdue_until = _in_periods(rolled, m_day, cal).group_by(KEYS).aggregate(overdue_out=_.count())
 
     if units is not None:
         unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
     else:  # every dossier is received within the span: no extra pass over the data
         unit_list = received.select("unit").distinct()
-    periods = ibis.memtable(
-        pd.DataFrame({"period": range(span.grid_first, span.grid_last + 1)}, dtype="int32")
-    )
-    grid = unit_list.cross_join(periods)
+    grid = unit_list.cross_join(_grid_periods(base, span, cal, day))
     for part in (received, finished, overdue_from, overdue_until):
         grid = _left_join(grid, part, KEYS)
     zero = ibis.literal(0, "int64")
@@ -324,7 +340,7 @@ def measure_table(
             filled.overdue_in.sum().over(running) - filled.overdue_out.sum().over(running)
         ),
     )
-    t = stocks.filter((stocks.period >= span.out_first) & (stocks.period <= span.out_last))
+    t = stocks.filter((stocks.period >= stocks.out_first) & (stocks.period <= stocks.out_last))
     timely = _ratio(t.finished_on_time + t.open_at_end - t.open_overdue, t.finished + t.open_at_end)
     out = t.mutate(
         online_share=_ratio(t.received_online, t.received),
@@ -342,6 +358,37 @@ def measure_table(
         out = _with_catalogue(out, base, catalogue, cal, span.offsets, units)
         columns += list(CATALOGUE_MEASURES)
     return out.select(columns)
+
+
+def _grid_periods(base: ir.Table, span: Span, cal: ir.Table, day) -> ir.Table:
+    """The periods counted, one row each, with the first and last period to report.
+
+    Periods run from the first dossier received to the last event (received or finished),
+    widened to ``--from``/``--to`` when given. Found in the query from the shared base,
+    so that the records are read once."""
+    stats = base.aggregate(
+        first=base.r_s.min(), last=ibis.greatest(base.r_s.max(), base.f_s.max().fill_null(0))
+    )
+    firsts = stats.join(cal, day(stats["first"]) == cal.day).select("last", data_first="period")
+    lasts = cal.view()
+    data = firsts.join(lasts, day(firsts["last"]) == lasts.day).select(
+        "data_first", data_last="period"
+    )
+    int32 = "int32"
+    out_first = data.data_first if span.start is None else ibis.literal(span.start, int32)
+    out_last = data.data_last if span.end is None else ibis.literal(span.end, int32)
+    bounds = data.select(
+        out_first=out_first,
+        out_last=out_last,
+        grid_first=ibis.least(data.data_first, out_first),
+        grid_last=ibis.greatest(data.data_last, out_last),
+    )
+    periods = ibis.memtable(
+        pd.DataFrame({"period": range(span.first_period, span.last_period + 1)}, dtype=int32)
+    )
+    grid = periods.cross_join(bounds)
+    grid = grid.filter((grid.period >= grid.grid_first) & (grid.period <= grid.grid_last))
+    return grid.select("period", "out_first", "out_last")
 
 
 def _with_catalogue(
@@ -372,9 +419,9 @@ def _with_catalogue(
     )
     # Online services (unit, procedure) that received at least one dossier online in P,
     # found at the receiving unit, then attributed to it and its ancestors.
-    online_rows = base.filter(base.online)
+    online_day = _null_unless(base.online, _local_day(base.r_s, offsets))
     used = (
-        _in_periods(online_rows, _local_day(online_rows.r_s, offsets), cal)
+        _in_periods(base, online_day, cal)
         .select(member="unit", procedure="procedure", period="period")
         .distinct()
         .join(
