@@ -192,3 +192,23 @@ def test_reading_an_empty_store_gives_an_empty_page(api):
         "next": None,
         "items": [],
     }
+
+
+def test_stored_batches_queue_one_measures_job_and_the_worker_computes_them(api, org, settings):
+    from dxscore.web.dossierdata.models import DossierMeasure, Job
+    from dxscore.web.dossierdata.worker import run_pending
+
+    api.post("dossiers", {"records": [record(1), record(2, channel="post")]}, "steering")
+    api.post("dossiers", {"records": [record(3, "257")]}, "steering")
+    assert list(Job.objects.values_list("kind", "state")) == [("measures", "queued")]
+    assert run_pending() == 1
+    # a batch that changes nothing queues nothing
+    api.post("dossiers", {"records": [record(3, "257")]}, "steering")
+    assert not Job.objects.filter(state="queued").exists()
+
+    def measure(unit, name):
+        return DossierMeasure.objects.get(unit=unit, measure=name, period="2024-07").value
+
+    assert measure(org.d256, "received") == 2
+    assert measure(org.d256, "online_share") == pytest.approx(0.5)
+    assert measure(org.bac_ninh, "received") == 3  # rolled up the unit tree

@@ -172,3 +172,15 @@ def test_values_are_read_in_the_viewing_scope_with_filters(api, people, org, met
     one = api.get("values", "owner", indicator="ontime").json()["items"][0]
     assert one["value"] == 70 and one["status"] == "draft" and one["updated_by"] == "owner"
     problem(api.get("values", "owner", unit="257"), 422)
+
+
+def test_indicators_computed_from_dossiers_cannot_be_entered(api, methodology, periods):
+    from dxscore.web.data.models import Indicator
+
+    Indicator.objects.filter(code="online").update(source=Indicator.Source.DOSSIERS)
+    errors = problem(api.post("values", batch(item(value=55), item(indicator="ontime"))), 422)[
+        "errors"
+    ]
+    assert [(e["index"], e["field"]) for e in errors] == [(0, "indicator")]
+    assert "computed from dossier records" in errors[0]["detail"]
+    assert not Value.objects.exists()

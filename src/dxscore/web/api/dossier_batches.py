@@ -174,6 +174,11 @@ def store_batch(user, records: list) -> dict:
         shutil.rmtree(work, ignore_errors=True)
     report = result.files[0]
     already = report.skipped_as is not None
+    if result.new or result.updated:
+        # the site's worker recomputes the measures (one waiting job serves many batches)
+        from dxscore.web.dossierdata.worker import queue_measures
+
+        queue_measures(user)
     return {
         "batch": report.batch,
         "received": len(records),

@@ -132,6 +132,14 @@ def _check(user, methodology: Methodology, items: list[Item], existing, refs):
                 errors.append(("invalid", FieldProblem(message, "evidence_link", index)))
                 continue
         old = existing.get((unit.pk, item.indicator.strip(), period.pk))
+        indicator = indicators.get(item.indicator.strip())
+        if indicator is not None and indicator.source == Indicator.Source.DOSSIERS:
+            if _changes(old, item):
+                message = _("%(c)s is computed from dossier records and cannot be entered") % {
+                    "c": item.indicator
+                }
+                errors.append(("invalid", FieldProblem(message, "indicator", index)))
+            continue
         if old is not None and old.status not in EDITABLE and _changes(old, item):
             message = _("%(c)s of %(u)s for %(p)s is %(s)s and locked") % {
                 "c": item.indicator,
