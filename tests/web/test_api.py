@@ -312,3 +312,36 @@ def test_lists_are_pages_with_a_next_address(api):
     assert len(second["items"]) == 2 and second["next"] is None
     codes = [u["code"] for u in first["items"] + second["items"]]
     assert len(set(codes)) == 6
+
+
+def test_tokens_can_be_made_listed_and_revoked_from_the_command_line(api, people):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("apitoken", "owner", "--name", "nightly sync", "--days", "30", stdout=out)
+    text = out.getvalue().strip()
+    assert api.get("units", token=text).status_code == 200
+    stored = ApiToken.objects.get(user=people["owner"])
+    assert stored.name == "nightly sync" and stored.expires_at is not None
+    listing = io.StringIO()
+    call_command("apitoken", "owner", "--list", stdout=listing)
+    assert f"dxs_{stored.prefix}_...  nightly sync  active" in listing.getvalue()
+    call_command("apitoken", "owner", "--revoke", stored.prefix, stdout=io.StringIO())
+    problem(api.get("units", token=text), 401)
+    with pytest.raises(CommandError):
+        call_command("apitoken", "nobody", stdout=io.StringIO())
+
+
+def test_administrators_revoke_tokens_in_set_up_and_never_see_the_secret(as_user, people):
+    token, text = tokens.issue(people["owner"], "warehouse")
+    client = as_user("admin")
+    listing = client.get(reverse("admin:api_apitoken_changelist")).content.decode()
+    assert "warehouse" in listing and text not in listing and token.digest not in listing
+    client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
