@@ -27,7 +27,7 @@ NOTE = (
     "it is not any province's real value."
 )
 DEFAULT_HOME = "./dxscore-demo"
-STAGES = 5
+STAGES = 6
 
 app = typer.Typer(
     help="The demo workspace (built once, then served) and the demo data.",
@@ -42,6 +42,9 @@ def demo(
     build_only: bool = typer.Option(False, "--build-only", help="Build, do not serve."),
     host: str = typer.Option("127.0.0.1", help="Address to serve on."),
     port: int = typer.Option(8000, help="Port to serve on."),
+    dossiers: int = typer.Option(
+        2_000_000, "--dossiers", min=1000, help="Synthetic dossiers of Lạng Sơn to generate."
+    ),
 ) -> None:
     """Build the demo workspace (once) and serve it. The workspace folder is DXSCORE_HOME,
     or ./dxscore-demo when it is not set."""
@@ -70,7 +73,7 @@ def demo(
         def step(text: str) -> None:
             bar.update(task, advance=1, description=text)
 
-        built = workspace.build(step)
+        built = workspace.build(step, dossier_rows=dossiers)
         bar.update(task, completed=STAGES + 1, description="done")
     if built.already:
         out.print("the demo workspace was already built (dxscore demo --reset rebuilds it)")

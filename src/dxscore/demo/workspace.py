@@ -6,7 +6,12 @@
   2021-2024 (``vn-dti-2022``) as published score runs (``dxscore.demo.dti``);
 - Lạng Sơn's departments and districts, Resolution 49-NQ/TU with its 30 targets and eight
   key tasks (``dxscore.demo.langson``);
-- an internal index of Lạng Sơn's districts (``province-emulation``) for 2023 and 2024;
+- two years (2023-2024) of synthetic dossier records of Lạng Sơn's one-stop shops
+  (province, its 11 districts and 99 synthetic communes; about two million by default)
+  in the workspace's dossier store, with their measures per month, quarter and year
+  computed by the same worker code as uploads (``dxscore.web.dossierdata``);
+- an internal index of Lạng Sơn's districts (``province-emulation``) for 2023 and 2024,
+  its public-service inputs taken from those measures;
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
@@ -41,6 +46,8 @@ PEOPLE = [
 PASSWORD = "dxscore-demo-2024"  # printed on screen: a demo workspace only
 
 EMULATION_YEARS = ("2023", "2024")
+DOSSIER_ROWS = 2_000_000
+FROM_DOSSIERS = ("online_share", "timeliness_rate", "digitised_share", "paid_online_share")
 
 
 @dataclass
@@ -73,7 +80,7 @@ def reset() -> None:
     marker().unlink(missing_ok=True)
 
 
-def build(step: Step | None = None) -> Built:
+def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     """Fill the workspace (idempotent). ``step(text)`` is called before each stage."""
     from django.core.management import call_command
 
@@ -95,8 +102,10 @@ def build(step: Step | None = None) -> Built:
     from dxscore.web.plans.langson import load
 
     load(parent=Unit.objects.get(code="VN"), user=admin)
+    say(f"Lạng Sơn: {dossier_rows:,} synthetic dossiers and their measures")
+    measures = _dossiers(admin, dossier_rows)
     say("Lạng Sơn: internal index of the districts (2023, 2024)")
-    runs += _emulation(admin)
+    runs += _emulation(admin, measures)
     say("people for every role")
     _people()
     marker().write_text(
@@ -146,15 +155,23 @@ def _people_table() -> list[tuple[str, str, str]]:
     return [(u, role, about) for u, role, _e, _v, about in PEOPLE]
 
 
-def emulation_values(seed: int = 49) -> pd.DataFrame:
-    """Synthetic ``unit, period, indicator, value`` rows for the districts' internal
-    index: every input of ``province-emulation``, with the provincial city ahead and
-    the remote districts behind, improving from 2023 to 2024."""
+def emulation_values(measures: pd.DataFrame | None = None, seed: int = 49) -> pd.DataFrame:
+    """``unit, period, indicator, value`` rows for the districts' internal index: the
+    public-service inputs from the dossier ``measures`` (yearly ``unit, period,
+    <measure>`` rows) where given, every other input synthetic, with the provincial
+    city ahead and the remote districts behind, improving from 2023 to 2024."""
     from dxscore import index as ix
     from dxscore.demo import langson
 
     m = ix.load("province-emulation")
     rng = np.random.default_rng(seed)
+    measured = {}
+    if measures is not None:
+        for row in measures.itertuples(index=False):
+            for code in FROM_DOSSIERS:
+                x = getattr(row, code, np.nan)
+                if x is not None and not np.isnan(x):
+                    measured[(row.unit, str(row.period), code)] = round(float(x), 4)
     rows = []
     for k, (code, _name) in enumerate(langson.DISTRICTS):
         base = 0.78 - 0.035 * k + rng.normal(0, 0.05)
@@ -162,7 +179,9 @@ def emulation_values(seed: int = 49) -> pd.DataFrame:
             for indicator in m.indicators:
                 spec = m.nodes[indicator].spec
                 level = base + 0.06 * y + rng.normal(0, 0.08)
-                if indicator == "satisfaction":
+                if (code, year, indicator) in measured:
+                    value = measured[(code, year, indicator)]
+                elif indicator == "satisfaction":
                     value = round(float(np.clip(3.2 + 1.6 * level, 1, 5)), 2)
                 else:
                     value = round(float(np.clip(level, 0.05, 1.0)), 4)
@@ -172,7 +191,71 @@ def emulation_values(seed: int = 49) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
 
 
-def _emulation(admin) -> list:
+def _synthetic_codes(code: str) -> str:
+    """The generator's unit codes as Lạng Sơn's: T01 -> 20, T01-H03 -> 20-D03,
+    T01-H03-X002 -> 20-D03-X002."""
+    return "20" + code[3:].replace("-H", "-D", 1)
+
+
+def _dossiers(admin, rows: int) -> pd.DataFrame:
+    """Synthetic dossiers of Lạng Sơn in the workspace's dossier store, and their
+    measures computed by the worker; returns the yearly measures (unit, period, ...)."""
+    import shutil
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+    from django.conf import settings
+
+    from dxscore.dossiers.synth import synth
+    from dxscore.web.dossierdata import worker
+    from dxscore.web.dossierdata.models import DossierMeasure
+    from dxscore.web.orgs.models import Level, Unit
+
+    folder = Path(settings.HOME) / "demo-dossiers"
+    shutil.rmtree(folder, ignore_errors=True)
+    made = synth(folder, rows, units=111, start="2023-01-01", end="2024-12-31", seed=49)
+    for path in made.files:
+        table = pq.read_table(path)
+        units = pc.replace_substring(
+            pc.replace_substring_regex(table["unit"], pattern="^T01", replacement="20"),
+            pattern="-H",
+            replacement="-D",
+            max_replacements=1,
+        )
+        table = table.set_column(table.schema.get_field_index("unit"), "unit", units)
+        pq.write_table(table, path)
+    catalogue = pd.read_csv(made.catalogue_file, dtype=str)
+    catalogue["unit"] = catalogue["unit"].map(_synthetic_codes)
+    catalogue.to_csv(made.catalogue_file, index=False)
+    tree = pd.read_csv(made.units_file, dtype=str).fillna("")
+    commune = Level.objects.get_or_create(name="commune", defaults={"depth": 3})[0]
+    for row in tree[tree["code"].str.count("-") == 2].itertuples(index=False):
+        parent = Unit.objects.get(code=_synthetic_codes(row.parent))
+        Unit.objects.get_or_create(
+            code=_synthetic_codes(row.code),
+            defaults={"name": f"{row.name} (synthetic)", "level": commune, "parent": parent},
+        )
+    store = worker.open_store(create=True)
+    store.import_files(made.files)
+    store.import_catalogue([made.catalogue_file])
+    worker.queue_measures(admin)
+    worker.run_pending()
+    yearly = pd.DataFrame(
+        DossierMeasure.objects.filter(grain="year", unit__code__startswith="20-D").values(
+            "unit__code", "period", "measure", "value"
+        )
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+    if yearly.empty:
+        return yearly
+    return (
+        yearly.pivot_table(index=["unit__code", "period"], columns="measure", values="value")
+        .reset_index()
+        .rename(columns={"unit__code": "unit"})
+    )
+
+
+def _emulation(admin, measures: pd.DataFrame) -> list:
     from dxscore.web.dashboards.sample import publish_frame
     from dxscore.web.data.models import Methodology
     from dxscore.web.orgs.models import Level
@@ -184,5 +267,5 @@ def _emulation(admin) -> list:
         "*": {"demo": True, "published_values": [], "published_totals": [], "published_ranks": []}
     }
     return publish_frame(
-        methodology, emulation_values(), admin, Level.objects.get(name="district"), notice
+        methodology, emulation_values(measures), admin, Level.objects.get(name="district"), notice
     )
