@@ -199,7 +199,9 @@ def compute_measures(
         con = ibis.pyspark.connect(spark_session(spark_master))
     tables = open_tables(con, engine, store)
     catalogue = tables.catalogue if use_catalogue else None
-    base = dossier_base(tables.dossiers, procedures=catalogue is not None)
+    bounds = tables.bounds or time_bounds(tables.dossiers)
+    span = plan_span(bounds, grain, check_timezone(tz or tables.timezone), start, end)
+    base = dossier_base(tables.dossiers, span, procedures=catalogue is not None)
     notes: list[str] = []
     tree = None
     if units is not None:
@@ -213,8 +215,6 @@ def compute_measures(
                 f"are reported on their own: {shown}"
             )
         tree = closure(frame, unknown)
-    bounds = tables.bounds or time_bounds(tables.dossiers)
-    span = plan_span(bounds, grain, check_timezone(tz or tables.timezone), start, end)
     if engine == "spark":
         # Spark computes a shared subquery once per use: keep the base for the run.
         with base.cache() as cached:

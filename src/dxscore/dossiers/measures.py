@@ -105,31 +105,36 @@ def execute(expr: ir.Expr) -> pd.DataFrame:
         return expr.execute()
 
 
-def dossier_base(dossiers: ir.Table, procedures: bool = False) -> ir.Table:
+def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir.Table:
     """The records the measures read, computed once per run: non-withdrawn dossiers
-    reduced to their unit, three instants (UTC epoch seconds) and per-dossier facts.
+    reduced to their unit, the local days their events fall on, and per-dossier facts.
 
-    ``r_s`` received; ``f_s`` finished_at (any status: the span's last event), counted
-    as finished when ``done``; ``o_s`` the effective due time (due_at plus supplement
-    time; NULL without a due_at). ``compute_measures`` materialises this table (a DuckDB
-    temporary table, a cached Spark DataFrame) so that the records are read once.
+    Days (local, since 1970-01-01; NULL when the event does not count): ``r_day``
+    received; ``f_day`` finished (status finished or returned); ``a_day`` open and
+    overdue from, max(received, due_at plus supplement time); ``m_day`` no longer open
+    and overdue from, max(a_day, f_day). ``r_s`` and ``f_s`` (received_at and
+    finished_at in UTC epoch seconds, any status) fix the data's span.
     """
     d = dossiers.filter(_.status != "withdrawn")
     received = _seconds(d.received_at)
     finished = _seconds(d.finished_at)
     supplement = (d.supplement_days * DAY).round().cast("int64")
     due = _seconds(d.due_at)
+    done = d.status.isin(FINISHED_STATUSES) & d.finished_at.notnull()
+    r_day = _local_day(received, span.offsets)
+    f_day = _local_day(finished, span.offsets)
+    # Without supplement time (never so in a store) A is the received day, as
+    # greatest(received, NULL) is on every engine.
+    a_day = ibis.greatest(r_day, _local_day(due + supplement, span.offsets).fill_null(r_day))
     online = d.channel == "online"
     columns = {
         "unit": d.unit,
         "r_s": received,
         "f_s": finished,
-        "done": d.status.isin(FINISHED_STATUSES) & d.finished_at.notnull(),
-        # Without supplement time (never so in a store) the due day counts as the
-        # received day, as greatest(received, NULL) did.
-        "o_s": ibis.ifelse(
-            d.due_at.notnull(), (due + supplement).fill_null(received), ibis.null("int64")
-        ),
+        "r_day": r_day,
+        "f_day": _null_unless(done, f_day),
+        "a_day": _null_unless(d.due_at.notnull(), a_day),
+        "m_day": _null_unless(d.due_at.notnull() & done, ibis.greatest(a_day, f_day)),
         "online": online,
         "full_online": online & (d.service_level == "full"),
         "has_fee": d.has_fee,
@@ -269,15 +274,8 @@ def measure_table(
     else:
         rolled = base
 
-    def day(seconds: ir.IntegerValue) -> ir.IntegerValue:
-        return _local_day(seconds, span.offsets)
-
-    r_day = day(rolled.r_s)
-    # Open and overdue from A = max(R, O) (O: the day of the effective due time) until
-    # the finish F: counted in from A and out from max(A, F).
-    due = rolled.o_s.notnull()
     received = (
-        _in_periods(rolled, r_day, cal)
+        _in_periods(rolled, rolled.r_day, cal)
         .group_by(KEYS)
         .aggregate(
             received=_.count(),
@@ -289,7 +287,7 @@ def measure_table(
         )
     )
     finished = (
-        _in_periods(rolled, _null_unless(rolled.done, day(rolled.f_s)), cal)
+        _in_periods(rolled, rolled.f_day, cal)
         .group_by(KEYS)
         .aggregate(
             finished=_.count(),
@@ -301,16 +299,18 @@ def measure_table(
             satisfaction=_.rating.cast("float64").mean(),
         )
     )
-    a_day = _null_unless(due, ibis.greatest(r_day, day(rolled.o_s)))
-    overdue_from = _in_periods(rolled, a_day, cal).group_by(KEYS).aggregate(overdue_in=_.count())
-    m_day = _null_unless(due & rolled.done, ibis.greatest(r_day, day(rolled.o_s), day(rolled.f_s)))
-    overdue_until = _in_periods(rolled, m_day, cal).group_by(KEYS).aggregate(overdue_out=_.count())
+    overdue_from = (
+        _in_periods(rolled, rolled.a_day, cal).group_by(KEYS).aggregate(overdue_in=_.count())
+    )
+    overdue_until = (
+        _in_periods(rolled, rolled.m_day, cal).group_by(KEYS).aggregate(overdue_out=_.count())
+    )
 
     if units is not None:
         unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
     else:  # every dossier is received within the span: no extra pass over the data
         unit_list = received.select("unit").distinct()
-    grid = unit_list.cross_join(_grid_periods(base, span, cal, day))
+    grid = unit_list.cross_join(_grid_periods(base, span, cal))
     for part in (received, finished, overdue_from, overdue_until):
         grid = _left_join(grid, part, KEYS)
     zero = ibis.literal(0, "int64")
@@ -355,12 +355,12 @@ def measure_table(
     )
     columns = ["unit", "period", *MEASURES]
     if catalogue is not None:
-        out = _with_catalogue(out, base, catalogue, cal, span.offsets, units)
+        out = _with_catalogue(out, base, catalogue, cal, units)
         columns += list(CATALOGUE_MEASURES)
     return out.select(columns)
 
 
-def _grid_periods(base: ir.Table, span: Span, cal: ir.Table, day) -> ir.Table:
+def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
     """The periods counted, one row each, with the first and last period to report.
 
     Periods run from the first dossier received to the last event (received or finished),
@@ -369,6 +369,10 @@ def _grid_periods(base: ir.Table, span: Span, cal: ir.Table, day) -> ir.Table:
     stats = base.aggregate(
         first=base.r_s.min(), last=ibis.greatest(base.r_s.max(), base.f_s.max().fill_null(0))
     )
+
+    def day(seconds: ir.IntegerValue) -> ir.IntegerValue:
+        return _local_day(seconds, span.offsets)
+
     firsts = stats.join(cal, day(stats["first"]) == cal.day).select("last", data_first="period")
     lasts = cal.view()
     data = firsts.join(lasts, day(firsts["last"]) == lasts.day).select(
@@ -396,7 +400,6 @@ def _with_catalogue(
     base: ir.Table,
     catalogue: ir.Table,
     cal: ir.Table,
-    offsets: Offsets,
     units: pd.DataFrame | None,
 ) -> ir.Table:
     """Decision 766 online-service inputs: A (procedures offered online), B (online
@@ -419,7 +422,7 @@ def _with_catalogue(
     )
     # Online services (unit, procedure) that received at least one dossier online in P,
     # found at the receiving unit, then attributed to it and its ancestors.
-    online_day = _null_unless(base.online, _local_day(base.r_s, offsets))
+    online_day = _null_unless(base.online, base.r_day)
     used = (
         _in_periods(base, online_day, cal)
         .select(member="unit", procedure="procedure", period="period")
