@@ -191,3 +191,49 @@ def test_pages_speak_vietnamese_when_the_browser_asks(client, people, methodolog
         reverse("entry", args=[methodology.pk, "2024", "256"]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Download Excel template" in english
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs a PostgreSQL server (the CI's second pass sets DATABASE_URL)",
+)
+def test_backup_and_restore_round_trip_on_postgresql(tmp_path):
+    import dj_database_url
+    import psycopg
+
+    url = os.environ["DATABASE_URL"]
+    cfg = dj_database_url.parse(url)
+    name = f"dxscore_backup_{os.getpid()}"
+    admin = psycopg.connect(
+        host=cfg["HOST"], port=cfg["PORT"], user=cfg["USER"], dbname="postgres", autocommit=True
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=url.rsplit("/", 1)[0] + "/" + name,
+            DXSCORE_HOME=str(tmp_path / "home"),
+            DXSCORE_PASSWORD="a-long-pass-phrase-42",
+        )
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        dx = [str(Path(sys.executable).parent / "dxscore")]
+
+        def run(*args):
+            return subprocess.run(
+                [*dx, *args], env=env, capture_output=True, text=True, cwd=tmp_path
+            )
+
+        assert run("createuser", "chief").returncode == 0
+        done = run("backup", str(tmp_path / "b.tar.gz"))
+        assert done.returncode == 0, done.stderr
+        assert run("createuser", "later").returncode == 0
+        done = run("restore", str(tmp_path / "b.tar.gz"), "--yes")
+        assert done.returncode == 0, done.stderr
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/" + name) as conn:
+            users = [r[0] for r in conn.execute("SELECT username FROM auth_user ORDER BY 1")]
+        assert users == ["chief"]
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
