@@ -109,7 +109,7 @@ api = DxscoreAPI(
     auth=TokenAuth(),
     throttle=[TokenThrottle()],
     parser=StrictJSON(),
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": True}),
+    docs=Swagger(settings={"validatorUrl": None}),  # no online validator; token not kept
     openapi_extra={"info": {"version": __version__}},
 )
 problems.install(api)
