@@ -309,7 +309,7 @@ class Store:
                 "CREATE VIEW incoming AS SELECT * FROM staged "
                 f"ANTI JOIN losers USING ({BATCH}, {ROW})"
             )
-            incoming = con.execute("SELECT count(*) FROM incoming").fetchone()[0]
+            incoming = sum(f.valid for f in staged) - result.duplicates
             parts = [self.root / p["file"] for p in manifest["parts"]]
             drop: list[Path] = []
             moves: list[tuple[Path, str]] = []

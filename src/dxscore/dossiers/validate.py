@@ -101,13 +101,17 @@ class Validator:
             for c in self.columns
         ]
         ok = " AND ".join(f"{ident('e_' + c.name)} IS NULL" for c in self.columns)
-        return f"""
+        checked = f"""
             SELECT {", ".join(values)}, {ident(ROW)},
                    {", ".join(ident("e_" + c.name) for c in self.columns)}, ({ok}) AS _ok
             FROM (
                 SELECT *, {", ".join(errors)}
                 FROM (SELECT {ident(ROW)}, {", ".join(present + parsed)} FROM src)
             )"""
+        # The reasons are fetched only for the rows that have a problem (usually none).
+        self.sql_problems = f"SELECT * FROM ({checked}) WHERE NOT _ok"
+        keep = ", ".join(ident(c.name) for c in self.columns)
+        return f"SELECT {keep}, {ident(ROW)}, _ok FROM ({checked})"
 
     def _default(self, col: Column) -> str:
         if col.kind == "bool":
@@ -192,7 +196,9 @@ class Validator:
             cases.append((f"{n} AND {p} IS NULL", TIMESTAMP_REASON))
             cases.append(
                 (
-                    f"{p} IS NOT NULL AND (year({p}) < {MIN_YEAR} OR year({p}) > {MAX_YEAR})",
+                    # year() spelled as a range: the same test, without extracting fields
+                    f"{p} IS NOT NULL AND ({p} < TIMESTAMP '{MIN_YEAR}-01-01' OR "
+                    f"{p} >= TIMESTAMP '{MAX_YEAR + 1}-01-01')",
                     f"year outside {MIN_YEAR}-{MAX_YEAR}",
                 )
             )
@@ -232,22 +238,25 @@ class Validator:
         self.con.register("src", pa.Table.from_batches(table.to_batches(max_chunksize=1 << 17)))
         try:
             result = self.con.sql(self.sql).to_arrow_table()
+            ok = result.column("_ok")
+            rejects: list[Reject] = []
+            if not pc.all(ok).as_py():
+                bad = np.flatnonzero(~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool))
+                problems = self.con.sql(self.sql_problems).to_arrow_table()
+                rejects = self._rejects(batch, problems, bad)
+                result = result.filter(ok)
         finally:
             self.con.unregister("src")
-        ok = result.column("_ok")
-        rejects: list[Reject] = []
-        if not pc.all(ok).as_py():
-            bad = np.flatnonzero(~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool))
-            rejects = self._rejects(batch, result, bad)
-            result = result.filter(ok)
         keep = [c.name for c in self.columns] + [ROW]
         return result.select(keep), rejects
 
-    def _rejects(self, batch: pa.RecordBatch, result: pa.Table, bad: np.ndarray) -> list[Reject]:
-        rows = result.column(ROW).take(pa.array(bad)).to_pylist()
+    def _rejects(self, batch: pa.RecordBatch, problems: pa.Table, bad: np.ndarray) -> list[Reject]:
+        """``problems``: the checked rows that have one, in order; ``bad``: their positions
+        in the batch."""
+        rows = problems.column(ROW).to_pylist()
         out: list[Reject] = []
         for col in self.columns:
-            reasons = result.column("e_" + col.name).take(pa.array(bad)).to_pylist()
+            reasons = problems.column("e_" + col.name).to_pylist()
             if not any(reasons):
                 continue
             source = self.mapping.get(col.name)
