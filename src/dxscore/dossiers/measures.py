@@ -97,12 +97,13 @@ class Span:
     end: int | None
 
 
-def execute(expr: ir.Expr) -> pd.DataFrame:
-    """Run an expression on its backend."""
+def execute(expr: ir.Table) -> pd.DataFrame:
+    """Run a table expression on its backend. Through Arrow: ibis's own ``execute`` turns
+    every column with an empty value (most rates) into Python objects first."""
     with warnings.catch_warnings():
         # ibis 12 calls a DuckDB method that DuckDB 2.0 deprecates; harmless.
         warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
-        return expr.execute()
+        return expr.to_pyarrow().to_pandas()
 
 
 def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir.Table:
