@@ -195,14 +195,20 @@ class FileProblem(ValueError):
         super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
 
 
-def read_xlsx(data: bytes) -> Table:
+def open_workbook(data: bytes):
+    """An uploaded workbook, read-only, formulas kept as formulas (to refuse them)."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file
         raise FileProblem(
             [("file", _("cannot read this Excel file: %(e)s") % {"e": exc})]
         ) from None
-    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+
+
+def sheet_table(ws) -> Table:
+    """One sheet as a ``Table``: its first row the header (lower-cased), then the rows
+    that are not empty with their sheet row numbers; formula cells are emptied and
+    listed so that the check can refuse them."""
     rows, formulas, header = [], [], None
     for number, cells in enumerate(ws.iter_rows(), start=1):
         values = []
@@ -219,8 +225,14 @@ def read_xlsx(data: bytes) -> Table:
             rows.append((number, values))
         if len(rows) > MAX_ROWS:
             raise FileProblem([("file", _("more than %(n)d rows") % {"n": MAX_ROWS})])
-    wb.close()
     return Table(ws.title, header or [], rows, formulas)
+
+
+def read_xlsx(data: bytes) -> Table:
+    wb = open_workbook(data)
+    table = sheet_table(wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0])
+    wb.close()
+    return table
 
 
 def read_csv(data: bytes) -> Table:

@@ -19,11 +19,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dxscore.web.data.imports import MAX_ROWS, FileProblem, Table, _put, _sort_key, _text
+from dxscore.web.data.imports import (
+    FileProblem,
+    Table,
+    _put,
+    _sort_key,
+    _text,
+    open_workbook,
+    sheet_table,
+)
 from dxscore.web.data.models import Indicator
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans import access, assessing
@@ -177,32 +185,11 @@ def _help() -> list[tuple[str, str, str]]:
 
 def read_workbook(data: bytes) -> dict[str, Table]:
     """The ``targets`` and ``tasks`` sheets (either may be absent) as tables."""
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file
-        raise FileProblem(
-            [("file", _("cannot read this Excel file: %(e)s") % {"e": exc})]
-        ) from None
+    wb = open_workbook(data)
     tables = {}
     for name in ("targets", "tasks"):
-        if name not in wb.sheetnames:
-            continue
-        rows, formulas, header = [], [], None
-        for number, cells in enumerate(wb[name].iter_rows(), start=1):
-            values = []
-            for col, cell in enumerate(cells):
-                content = cell.value
-                if cell.data_type == "f" or (isinstance(content, str) and content.startswith("=")):
-                    formulas.append((number, col))
-                    content = None
-                values.append(content)
-            if header is None:
-                header = [str(v).strip().lower() if v is not None else "" for v in values]
-            elif any(v not in (None, "") for v in values):
-                rows.append((number, values))
-            if len(rows) > MAX_ROWS:
-                raise FileProblem([("file", _("more than %(n)d rows") % {"n": MAX_ROWS})])
-        tables[name] = Table(name, header or [], rows, formulas)
+        if name in wb.sheetnames:
+            tables[name] = sheet_table(wb[name])
     wb.close()
     if not tables:
         raise FileProblem([("file", _("the workbook has no sheet named 'targets' or 'tasks'"))])
