@@ -68,6 +68,32 @@ def test_the_scorecard_pdf_has_the_name_with_diacritics_score_and_footer(
     assert "595.276 x 841.89 pts (A4)" in info
 
 
+def test_pdf_charts_are_vector_text_drawn_once_and_every_score_is_listed(
+    client, people, tmp_path, pdftotext, monkeypatch
+):
+    from dxscore.web.dashboards import reports
+
+    run = publish_demo(people["admin"], years=("2021", "2022"), provinces=PROVINCES[:3])[-1]
+    drawn = []
+    real = reports.history_svg
+
+    def history_svg(*args):
+        drawn.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(reports, "history_svg", history_svg)
+    address = url("dash_scorecard_dl", "vn-dti-2022", "2022", PROVINCES[0], "pdf")
+    first, second = client.get(address).content, client.get(address).content
+    assert len(drawn) == 1  # the second PDF reuses the cached chart
+    text = text_of(pdftotext, second, tmp_path)
+    assert "Rank (1 = best)" in text  # the chart's axis title is text, not glyph outlines
+    assert "Mean of the top ten" in text
+    assert text == text_of(pdftotext, first, tmp_path, "first.pdf")
+    words = set(text.split())
+    missing = [n for n in run.methodology.engine().nodes if n not in words]
+    assert not missing  # the "every score" table lists every node, codes unbroken
+
+
 def test_all_scorecards_come_in_one_zip(client, people, tmp_path, pdftotext):
     publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:3])
     response = client.get(url("dash_scorecards_zip", "vn-dti-2022", "2022"))

@@ -1,16 +1,24 @@
 """Reports from the same templates as the pages: a unit's scorecard as an A4 PDF
 (WeasyPrint; vector charts drawn by matplotlib as SVG; DejaVu Sans from the installed
 matplotlib package, so Vietnamese diacritics render on any machine; page numbers, the
-methodology version and the run id in the footer), and all units' PDFs in one zip."""
+methodology version and the run id in the footer), and all units' PDFs in one zip.
+
+Speed (``benchmarks/bench_pages.py``): a chart is drawn once for what it shows (its data,
+labels and language) and kept in Django's cache; WeasyPrint reads the charts through a
+URL fetcher (``dxscore-chart:<key>``) instead of parsing base64 data addresses, and the
+charts' text is SVG text set in the document's font rather than one path per glyph."""
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from dxscore.index.methodology import ROOT
@@ -24,13 +32,43 @@ def font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def _svg_uri(fig) -> str:
+CHART_SCHEME = "dxscore-chart:"
+CHART_SECONDS = 24 * 3600
+
+
+def _svg(fig) -> bytes:
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return buffer.getvalue()
+
+
+def cached_chart(charts: dict[str, bytes], draw, *args) -> str:
+    """The address of the chart ``draw(*args)`` draws, added to ``charts``; drawn once per
+    content and language: the key is a hash of the arguments, so it never goes stale."""
+    raw = json.dumps([draw.__name__, get_language(), args], default=str, sort_keys=True)
+    key = "dash:chart:" + hashlib.sha256(raw.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw(*args)
+        cache.set(key, svg, CHART_SECONDS)
+    charts[CHART_SCHEME + key] = svg
+    return CHART_SCHEME + key
+
+
+def chart_fetcher(charts: dict[str, bytes]):
+    """A WeasyPrint URL fetcher that serves the charts of one document from memory."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ChartFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(CHART_SCHEME):
+                return URLFetcherResponse(url, charts[url], {"Content-Type": "image/svg+xml"})
+            return super().fetch(url, headers)
+
+    return ChartFetcher()
 
 
 def _pyplot():
@@ -39,11 +77,12 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "path"})
+    # text as SVG text in the PDF's own DejaVu Sans: far fewer nodes than a path per glyph
+    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none"})
     return plt
 
 
-def history_svg(history: list[dict], label: str, size: int) -> str:
+def history_svg(history: list[dict], label: str, size: int) -> bytes:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.6, 2.2))
     periods = [h["period"] for h in history]
@@ -75,10 +114,10 @@ def history_svg(history: list[dict], label: str, size: int) -> str:
         fontsize=7,
         ncol=2,
     )
-    return _svg_uri(fig)
+    return _svg(fig)
 
 
-def profile_svg(profile: list[dict], unit_name: str) -> str:
+def profile_svg(profile: list[dict], unit_name: str) -> bytes:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.6, 0.5 + 0.55 * len(profile)))
     names = [p["name"] for p in profile]
@@ -103,23 +142,34 @@ def profile_svg(profile: list[dict], unit_name: str) -> str:
     ax.set_xlim(left=0)
     ax.grid(axis="x", color="#e5e5e5")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False, fontsize=7)
-    return _svg_uri(fig)
+    return _svg(fig)
 
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def render_scorecard_html(request, board: Board, unit: str) -> str:
+def _chart_data(history: list[dict], profile: list[dict]) -> tuple[list, list]:
+    """Only what the charts draw (also their cache keys)."""
+    return (
+        [{"period": h["period"], "score": h["score"], "rank": h["rank"]} for h in history],
+        [{k: p.get(k) for k in ("name", "score", "median", "top10")} for p in profile],
+    )
+
+
+def scorecard_document(request, board: Board, unit: str) -> tuple[str, dict[str, bytes]]:
+    """The scorecard's PDF HTML and the charts it refers to."""
     from dxscore.web.dashboards.views import scorecard_context
 
     ctx = scorecard_context(request, board, unit)
     run = board.run
+    history, profile = _chart_data(ctx["history"], ctx["profile"])
+    charts: dict[str, bytes] = {}
     ctx.update(
         pdf=True,
         font_dir=font_dir().as_uri(),
-        history_svg=history_svg(ctx["history"], board.name(ROOT), board.count()),
-        profile_svg=profile_svg(ctx["profile"], ctx["unit_name"]),
+        history_svg=cached_chart(charts, history_svg, history, board.name(ROOT), board.count()),
+        profile_svg=cached_chart(charts, profile_svg, profile, ctx["unit_name"]),
         footer_left=_css_string(
             f"{run.methodology.code} v{run.methodology.version} · "
             + _("run %(n)s (id %(id)s)") % {"n": run.number, "id": run.pk}
@@ -127,14 +177,19 @@ def render_scorecard_html(request, board: Board, unit: str) -> str:
         ),
         footer_right=_css_string(_("page")),
     )
-    return render_to_string("dashboards/scorecard_pdf.html", ctx, request=request)
+    return render_to_string("dashboards/scorecard_pdf.html", ctx, request=request), charts
+
+
+def render_scorecard_html(request, board: Board, unit: str) -> str:
+    return scorecard_document(request, board, unit)[0]
 
 
 def scorecard_pdf(request, board: Board, unit: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_scorecard_html(request, board, unit)
-    return HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    html, charts = scorecard_document(request, board, unit)
+    base_url = request.build_absolute_uri("/")
+    return HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher(charts)).write_pdf()
 
 
 def scorecards_zip(request, board: Board) -> bytes:
