@@ -101,7 +101,7 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     from dxscore.web.orgs.models import Unit
     from dxscore.web.plans.langson import load
 
-    load(parent=Unit.objects.get(code="VN"), user=admin)
+    resolution = load(parent=Unit.objects.get(code="VN"), user=admin)
     say(f"Lạng Sơn: {dossier_rows:,} synthetic dossiers and their measures")
     measures = _dossiers(admin, dossier_rows)
     say("Lạng Sơn: internal index of the districts (2023, 2024)")
@@ -109,7 +109,15 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     say("people for every role")
     _people()
     marker().write_text(
-        json.dumps({"version": VERSION, "built": datetime.now(UTC).isoformat(), "runs": len(runs)}),
+        json.dumps(
+            {
+                "version": VERSION,
+                "built": datetime.now(UTC).isoformat(),
+                "runs": len(runs),
+                # plans content that is demo data: its pages say so (dxscore.web.demo_notice)
+                "demo_resolutions": [resolution.code],
+            }
+        ),
         encoding="utf-8",
     )
     return Built(False, len(runs), _people_table())

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET
 
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import analysis, charts, exports, queries, tables
-from dxscore.web.dashboards.models import RunAnalysis
 from dxscore.web.dashboards.queries import Board
+from dxscore.web.demo_notice import run_notice
 from dxscore.web.orgs import scope
 
 MAX_COMPARED = 4
@@ -70,8 +70,7 @@ def _board(request, code: str, period: str) -> Board:
 
 
 def notice(board: Board) -> dict | None:
-    found = RunAnalysis.objects.filter(run=board.run, key="notice").first()
-    return found.payload if found else None
+    return run_notice(board.run)
 
 
 def fmt_for(board: Board):
