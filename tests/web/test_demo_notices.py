@@ -113,3 +113,12 @@ def test_the_notice_is_translated(as_user, people):
         reverse("run_explain", args=[run.pk, "20"]), HTTP_ACCEPT_LANGUAGE="vi"
     ).content.decode()
     assert "Dữ liệu minh họa." in page and RUN_FACTS not in page
+
+
+def test_every_page_of_a_demo_workspace_carries_the_banner(client, people, settings, tmp_path):
+    settings.HOME = tmp_path
+    client.force_login(people["owner"])
+    assert "Demo workspace" not in client.get("/").content.decode()
+    (tmp_path / "demo-workspace.json").write_text("{}")
+    for url in ("/", "/plans/tasks/"):
+        assert "Demo workspace" in client.get(url).content.decode(), url

@@ -19,7 +19,16 @@ def site_context(request):
         "dx_role": scope.role_of(user),
         "dx_can_manage": scope.can_manage(user),
         "dx_version": __version__,
+        "dx_demo_workspace": is_demo_workspace(),
     }
+
+
+def is_demo_workspace() -> bool:
+    """The workspace was built by ``dxscore demo`` (its marker file exists): every page
+    then says that its values are synthetic apart from the published facts it marks."""
+    from dxscore.demo.workspace import marker
+
+    return marker().exists()
 
 
 @require_GET
