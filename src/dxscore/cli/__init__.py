@@ -9,6 +9,7 @@ import typer
 
 from dxscore import __version__
 from dxscore.cli import demo as demo_cli
+from dxscore.cli import dossiers as dossiers_cli
 from dxscore.cli import index as index_cli
 from dxscore.cli import plans as plans_cli
 from dxscore.cli import web as web_cli
@@ -22,21 +23,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(index_cli.app, name="index")
+app.add_typer(dossiers_cli.app, name="dossiers")
 web_cli.register(app)  # serve, createuser, backup, restore, scores (Django loads lazily)
 plans_cli.register(app)  # notify
 worker_cli.register(app)  # the background worker of the site
-
-
-def _register_optional_groups() -> None:
-    """Command groups whose modules may not exist yet in every checkout."""
-    try:
-        from dxscore.cli import dossiers as dossiers_cli
-    except ImportError:  # pragma: no cover - only while the module is being built
-        return
-    app.add_typer(dossiers_cli.app, name="dossiers")
-
-
-_register_optional_groups()
 
 
 @app.command()
