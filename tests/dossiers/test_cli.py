@@ -71,6 +71,22 @@ def test_synth_import_and_measures_feed_the_index_engine(tmp_path):
     assert list(table.columns) == ["unit", "period", *MEASURES, *CATALOGUE_MEASURES]
     stored = pd.read_parquet(Store(store).parts())
     assert table["received"].sum() == (stored["status"] != "withdrawn").sum()
+    per_procedure = tmp_path / "procedures.csv"
+    result = run(
+        "measures",
+        "--store",
+        str(store),
+        "--by",
+        "unit,procedure,year",
+        "--out",
+        str(per_procedure),
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(per_procedure, dtype={"period": str, "procedure": str})
+    assert list(table.columns) == ["unit", "procedure", "period", *MEASURES]
+    assert table["received"].sum() == (stored["status"] != "withdrawn").sum()
+    received = stored[stored["status"] != "withdrawn"].groupby("procedure").size()
+    assert table.groupby("procedure")["received"].sum().to_dict() == received.to_dict()
 
 
 def test_import_reports_rejects_and_strict_exits_with_an_error(tmp_path):

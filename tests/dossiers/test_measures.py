@@ -404,3 +404,73 @@ def test_measuring_an_empty_store_is_a_clear_error(store, tmp_path):
     Store(store, create=True).import_files([tmp_path / "only-withdrawn.csv"])
     with pytest.raises(MeasureError, match="no dossiers"):
         compute_measures(store, "month")
+
+
+def test_measures_per_procedure_split_the_units_measures(store, tmp_path):
+    def row(procedure, unit, received, finished=None, due=None):
+        return dict(
+            unit=unit,
+            procedure=procedure,
+            received_at=received,
+            due_at=due,
+            finished_at=finished,
+            status="finished" if finished else "in_progress",
+        )
+
+    import_rows(
+        store,
+        [
+            row("P1", "A", "2024-07-01", "2024-07-03", due="2024-07-05"),
+            row("P1", "A", "2024-07-02", "2024-07-20", due="2024-07-05"),  # late
+            row("P2", "A", "2024-07-02", due="2024-07-10"),  # open, overdue at July's end
+            row("P2", "B", "2024-08-01", "2024-08-02"),
+        ],
+    )
+    units = tmp_path / "units.csv"
+    units.write_text("code,parent\nP,\nA,P\nB,P\n", encoding="utf-8")
+    result = compute_measures(store, "month", units=units, by_procedure=True)
+    frame = result.frame
+    assert list(frame.columns[:3]) == ["unit", "procedure", "period"]
+    assert not set(frame.columns) & {"online_procedure_share", "online_service_points"}
+    m = frame.set_index(["unit", "procedure", "period"])
+    # only the procedures a unit (its subtree) received dossiers of
+    assert sorted({(u, p) for u, p, _ in m.index}) == [
+        ("A", "P1"),
+        ("A", "P2"),
+        ("B", "P2"),
+        ("P", "P1"),
+        ("P", "P2"),
+    ]
+    a1 = m.loc[("A", "P1", "2024-07")]
+    assert (a1.received, a1.finished, a1.finished_on_time, a1.on_time_rate) == (2, 2, 1, 0.5)
+    a2 = m.loc[("A", "P2", "2024-07")]
+    assert (a2.received, a2.open_at_end, a2.open_overdue, a2.timeliness_rate) == (1, 1, 1, 0.0)
+    # a procedure's open stock carries over into periods without new dossiers
+    a2_aug = m.loc[("A", "P2", "2024-08")]
+    assert (a2_aug.received, a2_aug.open_at_end, a2_aug.open_overdue) == (0, 1, 1)
+    assert m.loc[("P", "P2", "2024-08")].received == 1  # B's dossier rolled up to P
+    # the procedures' counts add up to the unit's own measures
+    units_frame = compute_measures(store, "month", units=units).frame
+    counts = ["received", "finished", "finished_on_time", "open_at_end", "open_overdue"]
+    summed = frame.groupby(["unit", "period"])[counts].sum()
+    own = units_frame.set_index(["unit", "period"]).loc[summed.index, counts]
+    assert (summed == own).all().all()
+    long = to_long(frame)
+    assert list(long.columns) == ["unit", "procedure", "period", "indicator", "value"]
+
+
+def test_procedure_counts_add_up_to_the_unit_counts_on_synthetic_data(tmp_path):
+    from dxscore.dossiers.synth import synth
+
+    made = synth(tmp_path / "s", rows=4_000, units=12, start="2024-01-01", end="2024-06-30")
+    store = tmp_path / "store"
+    s = Store(store, create=True)
+    s.import_files(made.files)
+    for grain in ("month", "year"):
+        per_unit = compute_measures(store, grain, units=made.units_file).frame
+        per_proc = compute_measures(store, grain, units=made.units_file, by_procedure=True).frame
+        counts = ["received", "received_online", "finished", "finished_on_time", "open_at_end"]
+        summed = per_proc.groupby(["unit", "period"])[counts].sum()
+        own = per_unit.set_index(["unit", "period"])[counts]
+        own = own[own["received"].groupby(level="unit").transform("sum") > 0]
+        assert summed.sort_index().equals(own.sort_index().astype(summed.dtypes))

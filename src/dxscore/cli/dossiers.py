@@ -178,15 +178,18 @@ def catalogue(
             )
 
 
-def _parse_by(by: str) -> str:
+def _parse_by(by: str) -> tuple[str, bool]:
+    """The grain of ``--by``, and whether it groups by procedure too."""
     parts = [p.strip().lower() for p in by.split(",") if p.strip()]
     grains = [p for p in parts if p in dx.GRAINS]
-    others = [p for p in parts if p not in dx.GRAINS and p != "unit"]
+    others = [p for p in parts if p not in dx.GRAINS and p not in ("unit", "procedure")]
     if len(grains) != 1 or others:
         raise typer.BadParameter(
-            f"'{by}': use unit,month, unit,quarter or unit,year", param_hint="--by"
+            f"'{by}': use unit,month, unit,quarter or unit,year (add procedure, as in "
+            "unit,procedure,quarter, for measures per procedure)",
+            param_hint="--by",
         )
-    return grains[0]
+    return grains[0], "procedure" in parts
 
 
 SHOWN = (
@@ -207,7 +210,12 @@ def measures(
     store: str = typer.Option(
         str(DEFAULT_STORE), "--store", help="Store folder (Spark: any Spark-readable path)."
     ),
-    by: str = typer.Option("unit,month", "--by", help="unit,month | unit,quarter | unit,year"),
+    by: str = typer.Option(
+        "unit,month",
+        "--by",
+        help="unit,month | unit,quarter | unit,year; add procedure (unit,procedure,year) "
+        "for measures per procedure.",
+    ),
     units: Path | None = typer.Option(
         None, "--units", help="Units file (code, parent) to roll measures up the tree."
     ),
@@ -228,9 +236,10 @@ def measures(
         False, "--no-catalogue", help="Leave out the catalogue-based online-service measures."
     ),
 ) -> None:
-    """Measures per unit and period: counts, rates and Decision 766 points."""
+    """Measures per unit (or unit and procedure) and period: counts, rates and Decision 766
+    points."""
     with _user_errors():
-        grain = _parse_by(by)
+        grain, by_procedure = _parse_by(by)
         with _progress() as bar:
             bar.add_task(f"computing measures on {engine}", total=None)
             result = dx.compute_measures(
@@ -242,6 +251,7 @@ def measures(
                 start=start,
                 end=end,
                 use_catalogue=not no_catalogue,
+                by_procedure=by_procedure,
                 spark_master=spark_master,
             )
         for warning in result.warnings:
@@ -258,15 +268,15 @@ def measures(
 
 def _print_measures(frame) -> None:
     table = Table(title=f"Dossier measures ({len(frame):,} rows; --out FILE for all columns)")
-    table.add_column("unit")
-    table.add_column("period")
+    keys = dx.keys_of(frame)
+    for key in keys:
+        table.add_column(key)
     for c in SHOWN:
         table.add_column(c, justify="right")
     for row in frame.head(60).itertuples(index=False):
         cells = [getattr(row, c) for c in SHOWN]
         table.add_row(
-            escape(str(row.unit)),
-            row.period,
+            *(escape(str(getattr(row, key))) for key in keys),
             *("" if v != v else (f"{v:,}" if isinstance(v, int) else f"{v:.3f}") for v in cells),
         )
     out.print(table)

@@ -3,13 +3,19 @@
 - ``schema``: the dossier record format; ``profiles``: mappings from other systems.
 - ``Store``: a folder with a Parquet dataset; ``Store.import_files`` validates and
   imports CSV, JSON Lines, Parquet and Excel files as one transaction.
-- ``compute_measures``: the measures per unit and period, as Ibis expressions run on
-  DuckDB (default) or Spark.
+- ``compute_measures``: the measures per unit (or unit and procedure) and period, as
+  Ibis expressions run on DuckDB (default) or Spark.
 - ``synth``: realistic synthetic dossiers for demos, tests and benchmarks.
 """
 
 from dxscore.dossiers.engines import EngineError, Measures, compute_measures
-from dxscore.dossiers.measures import CATALOGUE_MEASURES, MEASURES, MeasureError, to_long
+from dxscore.dossiers.measures import (
+    CATALOGUE_MEASURES,
+    MEASURES,
+    MeasureError,
+    keys_of,
+    to_long,
+)
 from dxscore.dossiers.periods import GRAINS, PeriodError
 from dxscore.dossiers.profiles import ProfileError, builtin_profiles, load_profile
 from dxscore.dossiers.readers import FileError
@@ -32,6 +38,7 @@ __all__ = [
     "UnitsError",
     "builtin_profiles",
     "compute_measures",
+    "keys_of",
     "load_profile",
     "read_units",
     "to_long",

@@ -178,12 +178,14 @@ def compute_measures(
     start: str | None = None,
     end: str | None = None,
     use_catalogue: bool = True,
+    by_procedure: bool = False,
     spark_master: str | None = None,
     backend=None,
 ) -> Measures:
     """Measures per unit and period from a store (see measures.py for the definitions).
 
     ``units``: a units file or a ``code, parent`` frame to roll up a unit tree.
+    ``by_procedure``: per unit, procedure and period (without the catalogue measures).
     ``start``/``end``: period codes bounding the output. ``backend``: an already
     connected Ibis backend to use (tests pass one Spark session around).
     """
@@ -198,10 +200,10 @@ def compute_measures(
     else:
         con = ibis.pyspark.connect(spark_session(spark_master))
     tables = open_tables(con, engine, store)
-    catalogue = tables.catalogue if use_catalogue else None
+    catalogue = tables.catalogue if use_catalogue and not by_procedure else None
     bounds = tables.bounds or time_bounds(tables.dossiers)
     span = plan_span(bounds, grain, check_timezone(tz or tables.timezone), start, end)
-    base = dossier_base(tables.dossiers, span, procedures=catalogue is not None)
+    base = dossier_base(tables.dossiers, span, procedures=catalogue is not None or by_procedure)
     notes: list[str] = []
     tree = None
     if units is not None:
@@ -218,9 +220,9 @@ def compute_measures(
     if engine == "spark":
         # Spark computes a shared subquery once per use: keep the base for the run.
         with base.cache() as cached:
-            result = execute(measure_table(cached, span, tree, catalogue))
+            result = execute(measure_table(cached, span, tree, catalogue, by_procedure))
     else:  # DuckDB reads the records once for the single query (a shared CTE)
-        result = execute(measure_table(base, span, tree, catalogue))
+        result = execute(measure_table(base, span, tree, catalogue, by_procedure))
     if result.empty:
         explain_empty(base, grain, start, end)
     return Measures(finish(result, grain), grain, engine, notes)

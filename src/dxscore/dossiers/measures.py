@@ -74,6 +74,12 @@ COUNTS = (
 
 TIMELINESS_POINTS = 20  # Decision 766: timeliness group
 KEYS = ["unit", "period"]
+PROCEDURE_KEYS = ["unit", "procedure", "period"]  # measures per procedure (``by_procedure``)
+
+
+def keys_of(frame: pd.DataFrame) -> list[str]:
+    """The key columns of a measures table: per unit, or per unit and procedure."""
+    return PROCEDURE_KEYS if "procedure" in frame.columns else KEYS
 
 
 class MeasureError(ValueError):
@@ -258,13 +264,21 @@ def measure_table(
     span: Span,
     units: pd.DataFrame | None = None,
     catalogue: ir.Table | None = None,
+    by_procedure: bool = False,
 ) -> ir.Table:
     """The measures as one Ibis table: ``unit, period`` (index) and one column per measure.
 
-    ``base`` is ``dossier_base`` (with procedures when a catalogue is given); ``units`` a
-    closure table (``member, unit``, see units.py) to roll up a unit tree; ``catalogue``
-    adds the online-service measures.
+    ``base`` is ``dossier_base`` (with procedures when a catalogue is given or
+    ``by_procedure``); ``units`` a closure table (``member, unit``, see units.py) to roll
+    up a unit tree; ``catalogue`` adds the online-service measures. ``by_procedure``
+    groups by unit, procedure and period instead: one row for each procedure a unit (its
+    subtree) received dossiers of, for every period from the data's first to its last;
+    the catalogue measures describe a unit's whole competence and are not computed then.
     """
+    if by_procedure and catalogue is not None:
+        raise MeasureError("the catalogue measures are per unit: not with by_procedure")
+    keys = PROCEDURE_KEYS if by_procedure else KEYS
+    series = keys[:-1]  # one running stock per unit (and procedure)
     cal = ibis.memtable(calendar(span.first_day, span.last_day, span.grain))
     # A named subquery is compiled as one common table expression: the records are read
     # once for all the passes below (ibis would otherwise inline it into each).
@@ -277,7 +291,7 @@ def measure_table(
 
     received = (
         _in_periods(rolled, rolled.r_day, cal)
-        .group_by(KEYS)
+        .group_by(keys)
         .aggregate(
             received=_.count(),
             received_online=_count_if(_.online),
@@ -289,7 +303,7 @@ def measure_table(
     )
     finished = (
         _in_periods(rolled, rolled.f_day, cal)
-        .group_by(KEYS)
+        .group_by(keys)
         .aggregate(
             finished=_.count(),
             finished_on_time=_count_if(_.on_time),
@@ -301,19 +315,21 @@ def measure_table(
         )
     )
     overdue_from = (
-        _in_periods(rolled, rolled.a_day, cal).group_by(KEYS).aggregate(overdue_in=_.count())
+        _in_periods(rolled, rolled.a_day, cal).group_by(keys).aggregate(overdue_in=_.count())
     )
     overdue_until = (
-        _in_periods(rolled, rolled.m_day, cal).group_by(KEYS).aggregate(overdue_out=_.count())
+        _in_periods(rolled, rolled.m_day, cal).group_by(keys).aggregate(overdue_out=_.count())
     )
 
-    if units is not None:
+    if by_procedure:  # only the procedures each unit received dossiers of
+        unit_list = received.select(series).distinct()
+    elif units is not None:
         unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
     else:  # every dossier is received within the span: no extra pass over the data
         unit_list = received.select("unit").distinct()
     grid = unit_list.cross_join(_grid_periods(base, span, cal))
     for part in (received, finished, overdue_from, overdue_until):
-        grid = _left_join(grid, part, KEYS)
+        grid = _left_join(grid, part, keys)
     zero = ibis.literal(0, "int64")
     filled = grid.mutate(
         **{
@@ -334,7 +350,7 @@ def measure_table(
             )
         }
     )
-    running = ibis.cumulative_window(group_by="unit", order_by="period")
+    running = ibis.cumulative_window(group_by=series, order_by="period")
     stocks = filled.mutate(
         open_at_end=(filled.received.sum().over(running) - filled.finished.sum().over(running)),
         open_overdue=(
@@ -354,7 +370,7 @@ def measure_table(
         digitised_share=_ratio(t.digitised, t.finished),
         reuse_share=_ratio(t.reused, t.received),
     )
-    columns = ["unit", "period", *MEASURES]
+    columns = [*keys, *MEASURES]
     if catalogue is not None:
         out = _with_catalogue(out, base, catalogue, cal, units)
         columns += list(CATALOGUE_MEASURES)
@@ -462,20 +478,23 @@ def _with_catalogue(
 
 def finish(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
     """Executed measures as a plain table: period codes, sorted, counts as integers."""
-    frame = frame.sort_values(KEYS, kind="stable").reset_index(drop=True)
+    keys = keys_of(frame)
+    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     frame["period"] = period_codes(frame["period"].to_numpy(), grain)
     for c in COUNTS:
         frame[c] = frame[c].astype("int64")
-    rates = [c for c in frame.columns if c not in KEYS and c not in COUNTS]
+    rates = [c for c in frame.columns if c not in keys and c not in COUNTS]
     frame[rates] = frame[rates].astype("float64")
     return frame
 
 
 def to_long(frame: pd.DataFrame) -> pd.DataFrame:
-    """The ``unit, period, indicator, value`` shape ``dxscore index compute`` reads; empty
-    values (rates with nothing to count) are left out."""
-    long = frame.melt(id_vars=KEYS, var_name="indicator", value_name="value")
+    """The ``unit, period, indicator, value`` shape ``dxscore index compute`` reads (with
+    ``procedure`` after ``unit`` for measures per procedure); empty values (rates with
+    nothing to count) are left out."""
+    keys = keys_of(frame)
+    long = frame.melt(id_vars=keys, var_name="indicator", value_name="value")
     long = long.dropna(subset=["value"])
     order = {name: i for i, name in enumerate(frame.columns)}
-    long = long.assign(_o=long["indicator"].map(order)).sort_values(["unit", "period", "_o"])
+    long = long.assign(_o=long["indicator"].map(order)).sort_values([*keys, "_o"])
     return long.drop(columns="_o").reset_index(drop=True)
