@@ -11,7 +11,7 @@ from django.urls import reverse
 from dxscore.dossiers import Store
 from dxscore.web.data import imports, workflow
 from dxscore.web.data.models import Indicator, Period, Value
-from dxscore.web.dossierdata.models import DossierMeasure, Job
+from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
 from dxscore.web.dossierdata.worker import run_forever, run_pending
 
 HEADER = "dossier_id,unit,procedure,service_level,channel,received_at,due_at,finished_at,status\n"
@@ -119,6 +119,47 @@ def test_worker_imports_computes_measures_and_fills_dossier_indicators(as_user, 
     computed = set(Indicator.objects.filter(source="dossiers").values_list("code", flat=True))
     assert {"online_share", "timeliness_rate"} <= computed and "staff_trained" not in computed
     assert not Value.objects.filter(indicator__code="staff_trained").exists()
+
+
+def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
+    as_user, org, services, tmp_path
+):
+    from dxscore.dossiers import MEASURES
+
+    stored = {*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES}
+    assert stored == set(MEASURES) - {"timeliness_points"}  # that one is 20 x timeliness_rate
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(
+        "procedure,unit,name,service_level\nP1,256,Cấp giấy phép xây dựng,full\n",
+        encoding="utf-8",
+    )
+    Store(_store_path(), create=True).import_catalogue([catalogue])
+    _upload(as_user("steering"), D256 + D257)
+    run_pending()
+    measured = Job.objects.get(kind="measures")
+    rows = ProcedureMeasure.objects.filter(period="2024-07")
+
+    def row(unit, procedure):
+        return rows.get(unit=unit, procedure=procedure)
+
+    p1, p2 = row(org.d256, "P1"), row(org.d256, "P2")
+    assert (p1.received, p1.finished, p1.finished_on_time, p1.late) == (2, 2, 1, 1)
+    assert (p2.received, p2.open_at_end, p2.open_overdue, p2.late) == (2, 2, 1, 1)
+    assert p1.on_time_rate == 0.5 and p2.on_time_rate is None  # nothing finished
+    assert p2.timeliness_rate == pytest.approx(0.5)  # (0 + 2 - 1) / (0 + 2)
+    # the province rolls its districts up; 257 received P1 only
+    assert row(org.bac_ninh, "P1").received == 3
+    assert not rows.filter(unit=org.d257, procedure="P2").exists()
+    assert {r.grain for r in ProcedureMeasure.objects.filter(unit=org.d256, procedure="P1")} == {
+        "month",
+        "quarter",
+        "year",
+    }
+    assert measured.summary["procedure_measures"] == ProcedureMeasure.objects.count()
+    assert dict(Procedure.objects.values_list("code", "name")) == {
+        "P1": "Cấp giấy phép xây dựng",
+        "P2": "",
+    }
 
 
 def _store_path():

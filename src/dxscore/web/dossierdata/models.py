@@ -69,3 +69,85 @@ class DossierMeasure(models.Model):
             models.UniqueConstraint(fields=["unit", "period", "measure"], name="one_measure")
         ]
         indexes = [models.Index(fields=["grain", "measure"])]
+
+
+class Procedure(models.Model):
+    """A procedure code and its name, from the procedure catalogue the measures job last
+    read (codes without a catalogue entry are stored with an empty name)."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("procedure")
+        verbose_name_plural = _("procedures")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+
+class ProcedureMeasure(models.Model):
+    """The measures of ``dxscore.dossiers`` for one procedure at a unit (its subtree
+    rolled up) and a period, as the latest measures job computed them: one row per
+    procedure the unit received dossiers of, left out for periods in which the procedure
+    had nothing (none received, finished or open). Rates are empty when their
+    denominator is zero, as in the library."""
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
+    procedure = models.CharField(max_length=64)
+    period = models.CharField(max_length=10)
+    grain = models.CharField(max_length=8)
+    received = models.PositiveIntegerField()
+    received_online = models.PositiveIntegerField()
+    finished = models.PositiveIntegerField()
+    finished_on_time = models.PositiveIntegerField()
+    open_at_end = models.PositiveIntegerField()
+    open_overdue = models.PositiveIntegerField()
+    online_share = models.FloatField(null=True)
+    full_online_share = models.FloatField(null=True)
+    on_time_rate = models.FloatField(null=True)
+    timeliness_rate = models.FloatField(null=True)
+    avg_processing_days = models.FloatField(null=True)
+    median_processing_days = models.FloatField(null=True)
+    paid_online_share = models.FloatField(null=True)
+    electronic_result_share = models.FloatField(null=True)
+    digitised_share = models.FloatField(null=True)
+    reuse_share = models.FloatField(null=True)
+    satisfaction = models.FloatField(null=True)
+    job = models.ForeignKey(Job, models.SET_NULL, null=True, related_name="+")
+
+    COUNTS = (
+        "received",
+        "received_online",
+        "finished",
+        "finished_on_time",
+        "open_at_end",
+        "open_overdue",
+    )
+    RATES = (
+        "online_share",
+        "full_online_share",
+        "on_time_rate",
+        "timeliness_rate",
+        "avg_processing_days",
+        "median_processing_days",
+        "paid_online_share",
+        "electronic_result_share",
+        "digitised_share",
+        "reuse_share",
+        "satisfaction",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "procedure", "period"], name="one_procedure_measure"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "grain", "period"])]
+
+    @property
+    def late(self) -> int:
+        """Dossiers counted against timeliness: finished late, or open and overdue."""
+        return self.finished - self.finished_on_time + self.open_overdue

@@ -9,8 +9,10 @@ a conditional update (queued -> running), so two workers never run the same job.
   store (``DXSCORE_DOSSIER_STORE``) as one transaction. A unit problem stores nothing.
   A successful import queues a measures job.
 - A **measures** job runs ``compute_measures`` per month, quarter and year over the unit
-  tree, replaces the stored measures, and fills the values of indicators whose codes are
-  measure names (``fill_values``).
+  tree, per unit and per unit and procedure, replaces the stored measures
+  (``DossierMeasure``, ``ProcedureMeasure``) and the procedure names from the catalogue
+  (``Procedure``), and fills the values of indicators whose codes are measure names
+  (``fill_values``).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from dxscore.dossiers import (
 )
 from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
-from dxscore.web.dossierdata.models import DossierMeasure, Job
+from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
@@ -266,18 +268,22 @@ def run_measures(job: Job) -> None:
     if not store.parts():
         raise JobFailed(_("The dossier store holds no dossiers yet."))
     tree = unit_tree()
-    frames, notes = {}, []
+    frames, per_procedure, notes = {}, {}, []
     for i, grain in enumerate(GRAINS):
-        _progress(job, _("computing measures per %(g)s") % {"g": grain}, 5 + 25 * i)
+        _progress(job, _("computing measures per %(g)s") % {"g": grain}, 5 + 22 * i)
         measures = compute_measures(store.root, grain, units=tree)
         frames[grain] = measures.frame
         notes += [n for n in measures.warnings if n not in notes]
-    _progress(job, _("storing measures and filling values"), 80)
+        per_procedure[grain] = compute_measures(
+            store.root, grain, units=tree, by_procedure=True
+        ).frame
+    _progress(job, _("storing measures and filling values"), 70)
     with transaction.atomic():
         stored = store_measures(frames, job)
+        procedures = store_procedure_measures(per_procedure, store, job)
         filled = fill_values(frames, job)
     locked = filled.pop("locked_list")
-    job.summary = {"measures": stored, **filled}
+    job.summary = {"measures": stored, "procedure_measures": procedures, **filled}
     job.problems = [[_("dossier store"), n] for n in notes] + locked
 
 
@@ -304,6 +310,51 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
                 )
     DossierMeasure.objects.bulk_create(batch, batch_size=2000)
     return len(batch)
+
+
+def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job: Job) -> int:
+    """Replace the measures per procedure (rows of periods in which the procedure had
+    nothing are left out) and the procedure names from the store's catalogue."""
+    units = dict(Unit.objects.values_list("code", "pk"))
+    ProcedureMeasure.objects.all().delete()
+    fields = (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
+    count = 0
+    for grain, frame in frames.items():
+        frame = frame[frame["unit"].isin(units)]
+        frame = frame[
+            (frame["received"] > 0) | (frame["finished"] > 0) | (frame["open_at_end"] > 0)
+        ]
+        values = frame[list(fields)].astype(object)
+        values = values.where(values.notna(), None)
+        batch = [
+            ProcedureMeasure(
+                unit_id=units[unit],
+                procedure=procedure,
+                period=period,
+                grain=grain,
+                job=job,
+                **dict(zip(fields, row, strict=True)),
+            )
+            for unit, procedure, period, row in zip(
+                frame["unit"],
+                frame["procedure"],
+                frame["period"],
+                values.itertuples(index=False, name=None),
+                strict=True,
+            )
+        ]
+        ProcedureMeasure.objects.bulk_create(batch, batch_size=2000)
+        count += len(batch)
+    names = {}
+    if (catalogue := store.catalogue_file()) is not None:
+        table = pd.read_parquet(catalogue, columns=["procedure", "name"]).dropna()
+        names = dict(zip(table["procedure"], table["name"], strict=True))
+    codes = set().union(*(set(f["procedure"]) for f in frames.values())) | set(names)
+    Procedure.objects.all().delete()
+    Procedure.objects.bulk_create(
+        [Procedure(code=c, name=names.get(c, "")[:500]) for c in sorted(codes)], batch_size=2000
+    )
+    return count
 
 
 def fill_values(frames: dict[str, pd.DataFrame], job: Job) -> dict:
