@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dxscore.web.dossierdata.models import DossierMeasure
+from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
 
 URL = "/dashboards/services/"
 
@@ -86,3 +86,141 @@ def test_without_measures_the_page_says_so(as_user, org):
 
 def test_anonymous_visitors_are_sent_to_log_in(client, org):
     assert client.get(URL).status_code == 302
+
+
+# --- procedures -----------------------------------------------------------------------------
+
+PROCEDURES = "/dashboards/services/procedures/"
+
+
+def _proc(unit, procedure, period, grain="year", **counts):
+    """A stored procedure row: finished f (on time t), open o (overdue v), received r."""
+    f, t, o, v = counts.get("f", 0), counts.get("t", 0), counts.get("o", 0), counts.get("v", 0)
+    denominator = f + o
+    return ProcedureMeasure.objects.create(
+        unit=unit,
+        procedure=procedure,
+        period=period,
+        grain=grain,
+        received=counts.get("r", f + o),
+        received_online=counts.get("online", 0),
+        finished=f,
+        finished_on_time=t,
+        open_at_end=o,
+        open_overdue=v,
+        online_share=counts.get("online", 0) / counts.get("r", f + o) if f + o else None,
+        on_time_rate=t / f if f else None,
+        timeliness_rate=(t + o - v) / denominator if denominator else None,
+        avg_processing_days=counts.get("days"),
+    )
+
+
+@pytest.fixture
+def procedures(measured):
+    org = measured
+    Procedure.objects.create(code="1.001", name="Đăng ký khai sinh")
+    Procedure.objects.create(code="1.002", name="Cấp giấy phép xây dựng")
+    Procedure.objects.create(code="1.003", name="Chứng thực bản sao")
+    # province 27 in 2024: 100 finished and open in all, 10 late: timeliness 0.9 (18 points)
+    _proc(org.bac_ninh, "1.001", "2024", f=50, t=48, o=10, v=1, online=30, days=2.5)  # late 3
+    _proc(org.bac_ninh, "1.002", "2024", f=20, t=14, o=5, v=1)  # late 7
+    _proc(org.bac_ninh, "1.003", "2024", f=15, t=15)  # late 0
+    _proc(org.bac_ninh, "1.002", "2023", f=10, t=9)
+    _proc(org.d256, "1.002", "2024", f=12, t=7, o=3, v=1)  # late 6 of 15
+    _proc(org.d257, "1.002", "2024", f=8, t=7, o=2)  # late 1
+    _proc(org.d256, "1.001", "2024", f=50, t=48, o=10, v=1)
+    _proc(org.lao_cai, "1.001", "2024", f=5, t=5)
+    return org
+
+
+def test_procedures_are_ranked_by_the_timeliness_points_they_cost(as_user, procedures):
+    page = as_user("steering").get(PROCEDURES, {"unit": "27"})
+    assert page.status_code == 200
+    rows = page.context["table"].rows
+    assert [r["procedure"] for r in rows] == ["1.002", "1.001", "1.003"]
+    assert [r["late"] for r in rows] == [7, 3, 0]
+    assert rows[0]["points_lost"] == pytest.approx(20 * 7 / 100)
+    # the points lost add up to what the unit loses: 20 x (1 - 0.9)
+    assert page.context["lost"] == pytest.approx(2.0)
+    text = page.content.decode()
+    assert "Cấp giấy phép xây dựng" in text and "1,40" not in text and "1.40" in text
+    link = '/dashboards/services/procedures/1.002/?unit=27&amp;grain=year&amp;period=2024"'
+    assert link in text
+
+
+def test_procedure_search_ignores_diacritics_and_sorting_follows_the_header(as_user, procedures):
+    client = as_user("steering")
+    found = client.get(PROCEDURES, {"unit": "27", "q": "giay phep"})
+    assert [r["procedure"] for r in found.context["table"].rows] == ["1.002"]
+    assert found.context["lost"] is None  # a part is not the whole
+    by_received = client.get(PROCEDURES, {"unit": "27", "sort": "received", "dir": "asc"})
+    assert [r["received"] for r in by_received.context["table"].rows] == [15, 25, 60]
+    by_name = client.get(PROCEDURES, {"unit": "27", "sort": "name", "dir": "asc"})
+    assert [r["procedure"] for r in by_name.context["table"].rows] == ["1.002", "1.003", "1.001"]
+    older = client.get(PROCEDURES, {"unit": "27", "period": "2023"})
+    assert [r["procedure"] for r in older.context["table"].rows] == ["1.002"]
+
+
+def test_procedure_downloads_equal_the_page(as_user, procedures):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    client = as_user("steering")
+    query = {"unit": "27", "sort": "received", "dir": "desc"}
+    page = client.get(PROCEDURES, query).context["table"]
+    body = client.get(PROCEDURES.rstrip("/") + ".csv", query).content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [r["procedure"] for r in rows] == [r["procedure"] for r in page.rows]
+    assert [float(r["points_lost"]) for r in rows] == [r["points_lost"] for r in page.rows]
+    data = json.loads(client.get(PROCEDURES.rstrip("/") + ".json", query).content)
+    assert data["meta"]["unit"] == "27" and data["meta"]["period"] == "2024"
+    assert [r["late"] for r in data["rows"]] == [r["late"] for r in page.rows]
+    book = client.get(PROCEDURES.rstrip("/") + ".xlsx", query).content
+    sheet = load_workbook(io.BytesIO(book)).worksheets[0]
+    table = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in table] == [r["procedure"] for r in page.rows]
+    assert [r[1] for r in table] == [r["name"] for r in page.rows]
+
+
+def test_a_procedure_shows_its_trend_and_each_child_unit(as_user, procedures):
+    client = as_user("steering")
+    page = client.get(PROCEDURES + "1.002/", {"unit": "27"})
+    assert page.status_code == 200
+    assert [r["period"] for r in page.context["history"]] == ["2023", "2024"]
+    current = page.context["current"]
+    assert (current["period"], current["late"]) == ("2024", 7)
+    assert current["points_lost"] == pytest.approx(1.4)
+    children = [
+        (c["unit"].code, c["row"]["late"] if c["row"] else None) for c in page.context["children"]
+    ]
+    assert children == [("256", 6), ("257", 1)]
+    d256 = page.context["children"][0]["row"]
+    assert d256["points_lost"] == pytest.approx(20 * 6 / (15 + 60))  # of 256's own dossiers
+    text = page.content.decode()
+    assert "Cấp giấy phép xây dựng" in text and "chart-procedure-trend" in text
+    assert 'href="?unit=256&amp;grain=year&amp;period=2024"' in text
+    child = client.get(PROCEDURES + "1.002/", {"unit": "256"})
+    assert child.status_code == 200 and child.context["children"] == []
+    assert client.get(PROCEDURES + "9.999/", {"unit": "27"}).status_code == 404
+
+
+def test_procedure_pages_respect_the_viewing_scope(as_user, procedures):
+    owner = as_user("owner")
+    assert owner.get(PROCEDURES, {"unit": "27"}).status_code == 404
+    assert owner.get(PROCEDURES + "1.002/", {"unit": "27"}).status_code == 404
+    assert owner.get(PROCEDURES.rstrip("/") + ".csv", {"unit": "27"}).status_code == 404
+    mine = owner.get(PROCEDURES)  # their own unit by default
+    assert mine.context["unit"].code == "256"
+    assert as_user("outsider").get(PROCEDURES + "1.001/", {"unit": "27"}).status_code == 404
+
+
+def test_the_dashboard_lists_the_costliest_procedures_and_links_to_all(as_user, procedures):
+    page = as_user("steering").get(URL, {"unit": "27"})
+    assert [r["procedure"] for r in page.context["costly"]] == ["1.002", "1.001", "1.003"]
+    assert page.context["procedure_count"] == 3
+    text = page.content.decode()
+    assert "All 3 procedures, with every measure and downloads" in text
+    assert "/dashboards/services/procedures/?unit=256&amp;grain=year&amp;period=2024" in text

@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from dxscore import index as ix
-from dxscore.web.dossierdata.models import DossierMeasure
+from dxscore.web.dashboards.queries import fold
+from dxscore.web.dashboards.tables import Column as TableColumn
+from dxscore.web.dashboards.tables import Table
+from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
 
 GRAINS = ("year", "quarter", "month")
 SHOWN_MEASURES = (
@@ -90,3 +95,105 @@ def total(cells: list[GroupPoints]) -> tuple[float, float]:
     """Points of the groups that have inputs, and the maximum of those groups."""
     shown = [c for c in cells if c.points is not None]
     return sum(c.points for c in shown), sum(c.max_points for c in shown)
+
+
+# --- procedures -----------------------------------------------------------------------------
+
+# (key, label, kind): rates are shares in [0, 1] except the days and the rating.
+PROCEDURE_COLUMNS = (
+    ("procedure", _lazy("Procedure"), "text"),
+    ("name", _lazy("Name"), "text"),
+    ("received", _lazy("Received"), "number"),
+    ("online_share", _lazy("Received online"), "share"),
+    ("finished", _lazy("Finished"), "number"),
+    ("on_time_rate", _lazy("Finished on time"), "share"),
+    ("open_at_end", _lazy("Open at the end"), "number"),
+    ("open_overdue", _lazy("Open and overdue"), "number"),
+    ("late", _lazy("Late (finished late or open and overdue)"), "number"),
+    ("timeliness_rate", _lazy("Timeliness rate"), "share"),
+    ("points_lost", _lazy("Timeliness points lost"), "points"),
+    ("avg_processing_days", _lazy("Average days"), "days"),
+    ("paid_online_share", _lazy("Paid online"), "share"),
+    ("digitised_share", _lazy("Digitised"), "share"),
+    ("electronic_result_share", _lazy("Electronic result"), "share"),
+    ("satisfaction", _lazy("Satisfaction (1-5)"), "days"),
+)
+PROCEDURE_KEYS = tuple(c[0] for c in PROCEDURE_COLUMNS)
+TIMELINESS_POINTS = 20  # the timeliness group of vn-766: 20 x timeliness_rate
+
+
+@dataclass
+class ProcedureQuery:
+    q: str = ""
+    sort: str = "points_lost"
+    desc: bool = True
+
+    @classmethod
+    def from_request(cls, get) -> ProcedureQuery:
+        sort = get.get("sort", "points_lost")
+        return cls(
+            q=get.get("q", "").strip()[:100],
+            sort=sort if sort in PROCEDURE_KEYS else "points_lost",
+            desc=get.get("dir", "desc" if "sort" not in get else "asc") == "desc",
+        )
+
+
+def procedure_names(codes) -> dict[str, str]:
+    return dict(Procedure.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+def procedure_rows(unit_ids: list[int], grain: str, period: str) -> list[dict]:
+    """One dict per stored (unit, procedure) of the period: the measures, ``late`` and
+    ``points_lost``, the Decision 766 timeliness points the procedure costs its unit:
+    20 x its late dossiers / the unit's finished and open dossiers. A unit's procedures'
+    points lost add up to 20 x (1 - the unit's timeliness rate)."""
+    fields = ("unit_id", "procedure", *ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
+    rows = list(
+        ProcedureMeasure.objects.filter(unit_id__in=unit_ids, grain=grain, period=period).values(
+            *fields
+        )
+    )
+    counted: dict[int, int] = {}
+    for r in rows:
+        r["late"] = r["finished"] - r["finished_on_time"] + r["open_overdue"]
+        counted[r["unit_id"]] = counted.get(r["unit_id"], 0) + r["finished"] + r["open_at_end"]
+    for r in rows:
+        total = counted[r["unit_id"]]
+        r["points_lost"] = TIMELINESS_POINTS * r["late"] / total if total else None
+    return rows
+
+
+def procedure_table(unit, grain: str, period: str, query: ProcedureQuery) -> Table:
+    """The unit's procedures in a period, searched and sorted as asked: what the
+    procedures page shows and its downloads carry."""
+    rows = procedure_rows([unit.pk], grain, period)
+    names = procedure_names(r["procedure"] for r in rows)
+    for r in rows:
+        r["name"] = names.get(r["procedure"], "")
+    if query.q:
+        wanted = fold(query.q)
+        rows = [r for r in rows if wanted in fold(f"{r['procedure']} {r['name']}")]
+
+    # ties by procedure code; empty values last in either direction (a stable sort)
+    rows.sort(key=lambda r: r["procedure"])
+    text = query.sort in ("procedure", "name")
+    present = [r for r in rows if r.get(query.sort) not in (None, "")]
+    present.sort(key=lambda r: fold(r[query.sort]) if text else r[query.sort], reverse=query.desc)
+    rows = present + [r for r in rows if r.get(query.sort) in (None, "")]
+    columns = [TableColumn(k, str(label), kind) for k, label, kind in PROCEDURE_COLUMNS]
+    return Table(
+        name=f"procedures-{unit.code}-{period}",
+        title=_("Procedures of %(u)s, %(p)s") % {"u": unit.name, "p": period},
+        columns=columns,
+        rows=rows,
+        meta={
+            "unit": unit.code,
+            "unit_name": unit.name,
+            "grain": grain,
+            "period": period,
+            "search": query.q,
+            "sort": query.sort,
+            "descending": query.desc,
+            "source": "dossier measures per procedure (dxscore.dossiers, latest measures job)",
+        },
+    )

@@ -42,4 +42,19 @@ urlpatterns = [
     path("dashboards/whatif/<int:pk>/<str:unit>/", views_staff.whatif, name="dash_whatif"),
     path("dashboards/whatif/<int:pk>/", views_staff.whatif_pick, name="dash_whatif_pick"),
     path("dashboards/services/", views_services.services_dashboard, name="dash_services"),
+    path(
+        "dashboards/services/procedures/",
+        views_services.services_procedures,
+        name="dash_services_procedures",
+    ),
+    path(
+        "dashboards/services/procedures.<fmt:fmt>",
+        views_services.services_procedures_download,
+        name="dash_services_procedures_dl",
+    ),
+    path(
+        "dashboards/services/procedures/<path:procedure>/",
+        views_services.services_procedure,
+        name="dash_services_procedure",
+    ),
 ]

@@ -1,23 +1,27 @@
-"""Staff page: the public-service dashboard from the stored dossier measures. Decision 766
+"""Staff pages: the public-service dashboard from the stored dossier measures. Decision 766
 points per group per unit (the engine, built-in ``vn-766``), trends over months,
-quarters or years, and drill-down down the unit tree (a unit and its children), within
-the person's viewing scope."""
+quarters or years, drill-down down the unit tree (a unit and its children), and on to
+the procedures: a unit's procedures ranked by the timeliness points they cost it, and a
+procedure's trend and its figures at each child unit. All within the person's viewing
+scope; nothing here reads dossier records (the worker stored the measures)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dxscore.web.dashboards import charts, services
-from dxscore.web.dossierdata.models import DossierMeasure
+from dxscore.web.dashboards import charts, exports, services
+from dxscore.web.dossierdata.models import DossierMeasure, ProcedureMeasure
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
 TREND_MEASURES = ("online_share", "timeliness_rate", "digitised_share", "paid_online_share")
+PROCEDURES_SHOWN = 10  # on the dashboard; the procedures page lists them all
 
 
 def _start(user, visible) -> Unit | None:
@@ -64,9 +68,9 @@ def _trend_figure(unit: Unit, frame, totals: dict[str, float]) -> str:
     return charts.figure(data, layout)
 
 
-@login_required
-@require_GET
-def services_dashboard(request):
+def _where(request):
+    """The units the person may view, the unit asked for (or their starting unit) and the
+    grain. An unknown or out-of-scope unit is a 404."""
     if scope.role_of(request.user) is None:
         raise PermissionDenied
     visible = scope.restrict(Unit.objects.all(), request.user, scope.VIEW, via="")
@@ -77,6 +81,22 @@ def services_dashboard(request):
     unit = visible.filter(code=code).first() if code else _start(request.user, visible)
     if code and unit is None:
         raise Http404
+    return visible, unit, grain
+
+
+def _pick(request, periods: list[str]) -> str | None:
+    period = request.GET.get("period")
+    return period if period in periods else (periods[-1] if periods else None)
+
+
+def _ancestors(unit: Unit, visible) -> list[Unit]:
+    return [a for a in unit.ancestors() if visible.filter(pk=a.pk).exists()]
+
+
+@login_required
+@require_GET
+def services_dashboard(request):
+    visible, unit, grain = _where(request)
     context = {"grain": grain, "grains": services.GRAINS, "unit": unit, "rows": []}
     if unit is None:
         return render(request, "dashboards/services.html", context)
@@ -89,9 +109,7 @@ def services_dashboard(request):
             )
         )
     )
-    period = request.GET.get("period")
-    if period not in periods:
-        period = periods[-1] if periods else None
+    period = _pick(request, periods)
     frame = services.measures(ids, grain)
     now = frame[frame["period"] == period]
     points = services.points_766(now)
@@ -115,6 +133,7 @@ def services_dashboard(request):
     own = frame[frame["unit"] == unit.code]
     trend_points = services.points_766(own)
     totals = {p: services.total(c)[0] for (_u, p), c in trend_points.items()}
+    costly = services.procedure_table(unit, grain, period, services.ProcedureQuery())
     context.update(
         {
             "period": period,
@@ -123,9 +142,155 @@ def services_dashboard(request):
             "measures": services.SHOWN_MEASURES,
             "groups": services.groups(),
             "lacking": lacking,
-            "ancestors": [a for a in unit.ancestors() if visible.filter(pk=a.pk).exists()],
+            "ancestors": _ancestors(unit, visible),
+            "costly": costly.rows[:PROCEDURES_SHOWN],
+            "procedure_count": len(costly.rows),
             "trend_json": _trend_figure(unit, own, totals) if not own.empty else None,
             "trend": [(p, totals.get(p)) for p in periods],
         }
     )
     return render(request, "dashboards/services.html", context)
+
+
+def _procedure_periods(unit_ids: list[int], grain: str) -> list[str]:
+    rows = ProcedureMeasure.objects.filter(unit_id__in=unit_ids, grain=grain)
+    return sorted(set(rows.values_list("period", flat=True)))
+
+
+def _procedures_context(request):
+    visible, unit, grain = _where(request)
+    if unit is None:
+        raise Http404
+    periods = _procedure_periods([unit.pk], grain)
+    period = _pick(request, periods)
+    query = services.ProcedureQuery.from_request(request.GET)
+    table = services.procedure_table(unit, grain, period, query)
+    return visible, unit, grain, periods, period, query, table
+
+
+@login_required
+@require_GET
+def services_procedures(request):
+    """A unit's procedures in a period, ranked by the timeliness points they cost it."""
+    visible, unit, grain, periods, period, query, table = _procedures_context(request)
+    lost = sum(r["points_lost"] or 0 for r in table.rows)
+    return render(
+        request,
+        "dashboards/services_procedures.html",
+        {
+            "unit": unit,
+            "grain": grain,
+            "grains": services.GRAINS,
+            "periods": periods,
+            "period": period,
+            "query": query,
+            "table": table,
+            "columns": services.PROCEDURE_COLUMNS,
+            "lost": lost if query.q == "" else None,
+            "ancestors": _ancestors(unit, visible),
+            "formats": exports.FORMATS,
+        },
+    )
+
+
+@login_required
+@require_GET
+def services_procedures_download(request, fmt: str):
+    """Exactly the procedures page's table (same search and order) as CSV, XLSX or JSON."""
+    table = _procedures_context(request)[-1]
+    note = _("Rates are shares from 0 to 1; timeliness points lost are out of 20 (vn-766).")
+    return exports.download(table, fmt, notes=[note])
+
+
+def _procedure_trend(unit: Unit, procedure: str, name: str, rows: list[dict]) -> str:
+    periods = [r["period"] for r in rows]
+    data = [
+        {
+            "type": "bar",
+            "name": _("received"),
+            "x": periods,
+            "y": [r["received"] for r in rows],
+            "marker": {"color": charts.GREY},
+            "opacity": 0.5,
+            "yaxis": "y2",
+        }
+    ]
+    for key, label in (
+        ("timeliness_rate", _("timeliness rate")),
+        ("online_share", _("received online")),
+        ("digitised_share", _("digitised")),
+    ):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": label,
+                "x": periods,
+                "y": [r[key] for r in rows],
+            }
+        )
+    layout = charts._layout(
+        _("%(p)s at %(u)s by period") % {"p": f"{procedure} {name}".strip(), "u": unit.name},
+        yaxis={"title": _("share"), "range": [0, 1], "tickformat": ".0%"},
+        yaxis2={"title": _("dossiers"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
+    )
+    return charts.figure(data, layout)
+
+
+@login_required
+@require_GET
+def services_procedure(request, procedure: str):
+    """One procedure at a unit: its measures over the periods of the grain, and in the
+    period asked for, its figures at each child unit (drill-down continues there)."""
+    visible, unit, grain = _where(request)
+    if unit is None:
+        raise Http404
+    mine = ProcedureMeasure.objects.filter(unit=unit, procedure=procedure, grain=grain)
+    if not mine.exists():
+        raise Http404
+    # the unit's finished and open dossiers of every procedure, per period: the
+    # denominator of its timeliness rate, so of the points each procedure costs it
+    totals = {
+        r["period"]: r["f"] + r["o"]
+        for r in ProcedureMeasure.objects.filter(unit=unit, grain=grain)
+        .values("period")
+        .annotate(f=Sum("finished"), o=Sum("open_at_end"))
+    }
+    fields = ("period", *ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
+    history = list(mine.order_by("period").values(*fields))
+    for r in history:
+        r["late"] = r["finished"] - r["finished_on_time"] + r["open_overdue"]
+        total = totals.get(r["period"])
+        r["points_lost"] = services.TIMELINESS_POINTS * r["late"] / total if total else None
+    periods = [r["period"] for r in history]
+    period = _pick(request, periods)
+    name = services.procedure_names([procedure]).get(procedure, "")
+    children = list(visible.filter(parent=unit).order_by("name"))
+    at_children = {
+        r["unit_id"]: r
+        for r in services.procedure_rows([c.pk for c in children], grain, period)
+        if r["procedure"] == procedure
+    }
+    child_rows = [
+        {"unit": c, "row": at_children.get(c.pk), "has_children": c.children.exists()}
+        for c in children
+    ]
+    child_rows.sort(key=lambda r: -(r["row"]["late"] if r["row"] else -1))
+    return render(
+        request,
+        "dashboards/services_procedure.html",
+        {
+            "unit": unit,
+            "procedure": procedure,
+            "name": name,
+            "grain": grain,
+            "grains": services.GRAINS,
+            "period": period,
+            "periods": periods,
+            "current": next(r for r in history if r["period"] == period),
+            "history": history,
+            "children": child_rows,
+            "ancestors": _ancestors(unit, visible),
+            "trend_json": _procedure_trend(unit, procedure, name, history),
+        },
+    )

@@ -103,3 +103,21 @@ def get_item(sequence, i):
         return sequence[int(i)]
     except (IndexError, TypeError, ValueError):
         return None
+
+
+@register.simple_tag
+def measure(row, key, kind):
+    """A dossier measure of ``row`` as the services pages show it, by its kind: a share
+    in percent, points and days with decimals, counts as integers."""
+    value = row.get(key) if row else None
+    if value is None or value == "":
+        return "–"
+    if kind == "share":
+        return percent(value, 1)
+    if kind == "points":
+        return fixed(value, 2)
+    if kind == "days":
+        return fixed(value, 1)
+    if kind == "number":
+        return number_format(value, force_grouping=True)
+    return value
