@@ -21,6 +21,8 @@ from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
 TREND_MEASURES = ("online_share", "timeliness_rate", "digitised_share", "paid_online_share")
+TWO_AXES = {"l": 60, "r": 60, "t": 50, "b": 50}  # room for the right axis' labels
+PERIOD_AXIS = {"type": "category"}  # period codes, not numbers (2023 is not 2023.0)
 PROCEDURES_SHOWN = 10  # on the dashboard; the procedures page lists them all
 
 
@@ -62,6 +64,8 @@ def _trend_figure(unit: Unit, frame, totals: dict[str, float]) -> str:
         )
     layout = charts._layout(
         _("%(u)s: shares and 766 points by period") % {"u": unit.name},
+        xaxis=PERIOD_AXIS,
+        margin=TWO_AXES,
         yaxis={"title": _("share"), "range": [0, 1], "tickformat": ".0%"},
         yaxis2={"title": _("points"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
     )
@@ -112,6 +116,11 @@ def services_dashboard(request):
     period = _pick(request, periods)
     frame = services.measures(ids, grain)
     now = frame[frame["period"] == period]
+    with_procedures = set(
+        ProcedureMeasure.objects.filter(unit_id__in=ids, grain=grain, period=period)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
     points = services.points_766(now)
     rows = []
     for u in [unit, *children]:
@@ -127,6 +136,7 @@ def services_dashboard(request):
                 "out_of": out_of,
                 "self": u == unit,
                 "has_children": u != unit and u.children.exists(),
+                "has_procedures": u.pk in with_procedures,
             }
         )
     lacking = sorted({(c.code, c.name) for r in rows for c in r["cells"] if c.points is None})
@@ -231,6 +241,8 @@ def _procedure_trend(unit: Unit, procedure: str, name: str, rows: list[dict]) ->
         )
     layout = charts._layout(
         _("%(p)s at %(u)s by period") % {"p": f"{procedure} {name}".strip(), "u": unit.name},
+        xaxis=PERIOD_AXIS,
+        margin=TWO_AXES,
         yaxis={"title": _("share"), "range": [0, 1], "tickformat": ".0%"},
         yaxis2={"title": _("dossiers"), "overlaying": "y", "side": "right", "rangemode": "tozero"},
     )
