@@ -133,6 +133,14 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     services = page.inner_text("main")
     assert "Lạng Sơn" in services and "Timeliness" in services
     page.screenshot(path=shots / "tour-4-services.png")
+    # ... and on to the procedure that costs the most timeliness points, at a district
+    page.locator("#t-costly tbody tr").first.locator("a").click()
+    page.wait_for_load_state("networkidle")
+    assert "it costs the unit" in page.inner_text("#summary")
+    page.locator("#t-children tbody tr").first.locator("a").click()
+    page.wait_for_load_state("networkidle")
+    assert "unit=20-D" in page.url and "received" in page.inner_text("#summary")
+    page.screenshot(path=shots / "tour-4b-procedure.png")
 
     # 5. the resolution's targets: 22 of 30 met
     page.goto(f"{base}/plans/")
