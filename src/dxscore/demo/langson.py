@@ -343,3 +343,48 @@ def target_statuses(as_of: str = "2024") -> dict[int, str]:
         t.number: assess(t.target, t.observations, as_of, t.evidence_approved(as_of)).status
         for t in TARGETS
     }
+
+
+# Names of common administrative procedures, by the tier that handles them, most used
+# first. The demo gives them to the synthetic procedures of each tier in order of use;
+# the codes stay synthetic (1.000001, ...), so a name here says nothing about its data.
+PROCEDURE_NAMES = {
+    "province": [
+        "Cấp đổi giấy phép lái xe",
+        "Cấp phiếu lý lịch tư pháp",
+        "Đăng ký thành lập doanh nghiệp",
+        "Đăng ký thay đổi nội dung đăng ký doanh nghiệp",
+        "Cấp giấy chứng nhận quyền sử dụng đất cho tổ chức",
+        "Cấp giấy phép xây dựng công trình",
+        "Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh",
+        "Cấp giấy phép lao động cho người nước ngoài",
+        "Thẩm định báo cáo đánh giá tác động môi trường",
+        "Cấp giấy chứng nhận đủ điều kiện an toàn thực phẩm",
+        "Cấp giấy phép kinh doanh vận tải bằng xe ô tô",
+        "Cấp lại giấy chứng nhận đăng ký doanh nghiệp",
+    ],
+    "district": [
+        "Cấp giấy chứng nhận quyền sử dụng đất lần đầu",
+        "Đăng ký hộ kinh doanh",
+        "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        "Đăng ký biến động đất đai",
+        "Cấp giấy phép kinh doanh bán lẻ rượu",
+        "Thẩm định hồ sơ chuyển mục đích sử dụng đất",
+        "Giải quyết trợ cấp xã hội hằng tháng",
+        "Cấp giấy chứng nhận đủ điều kiện kinh doanh",
+        "Đăng ký thay đổi hộ kinh doanh",
+        "Chứng thực hợp đồng, giao dịch",
+    ],
+    "commune": [
+        "Đăng ký khai sinh",
+        "Chứng thực bản sao từ bản chính",
+        "Đăng ký kết hôn",
+        "Đăng ký khai tử",
+        "Cấp giấy xác nhận tình trạng hôn nhân",
+        "Chứng thực chữ ký",
+        "Đăng ký thường trú",
+        "Xác nhận hộ nghèo, hộ cận nghèo",
+        "Đăng ký nhận cha, mẹ, con",
+        "Trích lục hộ tịch",
+    ],
+}

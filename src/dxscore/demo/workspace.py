@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dxscore.demo import langson
+
 MARKER = "demo-workspace.json"
 VERSION = 1
 
@@ -205,6 +207,20 @@ def _synthetic_codes(code: str) -> str:
     return "20" + code[3:].replace("-H", "-D", 1)
 
 
+def _procedure_names(catalogue: pd.DataFrame) -> dict[str, str]:
+    """Real procedure names for the synthetic procedures: each tier's (the level of the
+    units that offer it: 20, 20-D01, 20-D01-X001) in order of use, which the generator
+    makes the order of the codes; the rest keep a generic name."""
+    depth = catalogue["unit"].str.count("-")
+    tiers = catalogue.assign(tier=depth.map({0: "province", 1: "district", 2: "commune"}))
+    names = {}
+    for tier, rows in tiers.groupby("tier"):
+        codes = sorted(rows["procedure"].unique())
+        for code, name in zip(codes, langson.PROCEDURE_NAMES[tier], strict=False):
+            names[code] = name
+    return {c: names.get(c, f"Thủ tục {c}") for c in catalogue["procedure"].unique()}
+
+
 def _dossiers(admin, rows: int) -> pd.DataFrame:
     """Synthetic dossiers of Lạng Sơn in the workspace's dossier store, and their
     measures computed by the worker; returns the yearly measures (unit, period, ...)."""
@@ -234,6 +250,7 @@ def _dossiers(admin, rows: int) -> pd.DataFrame:
         pq.write_table(table, path)
     catalogue = pd.read_csv(made.catalogue_file, dtype=str)
     catalogue["unit"] = catalogue["unit"].map(_synthetic_codes)
+    catalogue["name"] = catalogue["procedure"].map(_procedure_names(catalogue))
     catalogue.to_csv(made.catalogue_file, index=False)
     tree = pd.read_csv(made.units_file, dtype=str).fillna("")
     commune = Level.objects.get_or_create(name="commune", defaults={"depth": 3})[0]
