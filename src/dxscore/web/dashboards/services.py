@@ -155,12 +155,17 @@ def procedure_rows(unit_ids: list[int], grain: str, period: str) -> list[dict]:
     )
     counted: dict[int, int] = {}
     for r in rows:
-        r["late"] = r["finished"] - r["finished_on_time"] + r["open_overdue"]
         counted[r["unit_id"]] = counted.get(r["unit_id"], 0) + r["finished"] + r["open_at_end"]
     for r in rows:
-        total = counted[r["unit_id"]]
-        r["points_lost"] = TIMELINESS_POINTS * r["late"] / total if total else None
+        add_points_lost(r, counted[r["unit_id"]])
     return rows
+
+
+def add_points_lost(row: dict, counted: int) -> None:
+    """``late`` (finished late, or open and overdue) and ``points_lost`` of a procedure's
+    row, given its unit's finished and open dossiers of every procedure (``counted``)."""
+    row["late"] = ProcedureMeasure.late_of(row)
+    row["points_lost"] = TIMELINESS_POINTS * row["late"] / counted if counted else None
 
 
 def procedure_table(unit, grain: str, period: str, query: ProcedureQuery) -> Table:

@@ -271,9 +271,7 @@ def services_procedure(request, procedure: str):
     fields = ("period", *ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
     history = list(mine.order_by("period").values(*fields))
     for r in history:
-        r["late"] = r["finished"] - r["finished_on_time"] + r["open_overdue"]
-        total = totals.get(r["period"])
-        r["points_lost"] = services.TIMELINESS_POINTS * r["late"] / total if total else None
+        services.add_points_lost(r, totals.get(r["period"], 0))
     periods = [r["period"] for r in history]
     period = _pick(request, periods)
     name = services.procedure_names([procedure]).get(procedure, "")

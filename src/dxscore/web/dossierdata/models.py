@@ -147,7 +147,13 @@ class ProcedureMeasure(models.Model):
         ]
         indexes = [models.Index(fields=["unit", "grain", "period"])]
 
+    @staticmethod
+    def late_of(counts) -> int:
+        """Dossiers counted against timeliness: finished late, or open and overdue (of a
+        row or of a dict of its counts)."""
+        get = counts.get if isinstance(counts, dict) else counts.__getattribute__
+        return get("finished") - get("finished_on_time") + get("open_overdue")
+
     @property
     def late(self) -> int:
-        """Dossiers counted against timeliness: finished late, or open and overdue."""
-        return self.finished - self.finished_on_time + self.open_overdue
+        return self.late_of(self)
