@@ -70,6 +70,12 @@ class Resolution(models.Model):
     def clean(self) -> None:
         _check_period(self.horizon, "horizon")
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Pages that show targets key their caches on the targets' latest change
+        # (``Target.updated_at``), and they show the resolution's code with each target.
+        self.targets.update(updated_at=timezone.now())
+
 
 class Pillar(models.Model):
     """A part of a resolution (digital government, digital economy, ...)."""
@@ -161,7 +167,10 @@ class Target(models.Model):
     )
     evidence_approved_on = models.DateField(null=True, blank=True)
     evidence_return_reason = models.TextField(blank=True)
-    history = HistoricalRecords()
+    # Moves on every save: pages that show targets key their caches on it (with the count,
+    # which a deletion moves).
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["resolution", "number"]
