@@ -111,9 +111,21 @@ def wrk(port: int, paths: list[str], seconds: int, folder: Path) -> dict:
     script = folder / f"paths-{abs(hash(tuple(paths)))}.lua"
     script.write_text(LUA % ", ".join(json.dumps(p) for p in paths))
     out = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
-         "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, check=True, timeout=seconds + 60,
+        [
+            "wrk",
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith("RESULT "))
     return json.loads(line.removeprefix("RESULT "))
@@ -125,7 +137,9 @@ def measure_one(seconds: int) -> dict:
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "dxscore"), "serve", "--port", str(port), "--threads", "8"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
     )
     try:
         deadline = time.time() + 60
@@ -189,11 +203,20 @@ class Postgres:
     def __enter__(self) -> str:
         data = self.dir / "data"
         self._run(self.bin / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8")
-        self._run(self.bin / "pg_ctl", "-D", data, "-l", self.dir / "log", "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
-                  "start")
-        self._run(self.bin / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres",
-                  "bench")
+        self._run(
+            self.bin / "pg_ctl",
+            "-D",
+            data,
+            "-l",
+            self.dir / "log",
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+        self._run(
+            self.bin / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "bench"
+        )
         return f"postgres://postgres@127.0.0.1:{self.port}/bench"
 
     def __exit__(self, *exc):
@@ -215,7 +238,10 @@ def run_database(name: str, seconds: int) -> dict:
         def child(extra: dict) -> dict:
             out = subprocess.run(
                 [sys.executable, __file__, "--one", "--seconds", str(seconds)],
-                env=env | extra, capture_output=True, text=True, timeout=3600,
+                env=env | extra,
+                capture_output=True,
+                text=True,
+                timeout=3600,
             )
             if out.returncode != 0:
                 raise RuntimeError(out.stderr[-3000:])
