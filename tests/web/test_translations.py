@@ -148,3 +148,18 @@ def test_compiled_catalogues_match():
                 assert catalog.get((key, 0)) == entry["msgstr[0]"], (mo, msgid)
             else:
                 assert catalog.get(key) == entry["msgstr"], (mo, msgid)
+
+
+def test_translation_functions_keep_names_that_makemessages_extracts():
+    """``makemessages`` finds ``_``, ``gettext_lazy``, ``ngettext``... by name: a string
+    marked through another alias would silently never be translated."""
+    import re
+
+    alias = re.compile(r"import\s+(\w*gettext\w*)\s+as\s+(\w+)")
+    wrong = [
+        f"{path.relative_to(WEB)}: {m.group(0)}"
+        for path in WEB.rglob("*.py")
+        for m in alias.finditer(path.read_text(encoding="utf-8"))
+        if m.group(2) != "_"
+    ]
+    assert not wrong, wrong

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import pandas as pd
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from dxscore import index as ix
 from dxscore.web.dashboards.queries import fold
@@ -101,22 +101,22 @@ def total(cells: list[GroupPoints]) -> tuple[float, float]:
 
 # (key, label, kind): rates are shares in [0, 1] except the days and the rating.
 PROCEDURE_COLUMNS = (
-    ("procedure", _lazy("Procedure"), "text"),
-    ("name", _lazy("Name"), "text"),
-    ("received", _lazy("Received"), "number"),
-    ("online_share", _lazy("Received online"), "share"),
-    ("finished", _lazy("Finished"), "number"),
-    ("on_time_rate", _lazy("Finished on time"), "share"),
-    ("open_at_end", _lazy("Open at the end"), "number"),
-    ("open_overdue", _lazy("Open and overdue"), "number"),
-    ("late", _lazy("Late (finished late or open and overdue)"), "number"),
-    ("timeliness_rate", _lazy("Timeliness rate"), "share"),
-    ("points_lost", _lazy("Timeliness points lost"), "points"),
-    ("avg_processing_days", _lazy("Average days"), "days"),
-    ("paid_online_share", _lazy("Paid online"), "share"),
-    ("digitised_share", _lazy("Digitised"), "share"),
-    ("electronic_result_share", _lazy("Electronic result"), "share"),
-    ("satisfaction", _lazy("Satisfaction (1-5)"), "days"),
+    ("procedure", gettext_lazy("Procedure"), "text"),
+    ("name", gettext_lazy("Name"), "text"),
+    ("received", gettext_lazy("Received"), "number"),
+    ("online_share", gettext_lazy("Received online"), "share"),
+    ("finished", gettext_lazy("Finished"), "number"),
+    ("on_time_rate", gettext_lazy("Finished on time"), "share"),
+    ("open_at_end", gettext_lazy("Open at the end"), "number"),
+    ("open_overdue", gettext_lazy("Open and overdue"), "number"),
+    ("late", gettext_lazy("Late"), "number"),
+    ("timeliness_rate", gettext_lazy("Timeliness rate"), "share"),
+    ("points_lost", gettext_lazy("Timeliness points lost"), "points"),
+    ("avg_processing_days", gettext_lazy("Average days"), "days"),
+    ("paid_online_share", gettext_lazy("Paid online"), "share"),
+    ("digitised_share", gettext_lazy("Digitised"), "share"),
+    ("electronic_result_share", gettext_lazy("Electronic result"), "share"),
+    ("satisfaction", gettext_lazy("Satisfaction (1-5)"), "days"),
 )
 PROCEDURE_KEYS = tuple(c[0] for c in PROCEDURE_COLUMNS)
 TIMELINESS_POINTS = 20  # the timeliness group of vn-766: 20 x timeliness_rate
