@@ -4,6 +4,9 @@ with a diff; every number is explained down to the raw value and its history."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pandas as pd
 import pytest
 from django.test import Client
@@ -43,15 +46,12 @@ def test_a_run_computes_the_approved_values_in_scope_and_stores_everything(
     assert _scores(run, "online") == {"256": (60.0, 1), "257": (30.0, 2)}
     assert run.number == 1 and run.previous is None
     assert run.methodology_digest == methodology.digest
-    assert run.input_hash == runs.input_hash(
-        "2024",
-        [
-            ("256", "online", 60),
-            ("256", "ontime", 90),
-            ("257", "online", 30),
-            ("257", "ontime", 60),
-        ],
-    )
+    inputs = [("256", "online", 60), ("256", "ontime", 90), ("257", "online", 30)]
+    inputs.append(("257", "ontime", 60))
+    assert run.input_hash == runs.input_hash("2024", [(u, "2024", i, v) for u, i, v in inputs])
+    # the form of the hash before runs could read other periods: unchanged
+    old_form = json.dumps(["2024", sorted((u, i, repr(float(v))) for u, i, v in inputs)])
+    assert run.input_hash == hashlib.sha256(old_form.encode()).hexdigest()
     assert run.inputs.count() == 4
     assert all(i.history_id is not None and i.source_id for i in run.inputs.all())
 
@@ -167,3 +167,79 @@ def test_scores_command_prints_and_writes_the_latest_published_run(
     assert written.exit_code == 0, written.output
     frame = pd.read_excel(tmp_path / "s.xlsx")
     assert list(frame.columns) == ["unit", "node", "score", "rank"] and len(frame) == 6
+
+
+LOCF_YAML = """\
+id: test-locf
+version: "1"
+title: District index carrying values forward
+scale: [0, 100]
+defaults:
+  indicator:
+    normalisation: identity
+    range: [0, 100]
+    imputation: locf
+tree:
+  code: index
+  name: District index
+  children:
+    - {code: online, name: Online dossiers, weight: 2}
+    - {code: ontime, name: On-time processing, weight: 1}
+"""
+
+
+def test_a_methodology_that_imputes_over_time_reads_the_earlier_periods(people, periods, org):
+    from dxscore import index as ix
+    from dxscore.web.dashboards.queries import Board
+    from dxscore.web.data.methodologies import store
+
+    m = store(LOCF_YAML, purpose="district ranking")
+    m.reporting_level = org.district
+    m.save()
+    assert m.engine().uses_other_periods
+    approved(people, m, periods["2023"], org.d256, online=50, ontime=80)
+    approved(people, m, periods["2023"], org.d257, online=20, ontime=40)
+    approved(people, m, periods["2024"], org.d256, online=60, ontime=90)
+    approved(people, m, periods["2024"], org.d257, online=30)  # on-time not reported
+    run = runs.compute_run(people["steering"], m, periods["2024"])
+    # 257's on-time rate is carried forward from 2023: (2 x 30 + 40) / 3
+    assert _scores(run)["257"] == (round(100 / 3, 10), 2)
+    assert _scores(run)["256"] == (70.0, 1)
+    # the same numbers as the engine on the same values
+    frame = pd.DataFrame(
+        [
+            ("256", "2023", "online", 50),
+            ("256", "2023", "ontime", 80),
+            ("257", "2023", "online", 20),
+            ("257", "2023", "ontime", 40),
+            ("256", "2024", "online", 60),
+            ("256", "2024", "ontime", 90),
+            ("257", "2024", "online", 30),
+        ],
+        columns=["unit", "period", "indicator", "value"],
+    )
+    engine = ix.compute(m.engine(), ix.dataset_from_frame(frame, m.engine())).to_frame("2024")
+    index = engine[engine["node"] == "index"].set_index("unit")["score"]
+    assert index["257"] == pytest.approx(_scores(run)["257"][0])
+    # stored with their periods; the pages show the run's period only
+    assert sorted(run.inputs.values_list("period__code", flat=True)) == ["2023"] * 4 + ["2024"] * 3
+    assert Board(run).unit_inputs("257") == {"online": 30}
+    recomputed = runs.recompute_from_inputs(run).to_frame("2024")
+    assert recomputed[recomputed["node"] == "index"].set_index("unit")["score"]["257"] == (
+        pytest.approx(100 / 3)
+    )
+    trail = {r["node"]: r for r in runs.explain(run, org.d257)}
+    assert trail["ontime"]["imputed"] and trail["ontime"]["raw"] is None
+    assert trail["ontime"]["input"] is None
+    assert (trail["ontime"]["earlier"].period.code, trail["ontime"]["earlier"].value) == (
+        "2023",
+        40,
+    )
+    page = Client()
+    page.force_login(people["steering"])
+    text = page.get(reverse("run_explain", args=[run.pk, "257"])).content.decode()
+    assert "latest earlier value, 2023:" in text
+    assert reverse("value_history", args=[trail["ontime"]["earlier"].source_id]) in text
+    # a run of 2023 reads nothing later
+    earlier = runs.compute_run(people["steering"], m, periods["2023"])
+    assert set(earlier.inputs.values_list("period__code", flat=True)) == {"2023"}

@@ -231,6 +231,17 @@ class Methodology:
         return order
 
     @cached_property
+    def uses_other_periods(self) -> bool:
+        """Whether a period's scores depend on other periods' values: imputation over time
+        (``locf``, ``linear``) or normalisation pooled over periods. Such a methodology
+        must be computed with the earlier periods' values too."""
+        for code in self.indicators:
+            spec = self.nodes[code].spec
+            if spec.imputation.method in ("locf", "linear") or spec.normalisation.pooled:
+                return True
+        return False
+
+    @cached_property
     def side_nodes(self) -> list[str]:
         """Aggregates outside the index tree (views such as DTI pillars)."""
         return [c for c, n in self.nodes.items() if n.parent is None and c != ROOT]

@@ -236,14 +236,16 @@ class Board:
 
     def raw_values(self, indicator: str) -> dict[str, float]:
         return dict(
-            RunInput.objects.filter(run=self.run, indicator=indicator).values_list(
-                "unit__code", "value"
-            )
+            RunInput.objects.filter(
+                run=self.run, period_id=self.run.period_id, indicator=indicator
+            ).values_list("unit__code", "value")
         )
 
     def unit_inputs(self, unit: str) -> dict[str, float]:
         return dict(
-            RunInput.objects.filter(run=self.run, unit__code=unit).values_list("indicator", "value")
+            RunInput.objects.filter(
+                run=self.run, period_id=self.run.period_id, unit__code=unit
+            ).values_list("indicator", "value")
         )
 
     def count(self) -> int:

@@ -78,8 +78,13 @@ class _RunPart(models.Model):
 
 
 class RunInput(_RunPart):
+    """An approved value a run was computed from: of the run's period, and of earlier
+    periods of the same kind when the methodology imputes over time or pools
+    normalisation over periods (``Methodology.uses_other_periods``)."""
+
     run = models.ForeignKey(ScoreRun, models.CASCADE, related_name="inputs")
     unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    period = models.ForeignKey(Period, models.PROTECT, related_name="+")
     indicator = models.CharField(max_length=80)
     value = models.FloatField()
     source = models.ForeignKey(Value, models.SET_NULL, null=True, related_name="+")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dxscore import index as ix
 from dxscore.web.data.collect import reporting_units
 from dxscore.web.data.models import Methodology, Period, Status, Value
+from dxscore.web.data.periods import period_kind
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, UnitGroup
 from dxscore.web.scores.models import Immutable, NodeScore, RunInput, ScoreRun
@@ -32,18 +33,30 @@ class NotAllowed(RunError):
     pass
 
 
-def _approved_inputs(methodology: Methodology, period: Period, user):
+def input_periods(m: ix.Methodology, period: Period) -> list[Period]:
+    """The periods a run of ``period`` reads approved values of: the period itself, and
+    every stored earlier period of the same kind when the methodology imputes over time
+    or pools normalisation over periods (later periods never change a run)."""
+    if not m.uses_other_periods:
+        return [period]
+    kind = period_kind(period.code)
+    earlier = Period.objects.filter(start__lte=period.start).order_by("start")
+    return [p for p in earlier if period_kind(p.code) == kind]
+
+
+def _approved_inputs(methodology: Methodology, period: Period, user, periods: list[Period]):
+    """Approved values of the units that report in ``period``, for ``periods``."""
     units = reporting_units(methodology, period, user)
     return list(
         Value.objects.filter(
-            period=period,
+            period__in=periods,
             unit__in=units,
             indicator__code__in=methodology.inputs(),
             status=Status.APPROVED,
             value__isnull=False,
         )
-        .select_related("unit", "indicator")
-        .order_by("unit__code", "indicator__code")
+        .select_related("unit", "indicator", "period")
+        .order_by("period__start", "unit__code", "indicator__code")
     )
 
 
@@ -60,16 +73,21 @@ def _unit_table(units: list[Unit], groups: list[str]) -> list[dict]:
     ]
 
 
-def input_hash(period: str, rows: list[tuple[str, str, float]]) -> str:
-    """SHA-256 of the period and the sorted ``(unit, indicator, value)`` inputs."""
-    payload = json.dumps([period, sorted((u, i, repr(float(v))) for u, i, v in rows)])
+def input_hash(period: str, rows: list[tuple[str, str, str, float]]) -> str:
+    """SHA-256 of the run's period and its sorted ``(unit, period, indicator, value)``
+    inputs. Inputs all of the run's period hash as ``(unit, indicator, value)``, the form
+    runs had before they could read other periods, so their hashes stay the same."""
+    if all(p == period for _u, p, _i, _v in rows):
+        inputs = sorted((u, i, repr(float(v))) for u, _p, i, v in rows)
+    else:
+        inputs = sorted((u, p, i, repr(float(v))) for u, p, i, v in rows)
+    payload = json.dumps([period, inputs])
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def _engine_result(m: ix.Methodology, period: str, rows, unit_table) -> ix.Result:
-    frame = pd.DataFrame(
-        [(u, period, i, v) for u, i, v in rows], columns=["unit", "period", "indicator", "value"]
-    )
+    """The engine's result for ``(unit, period, indicator, value)`` rows."""
+    frame = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
     units = pd.DataFrame(unit_table) if unit_table else None
     try:
         data = ix.dataset_from_frame(frame, m, units=units, source=f"{m.label} {period}")
@@ -84,12 +102,12 @@ def compute_run(user, methodology: Methodology, period: Period) -> ScoreRun:
     """Compute ``methodology`` for ``period`` from the approved values and store the run."""
     if not scope.can_manage(user):
         raise NotAllowed([("user", _("only administrators and steering officers compute runs"))])
-    values = _approved_inputs(methodology, period, user)
-    if not values:
-        raise RunError([("values", _("no approved values for %(p)s") % {"p": period.code})])
     m = methodology.engine()
-    rows = [(v.unit.code, v.indicator.code, v.value) for v in values]
-    units = list(dict.fromkeys(v.unit for v in values))
+    values = _approved_inputs(methodology, period, user, input_periods(m, period))
+    if not any(v.period_id == period.pk for v in values):
+        raise RunError([("values", _("no approved values for %(p)s") % {"p": period.code})])
+    rows = [(v.unit.code, v.period.code, v.indicator.code, v.value) for v in values]
+    units = sorted(dict.fromkeys(v.unit for v in values), key=lambda u: u.code)
     unit_table = _unit_table(units, m.groups)
     result = _engine_result(m, period.code, rows, unit_table)
     table = result.to_frame(period.code)
@@ -121,6 +139,7 @@ def compute_run(user, methodology: Methodology, period: Period) -> ScoreRun:
             RunInput(
                 run=run,
                 unit=v.unit,
+                period=v.period,
                 indicator=v.indicator.code,
                 value=v.value,
                 source=v,
@@ -151,19 +170,27 @@ def _float(x) -> float | None:
 
 def recompute_from_inputs(run: ScoreRun) -> ix.Result:
     """The engine's result for the run's stored inputs and methodology version."""
-    rows = list(run.inputs.select_related("unit").values_list("unit__code", "indicator", "value"))
+    rows = list(run.inputs.values_list("unit__code", "period__code", "indicator", "value"))
     return _engine_result(run.methodology.engine(), run.period.code, rows, run.unit_table)
 
 
 def explain(run: ScoreRun, unit: Unit) -> list[dict]:
     """One unit's trail, top-down; indicator rows carry the value and history they came from."""
     table = recompute_from_inputs(run).explain(unit.code, run.period.code)
-    sources = {i.indicator: i for i in run.inputs.filter(unit=unit).select_related("source")}
+    mine = run.inputs.filter(unit=unit).select_related("source", "period")
+    sources, earlier = {}, {}
+    for i in mine.order_by("period__start"):
+        if i.period_id == run.period_id:
+            sources[i.indicator] = i
+        else:
+            earlier[i.indicator] = i  # the latest earlier period wins
     rows = []
     for r in table.to_dict("records"):
         clean = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
         clean["rank"] = None if pd.isna(r["rank"]) else int(r["rank"])
         clean["input"] = sources.get(r["node"])
+        # an imputed value over time: the unit's latest earlier input of the indicator
+        clean["earlier"] = earlier.get(r["node"]) if clean.get("imputed") else None
         rows.append(clean)
     return rows
 

@@ -87,7 +87,7 @@ def run_detail(request, pk: int):
             "columns": [(c, m.nodes[c].name) for c in columns],
             "ranking": ranking,
             "changes": runs.diff(run),
-            "inputs": run.inputs.count(),
+            "inputs": run.inputs.filter(period=run.period).count(),
         },
     )
 
@@ -128,11 +128,13 @@ def run_explain(request, pk: int, unit: str):
     if not run.scores.filter(unit=unit_obj).exists():
         raise Http404
     rows = runs.explain(run, unit_obj)
+
+    def visible(run_input):
+        source = run_input.source if run_input else None
+        allowed = source is not None and scope.allows(request.user, scope.VIEW, source.unit)
+        return source if allowed else None
+
     for row in rows:
-        source = row["input"].source if row["input"] else None
-        row["history"] = (
-            source
-            if source is not None and scope.allows(request.user, scope.VIEW, source.unit)
-            else None
-        )
+        row["history"] = visible(row["input"])
+        row["earlier_history"] = visible(row["earlier"])
     return render(request, "dxscore/explain.html", {"run": run, "unit": unit_obj, "rows": rows})
