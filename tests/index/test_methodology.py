@@ -175,3 +175,27 @@ def test_target_on_the_wrong_side_of_the_baseline_for_the_direction_is_rejected(
         " normalisation: {method: target, target: 2, baseline: 10}}]}"
     )
     assert m.nodes["a"].spec.normalisation.baseline == 10
+
+
+@pytest.mark.parametrize(
+    ("indicator", "other_periods"),
+    [
+        ("{code: a, name: A}", False),
+        ("{code: a, name: A, imputation: mean}", False),
+        ("{code: a, name: A, imputation: locf}", True),
+        ("{code: a, name: A, imputation: linear}", True),
+        ("{code: a, name: A, normalisation: {method: minmax, pooled: true}}", True),
+    ],
+)
+def test_a_methodology_says_whether_a_period_depends_on_other_periods(indicator, other_periods):
+    m = load(
+        f"""
+        tree:
+          code: index
+          name: Index
+          children:
+            - {indicator}
+            - {{code: b, name: B}}
+        """
+    )
+    assert m.uses_other_periods is other_periods
