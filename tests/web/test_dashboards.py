@@ -420,3 +420,37 @@ def test_the_simulator_recomputes_score_and_rank_at_once(as_user, dti):
     assert bad["errors"] and "outside the valid range" in bad["errors"][0][1]
     page = client.get(url("dash_whatif", run.pk, "27", v_dg_activity="1"))
     assert page.context["index_row"]["rank_after"] <= before[1]
+
+
+def test_history_and_rank_change_span_the_methodologies_of_one_series(client, people, dti):
+    """vn-dti-2020 and vn-dti-2022 are one series (vn-dti): the 2021 leaderboard compares
+    with the 2020 run, and the scorecard's history starts in 2020."""
+    from dxscore.demo import dti as demo_dti
+
+    d = demo_dti.build()
+    table = d.pillars_2020[d.pillars_2020["unit"].isin(PROVINCES)]
+    long = table.drop(columns=["name"]).melt(
+        id_vars=["unit", "period"], var_name="indicator", value_name="value"
+    )
+    level = Methodology.objects.get(code="vn-dti-2022").reporting_level
+    old = Methodology.objects.get(code="vn-dti-2020")
+    (run_2020,) = sample.publish_frame(old, long, people["admin"], level)
+    response = client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27"))
+    history = response.context["history"]
+    assert [(h["period"], h["run"].methodology.code) for h in history] == [
+        ("2020", "vn-dti-2020"),
+        ("2021", "vn-dti-2022"),
+        ("2022", "vn-dti-2022"),
+    ]
+    assert history[0]["rank"] == stored(run_2020)["27"][1]
+    html = response.content.decode()
+    assert 'id="history-note"' in html and "vn-dti-2020 v2020.1" in html
+    assert url("dash_scorecard", "vn-dti-2020", "2020", "27") in html
+    board = json.loads(
+        client.get(url("dash_leaderboard_dl", "vn-dti-2022", "2021", "json")).content
+    )
+    row = next(r for r in board["rows"] if r["unit"] == "27")
+    assert row["rank_change"] == stored(run_2020)["27"][1] - stored(dti[0])["27"][1]
+    # a methodology of its own series keeps its own history
+    alone = client.get(url("dash_scorecard", "vn-dti-2020", "2020", "27")).context["history"]
+    assert [h["period"] for h in alone] == ["2020"]

@@ -144,6 +144,7 @@ class FileSpec(_Spec):
     title: str
     description: str = ""
     source: str = ""
+    series: str = Field("", pattern=r"^([a-z0-9][a-z0-9_.\-]*)?$")
     scale: tuple[float, float] = (0.0, 100.0)
     rank_rounding: int | None = Field(None, ge=0, le=12)
     groups: list[str] = []
@@ -206,6 +207,12 @@ class Methodology:
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
     text: str = field(repr=False, default="")
     path: str = ""
+    # Methodologies of one series (the 2020 and 2022 DTI, say) form one history: their
+    # published results are shown over time together. Default: the methodology's id.
+    series: str = ""
+
+    def __post_init__(self) -> None:
+        self.series = self.series or self.id
 
     @cached_property
     def indicators(self) -> list[str]:
@@ -406,6 +413,7 @@ class _Compiler:
             title=spec.title,
             description=spec.description,
             source=spec.source,
+            series=spec.series or spec.id,
             scale=spec.scale,
             rank_rounding=spec.rank_rounding,
             groups=list(spec.groups),

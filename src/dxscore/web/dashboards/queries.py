@@ -19,7 +19,7 @@ from django.http import Http404
 
 from dxscore import index as ix
 from dxscore.index.methodology import ROOT
-from dxscore.web.data.models import Period
+from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs.models import UnitGroup
 from dxscore.web.scores.models import NodeScore, RunInput, ScoreRun
 
@@ -45,26 +45,36 @@ def find_run(code: str, period: str, number: str | int | None = None) -> ScoreRu
     return run
 
 
+def series_codes(run: ScoreRun) -> list[str]:
+    """The methodology codes of ``run``'s series (``series:`` in the methodology file,
+    default its id): the published runs of all of them form one history."""
+    series = run.methodology.engine().series
+    ids = published_runs().order_by().values_list("methodology_id", flat=True).distinct()
+    published = Methodology.objects.filter(pk__in=ids)
+    codes = {m.code for m in published if m.engine().series == series}
+    return sorted(codes | {run.methodology.code})
+
+
 def previous_run(run: ScoreRun) -> ScoreRun | None:
-    """The latest published run of the same methodology for the previous period."""
+    """The latest published run of the same methodology series for the previous period."""
     before = run.period.previous()
     if before is None:
         return None
     return (
         published_runs()
-        .filter(methodology__code=run.methodology.code, period=before)
+        .filter(methodology__code__in=series_codes(run), period=before)
         .order_by("-published_at")
         .first()
     )
 
 
 def history_runs(run: ScoreRun) -> list[ScoreRun]:
-    """One published run per period of the same methodology (the latest), oldest first,
-    up to and including ``run``'s period (``run`` itself for its own period)."""
+    """One published run per period of the same methodology series (the latest), oldest
+    first, up to and including ``run``'s period (``run`` itself for its own period)."""
     latest: dict[str, ScoreRun] = {}
     for r in (
         published_runs()
-        .filter(methodology__code=run.methodology.code, period__start__lte=run.period.start)
+        .filter(methodology__code__in=series_codes(run), period__start__lte=run.period.start)
         .order_by("period__start", "published_at")
     ):
         latest[r.period.code] = r

@@ -237,6 +237,7 @@ def scorecard_context(request, board: Board, unit: str) -> dict:
         change=row.rank_change if row else None,
         score_change=row.score_change if row else None,
         history=history,
+        history_methodologies=sorted({h["run"].methodology.code for h in history}),
         history_json=charts.history_figure(history, board.name(ROOT)),
         profile=profile,
         profile_json=charts.pillars_figure(profile, board.unit_name(unit)),
