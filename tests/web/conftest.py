@@ -18,6 +18,7 @@ from dxscore.web.orgs.models import Level, Person, Role, Unit
 @pytest.fixture(autouse=True)
 def _web_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.HOME = tmp_path / "home"  # stored report files, demo markers
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.LANGUAGE_CODE = "en"
 

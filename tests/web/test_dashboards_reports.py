@@ -125,3 +125,52 @@ def test_the_leaderboard_workbook_matches_the_page(client, people):
     assert about["run_id"] == runs[-1].pk and about["methodology_version"] == "2022.1"
     methodology = {r[0].value: r for r in wb["methodology"].iter_rows(2)}
     assert methodology["dg_activity"][5].value == 200  # maximum points
+
+
+def test_report_files_are_built_once_per_state_and_one_at_a_time(
+    client, people, settings, monkeypatch
+):
+    from dxscore.web.dashboards import reports
+
+    publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:2])
+    built = []
+    real = reports.scorecard_pdf
+    monkeypatch.setattr(reports, "scorecard_pdf", lambda *a: built.append(a[2]) or real(*a))
+    address = url("dash_scorecard_dl", "vn-dti-2022", "2022", PROVINCES[0], "pdf")
+    first = client.get(address)
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    assert client.get(address).content == first.content
+    assert built == [PROVINCES[0]]  # the second download read the stored file
+    folder = settings.HOME / "reports"
+    assert len(list(folder.iterdir())) == 1
+    # while another request builds the same file, a short page says to come back
+    busy = reports.ReportBusy("x")
+    monkeypatch.setattr(reports, "stored_report", lambda *a: (_ for _ in ()).throw(busy))
+    response = client.get(url("dash_scorecards_zip", "vn-dti-2022", "2022"))
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert "is being prepared" in response.content.decode()
+
+
+def test_a_stored_report_is_rebuilt_when_its_state_changes(settings, tmp_path):
+    from dxscore.web.dashboards.reports import ReportBusy, stored_report
+
+    settings.HOME = tmp_path
+    a = stored_report("run 1 unit 20", ("state", 1), lambda: b"one")
+    assert a.read_bytes() == b"one"
+    assert stored_report("run 1 unit 20", ("state", 1), lambda: b"never") == a
+    b = stored_report("run 1 unit 20", ("state", 2), lambda: b"two")
+    assert b.read_bytes() == b"two" and not a.exists()  # the older state is removed
+    other = stored_report("run 1 unit 20.1", ("state", 1), lambda: b"other")
+    assert b.exists() and other.read_bytes() == b"other"  # another stem is left alone
+    # a fresh lock means another request is building: ReportBusy
+    import hashlib
+
+    from dxscore import __version__
+
+    name = hashlib.sha256(b"run 2").hexdigest()[:24]
+    key = hashlib.sha256(repr((__version__, "en", "s")).encode()).hexdigest()[:24]
+    (tmp_path / "reports" / f"{name}-{key}.lock").touch()
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ReportBusy):
+        stored_report("run 2", ("s",), lambda: b"")

@@ -1,7 +1,8 @@
 """Reports from the same templates as the pages: a unit's scorecard as an A4 PDF
 (WeasyPrint; vector charts drawn by matplotlib as SVG; DejaVu Sans from the installed
 matplotlib package, so Vietnamese diacritics render on any machine; page numbers, the
-methodology version and the run id in the footer), and all units' PDFs in one zip.
+methodology version and the run id in the footer), and all units' PDFs in one zip. Both
+are stored as files once built (``stored_report``) and served from there.
 
 Speed (``benchmarks/bench_pages.py``): a chart is drawn once for what it shows (its data,
 labels and language) and kept in Django's cache; WeasyPrint reads the charts through a
@@ -13,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -200,3 +203,53 @@ def scorecards_zip(request, board: Board) -> bytes:
             name = f"scorecard-{run.methodology.code}-{run.period.code}-{row.code}.pdf"
             archive.writestr(name, scorecard_pdf(request, board, row.code))
     return buffer.getvalue()
+
+
+# --- stored report files ------------------------------------------------------------------
+
+BUILD_LOCK_SECONDS = 30 * 60  # a lock older than this is from a process that died
+
+
+class ReportBusy(Exception):
+    """Another request is building the same report file right now."""
+
+
+def stored_report(stem: str, state: tuple, build) -> Path:
+    """The report file named by ``stem`` (say, a run and a unit) for ``state`` (what else
+    its content depends on), built by ``build()`` (bytes) the first time and read from
+    ``DXSCORE_HOME/reports`` afterwards, by every server process. A public address must
+    not cost a minute of CPU per visit: one request builds a given file at a time
+    (``ReportBusy`` for the others), and the files of ``stem`` for an older state are
+    removed when a new one is written. File names are hashes (``stem`` may hold unit
+    codes with any characters)."""
+    from django.conf import settings
+
+    from dxscore import __version__
+
+    folder = Path(settings.HOME) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(stem.encode()).hexdigest()[:24]
+    key = hashlib.sha256(repr((__version__, get_language(), *state)).encode()).hexdigest()
+    path = folder / f"{name}-{key[:24]}"
+    if path.exists():
+        return path
+    lock = path.with_name(path.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        if time.time() - lock.stat().st_mtime < BUILD_LOCK_SECONDS:
+            raise ReportBusy(stem) from None
+        lock.unlink(missing_ok=True)
+        return stored_report(stem, state, build)
+    try:
+        body = build()
+        partial = path.with_name(path.name + ".partial")
+        partial.write_bytes(body)
+        os.replace(partial, path)
+        for old in folder.glob(f"{name}-*"):
+            if old.suffix not in (".lock", ".partial") and old != path:
+                old.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+    return path

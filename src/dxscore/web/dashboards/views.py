@@ -298,6 +298,20 @@ def targets_state(unit: str) -> tuple:
     return (*(found or ()), timezone.localdate())
 
 
+def all_targets_state() -> tuple:
+    """What every unit's targets section depends on (for the zip of all scorecards): the
+    targets' count and latest change, the latest change of any value, and today."""
+    from django.db.models import Count, Max
+    from django.utils import timezone
+
+    from dxscore.web.data.models import Value
+    from dxscore.web.plans.models import Target
+
+    t = Target.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    v = Value.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (t["n"], t["last"], v["n"], v["last"], timezone.localdate())
+
+
 def _interval_x(interval: dict | None, n: int) -> tuple[float, float, float] | None:
     """x, width and median position of the rank interval on a 10-390 axis of ranks 1-n."""
     if not interval or interval.get("p05") is None:
@@ -329,12 +343,14 @@ def scorecard_download(request, code: str, period: str, unit: str, fmt: str):
     if fmt == "pdf":
         from dxscore.web.dashboards import reports
 
-        body = reports.scorecard_pdf(request, board, unit)
-        response = HttpResponse(body, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="scorecard-{code}-{period}-{unit}.pdf"'
+        return _report(
+            request,
+            f"scorecard {board.run.pk} {unit}",
+            (board.run.published_at, board.run.input_hash, *targets_state(unit)),
+            lambda: reports.scorecard_pdf(request, board, unit),
+            f"scorecard-{code}-{period}-{unit}.pdf",
+            "application/pdf",
         )
-        return response
     return exports.download(
         tables.scorecard(board, unit), fmt, board.m, board.decimals, _notes(board)
     )
@@ -345,9 +361,31 @@ def scorecards_zip(request, code: str, period: str):
     from dxscore.web.dashboards import reports
 
     board = _board(request, code, period)
-    body = reports.scorecards_zip(request, board)
-    response = HttpResponse(body, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="scorecards-{code}-{period}.zip"'
+    return _report(
+        request,
+        f"scorecards {board.run.pk}",
+        (board.run.published_at, board.run.input_hash, *all_targets_state()),
+        lambda: reports.scorecards_zip(request, board),
+        f"scorecards-{code}-{period}.zip",
+        "application/zip",
+    )
+
+
+def _report(request, stem: str, state: tuple, build, filename: str, content_type: str):
+    """A stored report file as a download; while another request is building it, a
+    short page asking to try again in a minute (503 with Retry-After)."""
+    from dxscore.web.dashboards import reports
+
+    try:
+        path = reports.stored_report(stem, state, build)
+    except reports.ReportBusy:
+        response = render(
+            request, "dashboards/report_busy.html", {"filename": filename}, status=503
+        )
+        response["Retry-After"] = "60"
+        return response
+    response = HttpResponse(path.read_bytes(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
