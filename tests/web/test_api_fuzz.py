@@ -38,7 +38,10 @@ EXAMPLES = 40
 @pytest.fixture
 def fuzz_schema(request, plan, api, people, org, methodology, periods):
     """A populated workspace (values, a published run, a resolution with targets and
-    tasks, dossiers) so that reads return real items, and the API's document."""
+    tasks, dossiers and their measures) so that reads return real items, and the API's
+    document."""
+    from dxscore.web.dossierdata.models import DossierMeasure, ProcedureMeasure
+    from dxscore.web.dossierdata.worker import run_pending
     from dxscore.web.scores import runs
 
     approved(people, methodology, periods["2024"], org.d256, online=60, ontime=90)
@@ -55,6 +58,8 @@ def fuzz_schema(request, plan, api, people, org, methodology, periods):
         "status": "in_progress",
     }
     assert api.post("dossiers", {"records": [record]}, "admin").status_code == 200
+    run_pending()  # the measures of that record, per unit and per procedure
+    assert ProcedureMeasure.objects.exists() and DossierMeasure.objects.exists()
     # Schemathesis calls the WSGI application directly: keep Django from closing the
     # test's database connection after each request (Django's test client does the
     # same), or with PostgreSQL the test's transaction would be gone after one call.

@@ -13,11 +13,12 @@ from ninja.parser import Parser
 from dxscore import __version__
 from dxscore.web.api import problems
 from dxscore.web.api.auth import TokenAuth, TokenThrottle
-from dxscore.web.api.endpoints import dossiers, plans, reference, runs, values
+from dxscore.web.api.endpoints import dossiers, measures, plans, reference, runs, values
 
 DESCRIPTION = """\
 The dxscore JSON API: units, periods, indicators and methodologies; indicator values
 (batch upsert through the approval workflow); dossier records (batches of up to 10,000);
+the public-service measures computed from them, per unit and per procedure;
 score runs and their results; resolutions, targets, tasks and progress reports.
 
 Authenticate with a personal API token (made in the site under **API tokens**):
@@ -116,5 +117,6 @@ problems.install(api)
 api.add_router("", reference.router)
 api.add_router("", values.router)
 api.add_router("", dossiers.router)
+api.add_router("", measures.router)
 api.add_router("", runs.router)
 api.add_router("", plans.router)

@@ -197,6 +197,47 @@ class DossierOut(Schema):
     updated_at: dt.datetime | None = None
 
 
+# --- public-service measures ---------------------------------------------------------------
+
+Grain = Literal["month", "quarter", "year"]
+
+
+class MeasureOut(Schema):
+    unit: str
+    period: str = Field(description="Period code: 2024, 2024Q3 or 2024-07.")
+    grain: Grain
+    measure: str = Field(description="The measure's code, e.g. received or on_time_rate.")
+    value: float | None = Field(None, description="Null when the measure has no value.")
+
+
+class ProcedureMeasureOut(Schema):
+    unit: str
+    procedure: str = Field(description="Procedure code.")
+    procedure_name: str = Field(description="From the procedure catalogue; '' when unknown.")
+    period: str = Field(description="Period code: 2024, 2024Q3 or 2024-07.")
+    grain: Grain
+    received: int
+    received_online: int
+    finished: int
+    finished_on_time: int
+    open_at_end: int = Field(description="Open at the end of the period.")
+    open_overdue: int = Field(description="Open at the end of the period and past due.")
+    online_share: float | None = None
+    full_online_share: float | None = None
+    on_time_rate: float | None = None
+    timeliness_rate: float | None = None
+    avg_processing_days: float | None = None
+    median_processing_days: float | None = None
+    paid_online_share: float | None = None
+    electronic_result_share: float | None = None
+    digitised_share: float | None = None
+    reuse_share: float | None = None
+    satisfaction: float | None = None
+    late: int = Field(
+        description="Counted against timeliness: finished - finished_on_time + open_overdue."
+    )
+
+
 # --- score runs ----------------------------------------------------------------------------
 
 
@@ -317,6 +358,8 @@ IndicatorPage = page_of(IndicatorOut, "IndicatorPage")
 MethodologyPage = page_of(MethodologyOut, "MethodologyPage")
 ValuePage = page_of(ValueOut, "ValuePage")
 DossierPage = page_of(DossierOut, "DossierPage")
+MeasurePage = page_of(MeasureOut, "MeasurePage")
+ProcedureMeasurePage = page_of(ProcedureMeasureOut, "ProcedureMeasurePage")
 RunPage = page_of(RunOut, "RunPage")
 ScorePage = page_of(ScoreOut, "ScorePage")
 ResolutionPage = page_of(ResolutionOut, "ResolutionPage")
