@@ -200,6 +200,42 @@ def test_the_emulation_ranking_uses_computed_delivery_over_entered_values(delive
     assert "plans" in text and "approved value" in text
 
 
+def test_an_emulation_ranking_is_stored_as_a_run_that_keeps_its_inputs(delivery, org, as_user):
+    from dxscore.web.scores import runs
+    from dxscore.web.scores.models import ScoreRun
+
+    methodology, period = delivery
+    typed = Indicator.objects.get(code="tasks_on_time_share")
+    Value.objects.create(unit=org.d256, indicator=typed, period=period, value=1, status="approved")
+    choice = {"methodology": methodology.pk, "unit": "27", "period": "2025"}
+    page = as_user("steering").get(_url("emulation"), choice)
+    assert "Store as a score run" in page.content.decode()
+    response = as_user("steering").post(_url("emulation_store"), choice)
+    run = ScoreRun.objects.get()
+    assert response.status_code == 302 and response.url == reverse("run", args=[run.pk])
+    scores = {s.unit.code: (round(s.score, 6), s.rank) for s in run.scores.filter(node="index")}
+    assert scores == {"257": (0.75, 1), "256": (0.7, 2)}  # the page's ranking
+    inputs = {(i.unit.code, i.indicator): (i.value, i.origin) for i in run.inputs.all()}
+    assert inputs[("256", "tasks_on_time_share")] == (0.5, "plans")  # not the typed 1.0
+    assert inputs[("256", "online_rate")] == (0.9, "")
+    recomputed = runs.recompute_from_inputs(run).to_frame("2025")
+    index = recomputed[recomputed["node"] == "index"].set_index("unit")["score"]
+    assert round(index["257"], 6) == 0.75
+    explained = as_user("steering").get(reverse("run_explain", args=[run.pk, "256"]))
+    assert "computed from the plans" in explained.content.decode()
+    # later task changes move the live page, not the stored run
+    Task.objects.filter(owner=org.d257).update(done_on=None, percent=0)
+    assert emulation.rank(methodology, period, [org.d256, org.d257]).rows[0]["unit"] == org.d256
+    run.refresh_from_db()
+    assert {s.unit.code: s.rank for s in run.scores.filter(node="index")} == {"257": 1, "256": 2}
+    # only administrators and steering officers store runs
+    assert as_user("owner").post(_url("emulation_store"), choice).status_code == 403
+    assert (
+        "Store as a score run"
+        not in as_user("owner").get(_url("emulation"), choice).content.decode()
+    )
+
+
 def test_the_builtin_province_emulation_names_what_is_missing(delivery, org, as_user):
     from dxscore.web.data.models import Methodology
 

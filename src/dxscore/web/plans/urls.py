@@ -29,4 +29,5 @@ urlpatterns = [
     path("updates/<int:pk>/evidence", views.update_evidence, name="update_file"),
     path("notices/", views.notice_list, name="notices"),
     path("emulation/", views_more.emulation, name="emulation"),
+    path("emulation/store", views_more.emulation_store, name="emulation_store"),
 ]

@@ -110,25 +110,33 @@ def task_feed(request, token: str):
     return _calendar_response(tasks, _("My dxscore tasks"))
 
 
-@login_required
-def emulation(request):
-    """Rank the departments or districts of a unit with a methodology for a period."""
+def _emulation_choice(request, q):
+    """What the emulation form chose: methodology, parent unit, level, period (each may be
+    None), with the choices offered."""
     visible = scope.restrict(Unit.objects.all(), request.user, scope.VIEW, via="")
     parents = visible.filter(children__isnull=False).distinct()
     methodologies = Methodology.objects.order_by("code", "-uploaded_at")
     levels = Level.objects.all()
     periods = Period.objects.all()
-    q = request.GET
     methodology = methodologies.filter(pk=q.get("methodology") or 0).first() or (
         methodologies.filter(code="province-emulation", active=True).first()
     )
     parent = parents.filter(code=q.get("unit", "")).first()
     level = levels.filter(pk=q.get("level") or 0).first()
     period = periods.filter(code=q.get("period", "")).first()
+    if parent is not None and not scope.allows(request.user, scope.VIEW, parent):
+        raise PermissionDenied
+    return methodologies, parents, levels, periods, methodology, parent, level, period
+
+
+@login_required
+def emulation(request):
+    """Rank the departments or districts of a unit with a methodology for a period."""
+    methodologies, parents, levels, periods, methodology, parent, level, period = _emulation_choice(
+        request, request.GET
+    )
     result = None
     if methodology and parent and period:
-        if not scope.allows(request.user, scope.VIEW, parent):
-            raise PermissionDenied
         units = ranking.units_to_rank(parent, level, period)
         result = ranking.rank(methodology, period, units)
     return render(
@@ -145,5 +153,36 @@ def emulation(request):
             "period": period,
             "result": result,
             "can_see_tasks": access.visible_tasks(request.user).exists(),
+            "can_store": scope.can_manage(request.user),
         },
     )
+
+
+@login_required
+@require_POST
+def emulation_store(request):
+    """Store the ranking the page shows as a score run (the same inputs: approved values
+    and the figures computed from the plans), to be checked and published like any run:
+    a published ranking no longer moves when tasks or targets change later."""
+    from dxscore.web.scores import runs
+
+    if not scope.can_manage(request.user):
+        raise PermissionDenied
+    _m, _p, _l, _ps, methodology, parent, level, period = _emulation_choice(request, request.POST)
+    if not (methodology and parent and period):
+        raise Http404
+    units = ranking.units_to_rank(parent, level, period)
+    try:
+        run = runs.compute_run(
+            request.user,
+            methodology,
+            period,
+            units=units,
+            computed=ranking.delivery(units, period),
+        )
+    except runs.RunError as exc:
+        for where, message in exc.problems:
+            messages.error(request, f"{where}: {message}")
+        return redirect(request.META.get("HTTP_REFERER") or reverse("plans:emulation"))
+    messages.success(request, _("Stored the ranking as %(run)s.") % {"run": run})
+    return redirect("run", run.pk)

@@ -89,6 +89,9 @@ class RunInput(_RunPart):
     value = models.FloatField()
     source = models.ForeignKey(Value, models.SET_NULL, null=True, related_name="+")
     history_id = models.BigIntegerField(null=True)
+    # "" for an approved value (``source``); "plans" for a figure computed from the plans
+    # (an emulation ranking's task delivery and targets met)
+    origin = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["run", "unit"])]

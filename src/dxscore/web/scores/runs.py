@@ -98,16 +98,44 @@ def _engine_result(m: ix.Methodology, period: str, rows, unit_table) -> ix.Resul
         raise RunError([("engine", str(exc))]) from None
 
 
-def compute_run(user, methodology: Methodology, period: Period) -> ScoreRun:
-    """Compute ``methodology`` for ``period`` from the approved values and store the run."""
+def compute_run(
+    user,
+    methodology: Methodology,
+    period: Period,
+    units: list[Unit] | None = None,
+    computed: dict[str, dict[str, float | None]] | None = None,
+) -> ScoreRun:
+    """Compute ``methodology`` for ``period`` from the approved values and store the run.
+
+    ``units``: the units to rank (default: those that report for the methodology in the
+    period). ``computed``: figures the platform computes per unit code (the emulation
+    ranking's task delivery and targets met): they replace any value entered under the
+    same codes and are stored as inputs with origin ``plans`` and no source value."""
     if not scope.can_manage(user):
         raise NotAllowed([("user", _("only administrators and steering officers compute runs"))])
     m = methodology.engine()
     values = _approved_inputs(methodology, period, user, input_periods(m, period))
-    if not any(v.period_id == period.pk for v in values):
+    if units is not None:
+        chosen = {u.pk for u in units}
+        values = [v for v in values if v.unit_id in chosen]
+    computed = computed or {}
+    codes = {c for figures in computed.values() for c in figures} & set(methodology.inputs())
+    values = [v for v in values if v.indicator.code not in codes]
+    by_code = {u.code: u for u in units or []}
+    extra = [
+        (by_code[unit], code, value)
+        for unit, figures in sorted(computed.items())
+        for code, value in sorted(figures.items())
+        if code in codes and value is not None and unit in by_code
+    ]
+    if not any(v.period_id == period.pk for v in values) and not extra:
         raise RunError([("values", _("no approved values for %(p)s") % {"p": period.code})])
     rows = [(v.unit.code, v.period.code, v.indicator.code, v.value) for v in values]
-    units = sorted(dict.fromkeys(v.unit for v in values), key=lambda u: u.code)
+    rows += [(u.code, period.code, code, value) for u, code, value in extra]
+    units = sorted(
+        dict.fromkeys([*(v.unit for v in values), *(u for u, _c, _v in extra)]),
+        key=lambda u: u.code,
+    )
     unit_table = _unit_table(units, m.groups)
     result = _engine_result(m, period.code, rows, unit_table)
     table = result.to_frame(period.code)
@@ -146,6 +174,10 @@ def compute_run(user, methodology: Methodology, period: Period) -> ScoreRun:
                 history_id=latest_history.get(v.pk),
             )
             for v in values
+        )
+        RunInput.objects.bulk_create(
+            RunInput(run=run, unit=u, period=period, indicator=code, value=value, origin="plans")
+            for u, code, value in extra
         )
         NodeScore.objects.bulk_create(
             NodeScore(
