@@ -107,7 +107,9 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     say(f"Lạng Sơn: {dossier_rows:,} synthetic dossiers and their measures")
     measures = _dossiers(admin, dossier_rows)
     say("Lạng Sơn: internal index of the districts (2023, 2024)")
-    runs += _emulation(admin, measures)
+    values = emulation_values(measures)
+    _district_tasks(resolution, values, admin)
+    runs += _emulation(admin, values)
     say("people for every role")
     _people()
     marker().write_text(
@@ -189,8 +191,13 @@ def emulation_values(measures: pd.DataFrame | None = None, seed: int = 49) -> pd
             for indicator in m.indicators:
                 spec = m.nodes[indicator].spec
                 level = base + 0.06 * y + rng.normal(0, 0.08)
+                if indicator == "targets_met_share":
+                    continue  # the districts own no targets: empty, as the plans say
                 if (code, year, indicator) in measured:
                     value = measured[(code, year, indicator)]
+                elif indicator == "tasks_on_time_share":
+                    # quarters: four routine tasks a year (the demo creates them to match)
+                    value = float(np.clip(round(level * 4), 1, 4)) / 4
                 elif indicator == "satisfaction":
                     value = round(float(np.clip(3.2 + 1.6 * level, 1, 5)), 2)
                 else:
@@ -280,7 +287,43 @@ def _dossiers(admin, rows: int) -> pd.DataFrame:
     )
 
 
-def _emulation(admin, measures: pd.DataFrame) -> list:
+def _district_tasks(resolution, values: pd.DataFrame, admin) -> None:
+    """Four routine tasks a year for each district (its quarterly one-stop-shop report),
+    as many done by their deadline as its ``tasks_on_time_share`` says, the rest a few
+    days late: the emulation page then computes from the plans what the stored runs hold."""
+    import datetime as dt
+
+    from dxscore.web.orgs.models import Unit
+    from dxscore.web.plans.models import Task
+
+    shares = values[values["indicator"] == "tasks_on_time_share"]
+    number = 100
+    for row in shares.sort_values(["unit", "period"]).itertuples(index=False):
+        unit = Unit.objects.get(code=row.unit)
+        on_time = round(row.value * 4)
+        for quarter in range(1, 5):
+            number += 1
+            deadline = dt.date(int(row.period), 3 * quarter, 1) + dt.timedelta(days=27)
+            done = (
+                deadline - dt.timedelta(days=3)
+                if quarter <= on_time
+                else deadline + dt.timedelta(days=6)
+            )
+            Task.objects.create(
+                resolution=resolution,
+                number=number,
+                title=f"Quarterly one-stop-shop report, Q{quarter} {row.period}",
+                owner=unit,
+                start=deadline - dt.timedelta(days=80),
+                deadline=deadline,
+                done_on=done,
+                percent=100,
+                expected_result="Report sent to the provincial steering office",
+                created_by=admin,
+            )
+
+
+def _emulation(admin, values: pd.DataFrame) -> list:
     from dxscore.web.dashboards.sample import publish_frame
     from dxscore.web.data.models import Methodology
     from dxscore.web.orgs.models import Level
@@ -291,6 +334,4 @@ def _emulation(admin, measures: pd.DataFrame) -> list:
     notice = {
         "*": {"demo": True, "published_values": [], "published_totals": [], "published_ranks": []}
     }
-    return publish_frame(
-        methodology, emulation_values(measures), admin, Level.objects.get(name="district"), notice
-    )
+    return publish_frame(methodology, values, admin, Level.objects.get(name="district"), notice)
