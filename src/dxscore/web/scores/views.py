@@ -87,7 +87,7 @@ def run_detail(request, pk: int):
             "columns": [(c, m.nodes[c].name) for c in columns],
             "ranking": ranking,
             "changes": runs.diff(run),
-            "inputs": run.inputs.filter(period=run.period).count(),
+            "inputs": run.inputs.filter(period=run.period, origin="").count(),
         },
     )
 
