@@ -207,6 +207,9 @@ def test_an_emulation_ranking_is_stored_as_a_run_that_keeps_its_inputs(delivery,
     methodology, period = delivery
     typed = Indicator.objects.get(code="tasks_on_time_share")
     Value.objects.create(unit=org.d256, indicator=typed, period=period, value=1, status="approved")
+    # the units ranked need not be the methodology's reporting level
+    methodology.reporting_level = org.bac_ninh.level
+    methodology.save()
     choice = {"methodology": methodology.pk, "unit": "27", "period": "2025"}
     page = as_user("steering").get(_url("emulation"), choice)
     assert "Store as a score run" in page.content.decode()

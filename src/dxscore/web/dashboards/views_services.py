@@ -281,10 +281,7 @@ def services_procedure(request, procedure: str):
         for r in services.procedure_rows([c.pk for c in children], grain, period)
         if r["procedure"] == procedure
     }
-    child_rows = [
-        {"unit": c, "row": at_children.get(c.pk), "has_children": c.children.exists()}
-        for c in children
-    ]
+    child_rows = [{"unit": c, "row": at_children.get(c.pk)} for c in children]
     child_rows.sort(key=lambda r: -(r["row"]["late"] if r["row"] else -1))
     return render(
         request,

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.utils.translation import gettext as _
 
-from dxscore import index as ix
-from dxscore.web.data.models import Methodology, Period, Status, Value
+from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs.models import Level, Unit
 from dxscore.web.plans import assessing
 from dxscore.web.plans.models import Target, Task
@@ -66,39 +65,38 @@ class Ranking:
 
 
 def rank(methodology: Methodology, period: Period, units: list[Unit]) -> Ranking:
+    """The ranking from the same inputs a stored run of it reads (``gather_inputs``):
+    the units' approved values, with the delivery figures computed here in place of any
+    value entered under their codes."""
+    from dxscore.web.scores import runs
+
     m = methodology.engine()
-    codes = [*m.indicators, *m.denominators]
     by_code = {u.code: u for u in units}
-    entered = Value.objects.filter(
-        period=period,
-        unit__in=units,
-        indicator__code__in=[c for c in codes if c not in COMPUTED],
-        status=Status.APPROVED,
-        value__isnull=False,
-    ).values_list("unit__code", "indicator__code", "value")
-    inputs = [
-        {"unit": u, "code": c, "value": v, "source": _("approved value")} for u, c, v in entered
-    ]
-    for code, figures in delivery(units, period).items():
-        for c, v in figures.items():
-            if c in codes and v is not None:
-                inputs.append({"unit": code, "code": c, "value": v, "source": _("plans")})
-    result = Ranking(inputs=sorted(inputs, key=lambda r: (r["unit"], r["code"])))
-    if not inputs:
-        result.problems = [("values", _("no approved values for %(p)s") % {"p": period.code})]
-        return result
-    frame = pd.DataFrame(
-        [(r["unit"], period.code, r["code"], r["value"]) for r in inputs],
-        columns=["unit", "period", "indicator", "value"],
-    )
+    result = Ranking()
     try:
-        data = ix.dataset_from_frame(frame, m, source=f"{m.label} {period.code}")
-        computed = ix.compute(m, data).to_frame(period.code)
-    except ix.DataError as exc:
+        gathered = runs.gather_inputs(methodology, period, units, delivery(units, period))
+    except runs.RunError as exc:
         result.problems = list(exc.problems)
         return result
-    except ix.EngineError as exc:
-        result.problems = [("engine", str(exc))]
+    shown = [
+        {
+            "unit": v.unit.code,
+            "code": v.indicator.code,
+            "value": v.value,
+            "source": _("approved value"),
+        }
+        for v in gathered.values
+        if v.period_id == period.pk
+    ]
+    shown += [
+        {"unit": u.code, "code": c, "value": v, "source": _("plans")}
+        for u, c, v in gathered.computed
+    ]
+    result.inputs = sorted(shown, key=lambda r: (r["unit"], r["code"]))
+    try:
+        computed = runs.compute_inputs(m, period, gathered)[1].to_frame(period.code)
+    except runs.RunError as exc:
+        result.problems = list(exc.problems)
         return result
     top = list(m.side_nodes) or list(m.nodes["index"].children)
     result.columns = [(c, m.nodes[c].name) for c in ["index", *top]]

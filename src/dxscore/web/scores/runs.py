@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -44,9 +45,8 @@ def input_periods(m: ix.Methodology, period: Period) -> list[Period]:
     return [p for p in earlier if period_kind(p.code) == kind]
 
 
-def _approved_inputs(methodology: Methodology, period: Period, user, periods: list[Period]):
-    """Approved values of the units that report in ``period``, for ``periods``."""
-    units = reporting_units(methodology, period, user)
+def _approved_values(methodology: Methodology, units, periods: list[Period]) -> list[Value]:
+    """Approved values of ``units`` for ``periods``, oldest period first."""
     return list(
         Value.objects.filter(
             period__in=periods,
@@ -58,6 +58,50 @@ def _approved_inputs(methodology: Methodology, period: Period, user, periods: li
         .select_related("unit", "indicator", "period")
         .order_by("period__start", "unit__code", "indicator__code")
     )
+
+
+@dataclass
+class Inputs:
+    """What a run of a methodology for a period computes from."""
+
+    values: list[Value]  # approved values (of earlier periods too, see input_periods)
+    computed: list[tuple[Unit, str, float]]  # figures computed by the platform
+    rows: list[tuple[str, str, str, float]]  # (unit, period, indicator, value): the engine's
+    units: list[Unit]  # every unit with an input, by code
+
+
+def gather_inputs(
+    methodology: Methodology,
+    period: Period,
+    units,
+    computed: dict[str, dict[str, float | None]] | None = None,
+) -> Inputs:
+    """The inputs of a run over ``units``: their approved values, and the ``computed``
+    figures per unit code (the emulation ranking's task delivery and targets met), which
+    replace any value entered under the same codes. Raises ``RunError`` when the period
+    has no input at all. The emulation page ranks from these too, so a stored ranking
+    is the one the page showed."""
+    m = methodology.engine()
+    computed = computed or {}
+    codes = {c for figures in computed.values() for c in figures} & set(methodology.inputs())
+    values = [
+        v
+        for v in _approved_values(methodology, units, input_periods(m, period))
+        if v.indicator.code not in codes
+    ]
+    by_code = {u.code: u for u in units}
+    extra = [
+        (by_code[unit], code, value)
+        for unit, figures in sorted(computed.items())
+        for code, value in sorted(figures.items())
+        if code in codes and value is not None and unit in by_code
+    ]
+    if not any(v.period_id == period.pk for v in values) and not extra:
+        raise RunError([("values", _("no approved values for %(p)s") % {"p": period.code})])
+    rows = [(v.unit.code, v.period.code, v.indicator.code, v.value) for v in values]
+    rows += [(u.code, period.code, code, value) for u, code, value in extra]
+    used = dict.fromkeys([*(v.unit for v in values), *(u for u, _c, _v in extra)])
+    return Inputs(values, extra, rows, sorted(used, key=lambda u: u.code))
 
 
 def _unit_table(units: list[Unit], groups: list[str]) -> list[dict]:
@@ -98,6 +142,12 @@ def _engine_result(m: ix.Methodology, period: str, rows, unit_table) -> ix.Resul
         raise RunError([("engine", str(exc))]) from None
 
 
+def compute_inputs(m: ix.Methodology, period: Period, inputs: Inputs) -> tuple[list, ix.Result]:
+    """The units' table (their groups) and the engine's result for gathered inputs."""
+    unit_table = _unit_table(inputs.units, m.groups)
+    return unit_table, _engine_result(m, period.code, inputs.rows, unit_table)
+
+
 def compute_run(
     user,
     methodology: Methodology,
@@ -108,36 +158,16 @@ def compute_run(
     """Compute ``methodology`` for ``period`` from the approved values and store the run.
 
     ``units``: the units to rank (default: those that report for the methodology in the
-    period). ``computed``: figures the platform computes per unit code (the emulation
-    ranking's task delivery and targets met): they replace any value entered under the
-    same codes and are stored as inputs with origin ``plans`` and no source value."""
+    period, in the person's scope); ``computed``: figures computed by the platform, stored
+    as inputs of origin ``plans`` without a source value (see ``gather_inputs``)."""
     if not scope.can_manage(user):
         raise NotAllowed([("user", _("only administrators and steering officers compute runs"))])
     m = methodology.engine()
-    values = _approved_inputs(methodology, period, user, input_periods(m, period))
-    if units is not None:
-        chosen = {u.pk for u in units}
-        values = [v for v in values if v.unit_id in chosen]
-    computed = computed or {}
-    codes = {c for figures in computed.values() for c in figures} & set(methodology.inputs())
-    values = [v for v in values if v.indicator.code not in codes]
-    by_code = {u.code: u for u in units or []}
-    extra = [
-        (by_code[unit], code, value)
-        for unit, figures in sorted(computed.items())
-        for code, value in sorted(figures.items())
-        if code in codes and value is not None and unit in by_code
-    ]
-    if not any(v.period_id == period.pk for v in values) and not extra:
-        raise RunError([("values", _("no approved values for %(p)s") % {"p": period.code})])
-    rows = [(v.unit.code, v.period.code, v.indicator.code, v.value) for v in values]
-    rows += [(u.code, period.code, code, value) for u, code, value in extra]
-    units = sorted(
-        dict.fromkeys([*(v.unit for v in values), *(u for u, _c, _v in extra)]),
-        key=lambda u: u.code,
-    )
-    unit_table = _unit_table(units, m.groups)
-    result = _engine_result(m, period.code, rows, unit_table)
+    if units is None:
+        units = reporting_units(methodology, period, user)
+    inputs = gather_inputs(methodology, period, units, computed)
+    values, extra, rows = inputs.values, inputs.computed, inputs.rows
+    unit_table, result = compute_inputs(m, period, inputs)
     table = result.to_frame(period.code)
     latest_history = {
         h["id"]: h["last"]
@@ -145,7 +175,7 @@ def compute_run(
         .values("id")
         .annotate(last=Max("history_id"))
     }
-    by_code = {u.code: u for u in units}
+    by_code = {u.code: u for u in inputs.units}
     with transaction.atomic():
         previous = (
             ScoreRun.objects.select_for_update()
