@@ -199,6 +199,19 @@ def read_workbook(data: bytes) -> dict[str, Table]:
 # --- checking ---------------------------------------------------------------------------
 
 
+def _row_number(row, line: int, seen: dict[int, int], duplicate: str) -> int | None:
+    """The row's ``number`` (a whole number), checked present and not repeated: ``seen``
+    maps the numbers met so far to their rows; ``duplicate`` words a repeat."""
+    n = row.number_of("number", whole=True)
+    if n is None and not row.bad:
+        row.problem("number", _("the number is missing"))
+    if n is not None and n in seen:
+        row.problem("number", duplicate % {"n": n, "r": seen[n]})
+    elif n is not None:
+        seen[n] = line
+    return n
+
+
 class _Row:
     """One row's cells by column name, collecting problems with their places."""
 
@@ -286,13 +299,7 @@ def _check_targets(table, resolution, units, problems) -> list[dict]:
     changes = []
     for number, values in table.rows:
         row = _Row(table, number, values, problems)
-        n = row.number_of("number", whole=True)
-        if n is None and not row.bad:
-            row.problem("number", _("the number is missing"))
-        if n is not None and n in seen:
-            row.problem("number", _("target %(n)d is also in row %(r)d") % {"n": n, "r": seen[n]})
-        elif n is not None:
-            seen[n] = number
+        n = _row_number(row, number, seen, _("target %(n)d is also in row %(r)d"))
         title = row.text("title")
         if not title:
             row.problem("title", _("the title is missing"))
@@ -394,13 +401,7 @@ def _check_tasks(table, resolution, units, target_numbers, problems) -> list[dic
     changes = []
     for number, values in table.rows:
         row = _Row(table, number, values, problems)
-        n = row.number_of("number", whole=True)
-        if n is None and not row.bad:
-            row.problem("number", _("the number is missing"))
-        if n is not None and n in seen:
-            row.problem("number", _("task %(n)d is also in row %(r)d") % {"n": n, "r": seen[n]})
-        elif n is not None:
-            seen[n] = number
+        n = _row_number(row, number, seen, _("task %(n)d is also in row %(r)d"))
         for name in ("title", "expected_result"):
             if not row.text(name):
                 row.problem(name, _("%(c)s is missing") % {"c": name})
