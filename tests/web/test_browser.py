@@ -40,6 +40,14 @@ def shots(tmp_path):
     return folder
 
 
+def _open(page, url, errors):
+    """Open ``url``, wait until the page is idle, and fail on a console error."""
+    response = page.goto(url)
+    assert response.ok, url
+    page.wait_for_load_state("networkidle")
+    assert not errors, (url, errors)
+
+
 def _login(page, base, username):
     response = page.goto(f"{base}/accounts/login/")
     assert response.ok, page.content()[:3000]

@@ -7,17 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import _login, browser, shots  # noqa: F401 - fixtures
+from tests.web.test_browser import _login, _open, browser, shots  # noqa: F401 - fixtures
 from tests.web.test_dashboards import _fresh_cache, publish_demo, stored  # noqa: F401
 
 pytestmark = pytest.mark.slow
-
-
-def _open(page, url, errors):
-    response = page.goto(url)
-    assert response.ok, url
-    page.wait_for_load_state("networkidle")
-    assert not errors, (url, errors)
 
 
 def test_every_dashboard_page_in_a_browser(

@@ -128,6 +128,9 @@ def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
 
     stored = {*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES}
     assert stored == set(MEASURES) - {"timeliness_points"}  # that one is 20 x timeliness_rate
+    keys = {"id", "unit", "procedure", "period", "grain", "job"}
+    columns = {f.name for f in ProcedureMeasure._meta.concrete_fields} - keys
+    assert columns == stored  # a column for every measure the library computes
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_text(
         "procedure,unit,name,service_level\nP1,256,Cấp giấy phép xây dựng,full\n",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import _login, browser, shots  # noqa: F401 - fixtures
+from tests.web.test_browser import _login, _open, browser, shots  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 
@@ -47,13 +47,6 @@ def _shift(row: str) -> str:
         when = dt.datetime.fromisoformat(stamp) + dt.timedelta(days=int(plus[:-1]))
         cells[k] = when.strftime("%Y-%m-%d %H:%M")
     return ",".join(cells) + "\n"
-
-
-def _open(page, url, errors):
-    response = page.goto(url)
-    assert response.ok, url
-    page.wait_for_load_state("networkidle")
-    assert not errors, (url, errors)
 
 
 def test_services_dashboard_drills_down_to_procedures_in_a_browser(

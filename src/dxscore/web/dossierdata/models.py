@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dxscore.dossiers import measures as dossier_measures
 from dxscore.web.orgs.models import Unit
 
 
@@ -117,26 +118,13 @@ class ProcedureMeasure(models.Model):
     satisfaction = models.FloatField(null=True)
     job = models.ForeignKey(Job, models.SET_NULL, null=True, related_name="+")
 
-    COUNTS = (
-        "received",
-        "received_online",
-        "finished",
-        "finished_on_time",
-        "open_at_end",
-        "open_overdue",
-    )
-    RATES = (
-        "online_share",
-        "full_online_share",
-        "on_time_rate",
-        "timeliness_rate",
-        "avg_processing_days",
-        "median_processing_days",
-        "paid_online_share",
-        "electronic_result_share",
-        "digitised_share",
-        "reuse_share",
-        "satisfaction",
+    # the library's counts, and every other measure it computes but timeliness_points
+    # (20 x timeliness_rate); a test checks the fields above are exactly these
+    COUNTS = dossier_measures.COUNTS
+    RATES = tuple(
+        m
+        for m in dossier_measures.MEASURES
+        if m not in dossier_measures.COUNTS and m != "timeliness_points"
     )
 
     class Meta:
