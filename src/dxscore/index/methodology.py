@@ -12,13 +12,21 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from dxscore.index.methods import (
     Aggregation,
@@ -33,6 +41,27 @@ from dxscore.index.methods import (
 ROOT = "index"
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
 BUILTIN_DIR = Path(__file__).parent / "builtin"
+# A version is a short label (``2022.1``, ``1.0-rc2``): it goes into file names, page
+# footers and report metadata, so it holds no spaces, quotes or markup.
+VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._+\-]{0,39}$"
+
+
+def _plain_text(value: str, *, lines: bool) -> str:
+    """Free text of a methodology (titles, names, help) as people write it: no control
+    characters (newlines and tabs only where ``lines``). Markup characters are allowed
+    (``< 5 days``); every page and report escapes them where they go."""
+    allowed = "\n\t\r" if lines else ""
+    bad = sorted({f"U+{ord(c):04X}" for c in value if ord(c) < 32 and c not in allowed})
+    bad += sorted({f"U+{ord(c):04X}" for c in value if 0x7F <= ord(c) < 0xA0})
+    if bad:
+        raise ValueError(f"control characters are not allowed ({', '.join(bad)})")
+    return value
+
+
+Line = Annotated[str, Field(max_length=300), AfterValidator(lambda v: _plain_text(v, lines=False))]
+Paragraph = Annotated[
+    str, Field(max_length=20_000), AfterValidator(lambda v: _plain_text(v, lines=True))
+]
 
 
 class MethodologyError(ValueError):
@@ -54,9 +83,9 @@ class _Spec(BaseModel):
 
 
 class NodeSpec(_Spec):
-    code: str = Field(pattern=CODE_PATTERN)
-    name: str = ""
-    description: str = ""
+    code: str = Field(pattern=CODE_PATTERN, max_length=80)
+    name: Line = ""
+    description: Paragraph = ""
     weight: float = Field(1.0, ge=0)
     max_points: float | None = Field(None, ge=0)
 
@@ -64,8 +93,8 @@ class NodeSpec(_Spec):
 class IndicatorSpec(NodeSpec):
     """A leaf: one measured quantity and the treatment of its raw values."""
 
-    help: str = ""
-    unit: str = ""
+    help: Paragraph = ""
+    unit: Line = ""
     direction: Literal[1, -1] = 1
     range: tuple[float | None, float | None] | None = None
     denominator: str | None = None
@@ -129,21 +158,21 @@ class Defaults(_Spec):
 
 
 class Level(Defaults):
-    name: str
+    name: Line
 
 
 class Denominator(_Spec):
-    code: str = Field(pattern=CODE_PATTERN)
-    name: str = ""
-    unit: str = ""
+    code: str = Field(pattern=CODE_PATTERN, max_length=80)
+    name: Line = ""
+    unit: Line = ""
 
 
 class FileSpec(_Spec):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)
     version: str
-    title: str
-    description: str = ""
-    source: str = ""
+    title: Line
+    description: Paragraph = ""
+    source: Paragraph = ""
     series: str = Field("", pattern=r"^([a-z0-9][a-z0-9_.\-]*)?$")
     scale: tuple[float, float] = (0.0, 100.0)
     rank_rounding: int | None = Field(None, ge=0, le=12)
@@ -159,6 +188,15 @@ class FileSpec(_Spec):
     @classmethod
     def _version_as_text(cls, v):
         return str(v) if isinstance(v, int | float) else v
+
+    @field_validator("version")
+    @classmethod
+    def _version_label(cls, v):
+        if not re.match(VERSION_PATTERN, v):
+            raise ValueError(
+                "must be a short label of letters, digits and . _ + - (at most 40), such as 2022.1"
+            )
+        return v
 
     @field_validator("scale")
     @classmethod

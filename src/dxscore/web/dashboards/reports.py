@@ -61,15 +61,35 @@ def cached_chart(charts: dict[str, bytes], draw, *args) -> str:
     return CHART_SCHEME + key
 
 
+class RefusedURL(ValueError):
+    """A report referred to something it may not read."""
+
+
+def font_files() -> dict[str, Path]:
+    """The only local files a report may read: the fonts it names, by their file URL."""
+    return {(font_dir() / name).as_uri(): font_dir() / name for name in FONTS}
+
+
+FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
 def chart_fetcher(charts: dict[str, bytes]):
-    """A WeasyPrint URL fetcher that serves the charts of one document from memory."""
+    """A WeasyPrint URL fetcher for one document: its charts from memory and its fonts
+    from the installed matplotlib, nothing else. Every other address (``file:``,
+    ``http:``, ``data:``, a chart of another document) is refused, so text that reaches a
+    report can never make WeasyPrint read or attach a server file or call out."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    fonts = font_files()
 
     class ChartFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            if url.startswith(CHART_SCHEME):
+            if url.startswith(CHART_SCHEME) and url in charts:
                 return URLFetcherResponse(url, charts[url], {"Content-Type": "image/svg+xml"})
-            return super().fetch(url, headers)
+            if url in fonts:
+                body = fonts[url].read_bytes()
+                return URLFetcherResponse(url, body, {"Content-Type": "font/ttf"})
+            raise RefusedURL(f"a report may not read {url[:80]!r}")
 
     return ChartFetcher()
 
@@ -148,8 +168,19 @@ def profile_svg(profile: list[dict], unit_name: str) -> bytes:
     return _svg(fig)
 
 
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end the string, the rule or the
+    ``<style>`` element it stands in: every character but letters, digits, spaces and a
+    few harmless marks is written as a CSS escape (``<`` is ``\\3c ``)."""
+    out = []
+    for ch in text:
+        if ch.isalnum() or ch in " .,:;·#()-_/":
+            out.append(ch)
+        elif ch in "\r\n\t":
+            out.append(" ")
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
 
 
 def _chart_data(history: list[dict], profile: list[dict]) -> tuple[list, list]:
@@ -173,12 +204,12 @@ def scorecard_document(request, board: Board, unit: str) -> tuple[str, dict[str,
         font_dir=font_dir().as_uri(),
         history_svg=cached_chart(charts, history_svg, history, board.name(ROOT), board.count()),
         profile_svg=cached_chart(charts, profile_svg, profile, ctx["unit_name"]),
-        footer_left=_css_string(
+        footer_left=css_string(
             f"{run.methodology.code} v{run.methodology.version} · "
             + _("run %(n)s (id %(id)s)") % {"n": run.number, "id": run.pk}
             + f" · {run.methodology_digest[:12]}"
         ),
-        footer_right=_css_string(_("page")),
+        footer_right=css_string(_("page")),
     )
     return render_to_string("dashboards/scorecard_pdf.html", ctx, request=request), charts
 
