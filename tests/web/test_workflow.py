@@ -80,6 +80,39 @@ def test_nobody_approves_their_own_submission(people, methodology, periods, org)
     assert set(_statuses(org.d256).values()) == {"approved"}
 
 
+def test_nobody_approves_values_they_entered_or_changed_since_the_last_approval(
+    people, methodology, periods, org
+):
+    """Four eyes: steering entered the value, the district submitted it; steering may not
+    approve it (it could before: only the submitter was checked). An approver who only
+    returned or reopened the values may approve them once others corrected them."""
+    p = periods["2024"]
+    put_values(people["steering"], methodology, p, org.d256, online=60)
+    put_values(people["owner"], methodology, p, org.d256, ontime=90)
+    workflow.submit(people["owner"], methodology, p, org.d256)
+    with pytest.raises(workflow.NotAllowed, match="You entered or changed online since"):
+        workflow.approve(people["steering"], methodology, p, org.d256)
+    with pytest.raises(workflow.NotAllowed, match="may not approve"):
+        workflow.approve(people["owner"], methodology, p, org.d256)  # an officer, no right
+    assert set(_statuses(org.d256).values()) == {"submitted"}  # nothing changed
+    # the approver returns them; the owner corrects one; the returner may approve
+    workflow.return_values(people["approver"], methodology, p, org.d256, "online too high")
+    put_values(people["owner"], methodology, p, org.d256, online=58)
+    workflow.submit(people["owner"], methodology, p, org.d256)
+    with pytest.raises(workflow.NotAllowed, match="online"):
+        workflow.approve(people["steering"], methodology, p, org.d256)  # still changed since
+    workflow.approve(people["approver"], methodology, p, org.d256)
+    assert set(_statuses(org.d256).values()) == {"approved"}
+    # after the approval, a reopening and a fresh edit by the owner: only that edit counts
+    workflow.reopen(people["approver"], methodology, p, org.d256, "count corrected")
+    put_values(people["owner"], methodology, p, org.d256, online=57)
+    workflow.submit(people["owner"], methodology, p, org.d256)
+    value = Value.objects.get(unit=org.d256, indicator__code="online")
+    assert workflow.changed_by(value) == {people["owner"].pk}
+    workflow.approve(people["steering"], methodology, p, org.d256)
+    assert set(_statuses(org.d256).values()) == {"approved"}
+
+
 def test_an_approver_of_one_province_cannot_approve_another(people, methodology, periods, org):
     p = periods["2024"]
     put_values(people["outsider"], methodology, p, org.d80, online=10, ontime=20)

@@ -150,6 +150,23 @@ def submit(user, methodology: Methodology, period: Period, unit: Unit) -> int:
         )
 
 
+def changed_by(value: Value) -> set[int]:
+    """Everyone who entered or changed ``value`` since it was last approved (or since it
+    was created): the people the four-eyes rule keeps from approving it. Read from the
+    audit trail, where every change (page, upload, API, worker) records who made it in
+    ``updated_by``; submitting, returning and reopening do not change it."""
+    rows = value.history.order_by("-history_date", "-history_id").values_list(
+        "status", "updated_by_id"
+    )
+    people = {value.updated_by_id}
+    for n, (status, updated_by) in enumerate(rows):
+        if status == Status.APPROVED and n > 0:
+            break  # the last approval: what came before it was checked by someone else
+        people.add(updated_by)
+    people.discard(None)
+    return people
+
+
 def approve(user, methodology: Methodology, period: Period, unit: Unit) -> int:
     """Submitted values become approved and locked. Nobody approves their own submission."""
     if not scope.allows(user, scope.APPROVE, unit):
@@ -160,6 +177,15 @@ def approve(user, methodology: Methodology, period: Period, unit: Unit) -> int:
             raise WorkflowError(_("Nothing is waiting for approval."))
         if any(v.submitted_by_id == user.pk for v in todo):
             raise NotAllowed(_("You submitted these values: someone else must approve them."))
+        touched = [v for v in todo if user.pk in changed_by(v)]
+        if touched:
+            raise NotAllowed(
+                _(
+                    "You entered or changed %(codes)s since it was last approved: "
+                    "someone else must approve these values."
+                )
+                % {"codes": ", ".join(sorted(v.indicator.code for v in touched))}
+            )
         return _transition(
             todo, Status.APPROVED, user, _("approved"), approved_by=user, approved_at="now"
         )
