@@ -117,8 +117,8 @@ def test_a_scorecard_pdf_shows_hostile_text_as_text_and_reads_no_file_or_address
     client,
     people,
     tmp_path,
-    pdftotext,
-    listener,  # noqa: F811 - fixture
+    pdftotext,  # noqa: F811 - fixture
+    listener,
 ):
     from dxscore.web.data.models import Methodology
     from dxscore.web.orgs.models import Unit
