@@ -243,3 +243,58 @@ def test_a_methodology_that_imputes_over_time_reads_the_earlier_periods(people, 
     # a run of 2023 reads nothing later
     earlier = runs.compute_run(people["steering"], m, periods["2023"])
     assert set(earlier.inputs.values_list("period__code", flat=True)) == {"2023"}
+
+
+def test_a_provinces_ranking_never_replaces_the_whole_ranking_on_public_pages(
+    people, methodology, scored, org
+):
+    """Bắc Ninh's steering officer computes and publishes the methodology over the units
+    in their scope after the administrator published the whole ranking: the public page
+    keeps the whole ranking (it showed the latest run, so one province's board replaced
+    the national one); the province's run is one click away and says what it covers."""
+    from dxscore.web.orgs.models import Role
+    from tests.web.conftest import make_person
+
+    whole = runs.compute_run(people["admin"], methodology, scored)
+    assert whole.coverage is None
+    runs.publish(whole, people["admin"])
+    mine = runs.compute_run(people["steering"], methodology, scored)
+    assert mine.coverage == org.bac_ninh and not mine.whole
+    # personas: Lào Cai's steering officer may not publish Bắc Ninh's ranking; a steering
+    # officer who sees everything but manages one province may not publish a whole one
+    outsider = make_person("lc-steering", Role.STEERING, org.lao_cai, org.lao_cai)
+    with pytest.raises(runs.NotAllowed, match="only someone whose scope covers it"):
+        runs.publish(mine, outsider)
+    wide = make_person("wide-steering", Role.STEERING, org.bac_ninh, org.country)
+    broad = runs.compute_run(wide, methodology, scored)
+    assert broad.coverage is None  # its viewing scope is the whole tree
+    with pytest.raises(runs.NotAllowed):
+        runs.publish(broad, wide)
+    assert not ScoreRun.objects.get(pk=broad.pk).published
+    runs.publish(mine, people["steering"])  # the owner of the scope publishes its own
+
+    public = Client()
+    page = public.get(reverse("dash_leaderboard", args=[methodology.code, "2024"]))
+    body = page.content.decode()
+    assert page.status_code == 200 and "within TP." not in body
+    assert f"Score run #{whole.number}" in body and "u-80" in body  # all three districts
+    pinned = public.get(
+        reverse("dash_leaderboard", args=[methodology.code, "2024"]) + f"?run={mine.number}"
+    ).content.decode()
+    assert "This ranking covers only the units within Bắc Ninh" in pinned
+    assert "u-80" not in pinned
+    index = public.get(reverse("dash_index")).content.decode()
+    assert "Rankings within one unit" in index and f"?run={mine.number}" in index
+    # the command prints the whole ranking too
+    frame = runs.published_table(methodology.code, "2024")[1]
+    assert set(frame["unit"]) == {"256", "257", "80"}
+
+
+def test_the_public_run_page_does_not_name_the_account_that_computed_it(
+    people, methodology, scored, as_user
+):
+    run = runs.compute_run(people["steering"], methodology, scored)
+    runs.publish(run, people["steering"])
+    address = reverse("run", args=[run.pk])
+    assert "steering" not in Client().get(address).content.decode()
+    assert "by steering" in as_user("steering").get(address).content.decode()

@@ -255,6 +255,9 @@ class RunOut(Schema):
     published: bool
     published_at: dt.datetime | None = None
     previous: int | None = None
+    coverage: str | None = Field(
+        None, description="Code of the unit whose subtree the run ranks; null: the whole workspace."
+    )
 
 
 class RunIn(Strict):

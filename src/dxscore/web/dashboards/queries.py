@@ -22,24 +22,27 @@ from dxscore.index.methodology import ROOT
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs.models import UnitGroup
 from dxscore.web.scores.models import NodeScore, RunInput, ScoreRun
+from dxscore.web.scores.runs import widest_first
 
 
 def published_runs():
     return ScoreRun.objects.filter(published_at__isnull=False).select_related(
-        "methodology", "period"
+        "methodology", "period", "coverage"
     )
 
 
 def find_run(code: str, period: str, number: str | int | None = None) -> ScoreRun:
     """The published run of methodology ``code`` for ``period``: run ``number`` if given,
-    else the latest published one. 404 when there is none."""
+    else the one that covers the most (``widest_first``: a ranking within one province,
+    published by its steering office, never takes the place of the national one). 404
+    when there is none."""
     runs = published_runs().filter(methodology__code=code, period__code=period)
     if number not in (None, ""):
         try:
             runs = runs.filter(number=int(number))
         except (TypeError, ValueError):
             raise Http404 from None
-    run = runs.order_by("-published_at").first()
+    run = widest_first(runs).first()
     if run is None:
         raise Http404
     return run
@@ -62,19 +65,24 @@ def previous_run(run: ScoreRun) -> ScoreRun | None:
         return None
     return (
         published_runs()
-        .filter(methodology__code__in=series_codes(run), period=before)
+        .filter(methodology__code__in=series_codes(run), period=before, coverage=run.coverage)
         .order_by("-published_at")
         .first()
     )
 
 
 def history_runs(run: ScoreRun) -> list[ScoreRun]:
-    """One published run per period of the same methodology series (the latest), oldest
-    first, up to and including ``run``'s period (``run`` itself for its own period)."""
+    """One published run per period of the same methodology series and coverage (the
+    latest), oldest first, up to and including ``run``'s period (``run`` itself for its
+    own period)."""
     latest: dict[str, ScoreRun] = {}
     for r in (
         published_runs()
-        .filter(methodology__code__in=series_codes(run), period__start__lte=run.period.start)
+        .filter(
+            methodology__code__in=series_codes(run),
+            period__start__lte=run.period.start,
+            coverage=run.coverage,
+        )
         .order_by("period__start", "published_at")
     ):
         latest[r.period.code] = r

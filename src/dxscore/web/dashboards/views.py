@@ -24,6 +24,7 @@ from dxscore.web.dashboards import analysis, charts, exports, queries, tables
 from dxscore.web.dashboards.queries import Board
 from dxscore.web.demo_notice import run_notice
 from dxscore.web.orgs import scope
+from dxscore.web.scores.runs import widest_first
 
 MAX_COMPARED = 4
 PAGE_SECONDS = 300  # bounds how long a renamed unit group shows its old name
@@ -119,15 +120,27 @@ def _period_links(request, run) -> list[tuple[str, str]]:
 
 @require_GET
 def public_index(request):
-    latest: dict[tuple[str, str], object] = {}
-    for run in queries.published_runs().order_by("published_at"):
-        latest[(run.methodology.code, run.period.code)] = run
+    """Each methodology's periods, linked to the ranking a public page shows for them
+    (``widest_first``), and the published rankings within one unit that it does not show."""
+    shown: dict[tuple[str, str], object] = {}
+    within: list = []
+    for run in widest_first(queries.published_runs()):
+        key = (run.methodology.code, run.period.code)
+        if key not in shown:
+            shown[key] = run
+        elif run.coverage_id is not None and run.coverage_id != shown[key].coverage_id:
+            within.append(run)
     groups: dict[str, list] = {}
     for (code, _period), run in sorted(
-        latest.items(), key=lambda kv: (kv[0][0], kv[1].period.start)
+        shown.items(), key=lambda kv: (kv[0][0], kv[1].period.start)
     ):
         groups.setdefault(code, []).append(run)
-    return render(request, "dashboards/index.html", {"groups": sorted(groups.items())})
+    within.sort(key=lambda r: (r.methodology.code, r.period.start, r.coverage.path))
+    return render(
+        request,
+        "dashboards/index.html",
+        {"groups": sorted(groups.items()), "within": within},
+    )
 
 
 # --- leaderboard ---------------------------------------------------------------------------

@@ -179,6 +179,7 @@ def emulation_store(request):
             period,
             units=units,
             computed=ranking.delivery(units, period),
+            coverage=parent,
         )
     except runs.RunError as exc:
         for where, message in exc.problems:

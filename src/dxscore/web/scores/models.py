@@ -33,6 +33,17 @@ class ScoreRun(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     previous = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="+")
     unit_table = models.JSONField(default=list)  # unit, name and groups as computed
+    # The unit whose subtree the run ranks (the scope it was computed in), None for the
+    # whole workspace. Public pages show a methodology's whole-workspace ranking by
+    # default; a ranking within one province is never taken for the national one.
+    coverage = models.ForeignKey(
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ranking within"),
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -48,6 +59,11 @@ class ScoreRun(models.Model):
     @property
     def published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def whole(self) -> bool:
+        """Whether the run ranks the whole workspace (no narrower coverage)."""
+        return self.coverage_id is None
 
     def save(self, *args, **kwargs) -> None:
         if self.pk and ScoreRun.objects.filter(pk=self.pk, published_at__isnull=False).exists():

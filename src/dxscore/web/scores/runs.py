@@ -154,17 +154,23 @@ def compute_run(
     period: Period,
     units: list[Unit] | None = None,
     computed: dict[str, dict[str, float | None]] | None = None,
+    coverage: Unit | None = None,
 ) -> ScoreRun:
     """Compute ``methodology`` for ``period`` from the approved values and store the run.
 
     ``units``: the units to rank (default: those that report for the methodology in the
-    period, in the person's scope); ``computed``: figures computed by the platform, stored
-    as inputs of origin ``plans`` without a source value (see ``gather_inputs``)."""
+    period, in the person's scope) and ``coverage`` the unit they were chosen within
+    (default: the root of the person's viewing scope, None for everywhere); ``computed``:
+    figures computed by the platform, stored as inputs of origin ``plans`` without a
+    source value (see ``gather_inputs``)."""
     if not scope.can_manage(user):
         raise NotAllowed([("user", _("only administrators and steering officers compute runs"))])
     m = methodology.engine()
     if units is None:
         units = reporting_units(methodology, period, user)
+        root = scope.scope_root(user, scope.VIEW)
+        coverage = root if isinstance(root, Unit) else None
+    coverage = None if coverage is None or _covers_all(coverage) else coverage
     inputs = gather_inputs(methodology, period, units, computed)
     values, extra, rows = inputs.values, inputs.computed, inputs.rows
     unit_table, result = compute_inputs(m, period, inputs)
@@ -192,6 +198,7 @@ def compute_run(
             created_by=user,
             previous=previous,
             unit_table=unit_table,
+            coverage=coverage,
         )
         RunInput.objects.bulk_create(
             RunInput(
@@ -257,9 +264,43 @@ def explain(run: ScoreRun, unit: Unit) -> list[dict]:
     return rows
 
 
+def may_publish(run: ScoreRun, user) -> bool:
+    """Publishing a ranking needs the scope it covers: steering officers publish rankings
+    within their own unit, only someone whose scope is the whole workspace publishes a
+    whole-workspace (national) ranking."""
+    if not scope.can_manage(user):
+        return False
+    root = scope.scope_root(user, scope.APPROVE)
+    if root == scope.EVERYWHERE:
+        return True
+    if not isinstance(root, Unit):
+        return False
+    if run.coverage_id is None:
+        return _covers_all(root)
+    return run.coverage.path.startswith(root.path)
+
+
+def _covers_all(unit: Unit) -> bool:
+    """Whether ``unit``'s subtree is the whole workspace (it is the one root unit)."""
+    return (
+        unit.parent_id is None
+        and not Unit.objects.filter(parent__isnull=True).exclude(pk=unit.pk).exists()
+    )
+
+
 def publish(run: ScoreRun, user) -> None:
     if not scope.can_manage(user):
         raise NotAllowed([("user", _("only administrators and steering officers publish runs"))])
+    if not may_publish(run, user):
+        raise NotAllowed(
+            [
+                (
+                    "user",
+                    _("this run ranks %(what)s: only someone whose scope covers it may publish it")
+                    % {"what": coverage_label(run)},
+                )
+            ]
+        )
     with transaction.atomic():
         locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
         if locked.published:
@@ -268,6 +309,25 @@ def publish(run: ScoreRun, user) -> None:
         locked.published_by = user
         locked.save()
     run.refresh_from_db()
+
+
+def coverage_label(run: ScoreRun) -> str:
+    """What a run ranks, in words: the whole workspace or the units within one unit."""
+    if run.coverage_id is None:
+        return _("the whole workspace")
+    return _("the units within %(unit)s") % {"unit": run.coverage.name}
+
+
+def widest_first(runs):
+    """Runs ordered for a public page: those that rank the whole workspace first, then
+    those within a unit higher in the tree, the latest published first within each. A
+    ranking within one province, published by its steering office, never takes the place
+    of the national one."""
+    from django.db.models.functions import Coalesce, Length
+
+    return runs.annotate(depth=Coalesce(Length("coverage__path"), 0)).order_by(
+        "depth", "-published_at"
+    )
 
 
 def diff(run: ScoreRun) -> list[dict]:
@@ -301,14 +361,13 @@ def _same(a, b) -> bool:
 
 
 def published_table(methodology_code: str, period: str) -> tuple[ScoreRun, pd.DataFrame]:
-    """The latest published run's scores: ``unit,node,score,rank``."""
-    run = (
+    """The scores of the published run a public page shows (``widest_first``):
+    ``unit,node,score,rank``."""
+    run = widest_first(
         ScoreRun.objects.filter(
             methodology__code=methodology_code, period__code=period, published_at__isnull=False
         )
-        .order_by("-published_at")
-        .first()
-    )
+    ).first()
     if run is None:
         raise LookupError(f"no published run of '{methodology_code}' for period {period}")
     rows = run.scores.select_related("unit").order_by("node", "rank", "unit__code")

@@ -88,6 +88,8 @@ def run_detail(request, pk: int):
             "ranking": ranking,
             "changes": runs.diff(run),
             "inputs": run.inputs.filter(period=run.period, origin="").count(),
+            "coverage": runs.coverage_label(run),
+            "may_publish": runs.may_publish(run, request.user),
         },
     )
 
@@ -96,10 +98,12 @@ def run_detail(request, pk: int):
 @require_POST
 def run_publish(request, pk: int):
     run = _visible_run(request, pk)
+    if not scope.can_manage(request.user):
+        raise PermissionDenied
     try:
         runs.publish(run, request.user)
-    except runs.NotAllowed:
-        raise PermissionDenied from None
+    except runs.NotAllowed as exc:
+        messages.error(request, "; ".join(message for _where, message in exc.problems))
     except Immutable as exc:
         messages.error(request, str(exc))
     else:

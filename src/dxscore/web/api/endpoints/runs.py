@@ -40,11 +40,12 @@ def run_out(run: ScoreRun) -> dict:
         "published": run.published,
         "published_at": run.published_at,
         "previous": run.previous_id,
+        "coverage": run.coverage.code if run.coverage_id else None,
     }
 
 
 def _visible(user):
-    runs = ScoreRun.objects.select_related("methodology", "period", "created_by")
+    runs = ScoreRun.objects.select_related("methodology", "period", "created_by", "coverage")
     if not scope.can_manage(user):
         runs = runs.filter(published_at__isnull=False)
     return runs
@@ -155,4 +156,7 @@ def publish_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
         score_runs.publish(run, request.user)
     except Immutable as exc:
         raise Problem(409, _("Already published"), str(exc), CONFLICT) from None
+    except score_runs.NotAllowed as exc:
+        detail = "; ".join(message for _where, message in exc.problems)
+        raise Problem(403, _("Forbidden"), detail, FORBIDDEN) from None
     return run_out(_run(request.user, id))
