@@ -200,6 +200,16 @@ def test_the_emulation_ranking_uses_computed_delivery_over_entered_values(delive
     assert "plans" in text and "approved value" in text
 
 
+def test_the_emulation_page_takes_malformed_choices_as_no_choice(delivery, as_user):
+    """``?methodology=abc`` gave a server error (a text compared with an integer id)."""
+    client = as_user("steering")
+    for bad in ({"methodology": "abc"}, {"level": "1; drop"}, {"methodology": "²"}):
+        page = client.get(_url("emulation"), {**bad, "unit": "27", "period": "2025"})
+        assert page.status_code == 200, bad
+    stored = client.post(_url("emulation_store"), {"methodology": "abc", "level": "x"})
+    assert stored.status_code in (302, 404)
+
+
 def test_an_emulation_ranking_is_stored_as_a_run_that_keeps_its_inputs(delivery, org, as_user):
     from dxscore.web.scores import runs
     from dxscore.web.scores.models import ScoreRun

@@ -110,6 +110,12 @@ def task_feed(request, token: str):
     return _calendar_response(tasks, _("My dxscore tasks"))
 
 
+def _id(text) -> int:
+    """A record id from a query parameter; 0 (no record) for anything but digits."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+
+
 def _emulation_choice(request, q):
     """What the emulation form chose: methodology, parent unit, level, period (each may be
     None), with the choices offered."""
@@ -118,11 +124,11 @@ def _emulation_choice(request, q):
     methodologies = Methodology.objects.order_by("code", "-uploaded_at")
     levels = Level.objects.all()
     periods = Period.objects.all()
-    methodology = methodologies.filter(pk=q.get("methodology") or 0).first() or (
+    methodology = methodologies.filter(pk=_id(q.get("methodology"))).first() or (
         methodologies.filter(code="province-emulation", active=True).first()
     )
     parent = parents.filter(code=q.get("unit", "")).first()
-    level = levels.filter(pk=q.get("level") or 0).first()
+    level = levels.filter(pk=_id(q.get("level"))).first()
     period = periods.filter(code=q.get("period", "")).first()
     if parent is not None and not scope.allows(request.user, scope.VIEW, parent):
         raise PermissionDenied
