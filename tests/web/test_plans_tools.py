@@ -10,6 +10,7 @@ import io
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 from openpyxl import load_workbook
@@ -116,6 +117,39 @@ def test_a_calendar_feed_needs_no_session_and_shows_the_persons_own_tasks(client
     people["owner"].is_active = False
     people["owner"].save()
     assert client.get(_url("feed", token)).status_code == 404
+
+
+def test_a_calendar_feed_address_expires_and_can_be_rotated(
+    client, plan, people, as_user, settings
+):
+    """The address never expired and could not be changed: one leaked address showed a
+    person's tasks for ever."""
+    from unittest import mock
+
+    from django.core import signing
+
+    token = ical.feed_token(people["owner"])
+    assert client.get(_url("feed", token)).status_code == 200
+    # a colleague's token does not open the owner's feed and the old signed form is refused
+    other = ical.feed_token(people["colleague"])
+    assert ical.feed_user(other) == people["colleague"]
+    legacy = signing.dumps(people["owner"].pk, salt=ical.SALT, compress=True)
+    assert client.get(_url("feed", legacy)).status_code == 404
+    # expiry: a year and a day later the same address is refused
+    later = dt.datetime.now().timestamp() + (settings.DXSCORE_CALENDAR_FEED_DAYS + 1) * 86400
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        assert ical.feed_user(token) is None
+    # rotation: the owner makes a new address; the old one stops, the colleague's works
+    owner = as_user("owner")
+    page = owner.post(_url("feed_rotate"))
+    assert page.status_code == 200
+    assert "the earlier ones no longer work" in page.content.decode()
+    assert client.get(_url("feed", token)).status_code == 404
+    new = page.context["url"].rsplit("/", 1)[1].removesuffix(".ics")
+    assert client.get(_url("feed", new)).status_code == 200
+    assert ical.feed_user(other) == people["colleague"]
+    assert client.get(_url("feed_rotate")).status_code in (302, 405)  # a POST only
+    assert Client().post(_url("feed_rotate")).status_code == 302  # log-in first
 
 
 # --- emulation ranking -----------------------------------------------------------------

@@ -204,6 +204,8 @@ EMAIL_HOST_USER = os.environ.get("DXSCORE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DXSCORE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("DXSCORE_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DXSCORE_EMAIL_FROM", "dxscore@localhost")
+# a calendar subscription address stops working after this many days (make a new one)
+DXSCORE_CALENDAR_FEED_DAYS = int(os.environ.get("DXSCORE_CALENDAR_FEED_DAYS", "365"))
 DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").rstrip("/")
 
 # JSON API (dxscore.web.api): requests per token and window; where API dossier batches go

@@ -5,6 +5,7 @@ A personal feed address (signed, no log-in) lets a calendar program subscribe.""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from dxscore import __version__
-from dxscore.web.plans.models import Task
+from dxscore.web.plans.models import CalendarFeed, Task
 
 SALT = "dxscore.plans.calendar"
 
@@ -48,14 +49,34 @@ def build(tasks: Iterable[Task], name: str) -> bytes:
     return cal.to_ical()
 
 
-def feed_token(user) -> str:
-    return signing.dumps(user.pk, salt=SALT, compress=True)
+def _key(user, rotate: bool = False) -> str:
+    feed, created = CalendarFeed.objects.get_or_create(
+        user=user, defaults={"key": secrets.token_urlsafe(32)}
+    )
+    if rotate and not created:
+        feed.key = secrets.token_urlsafe(32)
+        feed.save()
+    return feed.key
+
+
+def feed_token(user, rotate: bool = False) -> str:
+    """A signed, dated feed address token for ``user``; ``rotate`` first makes a new key,
+    so that every token given out before stops working."""
+    return signing.dumps([user.pk, _key(user, rotate)], salt=SALT, compress=True)
+
+
+def feed_days() -> int:
+    return settings.DXSCORE_CALENDAR_FEED_DAYS
 
 
 def feed_user(token: str):
-    """The active user a feed token was made for, or None."""
+    """The active user a feed token was made for, or None when the token is forged,
+    older than ``DXSCORE_CALENDAR_FEED_DAYS`` or made before the person's last rotation."""
     try:
-        pk = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
+        pk, key = signing.loads(token, salt=SALT, max_age=dt.timedelta(days=feed_days()))
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    feed = CalendarFeed.objects.filter(user_id=pk, user__is_active=True).first()
+    if feed is None or not secrets.compare_digest(str(key), feed.key):
         return None
     return get_user_model().objects.filter(pk=pk, is_active=True).first()

@@ -387,3 +387,13 @@ class PlanUpload(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+
+
+class CalendarFeed(models.Model):
+    """A person's calendar subscription key: every feed address carries it, so making a
+    new key (rotating) ends every address given out before. Addresses also expire
+    (``DXSCORE_CALENDAR_FEED_DAYS``)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    key = models.CharField(max_length=43)
+    rotated_at = models.DateTimeField(auto_now=True)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tasks/", views.task_list, name="tasks"),
     path("tasks/calendar.ics", views_more.task_calendar, name="calendar"),
     path("tasks/feed/<str:token>.ics", views_more.task_feed, name="feed"),
+    path("tasks/feed/rotate/", views_more.task_feed_rotate, name="feed_rotate"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/edit", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/progress", views.task_progress, name="task_progress"),

@@ -92,9 +92,20 @@ def task_calendar(request):
         url = request.build_absolute_uri(
             reverse("plans:feed", args=[ical.feed_token(request.user)])
         )
-        return render(request, "plans/subscribe.html", {"url": url})
+        return render(request, "plans/subscribe.html", {"url": url, "days": ical.feed_days()})
     tasks, _chosen = filtered_tasks(request)
     return _calendar_response(tasks, _("dxscore tasks"))
+
+
+@login_required
+@require_POST
+def task_feed_rotate(request):
+    """A new subscription address; every address given out before stops working."""
+    url = request.build_absolute_uri(
+        reverse("plans:feed", args=[ical.feed_token(request.user, rotate=True)])
+    )
+    messages.success(request, _("A new address was made; the earlier ones no longer work."))
+    return render(request, "plans/subscribe.html", {"url": url, "days": ical.feed_days()})
 
 
 def task_feed(request, token: str):
