@@ -140,11 +140,17 @@ def test_progress_reports_are_checked(api, plan):
         ({"percent": 120, "text": "x"}, "percent"),
         ({"percent": 10, "text": "   "}, "text"),
         ({"percent": 10, "text": "x", "reported_on": tomorrow}, "reported_on"),
+        # a number is not a date (it was read as seconds since 1970: 1970-01-01)
+        ({"percent": 10, "text": "x", "reported_on": 0}, "reported_on"),
+        ({"percent": 10, "text": "x", "reported_on": "0"}, "reported_on"),
         ({"percent": 10, "text": "x", "evidence_link": "ftp://files"}, "evidence_link"),
     ]
     for body, field in cases:
         errors = problem(api.post(url, body, "owner"), 422)["errors"]
         assert errors[0]["field"] == field, body
+    for query in ("units?valid_on=0", "units?valid_on=20250701", "tasks?due_from=0"):
+        problem(api.get(query, "owner"), 422)
+    assert api.get("units?valid_on=2025-07-01", "owner").status_code == 200
     plan["task1"].cancelled_on = TODAY
     plan["task1"].save()
     problem(api.post(url, {"percent": 10, "text": "late news"}, "owner"), 409)

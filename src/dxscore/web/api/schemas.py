@@ -7,13 +7,28 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, create_model
+from pydantic import BeforeValidator, ConfigDict, create_model
 
 MAX_BATCH = 10_000
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 UnitCode = Annotated[str, Field(min_length=1, max_length=40, pattern=CODE)]
 PeriodCode = Annotated[str, Field(max_length=10, pattern=r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")]
 IndicatorCode = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+def _written_date(value):
+    """Dates and times come written out (``2025-07-01``, ISO 8601): a bare number is not
+    read as seconds since 1970, so ``valid_on=0`` is an error instead of 1970-01-01."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, int | float) and not isinstance(text, bool):
+        raise ValueError("write the date out, such as 2025-07-01 (a number is not a date)")
+    if isinstance(text, str) and text.lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("write the date out, such as 2025-07-01 (a number is not a date)")
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_written_date)]
+Moment = Annotated[dt.datetime, BeforeValidator(_written_date)]
 
 
 class Strict(Schema):
@@ -351,7 +366,7 @@ class ProgressOut(Schema):
 class ProgressIn(Strict):
     percent: int = Field(ge=0, le=100)
     text: str = Field(min_length=1, max_length=5000, description="What was done.")
-    reported_on: dt.date | None = Field(None, description="Default today; never in the future.")
+    reported_on: Day | None = Field(None, description="Default today; never in the future.")
     evidence_link: str = Field("", max_length=500)
 
 

@@ -54,8 +54,8 @@ def list_dossiers(
     unit: str | None = Query(None, max_length=40, description="A unit code: it and below."),
     procedure: str | None = Query(None, max_length=200),
     status: Literal["in_progress", "finished", "returned", "withdrawn"] | None = None,
-    received_from: dt.datetime | None = Query(None, description="Received at or after."),
-    received_before: dt.datetime | None = Query(None, description="Received before."),
+    received_from: s.Moment | None = Query(None, description="Received at or after."),
+    received_before: s.Moment | None = Query(None, description="Received before."),
     limit: int = Limit,
     offset: int = Offset,
 ):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from django.db.models import Q
@@ -39,7 +38,7 @@ def list_units(
     under: str | None = Query(None, max_length=40, description="A unit code: it and below."),
     level: str | None = Query(None, max_length=60, description="Level name, e.g. district."),
     q: str | None = Query(None, max_length=100, description="Part of the code or name."),
-    valid_on: dt.date | None = Query(None, description="Units that existed on this day."),
+    valid_on: s.Day | None = Query(None, description="Units that existed on this day."),
     limit: int = Limit,
     offset: int = Offset,
 ):
