@@ -9,23 +9,33 @@ is several times faster than extracting fields from timestamps.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
-GRAINS = ("month", "quarter", "year")
+from dxscore.periods import KINDS, Kind, PeriodError, check_kind, code_at, parse
+
+__all__ = [
+    "DAY",
+    "GRAINS",
+    "Offsets",
+    "PeriodError",
+    "calendar",
+    "day_periods",
+    "period_codes",
+    "period_days",
+    "period_index",
+    "period_range",
+    "zone_offsets",
+]
+
+GRAINS = KINDS  # the kinds of period measures are grouped by (``--by unit,month``)
 DAY = 86400
-_CODE = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
 
 
-class PeriodError(ValueError):
-    pass
-
-
-def period_index(code: str, grain: str) -> int:
+def period_index(code: str, grain: Kind) -> int:
     """The integer index of a period code (``2024``, ``2024Q3``, ``2024-07``) at ``grain``.
 
     A coarser code given for a finer grain means its first period (``2024`` as a month
@@ -34,38 +44,16 @@ def period_index(code: str, grain: str) -> int:
     return period_range(code, grain)[0]
 
 
-def period_range(code: str, grain: str) -> tuple[int, int]:
+def period_range(code: str, grain: Kind) -> tuple[int, int]:
     """The first and last period index at ``grain`` that lie inside period ``code``."""
-    m = _CODE.match(str(code).strip())
-    if not m:
-        raise PeriodError(f"'{code}' is not a period code (use 2024, 2024Q3 or 2024-07)")
-    year, quarter, month = int(m.group(1)), m.group(2), m.group(3)
-    if month:
-        first_month = last_month = int(month)
-    elif quarter:
-        first_month, last_month = 3 * int(quarter) - 2, 3 * int(quarter)
-    else:
-        first_month, last_month = 1, 12
-    if grain == "month":
-        return year * 12 + first_month - 1, year * 12 + last_month - 1
-    if grain == "quarter":
-        if month:
-            raise PeriodError(f"'{code}' is a month; with --by quarter give a quarter or a year")
-        return year * 4 + (first_month - 1) // 3, year * 4 + (last_month - 1) // 3
-    if grain == "year":
-        if month or quarter:
-            raise PeriodError(f"'{code}' is not a year; with --by year give a year")
-        return year, year
-    raise PeriodError(f"unknown period grain '{grain}' (use {', '.join(GRAINS)})")
+    return parse(code).span(check_kind(grain))
 
 
-def period_codes(index: np.ndarray | pd.Series, grain: str) -> np.ndarray:
-    index = np.asarray(index, dtype=np.int64)
-    if grain == "month":
-        return np.array([f"{i // 12}-{i % 12 + 1:02d}" for i in index], dtype=object)
-    if grain == "quarter":
-        return np.array([f"{i // 4}Q{i % 4 + 1}" for i in index], dtype=object)
-    return np.array([str(i) for i in index], dtype=object)
+def period_codes(index: np.ndarray | pd.Series, grain: Kind) -> np.ndarray:
+    check_kind(grain)
+    return np.array(
+        [code_at(int(i), grain) for i in np.asarray(index, dtype=np.int64)], dtype=object
+    )
 
 
 def calendar(first_day: int, last_day: int, grain: str) -> pd.DataFrame:

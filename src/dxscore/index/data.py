@@ -9,16 +9,15 @@ reported together and nothing is computed from a table that has any.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from dxscore import periods
 from dxscore.index.methodology import Methodology
 
-PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
 MAX_LISTED = 50
 MISSING_MARKERS = {"", "NA", "N/A", "NAN", "NULL", "-"}  # cells that mean "no value"
@@ -301,7 +300,7 @@ def dataset_from_frame(
     period = _period(frame["period"]).to_numpy(object)
     bad_unit = unit == ""
     problems += [_at(r, "unit", "empty unit") for r in rows[bad_unit]]
-    bad_period = ~pd.Series(period, dtype=object).str.match(PERIOD_PATTERN.pattern).to_numpy(bool)
+    bad_period = ~pd.Series(period, dtype=object).str.match(periods.PATTERN.pattern).to_numpy(bool)
     problems += [
         _at(r, "period", f"'{p}' is not a period (2024, 2024Q3 or 2024-07)")
         for r, p in zip(rows[bad_period], period[bad_period], strict=True)

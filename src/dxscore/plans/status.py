@@ -22,7 +22,6 @@ Rules (``docs/targets.md`` says the same for steering officers):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -30,11 +29,12 @@ from typing import Literal
 
 import numpy as np
 
+from dxscore import periods
+
 Status = Literal["met", "on_track", "at_risk", "missed", "no_data"]
 STATUSES: tuple[Status, ...] = ("met", "on_track", "at_risk", "missed", "no_data")
 Comparison = Literal[">=", ">", "<=", "<", "=="]
 
-_PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2])(?:-(\d{2}))?)?$")
 _TOLERANCE = 1e-9
 
 
@@ -42,23 +42,27 @@ class TargetError(ValueError):
     """A target that cannot be assessed as defined."""
 
 
+def _day(code: str) -> date | None:
+    """A date written ``2024-07-15`` (targets may be due on a day), else None."""
+    try:
+        return date.fromisoformat(code) if len(code) == 10 else None
+    except ValueError:
+        return None
+
+
 def period_end(code: str) -> float:
     """The end of a period (``2024``, ``2024Q3``, ``2024-07``) or a date (``2024-07-15``)
     as a fractional year: 2024 ends at 2025.0, 2024Q3 at 2024.75."""
-    match = _PERIOD.match(str(code).strip())
-    if not match:
-        raise TargetError(f"'{code}' is not a period (2024, 2024Q3, 2024-07) or date")
-    year, quarter, month, day = match.groups()
-    y = int(year)
-    if quarter:
-        return y + int(quarter) / 4
-    if month and day:
-        d = date(y, int(month), int(day))
-        start = date(y, 1, 1)
-        return y + ((d - start).days + 1) / ((date(y + 1, 1, 1) - start).days)
-    if month:
-        return y + int(month) / 12
-    return y + 1.0
+    text = str(code).strip()
+    day = _day(text)
+    if day is not None:
+        start = date(day.year, 1, 1)
+        return day.year + ((day - start).days + 1) / ((date(day.year + 1, 1, 1) - start).days)
+    try:
+        period = periods.parse(text)
+    except periods.PeriodError:
+        raise TargetError(f"'{code}' is not a period (2024, 2024Q3, 2024-07) or date") from None
+    return period.year + period.last_month / 12
 
 
 @dataclass(frozen=True)
@@ -174,14 +178,9 @@ def assess(
 
 def _span(code: str) -> float:
     """The length of a period in years."""
-    match = _PERIOD.match(code)
-    if match.group(2):
-        return 0.25
-    if match.group(4):
+    if _day(code) is not None:
         return 1 / 365
-    if match.group(3):
-        return 1 / 12
-    return 1.0
+    return {"quarter": 0.25, "month": 1 / 12, "year": 1.0}[periods.kind_of(code)]
 
 
 def _progress(target: Target, x: float) -> float | None:

@@ -9,10 +9,12 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator, ConfigDict, create_model
 
+from dxscore import periods
+
 MAX_BATCH = 10_000
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 UnitCode = Annotated[str, Field(min_length=1, max_length=40, pattern=CODE)]
-PeriodCode = Annotated[str, Field(max_length=10, pattern=r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")]
+PeriodCode = Annotated[str, Field(max_length=10, pattern=periods.PATTERN.pattern)]
 IndicatorCode = Annotated[str, Field(min_length=1, max_length=80)]
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from dxscore.web.data.periods import period_dates, period_kind
+from dxscore.periods import dates as period_dates
+from dxscore.periods import kind_of as period_kind
 from dxscore.web.orgs.models import Level, Unit
 
 

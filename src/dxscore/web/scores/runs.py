@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dxscore import index as ix
+from dxscore.periods import kind_of as period_kind
 from dxscore.web.data.collect import reporting_units
 from dxscore.web.data.models import Methodology, Period, Status, Value
-from dxscore.web.data.periods import period_kind
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, UnitGroup
 from dxscore.web.scores.models import Immutable, NodeScore, RunInput, ScoreRun

@@ -8,11 +8,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 
+from dxscore.periods import kind_of as period_kind
 from dxscore.web.api import schemas as s
 from dxscore.web.api.common import MAX_ID, Limit, Offset, not_found, page, visible_unit
 from dxscore.web.data.collect import inputs
 from dxscore.web.data.models import Indicator, Methodology, Period
-from dxscore.web.data.periods import period_kind
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
