@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from dxscore.index.methodology import Methodology
+from dxscore.tables import read_frame
 
 PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
@@ -125,6 +126,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
     try:
         if suffix in (".csv", ".txt"):
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = read_frame(frame)  # a file the project wrote: '=x is the text =x
         elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
             frame = pd.read_excel(path, dtype=object, engine="calamine")
         elif suffix == ".parquet":
