@@ -43,18 +43,25 @@ class OutputError(ValueError):
 # --- text cells -------------------------------------------------------------------------
 
 
+def _starts_formula(text: str) -> bool:
+    # quotes first too: "'=x" is written "''=x", so that reading gives "'=x" back
+    return text.lstrip(QUOTE).startswith(FORMULA_START)
+
+
 def safe_text(value: Any) -> Any:
     """A CSV cell that no spreadsheet runs: a string starting with a formula character
-    gets a leading ``'``; anything else (numbers, negative ones too; None) is unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    (after any quotes) gets a leading ``'``; anything else (numbers, negative ones too;
+    None) is unchanged."""
+    if isinstance(value, str) and _starts_formula(value):
         return QUOTE + value
     return value
 
 
 def read_text(value: Any) -> Any:
-    """A CSV cell as it was before :func:`safe_text`: a leading ``'`` before a formula
-    character is removed (a ``'`` before anything else is the person's own)."""
-    if isinstance(value, str) and value.startswith(QUOTE) and value[1:2] in FORMULA_START:
+    """A CSV cell as it was before :func:`safe_text` (its exact inverse): the leading
+    ``'`` that :func:`safe_text` adds is removed; a ``'`` before anything else is the
+    person's own and stays."""
+    if isinstance(value, str) and value.startswith(QUOTE) and _starts_formula(value[1:]):
         return value[1:]
     return value
 
