@@ -161,8 +161,8 @@ def test_scores_command_prints_and_writes_the_latest_published_run(
     printed = runner.invoke(app, args)
     assert printed.exit_code == 0, printed.output
     lines = printed.output.splitlines()
-    assert lines[0] == "unit,node,score,rank"
-    assert "256,index,70.0,1" in lines and "257,index,40.0,2" in lines
+    assert lines[0] == '"unit","node","score","rank"'  # text quoted (docs/security.md)
+    assert '"256","index",70.0,1' in lines and '"257","index",40.0,2' in lines
     written = runner.invoke(app, [*args, "--out", str(tmp_path / "s.xlsx")])
     assert written.exit_code == 0, written.output
     frame = pd.read_excel(tmp_path / "s.xlsx")

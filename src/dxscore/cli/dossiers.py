@@ -22,7 +22,7 @@ from rich.table import Table
 from dxscore import dossiers as dx
 from dxscore.dossiers.schema import CATALOGUE_COLUMNS, DEFAULT_TZ, DOSSIER_COLUMNS
 from dxscore.dossiers.synth import SynthError
-from dxscore.tables import FORMATS, OutputError, write_table
+from dxscore.tables import FORMATS, OutputError, write_csv, write_table
 
 app = typer.Typer(
     help="Dossier records: import, public-service measures (Decision 766), synthetic data.",
@@ -261,7 +261,7 @@ def measures(
             write_table(frame, out_file, sheet="measures")
             out.print(f"wrote {len(frame):,} rows to {escape(str(out_file))}")
         elif not out.is_terminal:
-            frame.to_csv(sys.stdout, index=False)
+            write_csv(frame, sys.stdout)
         else:
             _print_measures(result.frame)
 

@@ -235,7 +235,7 @@ def scores(
 ) -> None:
     """Print or write the latest published run: columns unit,node,score,rank."""
     setup_django()
-    from dxscore.tables import OutputError, write_table
+    from dxscore.tables import OutputError, csv_text, write_table
     from dxscore.web.scores.runs import published_table
 
     try:
@@ -244,7 +244,7 @@ def scores(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     if out is None:
-        typer.echo(frame.to_csv(index=False), nl=False)
+        typer.echo(csv_text(frame), nl=False)
         return
     try:
         write_table(frame, out, sheet=f"{methodology} {period}")

@@ -7,7 +7,6 @@ here touches the store: ``store.py`` decides what to commit.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from dxscore.dossiers.profiles import Profile, resolve_header
 from dxscore.dossiers.readers import FileError, open_source
 from dxscore.dossiers.schema import BATCH, Column, arrow_schema
 from dxscore.dossiers.validate import Reject, Validator
+from dxscore.tables import csv_writer
 
 SHOWN_REJECTS = 20
 ROW_GROUP = 1 << 20
@@ -55,7 +55,7 @@ class RejectsLog:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._file)
+            self._writer = csv_writer(self._file)  # no cell is a formula (docs/security.md)
             self._writer.writerow(["file", "row", "column", "value", "reason"])
         for r in rejects:
             self._writer.writerow(

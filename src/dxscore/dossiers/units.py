@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from dxscore.tables import read_frame
+
 MAX_LISTED = 20
 
 
@@ -28,6 +30,7 @@ def read_units(path: str | Path) -> pd.DataFrame:
     try:
         if suffix == ".csv":
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = read_frame(frame)  # a file the project wrote: '=x is the text =x
         elif suffix in (".xlsx", ".xlsm", ".xls"):
             frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
         elif suffix == ".parquet":

@@ -17,6 +17,7 @@ import pandas as pd
 
 from dxscore import periods
 from dxscore.index.methodology import Methodology
+from dxscore.tables import read_frame
 
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
 MAX_LISTED = 50
@@ -124,6 +125,7 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, int]:
     try:
         if suffix in (".csv", ".txt"):
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = read_frame(frame)  # a file the project wrote: '=x is the text =x
         elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
             frame = pd.read_excel(path, dtype=object, engine="calamine")
         elif suffix == ".parquet":

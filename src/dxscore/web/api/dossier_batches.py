@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from dxscore.dossiers import Store, StoreError
 from dxscore.dossiers.schema import COLUMN_NAMES, DOSSIER_COLUMNS, Column
+from dxscore.tables import read_text
 from dxscore.web.api.problems import BUSY, FORBIDDEN, INVALID, FieldProblem, Problem
 from dxscore.web.api.schemas import MAX_BATCH
 from dxscore.web.orgs import scope
@@ -119,7 +120,8 @@ def _rejects(path: Path | None) -> list[FieldProblem]:
         return []
     found = []
     with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
+        for written in csv.DictReader(f):
+            row = {k: read_text(v) for k, v in written.items()}  # as before csv_writer
             index = int(row["row"]) - 1 if row["row"] else None
             column = row["column"] or None
             reason = row["reason"] + (f" (got '{row['value']}')" if row["value"] else "")

@@ -1,9 +1,9 @@
 """Downloads of a page's table: CSV, JSON and a formatted Excel workbook (the table, the
-methodology, and where the numbers come from)."""
+methodology, and where the numbers come from). No cell of a download is a formula:
+CSV and XLSX go through ``dxscore.tables`` (``docs/security.md``)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from dxscore.tables import append, csv_writer, workbook_bytes
 from dxscore.web.dashboards.tables import CHANGE, DELTA, NUMBER, RANK, SCORE, Table
 
 FORMATS = ("csv", "xlsx", "json")
@@ -22,7 +23,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 def csv_bytes(table: Table) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow([c.key for c in table.columns])
     for row in table.rows:
         writer.writerow(["" if v is None else v for v in table.values(row)])
@@ -49,12 +50,12 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
     wb = Workbook()
     ws = wb.active
     ws.title = table.name.split("-")[0][:31] or "table"
-    ws.append([str(c.label) for c in table.columns])
+    append(ws, [str(c.label) for c in table.columns])
     for cell in ws[1]:
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in table.rows:
-        ws.append(table.values(row))
+        append(ws, table.values(row))
     formats = {
         SCORE: _score_format(decimals),
         DELTA: "+" + _score_format(decimals) + ";-" + _score_format(decimals),
@@ -83,7 +84,8 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
 
     if methodology is not None:
         ms = wb.create_sheet(_("methodology")[:31])
-        ms.append(
+        append(
+            ms,
             [
                 _("Code"),
                 _("Name"),
@@ -94,7 +96,7 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
                 _("Normalisation"),
                 _("Aggregation"),
                 _("Description"),
-            ]
+            ],
         )
         for cell in ms[1]:
             cell.fill, cell.font = HEADER_FILL, HEADER_FONT
@@ -102,7 +104,8 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
             spec = node.spec
             norm = getattr(spec, "normalisation", None)
             agg = getattr(spec, "aggregation", None)
-            ms.append(
+            append(
+                ms,
                 [
                     code,
                     node.name,
@@ -114,28 +117,27 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
                     getattr(norm, "method", "") if norm is not None else "",
                     getattr(agg, "method", "") if agg is not None else "",
                     getattr(spec, "help", "") or spec.description,
-                ]
+                ],
             )
         for letter, width in zip("ABCDEFGHI", (22, 44, 11, 22, 8, 9, 14, 12, 60), strict=True):
             ms.column_dimensions[letter].width = width
         ms.freeze_panes = "A2"
 
     about = wb.create_sheet(_("about")[:31])
-    about.append([_("Title"), table.title])
+    append(about, [_("Title"), table.title])
     for key, value in table.meta.items():
-        about.append(
+        append(
+            about,
             [
                 key,
                 json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value,
-            ]
+            ],
         )
     for note in notes:
-        about.append([_("Note"), note])
+        append(about, [_("Note"), note])
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 CONTENT_TYPES = {

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dxscore import index as ix
+from dxscore.tables import append, put, read_text, workbook_bytes
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
 from dxscore.web.data.workflow import NotAllowed, WorkflowError, audit
@@ -61,12 +62,6 @@ def template_units(methodology: Methodology, period: Period, unit: Unit, user) -
     return below or [unit]
 
 
-def _put(ws, row: int, col: int, value) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text from people is never a formula
-
-
 def build_template(methodology: Methodology, period: Period, units: list[Unit]) -> bytes:
     """An .xlsx with one row per unit and input, dropdowns for unit and indicator codes
     and the valid range of each value as data validation."""
@@ -90,7 +85,7 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    ws.append(COLUMNS)
+    append(ws, COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
@@ -113,18 +108,18 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
                 existing.comment if existing else None,
             ]
             for col, content in enumerate(cells, start=1):
-                _put(ws, row, col, content)
+                put(ws, row, col, content)
             key = (spec.low, spec.high)
             if key not in validations:
                 validations[key] = _range_validation(spec)
             validations[key].add(f"I{row}")
     lists = wb.create_sheet("lists")
     lists.sheet_state = "hidden"
-    lists.append(["unit", "indicator"])
+    append(lists, ["unit", "indicator"])
     for i, code in enumerate([u.code for u in units], start=2):
-        _put(lists, i, 1, code)
+        put(lists, i, 1, code)
     for i, code in enumerate(codes, start=2):
-        _put(lists, i, 2, code)
+        put(lists, i, 2, code)
     last = max(row, 2)
     unit_list = DataValidation(
         type="list", formula1=f"lists!$A$2:$A${len(units) + 1}", allow_blank=False
@@ -138,17 +133,15 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
         dv.showErrorMessage = True
         ws.add_data_validation(dv)
     help_sheet = wb.create_sheet("help")
-    help_sheet.append(["indicator", "name", "unit_of_measure", "valid_range", "help"])
+    append(help_sheet, ["indicator", "name", "unit_of_measure", "valid_range", "help"])
     for spec in specs:
-        help_sheet.append([spec.code, spec.name, spec.measure, spec.range_text, spec.help])
+        append(help_sheet, [spec.code, spec.name, spec.measure, spec.range_text, spec.help])
     for sheet in (ws, help_sheet):
         sheet.freeze_panes = "A2"
         for col in range(1, sheet.max_column + 1):
             sheet.column_dimensions[get_column_letter(col)].width = 18
     ws.column_dimensions["E"].width = 40
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _num(x: float) -> str:
@@ -208,13 +201,14 @@ def open_workbook(data: bytes):
 def sheet_table(ws) -> Table:
     """One sheet as a ``Table``: its first row the header (lower-cased), then the rows
     that are not empty with their sheet row numbers; formula cells are emptied and
-    listed so that the check can refuse them."""
+    listed so that the check can refuse them. A text cell is text even when it starts
+    with "=" (the project's own downloads write names that way), so it round-trips."""
     rows, formulas, header = [], [], None
     for number, cells in enumerate(ws.iter_rows(), start=1):
         values = []
         for col, cell in enumerate(cells):
             content = cell.value
-            if cell.data_type == "f" or (isinstance(content, str) and content.startswith("=")):
+            if cell.data_type == "f":
                 formulas.append((number, col))
                 content = None
             values.append(content)
@@ -244,12 +238,14 @@ def read_csv(data: bytes) -> Table:
     header, rows, formulas = None, [], []
     for number, values in enumerate(reader, start=1):
         if header is None:
-            header = [v.strip().lower() for v in values]
+            header = [read_text(v).strip().lower() for v in values]
             continue
         for col, content in enumerate(values):
             if content.startswith("="):
                 formulas.append((number, col))
                 values[col] = ""
+            else:
+                values[col] = read_text(content)  # '=x written by a download is the text =x
         if any(v.strip() for v in values):
             rows.append((number, values))
         if len(rows) > MAX_ROWS:

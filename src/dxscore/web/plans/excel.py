@@ -12,7 +12,6 @@ progress columns are for reading; an upload ignores them.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -23,10 +22,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from dxscore.tables import append, put, workbook_bytes
 from dxscore.web.data.imports import (
     FileProblem,
     Table,
-    _put,
     _sort_key,
     _text,
     open_workbook,
@@ -84,13 +83,13 @@ COMPARISONS = {
 
 def _sheet(wb: Workbook, title: str, columns: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(columns)
+    append(ws, columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
     for r, row in enumerate(rows, start=2):
         for c, content in enumerate(row, start=1):
-            _put(ws, r, c, content)
+            put(ws, r, c, content)
     ws.freeze_panes = "A2"
     for col in range(1, len(columns) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 16
@@ -153,13 +152,11 @@ def export(resolution: Resolution) -> bytes:
         ],
     )
     help_sheet = wb.create_sheet("help")
-    help_sheet.append([_("sheet"), _("column"), _("meaning")])
+    append(help_sheet, [_("sheet"), _("column"), _("meaning")])
     for sheet, column, meaning in _help():
-        help_sheet.append([sheet, column, meaning])
+        append(help_sheet, [sheet, column, meaning])
     help_sheet.column_dimensions["C"].width = 90
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _help() -> list[tuple[str, str, str]]:
