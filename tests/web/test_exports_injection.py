@@ -38,6 +38,8 @@ from tests.web.test_plans_pages import plan_fixture  # noqa: F401 - shared fixtu
 
 NAMES = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2+3", "\tcmd"]
 HYPERLINK, AT, PLUS, MINUS, TAB = NAMES
+FORMULA = "=2+5"  # a node's name: methodology names hold no control characters (a tab)
+NODE_NAMES = [AT, PLUS, MINUS, FORMULA]
 
 
 # --- reading a download back ------------------------------------------------------------
@@ -101,7 +103,7 @@ tree:
     - {code: a, name: "@SUM(1)", weight: 1}
     - {code: b, name: "+1+1", weight: 1}
     - {code: c, name: "-2+3", weight: 1, help: "=HYPERLINK(\\"http://x\\",\\"y\\")"}
-    - {code: d, name: "\\tcmd", weight: 1}
+    - {code: d, name: "=2+5", weight: 1}
 """
 CODES = ["d1", "d2", "d3", "d4", "d5"]
 
@@ -137,9 +139,9 @@ def _dl(client, name, *args, **query):
 
 DOWNLOADS = {  # page: (route, arguments before the format, query, names it shows)
     "leaderboard": ("dash_leaderboard_dl", ["inject", "2024"], {}, NAMES),
-    "scorecard": ("dash_scorecard_dl", ["inject", "2024", "d1"], {}, [AT, PLUS, MINUS, TAB]),
+    "scorecard": ("dash_scorecard_dl", ["inject", "2024", "d1"], {}, NODE_NAMES),
     "node values": ("dash_node_dl", ["inject", "2024", "a"], {}, NAMES),
-    "compare": ("dash_compare_dl", ["inject", "2024"], {"units": ["d1", "d4"]}, NAMES[1:]),
+    "compare": ("dash_compare_dl", ["inject", "2024"], {"units": ["d1", "d4"]}, NODE_NAMES),
 }
 
 
