@@ -6,7 +6,6 @@ rank for every unit and period, and ``Result.explain`` traces one score to its r
 """
 
 from dxscore.index.data import (
-    DataError,
     Dataset,
     Problem,
     dataset_from_frame,
@@ -14,14 +13,14 @@ from dxscore.index.data import (
     load_datasets,
     read_units,
 )
+from dxscore.index.errors import DataError, EngineError, MethodologyError
 from dxscore.index.methodology import (
     Methodology,
-    MethodologyError,
     builtin_ids,
     load,
     loads,
 )
-from dxscore.index.pipeline import EngineError, compute
+from dxscore.index.pipeline import compute
 from dxscore.index.result import Result
 
 __all__ = [

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from dxscore import periods
+from dxscore.index.errors import DataError
 from dxscore.index.methodology import Methodology
 from dxscore.tables import read_frame
 
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
-MAX_LISTED = 50
 MISSING_MARKERS = {"", "NA", "N/A", "NAN", "NULL", "-"}  # cells that mean "no value"
 
 
@@ -48,20 +48,6 @@ class Problem(tuple):
 def _at(row, column: str | None, message: str) -> Problem:
     where = f"row {row}" + (f", column '{column}'" if column else "")
     return Problem(where, message, int(row), column)
-
-
-class DataError(ValueError):
-    """The input table has problems; ``problems`` lists ``(where, message)`` pairs."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        shown = problems[:MAX_LISTED]
-        lines = [f"{source}: {len(problems)} problem(s)"]
-        lines += [f"  {where}: {message}" for where, message in shown]
-        if len(problems) > len(shown):
-            lines.append(f"  ... and {len(problems) - len(shown)} more")
-        super().__init__("\n".join(lines))
 
 
 @dataclass

@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
 )
 
+from dxscore.index.errors import MethodologyError
 from dxscore.index.methods import (
     Aggregation,
     Imputation,
@@ -62,17 +63,6 @@ Line = Annotated[str, Field(max_length=300), AfterValidator(lambda v: _plain_tex
 Paragraph = Annotated[
     str, Field(max_length=20_000), AfterValidator(lambda v: _plain_text(v, lines=True))
 ]
-
-
-class MethodologyError(ValueError):
-    """A methodology file is not valid. ``problems`` lists ``(path, message)`` pairs."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source = source
-        self.problems = problems
-        lines = [f"{source}: {len(problems)} problem(s)"]
-        lines += [f"  {path}: {message}" for path, message in problems]
-        super().__init__("\n".join(lines))
 
 
 # --- file-level models ------------------------------------------------------------------

@@ -7,41 +7,14 @@ aggregation with other weights without repeating the indicator steps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from dxscore.index import steps
 from dxscore.index.data import Dataset
+from dxscore.index.errors import EngineError
 from dxscore.index.methodology import AggregateSpec, IndicatorSpec, Methodology
-
-
-class EngineError(ValueError):
-    """The data cannot be computed with this methodology (e.g. a geometric mean of
-    negative scores)."""
-
-
-@dataclass
-class IndicatorStages:
-    """Every indicator's values after each step, as ``(P, U)`` arrays keyed by code."""
-
-    raw: dict[str, np.ndarray]
-    denominated: dict[str, np.ndarray]
-    imputed: dict[str, np.ndarray]
-    imputed_mask: dict[str, np.ndarray]
-    treated: dict[str, np.ndarray]
-    treatment: dict[str, list[steps.Treatment]]  # per period
-    normalised: dict[str, np.ndarray]
-
-
-@dataclass
-class Aggregation:
-    """Scores of every node plus, per aggregate, its children's shares and contributions."""
-
-    scores: dict[str, np.ndarray]  # node -> (P, U)
-    points: dict[str, np.ndarray]  # node -> (P, U), NaN unless the parent sums points
-    shares: dict[str, np.ndarray]  # aggregate -> (P, U, C): effective weight of each child
-    contributions: dict[str, np.ndarray]  # aggregate -> (P, U, C): adds up to the score
+from dxscore.index.result import Result
+from dxscore.index.stages import Aggregation, IndicatorStages
 
 
 def prepare_indicators(methodology: Methodology, data: Dataset) -> IndicatorStages:
@@ -180,9 +153,8 @@ def _describe(idx: np.ndarray, units, periods) -> list[str]:
     return out
 
 
-def compute(methodology: Methodology, data: Dataset):
+def compute(methodology: Methodology, data: Dataset) -> Result:
     """Compute every node's score, rank and rank change for every unit and period."""
-    from dxscore.index.result import Result
 
     stages = prepare_indicators(methodology, data)
     agg = aggregate_all(methodology, stages.normalised, data.units, data.periods)

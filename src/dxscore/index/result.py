@@ -14,7 +14,7 @@ import pandas as pd
 from dxscore.index import steps
 from dxscore.index.data import Dataset
 from dxscore.index.methodology import ROOT, Methodology
-from dxscore.index.pipeline import Aggregation, IndicatorStages
+from dxscore.index.stages import Aggregation, IndicatorStages
 
 FRAME_COLUMNS = ["unit", "period", "node", "kind", "score", "rank", "rank_change", "points"]
 

@@ -179,7 +179,7 @@ class Replicator:
 
 def _aggregate(x, w, method: Aggregation, spec: AggregateSpec, scale) -> np.ndarray:
     if steps.negative_inputs(x, method).any():
-        from dxscore.index.pipeline import EngineError
+        from dxscore.index.errors import EngineError
 
         raise EngineError(
             f"a {method.method} mean needs scores >= 0; an alternative normalisation gives "

@@ -21,7 +21,8 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from dxscore.index import steps
-from dxscore.index.data import DataError, Dataset
+from dxscore.index.data import Dataset
+from dxscore.index.errors import DataError
 from dxscore.index.methodology import ROOT, Methodology
 from dxscore.index.pipeline import aggregate_all, compute, indicator_steps, prepare_indicators
 

@@ -1,0 +1,31 @@
+"""The project's one shape of error for bad input: ``Problems``, a list of ``(where,
+message)`` pairs reported together (a file, a row, a column, a node), so a person fixes
+everything at once. The engine's methodology and data errors, the platform's run, upload
+and methodology errors all are ``Problems``; the CLI prints them, the pages list them and
+the API turns them into RFC 9457 problem details."""
+
+from __future__ import annotations
+
+
+class Problems(ValueError):
+    """Everything wrong with one input. ``source`` names the input (a file), if any;
+    ``max_listed`` bounds how many pairs the message shows (all are kept)."""
+
+    max_listed: int | None = None
+
+    def __init__(self, problems: list[tuple[str, str]], source: str | None = None):
+        self.problems = list(problems)
+        self.source = source
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        shown = self.problems if self.max_listed is None else self.problems[: self.max_listed]
+        if self.source is None:
+            text = "; ".join(f"{where}: {message}" for where, message in shown)
+            more = len(self.problems) - len(shown)
+            return text + (f"; ... and {more} more" if more else "")
+        lines = [f"{self.source}: {len(self.problems)} problem(s)"]
+        lines += [f"  {where}: {message}" for where, message in shown]
+        if len(self.problems) > len(shown):
+            lines.append(f"  ... and {len(self.problems) - len(shown)} more")
+        return "\n".join(lines)
