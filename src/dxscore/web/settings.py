@@ -141,7 +141,11 @@ LOGOUT_REDIRECT_URL = "login"
 # lock-out after repeated failures (django-axes)
 AXES_FAILURE_LIMIT = int(os.environ.get("DXSCORE_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DXSCORE_LOCKOUT_HOURS", "0.5"))
+# a lock-out holds for one account from one address: anyone may type a colleague's name,
+# so an account alone would let one person lock everybody out, and an address alone would
+# lock out a whole office behind one NAT (docs/security.md, "Reverse proxy")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dxscore.web.proxy.client_address"  # waitress's REMOTE_ADDR
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
@@ -157,9 +161,11 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# https is known from waitress (wsgi.url_scheme), which takes X-Forwarded-Proto only from
+# the trusted proxy (DXSCORE_TRUSTED_PROXY, see ``dxscore serve``): never from a header
+# here, which any request could carry. HSTS is sent on https requests only.
 if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 3600
+    SECURE_HSTS_SECONDS = int(os.environ.get("DXSCORE_HSTS_SECONDS", "31536000"))
 
 # uploads: kept outside the web root, served only through views that check scope
 MEDIA_ROOT = UPLOAD_DIR
