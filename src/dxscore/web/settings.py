@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",  # django-csp: its checks of the policy settings
     "simple_history",
     "dxscore.web.orgs",
     "dxscore.web.data",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy of every page (below)
     "dxscore.web.api.problems.ProblemMiddleware",  # errors under /api/v1/ as RFC 9457
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -166,6 +169,30 @@ X_FRAME_OPTIONS = "DENY"
 # here, which any request could carry. HSTS is sent on https requests only.
 if HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("DXSCORE_HSTS_SECONDS", "31536000"))
+
+# Content-Security-Policy (django-csp; docs/security.md, "Content-Security-Policy"): the
+# pages load scripts, styles, images and fonts from the site itself only; no inline script,
+# event handler or style attribute runs, no plugin loads, no other site may frame a page
+# or receive a form. Two inline style elements are allowed by their hash, both Plotly.js's
+# (the bundled 4.1.1): the empty <style> it fills through the CSSOM (which CSP does not
+# govern) and the fixed stylesheet of its map library; an injected empty <style> does
+# nothing, and tests/web/test_csp.py checks that the bundle still holds that stylesheet.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # "" (plotly.js-style-global)
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre-gl's CSS
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *PLOTLY_STYLE_HASHES],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # uploads: kept outside the web root, served only through views that check scope
 MEDIA_ROOT = UPLOAD_DIR
