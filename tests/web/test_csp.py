@@ -48,6 +48,13 @@ def test_public_pages_carry_the_policy(client, path):
 
 
 @pytest.mark.django_db
+def test_only_the_api_docs_allow_data_images(client):
+    """Swagger UI's stylesheet draws its icons as data: SVG images; no other page may."""
+    assert _policy(client.get("/api/v1/docs"))["img-src"] == ["'self'", "data:"]
+    assert _policy(client.get("/accounts/login/"))["img-src"] == ["'self'"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "path", ["/", "/units/", "/plans/", "/plans/tasks/calendar.ics?subscribe=1", "/admin/"]
 )

@@ -65,6 +65,11 @@ def test_every_dashboard_page_in_a_browser(
     page.wait_for_url("**/units/20/**")
     page.wait_for_selector("#chart-history[data-drawn] .main-svg")
     page.wait_for_selector("#chart-pillars[data-drawn] .main-svg")
+    # a pointer on a bar: Plotly's hover label and tool bar appear, within the CSP
+    page.locator("#chart-pillars .barlayer .point").first.hover(force=True)
+    page.wait_for_selector("#chart-pillars .hoverlayer .hovertext")
+    expect(page.locator("#chart-pillars .modebar")).to_be_visible()
+    page.locator("#chart-pillars").screenshot(path=str(shots / "d2b-chart-hover.png"))
     assert not errors, errors
     assert page.inner_text("#kpi-score") == f"{index['20'][0]:.4f}"
     assert page.inner_text("#kpi-rank") == str(index["20"][1])

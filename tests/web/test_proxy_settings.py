@@ -70,3 +70,23 @@ def test_lock_outs_count_the_connections_address_never_a_header(client, people, 
     # the account is not locked from another address, the one the attacker claimed either
     ok = _fail(client, "10.0.0.6", "10.0.0.5", "correct horse battery")
     assert ok.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_cached_dashboard_keeps_the_scheme_of_each_request(client, people):
+    """The permanent link of a public page is absolute: a page first rendered for a plain
+    http request (straight to the application) must not serve its http link to the
+    people who come through the https proxy."""
+    from django.core.cache import cache
+
+    from tests.web.test_dashboards import publish_demo
+
+    cache.clear()
+    publish_demo(people["admin"], years=("2022",), provinces=["01", "20", "48"])
+    path = "/public/vn-dti-2022/2022/"
+    plain = client.get(path).content.decode()
+    assert 'href="http://testserver/public/vn-dti-2022/2022/?run=1"' in plain
+    secure = client.get(path, secure=True).content.decode()
+    assert 'href="https://testserver/public/vn-dti-2022/2022/?run=1"' in secure
+    assert "http://testserver" not in secure
+    cache.clear()
