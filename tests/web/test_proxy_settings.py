@@ -50,6 +50,40 @@ def test_serve_refuses_to_start_with_a_wrong_proxy_value(monkeypatch, tmp_path):
     assert not (tmp_path / "home").exists()  # nothing was set up
 
 
+@pytest.fixture
+def served(monkeypatch, tmp_path):
+    """``dxscore serve`` without serving: the options it hands waitress."""
+    import waitress
+
+    import dxscore.cli.web as web
+
+    calls = []
+    monkeypatch.setenv("DXSCORE_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(web, "setup_django", lambda create_home=False: None)
+    monkeypatch.setattr(web, "migrate", lambda: None)
+    monkeypatch.setattr(waitress, "serve", lambda app, **options: calls.append(options))
+    return calls
+
+
+def test_serve_hands_waitress_the_trusted_proxy(served, monkeypatch, settings):
+    settings.HTTPS = True
+    monkeypatch.setenv("DXSCORE_TRUSTED_PROXY", "127.0.0.1")
+    result = CliRunner().invoke(app, ["serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "trusting X-Forwarded-For and X-Forwarded-Proto from 127.0.0.1" in result.output
+    assert served[0]["trusted_proxy"] == "127.0.0.1" and served[0]["port"] == 8123
+    assert served[0]["clear_untrusted_proxy_headers"] is True
+
+
+def test_serve_warns_when_https_has_no_trusted_proxy(served, monkeypatch, settings):
+    settings.HTTPS = True
+    monkeypatch.delenv("DXSCORE_TRUSTED_PROXY", raising=False)
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 0, result.output
+    assert "warning: DXSCORE_HTTPS=1 but DXSCORE_TRUSTED_PROXY is not set" in result.output
+    assert "trusted_proxy" not in served[0]
+
+
 def _fail(client, remote: str, forwarded: str, password: str = "wrong password"):
     return client.post(
         "/accounts/login/",
