@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean browser reports
+.PHONY: demo test lint bench clean browser reports proxy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/dxscore demo
 
-test: $(STAMP) browser reports
+test: $(STAMP) browser reports proxy
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest -n 2 -q
 
@@ -33,6 +33,14 @@ reports:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 	  else echo "pdftotext or Pango is missing: 'sudo make reports' installs them"; fi; }
+
+# nginx for the reverse-proxy test (a real proxy on loopback), from Debian's packages, when
+# missing; the package's own service is not needed (the test starts its own nginx)
+proxy:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "nginx is missing: 'sudo make proxy' installs it (the reverse-proxy test skips)"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

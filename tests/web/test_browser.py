@@ -19,6 +19,35 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 pytestmark = pytest.mark.slow
 
 
+def watch(page, errors: list) -> None:
+    """Record the page's console errors (a Content-Security-Policy violation is one) and
+    uncaught exceptions in ``errors``, with the address of the page."""
+
+    def console(message):
+        if message.type == "error" or "Content Security Policy" in message.text:
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+
+
+class WatchedBrowser:
+    """The browser of a test: every page it opens is watched (``watch``); the ``browser``
+    fixture fails the test if any page had a console error or an uncaught exception."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.errors: list[str] = []
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        watch(page, self.errors)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
@@ -29,8 +58,10 @@ def browser():
 
     with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
+        watched = WatchedBrowser(instance)
+        yield watched
         instance.close()
+        assert not watched.errors, "console errors or CSP violations:\n" + "\n".join(watched.errors)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ platform's commands. Django is imported inside each command, never at module imp
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -45,12 +46,65 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+# the headers a trusted reverse proxy sets (docs/operations.md, "Behind a reverse proxy");
+# the Host header comes from the proxy itself (`proxy_set_header Host $host`)
+PROXY_HEADERS = {"x-forwarded-for", "x-forwarded-proto"}
+
+
+def proxy_options(environ: dict | None = None) -> dict:
+    """waitress's options for the reverse proxy named by ``DXSCORE_TRUSTED_PROXY`` (its
+    address) and ``DXSCORE_TRUSTED_PROXY_COUNT`` (proxies in the chain, default 1).
+
+    Only requests whose peer is that address have their ``X-Forwarded-For`` (the client's
+    address: django-axes counts failed log-ins per address) and ``X-Forwarded-Proto``
+    (https: HSTS, secure links, CSRF's origin check) honoured; waitress removes every
+    ``X-Forwarded-*`` and ``Forwarded`` header of any other request, so a request that
+    bypasses the proxy cannot claim an address or https. No proxy set: no such header is
+    honoured. Raises ``ValueError`` with the reason for a value that is not an address."""
+    environ = os.environ if environ is None else environ
+    proxy = environ.get("DXSCORE_TRUSTED_PROXY", "").strip()
+    count_text = environ.get("DXSCORE_TRUSTED_PROXY_COUNT", "").strip()
+    if not proxy:
+        if count_text:
+            raise ValueError(
+                "DXSCORE_TRUSTED_PROXY_COUNT has no meaning without DXSCORE_TRUSTED_PROXY"
+            )
+        return {"clear_untrusted_proxy_headers": True}
+    try:
+        address = ipaddress.ip_address(proxy.strip("[]"))
+    except ValueError:
+        raise ValueError(
+            f"DXSCORE_TRUSTED_PROXY must be the IP address the proxy connects from "
+            f"(e.g. 127.0.0.1), not '{proxy}'"
+        ) from None
+    try:
+        count = int(count_text or "1")
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(
+            f"DXSCORE_TRUSTED_PROXY_COUNT must be a whole number >= 1, not '{count_text}'"
+        )
+    return {
+        "trusted_proxy": str(address),
+        "trusted_proxy_count": count,
+        "trusted_proxy_headers": set(PROXY_HEADERS),
+        "clear_untrusted_proxy_headers": True,
+    }
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: all)."),
     port: int = typer.Option(8000, help="Port to listen on."),
     threads: int = typer.Option(8, help="Worker threads."),
 ) -> None:
-    """Run the web platform (waitress) on the workspace DXSCORE_HOME; migrations apply first."""
+    """Run the web platform (waitress) on the workspace DXSCORE_HOME; migrations apply first.
+    Behind a reverse proxy, DXSCORE_TRUSTED_PROXY is the address it connects from."""
+    try:
+        proxy = proxy_options()
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     if host not in ("0.0.0.0", "::", "127.0.0.1", "localhost", "[::1]"):
         hosts = os.environ.get("DXSCORE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
         os.environ["DXSCORE_ALLOWED_HOSTS"] = f"{hosts},{host}"
@@ -62,7 +116,16 @@ def serve(
     from dxscore.web.wsgi import application
 
     typer.echo(f"dxscore on http://{host}:{port}/ (workspace {settings.HOME})")
-    waitress_serve(application, host=host, port=port, threads=threads, ident="dxscore")
+    if "trusted_proxy" in proxy:
+        typer.echo(f"trusting X-Forwarded-For and X-Forwarded-Proto from {proxy['trusted_proxy']}")
+    elif settings.HTTPS:
+        typer.echo(
+            "warning: DXSCORE_HTTPS=1 but DXSCORE_TRUSTED_PROXY is not set: requests through "
+            "the proxy are taken for plain http (no HSTS, http links, log-in refused) and "
+            "lock-outs apply to the proxy's address; set it to the proxy's address",
+            err=True,
+        )
+    waitress_serve(application, host=host, port=port, threads=threads, ident="dxscore", **proxy)
 
 
 def createuser(

@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",  # django-csp: its checks of the policy settings
     "simple_history",
     "dxscore.web.orgs",
     "dxscore.web.data",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy of every page (below)
     "dxscore.web.api.problems.ProblemMiddleware",  # errors under /api/v1/ as RFC 9457
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -141,7 +144,11 @@ LOGOUT_REDIRECT_URL = "login"
 # lock-out after repeated failures (django-axes)
 AXES_FAILURE_LIMIT = int(os.environ.get("DXSCORE_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("DXSCORE_LOCKOUT_HOURS", "0.5"))
+# a lock-out holds for one account from one address: anyone may type a colleague's name,
+# so an account alone would let one person lock everybody out, and an address alone would
+# lock out a whole office behind one NAT (docs/security.md, "Reverse proxy")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "dxscore.web.proxy.client_address"  # waitress's REMOTE_ADDR
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 
@@ -157,9 +164,35 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# https is known from waitress (wsgi.url_scheme), which takes X-Forwarded-Proto only from
+# the trusted proxy (DXSCORE_TRUSTED_PROXY, see ``dxscore serve``): never from a header
+# here, which any request could carry. HSTS is sent on https requests only.
 if HTTPS:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = 3600
+    SECURE_HSTS_SECONDS = int(os.environ.get("DXSCORE_HSTS_SECONDS", "31536000"))
+
+# Content-Security-Policy (django-csp; docs/security.md, "Content-Security-Policy"): the
+# pages load scripts, styles, images and fonts from the site itself only; no inline script,
+# event handler or style attribute runs, no plugin loads, no other site may frame a page
+# or receive a form. Two inline style elements are allowed by their hash, both Plotly.js's
+# (the bundled 4.1.1): the empty <style> it fills through the CSSOM (which CSP does not
+# govern) and the fixed stylesheet of its map library; an injected empty <style> does
+# nothing, and tests/web/test_csp.py checks that the bundle still holds that stylesheet.
+PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # "" (plotly.js-style-global)
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre-gl's CSS
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, *PLOTLY_STYLE_HASHES],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # uploads: kept outside the web root, served only through views that check scope
 MEDIA_ROOT = UPLOAD_DIR

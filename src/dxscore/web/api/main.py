@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from csp.decorators import csp_update
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
@@ -111,6 +112,8 @@ api = DxscoreAPI(
     throttle=[TokenThrottle()],
     parser=StrictJSON(),
     docs=Swagger(settings={"validatorUrl": None}),  # no online validator; token not kept
+    # Swagger UI's stylesheet draws its icons as data: SVG images: allowed on that page only
+    docs_decorator=csp_update({"img-src": ["data:"]}),
     openapi_extra={"info": {"version": __version__}},
 )
 problems.install(api)

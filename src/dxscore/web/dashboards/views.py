@@ -39,7 +39,8 @@ def _published_state() -> tuple:
 def page(request, template: str, build_context, state: tuple = ()) -> HttpResponse:
     """A public page whose content (everything but the site's header) is rendered once
     and cached: published runs never change, so the key is the state of the published
-    runs, the language, whether the person manages runs, and the full address."""
+    runs, the language, whether the person manages runs, and the full address with its
+    scheme and host (the permanent link is absolute: https behind the proxy)."""
     raw = "|".join(
         map(
             str,
@@ -48,7 +49,7 @@ def page(request, template: str, build_context, state: tuple = ()) -> HttpRespon
                 *_published_state(),
                 get_language(),
                 scope.can_manage(request.user),
-                request.get_full_path(),
+                request.build_absolute_uri(),
                 *state,
             ),
         )

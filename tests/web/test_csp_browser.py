@@ -1,0 +1,68 @@
+"""The pages no other browser test opens, under the Content-Security-Policy, in a real
+browser (headless Chromium through Playwright): the API's Swagger UI, the set-up pages
+(Django admin), the unit tree, the calendar subscription; and what moved from inline
+handlers to site.js still works (the language selector, the subscription field). The
+``browser`` fixture fails the test on any console error or CSP violation."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.test_browser import _login, _open, browser, shots  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_remaining_pages_pass_the_policy_in_a_browser(
+    transactional_db,
+    live_server,
+    browser,  # noqa: F811 - the fixture imported above
+    shots,  # noqa: F811
+    monkeypatch,
+):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from tests.web.conftest import make_person
+    from tests.web.test_browser_setup import build
+
+    build()
+    make_person("admin", "administrator", superuser=True)
+    base = live_server.url
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors = browser.errors
+
+    # the API's documentation: Swagger UI draws every operation from the site's own files
+    _open(page, f"{base}/api/v1/docs", errors)
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".swagger-ui .opblock").count() > 5
+    page.locator(".swagger-ui .opblock-summary").first.click()  # opens, with its styles
+    page.wait_for_selector(".swagger-ui .opblock.is-open")
+    page.screenshot(path=str(shots / "csp-1-api-docs.png"))
+
+    # the language selector submits its form when changed (site.js)
+    _open(page, f"{base}/accounts/login/", errors)
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "vi")
+    assert page.get_attribute("html", "lang") == "vi"
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.get_attribute("html", "lang") == "en"
+
+    _login(page, base, "admin")
+    _open(page, f"{base}/units/", errors)
+    indent = page.locator("td.indent-2").first
+    assert indent.evaluate("el => parseFloat(getComputedStyle(el).paddingLeft)") > 30
+    page.screenshot(path=str(shots / "csp-2-units.png"))
+
+    # the subscription address is selected whole on a click (site.js)
+    _open(page, f"{base}/plans/tasks/calendar.ics?subscribe=1", errors)
+    field = page.locator("input[data-select-all]")
+    field.click()
+    selected = field.evaluate("el => [el.selectionStart, el.selectionEnd, el.value.length]")
+    assert selected[0] == 0 and selected[1] == selected[2] > 0
+
+    # the set-up pages: Django admin's own scripts and styles
+    _open(page, f"{base}/admin/", errors)
+    _open(page, f"{base}/admin/orgs/unit/", errors)
+    _open(page, f"{base}/admin/orgs/unit/add/", errors)
+    page.screenshot(path=str(shots / "csp-3-admin-add-unit.png"))
+    page.close()
