@@ -155,3 +155,29 @@ def test_progress_reports_are_checked(api, plan):
     plan["task1"].save()
     problem(api.post(url, {"percent": 10, "text": "late news"}, "owner"), 409)
     assert not ProgressUpdate.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["owner", "colleague", "outsider", "steering", "admin"])
+def test_the_tasks_page_the_feed_and_the_api_list_the_same_tasks(api, plan, people, persona):
+    """One selector for every reader: for an administrator the page listed 2 tasks as
+    "mine" and the API 0 (the API read the entry scope directly, the page its root)."""
+    from django.test import Client
+    from django.urls import reverse
+    from icalendar import Calendar
+
+    from dxscore.web.plans import ical
+
+    browser = Client()
+    browser.force_login(people[persona])
+    for mine in (False, True):
+        query = {"mine": "1"} if mine else {}
+        page = browser.get(reverse("plans:tasks"), query)
+        on_page = sorted(t.pk for t in page.context["tasks"])
+        answer = api.get("tasks?limit=100" + ("&mine=true" if mine else ""), persona).json()
+        assert sorted(t["id"] for t in answer["items"]) == on_page, (persona, mine)
+    token = ical.feed_token(people[persona])
+    feed = Calendar.from_ical(browser.get(reverse("plans:feed", args=[token])).content)
+    in_feed = sorted(int(e["uid"].split("@")[0].removeprefix("task-")) for e in feed.walk("VEVENT"))
+    assert in_feed == on_page  # the feed is the person's own tasks, as "mine" on the page
+    if persona == "admin":
+        assert len(on_page) == Task.objects.count() == 2

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dxscore.web.data import imports, workflow
+from dxscore.web.data import imports, selectors, workflow
 from dxscore.web.data.collect import completeness as unit_progress
 from dxscore.web.data.collect import entry_rows
 from dxscore.web.data.forms import ReasonForm, ValuesUploadForm
@@ -268,10 +268,7 @@ def upload_commit(request, pk: int):
 
 
 def _visible_value(request, pk: int) -> Value:
-    values = scope.restrict(
-        Value.objects.select_related("unit", "indicator", "period"), request.user, scope.VIEW
-    )
-    return get_object_or_404(values, pk=pk)
+    return get_object_or_404(selectors.visible_values(request.user), pk=pk)
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Who may do what with resolutions, targets and tasks, on top of ``orgs/scope.py``.
+"""Who may do what with resolutions, targets and tasks, on top of ``orgs/scope.py``
+(what a person reads is in ``selectors.py``).
 
 - **Read**: a resolution (with its targets and tasks) is read by everyone whose viewing
   scope lies on its unit's branch: at or below the unit (its departments, districts and
@@ -13,35 +14,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans.models import Resolution, Target, Task
-
-
-def _branch(queryset: QuerySet, user, field: str) -> QuerySet:
-    root = scope.scope_root(user, scope.VIEW)
-    if root == scope.EVERYWHERE:
-        return queryset
-    if root is None:
-        return queryset.none()
-    above = [int(p) for p in root.path.strip("/").split("/")]
-    return queryset.filter(
-        Q(**{f"{field}__path__startswith": root.path}) | Q(**{f"{field}_id__in": above})
-    )
-
-
-def visible_resolutions(user) -> QuerySet:
-    return _branch(Resolution.objects.select_related("unit"), user, "unit")
-
-
-def visible_tasks(user) -> QuerySet:
-    return _branch(Task.objects.select_related("resolution", "owner"), user, "resolution__unit")
-
-
-def sees(user, resolution: Resolution) -> bool:
-    return visible_resolutions(user).filter(pk=resolution.pk).exists()
 
 
 def assigning_units(user) -> QuerySet:

@@ -1,4 +1,4 @@
-"""Pages for resolutions, targets and tasks. Reading goes through ``access.visible_*``;
+"""Pages for resolutions, targets and tasks. Reading goes through ``selectors``;
 every change checks ``access`` (the steering office assigns, the owner unit reports)."""
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxscore.web.data.forms import ReasonForm
-from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
-from dxscore.web.plans import access, assessing, work
+from dxscore.web.plans import access, assessing, selectors, work
 from dxscore.web.plans.forms import (
     EvidenceForm,
     PlanUploadForm,
@@ -31,7 +30,7 @@ from dxscore.web.plans.models import Notice, ProgressUpdate, Resolution, Target,
 
 
 def _resolution(request, pk: int) -> Resolution:
-    return get_object_or_404(access.visible_resolutions(request.user), pk=pk)
+    return get_object_or_404(selectors.visible_resolutions(request.user), pk=pk)
 
 
 def _assignable(request, pk: int) -> Resolution:
@@ -45,14 +44,14 @@ def _target(request, pk: int) -> Target:
     target = get_object_or_404(
         Target.objects.select_related("resolution", "unit", "indicator", "pillar"), pk=pk
     )
-    if not access.sees(request.user, target.resolution):
+    if not selectors.sees(request.user, target.resolution):
         raise Http404
     return target
 
 
 def _task(request, pk: int) -> Task:
     return get_object_or_404(
-        access.visible_tasks(request.user).prefetch_related("cooperating", "assignees"), pk=pk
+        selectors.visible_tasks(request.user).prefetch_related("cooperating", "assignees"), pk=pk
     )
 
 
@@ -61,7 +60,7 @@ def _task(request, pk: int) -> Task:
 
 @login_required
 def resolution_list(request):
-    resolutions = list(access.visible_resolutions(request.user).prefetch_related("targets"))
+    resolutions = list(selectors.visible_resolutions(request.user).prefetch_related("targets"))
     for r in resolutions:
         r.summary = assessing.summary(assessing.assess_targets(r.targets.all()))
         r.tasks_summary = work.task_summary(r.tasks.all())
@@ -251,39 +250,30 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+def task_query(user, q) -> tuple[selectors.TaskQuery, dict]:
+    """The task filters of a page's query string, and the chosen values for its form."""
+    chosen = {
+        k: q.get(k, "") for k in ("unit", "resolution", "status", "due_from", "due_to", "mine")
+    }
+    owner = Unit.objects.filter(code=chosen["unit"]).first() if chosen["unit"] else None
+    query = selectors.TaskQuery(
+        owner=owner,
+        no_owner=bool(chosen["unit"]) and owner is None,
+        resolution=int(chosen["resolution"]) if chosen["resolution"].isdigit() else None,
+        status=chosen["status"] or None,
+        due_from=_date(chosen["due_from"]),
+        due_to=_date(chosen["due_to"]),
+        mine=bool(chosen["mine"]),
+    )
+    return query, chosen
+
+
 def filtered_tasks(request):
     """Visible tasks filtered by ``unit`` (and below), ``resolution``, ``status``,
-    ``due_from`` and ``due_to``, plus the filter values for the form."""
-    tasks = access.visible_tasks(request.user).prefetch_related("cooperating")
-    q = request.GET
-    chosen = {
-        "unit": q.get("unit", ""),
-        "resolution": q.get("resolution", ""),
-        "status": q.get("status", ""),
-        "due_from": q.get("due_from", ""),
-        "due_to": q.get("due_to", ""),
-        "mine": q.get("mine", ""),
-    }
-    if chosen["unit"]:
-        unit = Unit.objects.filter(code=chosen["unit"]).first()
-        tasks = tasks.filter(owner__path__startswith=unit.path) if unit else tasks.none()
-    if chosen["resolution"].isdigit():
-        tasks = tasks.filter(resolution_id=int(chosen["resolution"]))
-    if due_from := _date(chosen["due_from"]):
-        tasks = tasks.filter(deadline__gte=due_from)
-    if due_to := _date(chosen["due_to"]):
-        tasks = tasks.filter(deadline__lte=due_to)
-    if chosen["mine"]:
-        entry = scope.scope_root(request.user, scope.ENTER)
-        mine = tasks.filter(assignees=request.user)
-        if entry == scope.EVERYWHERE:
-            mine = tasks
-        elif entry is not None:
-            mine = mine | tasks.filter(owner__path__startswith=entry.path)
-        tasks = mine.distinct()
-    today = timezone.localdate()
-    found = [t for t in tasks if not chosen["status"] or t.status(today) == chosen["status"]]
-    return found, chosen
+    ``due_from``, ``due_to`` and ``mine``, plus the filter values for the form."""
+    query, chosen = task_query(request.user, request.GET)
+    found = selectors.tasks(request.user, query).prefetch_related("cooperating")
+    return selectors.with_status(found, query.status, timezone.localdate()), chosen
 
 
 @login_required
@@ -308,9 +298,9 @@ def task_list(request):
             "query": query.urlencode(),
             "summary": work.task_summary(tasks, today),
             "statuses": TaskStatus.choices,
-            "resolutions": access.visible_resolutions(request.user),
+            "resolutions": selectors.visible_resolutions(request.user),
             "units": Unit.objects.filter(
-                plan_tasks__in=access.visible_tasks(request.user)
+                plan_tasks__in=selectors.visible_tasks(request.user)
             ).distinct(),
         },
     )
@@ -422,7 +412,7 @@ def task_cancel(request, pk: int):
 @login_required
 def update_evidence(request, pk: int):
     update = get_object_or_404(ProgressUpdate.objects.select_related("task"), pk=pk)
-    if not access.visible_tasks(request.user).filter(pk=update.task_id).exists():
+    if not selectors.visible_tasks(request.user).filter(pk=update.task_id).exists():
         raise Http404
     if not update.evidence_file:
         raise Http404

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Level, Unit
-from dxscore.web.plans import access, excel, ical
 from dxscore.web.plans import emulation as ranking
+from dxscore.web.plans import excel, ical, selectors
 from dxscore.web.plans.forms import PlanUploadForm
 from dxscore.web.plans.models import PlanUpload
 from dxscore.web.plans.views import _assignable, _resolution, filtered_tasks
@@ -114,11 +114,8 @@ def task_feed(request, token: str):
     user = ical.feed_user(token)
     if user is None or scope.role_of(user) is None:
         raise Http404
-    request.user = user
-    request.GET = request.GET.copy()
-    request.GET["mine"] = "1"
-    tasks, _chosen = filtered_tasks(request)
-    return _calendar_response(tasks, _("My dxscore tasks"))
+    tasks = selectors.tasks(user, selectors.TaskQuery(mine=True))
+    return _calendar_response(tasks.order_by("deadline", "pk"), _("My dxscore tasks"))
 
 
 def _id(text) -> int:
@@ -169,7 +166,7 @@ def emulation(request):
             "level": level,
             "period": period,
             "result": result,
-            "can_see_tasks": access.visible_tasks(request.user).exists(),
+            "can_see_tasks": selectors.visible_tasks(request.user).exists(),
             "can_store": scope.can_manage(request.user),
         },
     )

@@ -14,21 +14,16 @@ from django.views.decorators.http import require_POST
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
-from dxscore.web.scores import runs
+from dxscore.web.scores import runs, selectors
 from dxscore.web.scores.models import Immutable, ScoreRun
 
 
 def _visible_run(request, pk: int) -> ScoreRun:
-    run = get_object_or_404(ScoreRun.objects.select_related("methodology", "period"), pk=pk)
-    if not run.published and not scope.can_manage(request.user):
-        raise Http404
-    return run
+    return get_object_or_404(selectors.visible_runs(request.user), pk=pk)
 
 
 def run_list(request):
-    visible = ScoreRun.objects.select_related("methodology", "period", "created_by")
-    if not scope.can_manage(request.user):
-        visible = visible.filter(published_at__isnull=False)
+    visible = selectors.visible_runs(request.user)
     return render(
         request,
         "dxscore/runs.html",

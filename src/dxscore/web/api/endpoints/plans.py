@@ -25,8 +25,8 @@ from dxscore.web.api.common import (
     visible_unit,
 )
 from dxscore.web.api.problems import CONFLICT, FORBIDDEN, Problem
-from dxscore.web.plans import access, assessing, work
-from dxscore.web.plans.models import Pillar, ProgressUpdate, Resolution, Target, Task
+from dxscore.web.plans import assessing, selectors, work
+from dxscore.web.plans.models import Pillar, ProgressUpdate, Resolution, Task
 
 router = Router(tags=["plans"])
 
@@ -49,7 +49,7 @@ def resolution_out(r: Resolution) -> dict:
 
 
 def _resolutions(user):
-    return access.visible_resolutions(user).prefetch_related(
+    return selectors.visible_resolutions(user).prefetch_related(
         Prefetch("pillars", queryset=Pillar.objects.order_by("order", "code"))
     )
 
@@ -77,7 +77,7 @@ def get_resolution(request, id: int = Path(..., ge=1, le=MAX_ID)):
 
 def _targets(user):
     return (
-        Target.objects.filter(resolution__in=access.visible_resolutions(user))
+        selectors.visible_targets(user)
         .select_related("unit", "indicator", "pillar", "resolution")
         .order_by("resolution_id", "number")
     )
@@ -136,7 +136,7 @@ def get_target(request, id: int = Path(..., ge=1, le=MAX_ID)):
 
 def _tasks(user):
     return (
-        access.visible_tasks(user)
+        selectors.visible_tasks(user)
         .select_related("owner")
         .prefetch_related("cooperating", "assignees", "targets")
         .order_by("deadline", "resolution_id", "number")
@@ -178,26 +178,19 @@ def list_tasks(
     limit: int = Limit,
     offset: int = Offset,
 ):
-    tasks = _tasks(request.user)
-    if resolution:
-        tasks = tasks.filter(resolution_id=resolution)
-    if owner:
-        root = visible_unit(request.user, owner, "query", "owner")
-        tasks = tasks.filter(owner__path__startswith=root.path)
-    if due_from:
-        tasks = tasks.filter(deadline__gte=due_from)
-    if due_to:
-        tasks = tasks.filter(deadline__lte=due_to)
-    if mine:
-        person = getattr(request.user, "person", None)
-        entry = person.entry_scope if person else None
-        chosen = tasks.filter(assignees=request.user)
-        if entry is not None:
-            chosen = chosen | tasks.filter(owner__path__startswith=entry.path)
-        tasks = chosen.distinct()
+    root = visible_unit(request.user, owner, "query", "owner") if owner else None
+    query = selectors.TaskQuery(
+        owner=root,
+        resolution=resolution,
+        status=status,
+        due_from=due_from,
+        due_to=due_to,
+        mine=mine,
+    )
+    tasks = selectors.tasks(request.user, query, base=_tasks(request.user))
     today = timezone.localdate()
     if status:
-        rows = [t for t in tasks if t.status(today) == status]
+        rows = selectors.with_status(tasks, status, today)
         return page(request, rows, limit, offset, lambda t: task_out(t, today))
     return page(request, tasks, limit, offset, lambda t: task_out(t, today))
 

@@ -20,6 +20,7 @@ from dxscore.web.api.common import (
 from dxscore.web.api.problems import CONFLICT, FORBIDDEN, INVALID, FieldProblem, Problem
 from dxscore.web.orgs import scope
 from dxscore.web.scores import runs as score_runs
+from dxscore.web.scores import selectors
 from dxscore.web.scores.models import Immutable, ScoreRun
 
 router = Router(tags=["score runs"])
@@ -44,15 +45,8 @@ def run_out(run: ScoreRun) -> dict:
     }
 
 
-def _visible(user):
-    runs = ScoreRun.objects.select_related("methodology", "period", "created_by", "coverage")
-    if not scope.can_manage(user):
-        runs = runs.filter(published_at__isnull=False)
-    return runs
-
-
 def _run(user, run_id: int) -> ScoreRun:
-    run = _visible(user).filter(pk=run_id).first()
+    run = selectors.visible_runs(user).filter(pk=run_id).first()
     if run is None:
         raise not_found(_("No score run %(id)d that you may see.") % {"id": run_id})
     return run
@@ -67,7 +61,7 @@ def list_runs(
     limit: int = Limit,
     offset: int = Offset,
 ):
-    runs = _visible(request.user)
+    runs = selectors.visible_runs(request.user)
     if methodology:
         runs = runs.filter(methodology__code=methodology)
     if period:

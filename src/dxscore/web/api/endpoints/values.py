@@ -21,7 +21,7 @@ from dxscore.web.api.common import (
 )
 from dxscore.web.api.problems import CONFLICT, FORBIDDEN, Problem
 from dxscore.web.api.value_batches import Item, upsert
-from dxscore.web.data import workflow
+from dxscore.web.data import selectors, workflow
 from dxscore.web.data.models import Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -58,13 +58,7 @@ def list_values(
     limit: int = Limit,
     offset: int = Offset,
 ):
-    values = scope.restrict(
-        Value.objects.select_related(
-            "unit", "indicator", "period", "updated_by", "submitted_by", "approved_by"
-        ),
-        request.user,
-        scope.VIEW,
-    )
+    values = selectors.visible_values(request.user)
     if unit:
         values = values.filter(
             unit__path__startswith=visible_unit(request.user, unit, "query", "unit").path
