@@ -1,18 +1,17 @@
 """Every page that shows demo values says so (issue 9), through one helper
-(``dxscore.web.demo_notice``) and one template (``dxscore/_demo_notice.html``): the run
+(``dxscore.web.provenance.notices``) and one template (``dxscore/_demo_notice.html``): the run
 and explanation pages, the what-if simulator, the public pages, and the resolution,
 target and task pages of the demo workspace's plans content; real data gets no notice."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 from django.urls import reverse
 
 from dxscore.web.dashboards import sample
 from dxscore.web.data.models import Methodology
-from dxscore.web.demo_notice import notice_for
+from dxscore.web.provenance.models import DemoMark
+from dxscore.web.provenance.notices import notice_for
 from tests.web.test_dashboards import (  # noqa: F401 - _fresh_cache is a fixture
     PROVINCES,
     _fresh_cache,
@@ -30,9 +29,7 @@ PLANS = "the tasks and their progress are synthetic"
 def _real_run(user):
     """A run of the same data without a notice: real data, published by a person."""
     runs = publish_demo(user, years=("2021",), provinces=PROVINCES[:3])
-    from dxscore.web.dashboards.models import RunAnalysis
-
-    RunAnalysis.objects.filter(run=runs[0], key="notice").delete()
+    DemoMark.objects.filter(run=runs[0]).delete()
     return runs[0]
 
 
@@ -88,21 +85,20 @@ def _plan_pages(client, resolution):
     }
 
 
-def test_plans_pages_of_the_demo_workspace_say_what_is_published(as_user, org, settings, tmp_path):
-    from dxscore.demo.workspace import MARKER
-    from dxscore.web.plans import langson
+def test_plans_pages_of_the_demo_workspace_say_what_is_published(as_user, org):
+    from dxscore.demo.platform import load
 
-    settings.HOME = tmp_path
-    resolution = langson.load(parent=org.country)
+    resolution = load(parent=org.country)
     client = as_user("admin")
     for name, response in _plan_pages(client, resolution).items():  # no demo workspace
         assert response.status_code == 200
         assert NOTICE not in response.content.decode(), name
-    (tmp_path / MARKER).write_text(json.dumps({"demo_resolutions": [resolution.code]}))
+    DemoMark.objects.create(kind="workspace")
+    DemoMark.objects.create(kind="resolution", resolution=resolution.code)
     for name, response in _plan_pages(client, resolution).items():
         page = response.content.decode()
         assert page.count(NOTICE) == 1 and PLANS in page, name
-    (tmp_path / MARKER).write_text(json.dumps({"demo_resolutions": ["1-NQ/TU"]}))
+    DemoMark.objects.filter(kind="resolution").update(resolution="1-NQ/TU")
     assert notice_for(resolution) is None  # only the resolutions the workspace lists
 
 
@@ -115,10 +111,9 @@ def test_the_notice_is_translated(as_user, people):
     assert "Dữ liệu minh họa." in page and RUN_FACTS not in page
 
 
-def test_every_page_of_a_demo_workspace_carries_the_banner(client, people, settings, tmp_path):
-    settings.HOME = tmp_path
+def test_every_page_of_a_demo_workspace_carries_the_banner(client, people):
     client.force_login(people["owner"])
     assert "Demo workspace" not in client.get("/").content.decode()
-    (tmp_path / "demo-workspace.json").write_text("{}")
+    DemoMark.objects.create(kind="workspace")
     for url in ("/", "/plans/tasks/"):
         assert "Demo workspace" in client.get(url).content.decode(), url

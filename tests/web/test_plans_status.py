@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from dxscore.demo import platform as langson
 from dxscore.demo.langson import target_statuses
 from dxscore.web.data.models import Indicator, Period, Status, Value
-from dxscore.web.plans import assessing, langson
+from dxscore.web.plans import assessing
 from dxscore.web.plans.models import Evidence, Resolution, Target
 
 

@@ -5,6 +5,8 @@
 - ``dxscore demo ranking [--year Y]`` computes the DTI of the 63 provinces from the demo
   data and prints the ranking, without the site.
 - ``dxscore demo data --out DIR`` writes the demo data sets as CSV.
+- ``dxscore demo dti`` publishes only the demo DTI of the 63 provinces (2020-2024) in the
+  workspace DXSCORE_HOME, for a look at the dashboards without the rest of the demo.
 """
 
 from __future__ import annotations
@@ -120,3 +122,40 @@ def data(out_dir: Path = typer.Option(..., "--out", help="Folder for the CSV fil
     write_table(d.main_2021_2024, out_dir / "dti-2021-2024.csv")
     write_table(d.published, out_dir / "published-rows.csv")
     out.print(f"wrote dti-2020.csv, dti-2021-2024.csv, published-rows.csv to {out_dir}")
+
+
+@app.command()
+def dti(
+    user: str = typer.Option(
+        "demo-admin", "--user", help="Administrator who computes and publishes the runs."
+    ),
+) -> None:
+    """Publish the demo DTI of 63 provinces (2020-2024) in the workspace DXSCORE_HOME."""
+    from dxscore.cli.web import migrate, setup_django
+
+    setup_django(create_home=True)
+    migrate()
+    from django.contrib.auth import get_user_model
+
+    from dxscore.demo.platform import demo_dti
+    from dxscore.web.data.methodologies import ensure_builtins
+    from dxscore.web.scores.models import ScoreRun
+
+    ensure_builtins()
+    if ScoreRun.objects.filter(methodology__code__startswith="vn-dti-").exists():
+        out.print("[red]error:[/] the workspace already has DTI runs; use a fresh DXSCORE_HOME")
+        raise typer.Exit(1)
+    people = get_user_model()
+    person = people.objects.filter(username=user).first()
+    if person is None:
+        person = people.objects.create_user(user, is_superuser=True, is_staff=True)
+        person.set_unusable_password()
+        person.save()
+    elif not person.is_superuser:
+        out.print(f"[red]error:[/] {user} is not an administrator")
+        raise typer.Exit(1)
+    runs = demo_dti(person)
+    for run in runs:
+        out.print(f"published {run} (id {run.pk})")
+    out.print(NOTE)
+    out.print("open /public/vn-dti-2022/2022/")

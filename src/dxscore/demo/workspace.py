@@ -15,14 +15,13 @@
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
-on every page that shows them. Building twice changes nothing: ``demo-workspace.json``
-in the workspace folder records that it was built (``dxscore demo --reset`` empties the
-database and starts over).
+on every page that shows them. Building twice changes nothing: a demo mark of kind
+``workspace`` (``dxscore.web.provenance``) records that it was built (``dxscore demo
+--reset`` empties the database and starts over).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +32,7 @@ import pandas as pd
 
 from dxscore.demo import langson
 
-MARKER = "demo-workspace.json"
+MARKER = "demo-workspace.json"  # where workspaces before 0.2 marked themselves
 VERSION = 1
 
 # username, role, entry scope, viewing scope, what the person is for
@@ -62,24 +61,25 @@ class Built:
 Step = Callable[[str], None]
 
 
-def marker() -> Path:
-    from django.conf import settings
+def marks():
+    """The workspace's demo marks (``dxscore.web.provenance``)."""
+    from dxscore.web.provenance.models import DemoMark
 
-    return Path(settings.HOME) / MARKER
+    return DemoMark.objects
 
 
 def is_built() -> bool:
     from dxscore.web.scores.models import ScoreRun
 
-    return marker().exists() and ScoreRun.objects.filter(methodology__code="vn-dti-2022").exists()
+    built = marks().filter(kind="workspace").exists()
+    return built and ScoreRun.objects.filter(methodology__code="vn-dti-2022").exists()
 
 
 def reset() -> None:
     """Empty the database and forget the build (the demo workspace only)."""
     from django.core.management import call_command
 
-    call_command("flush", interactive=False, verbosity=0)
-    marker().unlink(missing_ok=True)
+    call_command("flush", interactive=False, verbosity=0)  # the marks go with the rest
 
 
 def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
@@ -96,12 +96,12 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
         return Built(True, 0, _people_table())
     admin = _people_admin()
     say("63 provinces and the DTI 2020-2024 (published runs)")
-    from dxscore.web.dashboards.sample import demo_dti
+    from dxscore.demo.platform import demo_dti
 
     runs = demo_dti(admin)
     say("Lạng Sơn: departments, districts, Resolution 49-NQ/TU, key tasks")
+    from dxscore.demo.platform import load
     from dxscore.web.orgs.models import Unit
-    from dxscore.web.plans.langson import load
 
     resolution = load(parent=Unit.objects.get(code="VN"), user=admin)
     say(f"Lạng Sơn: {dossier_rows:,} synthetic dossiers and their measures")
@@ -112,17 +112,11 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     runs += _emulation(admin, values)
     say("people for every role")
     _people()
-    marker().write_text(
-        json.dumps(
-            {
-                "version": VERSION,
-                "built": datetime.now(UTC).isoformat(),
-                "runs": len(runs),
-                # plans content that is demo data: its pages say so (dxscore.web.demo_notice)
-                "demo_resolutions": [resolution.code],
-            }
-        ),
-        encoding="utf-8",
+    # plans content that is demo data: its pages say so (dxscore.web.provenance.notices)
+    marks().get_or_create(kind="resolution", resolution=resolution.code)
+    marks().create(
+        kind="workspace",
+        payload={"version": VERSION, "built": datetime.now(UTC).isoformat(), "runs": len(runs)},
     )
     return Built(False, len(runs), _people_table())
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dxscore.web.dashboards",
     "dxscore.web.plans",
     "dxscore.web.dossierdata",
+    "dxscore.web.provenance",  # marks of demo content (dxscore demo writes them)
     "ninja",  # django-ninja: its Swagger UI files, served locally (no CDN)
     "dxscore.web.api",
     "dxscore.web",  # templates, static files and translations of the site itself

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from dxscore import __version__
 from dxscore.web.orgs import scope
+from dxscore.web.provenance import notices
 
 
 def site_context(request):
@@ -19,16 +20,8 @@ def site_context(request):
         "dx_role": scope.role_of(user),
         "dx_can_manage": scope.can_manage(user),
         "dx_version": __version__,
-        "dx_demo_workspace": is_demo_workspace(),
+        "dx_demo_workspace": notices.is_demo_workspace(),
     }
-
-
-def is_demo_workspace() -> bool:
-    """The workspace was built by ``dxscore demo`` (its marker file exists): every page
-    then says that its values are synthetic apart from the published facts it marks."""
-    from dxscore.demo.workspace import marker
-
-    return marker().exists()
 
 
 @require_GET

@@ -1,5 +1,5 @@
 """Filling a workspace with published runs from a table of values: the demo DTI of 63
-provinces (``manage.py dashboards_demo``), tests and the page benchmark.
+provinces (``dxscore.demo.platform``), tests and the page benchmark.
 
 Values are stored as approved (with their history row, by the given user) and each
 period is computed and published with the platform's own ``compute_run`` and
@@ -12,10 +12,10 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from dxscore.web.dashboards.charts import vn_provinces_grid
-from dxscore.web.dashboards.models import RunAnalysis
 from dxscore.web.data.methodologies import sync_indicators
 from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs.models import Level, Unit, UnitGroup
+from dxscore.web.provenance.notices import mark_run
 from dxscore.web.scores import runs
 from dxscore.web.scores.models import ScoreRun
 
@@ -97,39 +97,6 @@ def publish_frame(
         runs.publish(run, user)
         payload = (notice or {}).get(str(period_code), (notice or {}).get("*"))
         if payload:
-            RunAnalysis.objects.create(
-                run=run, key="notice", input_hash=run.input_hash, payload=payload
-            )
+            mark_run(run, payload)
         published.append(run)
     return published
-
-
-def demo_dti(user) -> list[ScoreRun]:
-    """The demo DTI 2020-2024 of 63 provinces as published runs (``docs/demo-data.md``:
-    published facts and synthetic values are marked on every page)."""
-    from dxscore.demo import dti
-
-    d = dti.build()
-    ensure_units(dict(zip(d.provinces["code"], d.provinces["name"], strict=True)))
-    level = Level.objects.get(name="province")
-    ensure_regions(list(d.provinces["code"]))
-    facts = {p: sorted(g["unit"]) for p, g in d.published.groupby("period")}
-    notice = {}
-    for year in ("2020", "2021", "2022", "2023", "2024"):
-        ranks = sorted(dti.FIXED_RANKS.get(year, {}))
-        if year == "2022":
-            ranks = sorted(d.provinces["code"])
-        notice[year] = {
-            "demo": True,
-            "published_values": facts.get(year, []),
-            "published_totals": sorted(dti.FIXED_TOTALS.get(year, {})),
-            "published_ranks": ranks,
-        }
-    out = []
-    for code, table in (("vn-dti-2020", d.pillars_2020), ("vn-dti-2022", d.main_2021_2024)):
-        methodology = Methodology.objects.filter(code=code).order_by("-uploaded_at").first()
-        long = table.drop(columns=["name"]).melt(
-            id_vars=["unit", "period"], var_name="indicator", value_name="value"
-        )
-        out += publish_frame(methodology, long.dropna(), user, level, notice)
-    return out

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_GET
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import analysis, charts, exports, queries, tables
 from dxscore.web.dashboards.queries import Board
-from dxscore.web.demo_notice import run_notice
 from dxscore.web.orgs import scope
+from dxscore.web.provenance.notices import run_notice
 from dxscore.web.scores.runs import widest_first
 
 MAX_COMPARED = 4

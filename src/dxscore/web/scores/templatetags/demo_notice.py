@@ -1,9 +1,9 @@
 """``{% demo_notice obj %}``: the demo-data notice of a run, resolution, target or task
-(nothing for real data); see ``dxscore.web.demo_notice``."""
+(nothing for real data); see ``dxscore.web.provenance.notices``."""
 
 from django import template
 
-from dxscore.web.demo_notice import notice_for
+from dxscore.web.provenance.notices import notice_for
 
 register = template.Library()
 

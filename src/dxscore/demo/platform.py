@@ -1,6 +1,10 @@
-"""Stores the Lạng Sơn demo content (``dxscore.demo.langson``) in the platform: units,
-approved observations, Resolution 49-NQ/TU with its pillars and 30 targets, and the eight
-key tasks with their progress. Used by the tests and by the demo workspace."""
+"""The demo content stored in the platform: the demo DTI of 63 provinces as published
+runs (each marked as demo data) and Lạng Sơn's units, observations, Resolution
+49-NQ/TU with its pillars and 30 targets, and eight key tasks with their progress. Used
+by the demo workspace (``workspace.py``), ``dxscore demo dti`` and the tests.
+
+The demo may import the web apps; the web apps never import the demo (they read the
+marks it leaves, ``dxscore.web.provenance``)."""
 
 from __future__ import annotations
 
@@ -8,10 +12,44 @@ import datetime as dt
 
 from django.db import transaction
 
-from dxscore.demo import langson
-from dxscore.web.data.models import Indicator, Period, Status, Value
+from dxscore.demo import dti, langson
+from dxscore.web.dashboards.sample import ensure_regions, ensure_units, publish_frame
+from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs.models import Level, Unit
 from dxscore.web.plans.models import Evidence, Pillar, ProgressUpdate, Resolution, Target, Task
+from dxscore.web.scores.models import ScoreRun
+
+
+def demo_dti(user) -> list[ScoreRun]:
+    """The demo DTI 2020-2024 of 63 provinces as published runs (``docs/demo-data.md``:
+    published facts and synthetic values are marked on every page)."""
+    d = dti.build()
+    ensure_units(dict(zip(d.provinces["code"], d.provinces["name"], strict=True)))
+    level = Level.objects.get(name="province")
+    ensure_regions(list(d.provinces["code"]))
+    facts = {p: sorted(g["unit"]) for p, g in d.published.groupby("period")}
+    notice = {}
+    for year in ("2020", "2021", "2022", "2023", "2024"):
+        ranks = sorted(dti.FIXED_RANKS.get(year, {}))
+        if year == "2022":
+            ranks = sorted(d.provinces["code"])
+        notice[year] = {
+            "demo": True,
+            "published_values": facts.get(year, []),
+            "published_totals": sorted(dti.FIXED_TOTALS.get(year, {})),
+            "published_ranks": ranks,
+        }
+    out = []
+    for code, table in (("vn-dti-2020", d.pillars_2020), ("vn-dti-2022", d.main_2021_2024)):
+        methodology = Methodology.objects.filter(code=code).order_by("-uploaded_at").first()
+        long = table.drop(columns=["name"]).melt(
+            id_vars=["unit", "period"], var_name="indicator", value_name="value"
+        )
+        out += publish_frame(methodology, long.dropna(), user, level, notice)
+    return out
+
+
+# --- Lạng Sơn's plans ------------------------------------------------------------
 
 CODE = "49-NQ/TU"
 

@@ -1,10 +1,11 @@
 """Which values on a page are demo data: the one helper every page asks.
 
-- A score run is demo data when it has a ``RunAnalysis`` row with key ``notice``
-  (``dashboards.sample.publish_frame`` stores it for the demo runs); its payload lists the
+- The workspace is a demo workspace when it holds a ``DemoMark`` of kind ``workspace``
+  (``dxscore demo`` writes it): every page then says its values are synthetic.
+- A score run is demo data when it has a mark of kind ``run``; its payload lists the
   units whose ranks, values or index are published facts (``docs/demo-data.md``).
-- Plans content (a resolution, its targets and tasks) is demo data when the demo
-  workspace (``dxscore.demo.workspace``) lists the resolution's code in its marker file.
+- Plans content (a resolution, its targets and tasks) is demo data when a mark of kind
+  ``resolution`` names the resolution's code.
 
 ``notice_for(obj)`` returns the payload the template ``dxscore/_demo_notice.html`` shows
 (``{% load demo_notice %}{% demo_notice obj %}``), or ``None`` for real data.
@@ -12,32 +13,20 @@
 
 from __future__ import annotations
 
-import json
+from dxscore.web.provenance.models import DemoMark
 
 
-def _workspace_marker() -> dict:
-    from dxscore.demo.workspace import marker
-
-    try:
-        return json.loads(marker().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def is_demo_workspace() -> bool:
+    return DemoMark.objects.filter(kind=DemoMark.Kind.WORKSPACE).exists()
 
 
 def run_notice(run) -> dict | None:
-    from dxscore.web.dashboards.models import RunAnalysis
-
-    found = RunAnalysis.objects.filter(run=run, key="notice").first()
+    found = DemoMark.objects.filter(kind=DemoMark.Kind.RUN, run=run).first()
     return {"kind": "run", **found.payload} if found else None
 
 
 def resolution_notice(resolution) -> dict | None:
-    from dxscore.web.plans.langson import CODE
-
-    found = _workspace_marker()
-    # a workspace built before the marker listed its resolutions holds only Lạng Sơn's
-    demo = found.get("demo_resolutions", [CODE] if found else [])
-    if resolution.code in demo:
+    if DemoMark.objects.filter(kind=DemoMark.Kind.RESOLUTION, resolution=resolution.code).exists():
         return {"kind": "plans", "demo": True}
     return None
 
@@ -56,3 +45,9 @@ def notice_for(obj) -> dict | None:
     if isinstance(obj, Resolution):
         return resolution_notice(obj)
     raise TypeError(f"no demo notice for {type(obj).__name__}")
+
+
+def mark_run(run, payload: dict) -> None:
+    DemoMark.objects.update_or_create(
+        kind=DemoMark.Kind.RUN, run=run, defaults={"payload": payload}
+    )
