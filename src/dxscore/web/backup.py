@@ -497,7 +497,10 @@ def _extract(archive: Path, up: Unpacked) -> dict[str, dict]:
     except (tarfile.TarError, EOFError, zlib.error) as exc:
         raise BackupError(f"the archive is damaged or not a dxscore backup: {exc}") from None
     if manifest_body is None:
-        raise BackupError("the archive has no manifest.json: not a dxscore backup")
+        # a damaged header ends a tar stream early: the manifest, written last, is missing
+        raise BackupError(
+            "the archive is damaged or not a dxscore backup: it ends before its manifest.json"
+        )
     try:
         up.manifest = json.loads(manifest_body)
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dxscore.web.api.problems.ProblemMiddleware",  # errors under /api/v1/ as RFC 9457
+    "dxscore.web.diskfull.DiskFullMiddleware",  # a full disk said as such (507)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
