@@ -472,8 +472,8 @@ def test_an_old_backup_without_store_and_key_still_restores_with_a_warning(
                 info.size = len(data)
                 dst.addfile(info, io.BytesIO(data))
     target = workspaces("old")
-    target.child("report")  # a workspace of its own: its own secret key, no store
-    key = (target.home / "secret_key").read_text(encoding="utf-8")
+    key = "this workspace's own key"
+    (target.home / "secret_key").write_text(key, encoding="utf-8")
     done = target.dx("restore", str(old), "--yes")
     assert done.returncode == 0, done.stderr
     assert "written by an older dxscore" in done.stdout

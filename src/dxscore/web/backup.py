@@ -42,6 +42,8 @@ from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from django.db import DatabaseError
+
 from dxscore import __version__
 from dxscore.dossiers import Store, StoreError
 from dxscore.dossiers.store import exclusive
@@ -129,6 +131,14 @@ def take(out: Path, wait: float | None = DEFAULT_WAIT, echo: Echo = print) -> di
             dump = snap.dump(work)
         manifest = _write_archive(ws, partial, dump, database, pinned)
         os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if _is_disk_full(exc):
+            raise BackupError(f"no space left for the backup in {out.parent}: {exc}") from None
+        raise
+    except DatabaseError as exc:
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"the database: {exc}") from None
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -445,7 +455,7 @@ def unpack(archive: Path, ws: Workspace) -> Unpacked:
     folders removed, if anything is wrong."""
     staging, store = _staging_names(ws)
     up = Unpacked({}, staging, store)
-    staging.mkdir()
+    staging.mkdir(mode=0o700)  # the database and the key pass through it
     (staging / UPLOADS).mkdir()
     try:
         seen = _extract(archive, up)
@@ -481,6 +491,8 @@ def _extract(archive: Path, up: Unpacked) -> dict[str, dict]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 sha, size = hashlib.sha256(), 0
                 with target.open("xb") as f:
+                    if hasattr(os, "fchmod"):
+                        os.fchmod(f.fileno(), (member.mode & 0o777) | 0o600)
                     while chunk := source.read(CHUNK):
                         sha.update(chunk)
                         f.write(chunk)
