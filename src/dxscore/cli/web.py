@@ -8,11 +8,6 @@ import ipaddress
 import json
 import os
 import secrets
-import shutil
-import sqlite3
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 
 import typer
@@ -184,111 +179,61 @@ def createuser(
     typer.echo(f"created {role} '{username}'")
 
 
-def _database_settings() -> dict:
-    from django.db import connection
-
-    return connection.settings_dict
-
-
 def backup(
     out: Path = typer.Argument(..., help="Backup file to write (.tar.gz)."),
+    wait: float = typer.Option(
+        3600, help="Seconds to wait for running dossier imports before giving up."
+    ),
 ) -> None:
-    """Write a consistent copy of the database and the uploaded files to one archive."""
+    """Write one consistent copy of the whole workspace to an archive: database, uploaded
+    files, dossier store and secret key, with a manifest of checksums."""
     setup_django()
-    from django.conf import settings
+    from dxscore.web import backup as workspace_backup
 
-    db = _database_settings()
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        if db["ENGINE"].endswith("sqlite3"):
-            dump = tmp_path / "database.sqlite3"
-            source = sqlite3.connect(str(db["NAME"]))
-            target = sqlite3.connect(str(dump))
-            with target:
-                source.backup(target)  # the online-backup API: a consistent snapshot
-            source.close()
-            target.close()
-            kind = "sqlite"
-        else:
-            dump = tmp_path / "database.pgdump"
-            _pg(["pg_dump", "--format=custom", "--no-owner", f"--file={dump}"], db)
-            kind = "postgresql"
-        manifest = {"database": kind, "file": dump.name}
-        (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-        partial = out.with_name(out.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            tar.add(tmp_path / "manifest.json", arcname="manifest.json")
-            tar.add(dump, arcname=dump.name)
-            uploads = Path(settings.MEDIA_ROOT)
-            if uploads.exists():
-                tar.add(uploads, arcname="uploads")
-        os.replace(partial, out)
-    typer.echo(f"backup written to {out}")
+    try:
+        manifest = workspace_backup.take(out, wait=wait, echo=typer.echo)
+    except workspace_backup.BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    store = manifest["dossier_store"]
+    typer.echo(
+        f"backup written to {out.resolve()}: {manifest['database']['engine']} database, "
+        f"{manifest['uploads']} uploaded file(s), "
+        f"{store['records'] if store else 0:,} dossier record(s), "
+        + ("the secret key" if manifest["secret_key"] == "file" else "no secret key file")
+    )
+    if manifest["secret_key_from_environment"]:
+        typer.echo(
+            "note: the secret key comes from DXSCORE_SECRET_KEY and is not in the archive; "
+            "keep it with the backup",
+            err=True,
+        )
 
 
 def restore(
     archive: Path = typer.Argument(..., exists=True, dir_okay=False, help="A backup file."),
     yes: bool = typer.Option(False, "--yes", help="Replace the current data without asking."),
+    wait: float = typer.Option(
+        3600, help="Seconds to wait for running dossier imports before giving up."
+    ),
 ) -> None:
-    """Replace the database and uploaded files with those of a backup."""
+    """Replace the database, uploaded files, dossier store and secret key with those of a
+    backup (checked whole first: a damaged archive changes nothing)."""
     setup_django(create_home=True)
-    from django.conf import settings
-    from django.db import connections
+    from dxscore.web import backup as workspace_backup
 
     if not yes:
         typer.confirm("This replaces all current data. Continue?", abort=True)
-    db = _database_settings()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(tmp_path, filter="data")
-        manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
-        dump = tmp_path / manifest["file"]
-        connections.close_all()
-        if manifest["database"] == "sqlite":
-            if not db["ENGINE"].endswith("sqlite3"):
-                typer.echo("error: this backup is of a SQLite database", err=True)
-                raise typer.Exit(1)
-            target_path = Path(db["NAME"])
-            source = sqlite3.connect(str(dump))
-            target = sqlite3.connect(str(target_path))
-            with target:
-                source.backup(target)
-            source.close()
-            target.close()
-        else:
-            if db["ENGINE"].endswith("sqlite3"):
-                typer.echo("error: this backup is of a PostgreSQL database", err=True)
-                raise typer.Exit(1)
-            _pg(["pg_restore", "--clean", "--if-exists", "--no-owner", str(dump)], db)
-        uploads = Path(settings.MEDIA_ROOT)
-        if uploads.exists():
-            shutil.rmtree(uploads)
-        if (tmp_path / "uploads").exists():
-            shutil.copytree(tmp_path / "uploads", uploads)
-        else:
-            uploads.mkdir(parents=True)
-    migrate()
-    typer.echo(f"restored from {archive}")
-
-
-def _pg(command: list[str], db: dict) -> None:
-    env = dict(os.environ)
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = [f"--dbname={db['NAME']}"]
-    if db.get("HOST"):
-        args.append(f"--host={db['HOST']}")
-    if db.get("PORT"):
-        args.append(f"--port={db['PORT']}")
-    if db.get("USER"):
-        args.append(f"--username={db['USER']}")
-    done = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        typer.echo(f"error: {command[0]} failed: {done.stderr.strip()}", err=True)
-        raise typer.Exit(1)
+    try:
+        manifest = workspace_backup.restore(archive, wait=wait, echo=typer.echo)
+    except workspace_backup.BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    store = manifest.get("dossier_store")
+    typer.echo(
+        f"restored from {archive}" + (f": {store['records']:,} dossier record(s)" if store else "")
+    )
+    typer.echo("restart `dxscore serve` and `dxscore worker` to use the restored workspace")
 
 
 def scores(

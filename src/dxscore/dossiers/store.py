@@ -125,6 +125,36 @@ class Store:
         cat = self.manifest.get("catalogue")
         return self.root / cat["file"] if cat else None
 
+    def snapshot(self, into: str | Path, attempts: int = 50) -> dict:
+        """Pin the store as it is now: ``into`` (a new folder, best on the store's file
+        system) becomes a store of its own holding one manifest version and exactly the
+        files it names (parts, catalogue, the rejects files of its imports), as hard links
+        where the file system allows (else copies). Returns that manifest.
+
+        Imports may run meanwhile: a file named by a manifest is never changed, only
+        removed once a newer manifest no longer names it, so the files either come whole
+        or are missing, and then the newer manifest is taken instead. Costs no lock and
+        no copy of the records where hard links work."""
+        into = Path(into)
+        into.mkdir(parents=True)
+        for _attempt in range(attempts):
+            text = self.manifest_path.read_bytes()
+            manifest = json.loads(text)
+            if manifest.get("format") != FORMAT:
+                raise StoreError(f"{self.manifest_path}: not a dxscore dossier store manifest")
+            try:
+                for relative in snapshot_files(self.root, manifest):
+                    target = into / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _link_or_copy(self.root / relative, target)
+            except FileNotFoundError:  # an import replaced the manifest: start again
+                shutil.rmtree(into)
+                into.mkdir()
+                continue
+            (into / "manifest.json").write_bytes(text)
+            return manifest
+        raise StoreError(f"{self.root}: the store kept changing; try the snapshot again")
+
     def _read_manifest(self) -> dict:
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
@@ -460,8 +490,44 @@ def pq_rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
 
 
+def snapshot_files(root: Path, manifest: dict) -> list[str]:
+    """The files (relative to the store folder) that one manifest version holds: its
+    parts, its catalogue and those rejects files of its imports that lie in the store."""
+    files = [p["file"] for p in manifest.get("parts", [])]
+    if manifest.get("catalogue"):
+        files.append(manifest["catalogue"]["file"])
+    base = root.resolve()
+    for entry in manifest.get("imports", []):
+        rejects = entry.get("rejects_file")
+        if not rejects:
+            continue
+        path = Path(rejects).resolve()
+        if not path.is_relative_to(base) and path.parent.name == "rejects":
+            path = base / "rejects" / path.name  # the store was moved since (a restore)
+        if path.is_relative_to(base) and path.is_file():
+            relative = path.relative_to(base).as_posix()
+            if relative not in files:
+                files.append(relative)
+    return files
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:  # a file system without hard links: copy (the file never changes)
+        shutil.copyfile(source, target)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def exclusive(root: str | Path):
+    """Hold the store's import lock (StoreError if an import holds it): for tools that
+    replace the store as a whole, such as ``dxscore restore``."""
+    return _lock(Path(root) / ".lock")
 
 
 @contextmanager

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy of every page (below)
     "dxscore.web.api.problems.ProblemMiddleware",  # errors under /api/v1/ as RFC 9457
+    "dxscore.web.diskfull.DiskFullMiddleware",  # a full disk said as such (507)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

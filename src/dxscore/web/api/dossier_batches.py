@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from dxscore.dossiers import Store, StoreError
 from dxscore.dossiers.schema import COLUMN_NAMES, DOSSIER_COLUMNS, Column
 from dxscore.tables import read_text
+from dxscore.web import workspace
 from dxscore.web.api.problems import BUSY, FORBIDDEN, INVALID, FieldProblem, Problem
 from dxscore.web.api.schemas import MAX_BATCH
 from dxscore.web.orgs import scope
@@ -169,18 +170,29 @@ def store_batch(user, records: list) -> dict:
         name = "".join(c for c in user.get_username() if c.isalnum() or c in "._-")[:40]
         path = work / f"api-{stamp}-{name or 'user'}.parquet"
         pq.write_table(_table(records), path, compression="zstd")
-        result = _import(path, work / "rejects.csv")
-        if result.rejected:
-            raise _invalid(_rejects(result.rejects_file))
+        # the store and the measures job that follows it change together (for backups)
+        with workspace.writing(timeout=LOCK_WAIT):
+            result = _import(path, work / "rejects.csv")
+            if result.rejected:
+                raise _invalid(_rejects(result.rejects_file))
+            if result.new or result.updated:
+                # the site's worker recomputes the measures (one waiting job serves many)
+                from dxscore.web.dossierdata.worker import queue_measures
+
+                queue_measures(user)
+    except workspace.WorkspaceBusy:
+        raise Problem(
+            503,
+            _("Backup in progress"),
+            _("A backup or restore of the workspace is running; retry shortly."),
+            BUSY,
+            [],
+            {"Retry-After": "10"},
+        ) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report = result.files[0]
     already = report.skipped_as is not None
-    if result.new or result.updated:
-        # the site's worker recomputes the measures (one waiting job serves many batches)
-        from dxscore.web.dossierdata.worker import queue_measures
-
-        queue_measures(user)
     return {
         "batch": report.batch,
         "received": len(records),

@@ -39,6 +39,7 @@ FORBIDDEN = "urn:dxscore:problem:forbidden"
 NOT_FOUND = "urn:dxscore:problem:not-found"
 RATE_LIMITED = "urn:dxscore:problem:rate-limited"
 BUSY = "urn:dxscore:problem:busy"
+DISK_FULL = "urn:dxscore:problem:disk-full"
 
 
 class FieldError(Schema):
@@ -240,7 +241,19 @@ def _forbidden(request, exc, api=None) -> HttpResponse:
     )
 
 
+def _disk_full(request, exc, api=None) -> HttpResponse:
+    from dxscore.web import diskfull
+
+    diskfull.log_disk_full(request, exc)
+    return response(request, 507, diskfull.title(), diskfull.detail(), DISK_FULL)
+
+
 def _busy(request, exc, api=None) -> HttpResponse:
+    """A locked or unreachable database; a full disk is said as such (507)."""
+    from dxscore.web.diskfull import is_disk_full
+
+    if is_disk_full(exc):
+        return _disk_full(request, exc)
     log.warning("database busy on %s %s: %s", request.method, request.path, exc)
     return response(
         request,
@@ -253,6 +266,10 @@ def _busy(request, exc, api=None) -> HttpResponse:
 
 
 def _server_error(request, exc: Exception, api=None) -> HttpResponse:
+    from dxscore.web.diskfull import is_disk_full
+
+    if is_disk_full(exc):  # writing a file (the dossier store, an upload) found no space
+        return _disk_full(request, exc)
     log.exception("API error on %s %s", request.method, request.path)
     return response(request, 500, _("Server error"), _("Something went wrong on our side."))
 

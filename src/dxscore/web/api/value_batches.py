@@ -23,6 +23,7 @@ from dxscore import index as ix
 from dxscore.web.api.problems import BUSY, CONFLICT, FORBIDDEN, INVALID, FieldProblem, Problem
 from dxscore.web.data import workflow
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Value
+from dxscore.web.diskfull import is_disk_full
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
@@ -168,9 +169,11 @@ def upsert(user, methodology: Methodology, items: list[Item], reason: str = "") 
         try:
             with transaction.atomic():
                 return _store(user, methodology, items, reason)
-        except (IntegrityError, OperationalError):
+        except (IntegrityError, OperationalError) as exc:
             # another batch created the same value between our read and our insert (or
-            # the database was too busy): read again and decide again
+            # the database was too busy): read again and decide again; a full disk stays
+            if is_disk_full(exc):
+                raise
             if attempt == ATTEMPTS - 1:
                 raise Problem(
                     503,

@@ -21,6 +21,7 @@ import logging
 import math
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
@@ -45,6 +46,7 @@ from dxscore.dossiers import (
     compute_measures,
     load_profile,
 )
+from dxscore.web import workspace
 from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
 from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
@@ -98,7 +100,15 @@ def claim_next() -> Job | None:
 
 
 def run(job: Job) -> Job:
-    """Run one claimed job and record how it ended."""
+    """Run one claimed job and record how it ended. An import holds the workspace lock
+    (``dxscore.web.workspace``) until its job is saved: a backup sees the records it
+    stored together with the job that says so (and the measures job it queued), or
+    neither."""
+    with workspace.writing() if job.kind == Job.Kind.IMPORT else nullcontext():
+        return _run(job)
+
+
+def _run(job: Job) -> Job:
     try:
         if job.kind == Job.Kind.IMPORT:
             run_import(job)
