@@ -5,7 +5,6 @@ platform's commands. Django is imported inside each command, never at module imp
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import secrets
 from pathlib import Path
