@@ -160,7 +160,7 @@ MESSAGES = {
 
 def _number(value) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
+        return f"{value:,.3g}"
     return f"{int(value):,}"
 
 

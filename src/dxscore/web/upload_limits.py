@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 from dxscore import safefiles
@@ -26,9 +26,10 @@ def dossier_limits() -> Limits:
 
 
 def _n(x) -> str:
-    if isinstance(x, float) and not x.is_integer():
-        return number_format(x, 1, force_grouping=True)
-    return number_format(int(x), 0, force_grouping=True)
+    """A number with the language's separators, grouped by thousands (100.000 in vi)."""
+    text = f"{x:,.3g}" if isinstance(x, float) and not x.is_integer() else f"{int(x):,}"
+    marks = {ord(","): get_format("THOUSAND_SEPARATOR"), ord("."): get_format("DECIMAL_SEPARATOR")}
+    return text.translate(marks)
 
 
 def _kind(kind: str) -> str:
