@@ -229,7 +229,32 @@ def test_limits_come_from_the_environment():
     dossiers = sf.dossier_limits({"DXSCORE_DOSSIER_MAX_LINE_KB": "64"})
     assert dossiers.max_line_bytes == 64 << 10 and dossiers.max_cells == 30_000_000
     assert sf.upload_limits({}) == sf.UPLOADS
-    with pytest.raises(ValueError, match="DXSCORE_UPLOAD_MAX_ROWS"):
+    with pytest.raises(sf.SettingError, match="DXSCORE_UPLOAD_MAX_ROWS"):
         sf.upload_limits({"DXSCORE_UPLOAD_MAX_ROWS": "many"})
-    with pytest.raises(ValueError, match="above 0"):
+    with pytest.raises(sf.SettingError, match="above 0"):
         sf.upload_limits({"DXSCORE_UPLOAD_MAX_ROWS": "0"})
+
+
+def test_every_setting_is_documented_with_its_default():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    section = text.split("## Upload limits", 1)[1]
+    for names in (sf.UPLOAD_ENV, sf.DOSSIER_ENV):
+        for var, _unit in names.values():
+            assert f"`{var}`" in section, var
+
+
+def test_a_bad_setting_stops_the_command_line_with_its_name(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from dxscore.cli import app
+
+    path = tmp_path / "d.csv"
+    path.write_text("dossier_id\n1\n", encoding="utf-8")
+    monkeypatch.setenv("DXSCORE_DOSSIER_MAX_COLUMNS", "lots")
+    result = CliRunner().invoke(
+        app, ["dossiers", "import", str(path), "--store", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 1
+    assert "DXSCORE_DOSSIER_MAX_COLUMNS='lots': expected a number" in result.output

@@ -109,6 +109,10 @@ DOSSIER_ENV: dict[str, tuple[str, int]] = {
 _MAY_BE_ZERO = {"max_seconds", "rejects_per_reason"}
 
 
+class SettingError(ValueError):
+    """An environment variable of a limit that is not a number (or not above 0)."""
+
+
 def _from_env(base: Limits, names: dict[str, tuple[str, int]], env: Mapping[str, str]) -> Limits:
     changes = {}
     for name, (var, unit) in names.items():
@@ -118,9 +122,9 @@ def _from_env(base: Limits, names: dict[str, tuple[str, int]], env: Mapping[str,
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"{var}={text!r}: expected a number") from None
+            raise SettingError(f"{var}={text!r}: expected a number") from None
         if number < 0 or (number == 0 and name not in _MAY_BE_ZERO):
-            raise ValueError(f"{var}={text!r}: expected a number above 0")
+            raise SettingError(f"{var}={text!r}: expected a number above 0")
         changes[name] = number if name in ("max_ratio", "max_seconds") else int(number * unit)
     return base.replace(**changes)
 
@@ -759,6 +763,7 @@ __all__ = [
     "UPLOAD_ENV",
     "Budget",
     "Limits",
+    "SettingError",
     "SheetSize",
     "UnsafeFile",
     "binary_format",

@@ -22,6 +22,7 @@ from rich.table import Table
 from dxscore import dossiers as dx
 from dxscore.dossiers.schema import CATALOGUE_COLUMNS, DEFAULT_TZ, DOSSIER_COLUMNS
 from dxscore.dossiers.synth import SynthError
+from dxscore.safefiles import SettingError
 from dxscore.tables import FORMATS, OutputError, write_table
 
 app = typer.Typer(
@@ -58,6 +59,7 @@ ERRORS = (
     dx.PeriodError,
     OutputError,
     SynthError,
+    SettingError,
 )
 
 
