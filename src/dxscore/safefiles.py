@@ -209,10 +209,9 @@ MAGIC = {  # formats a text file must not be
     b"GIF8": "a GIF image",
     b"PAR1": "a Parquet file",
     b"\xd0\xcf\x11\xe0": "an old Office file (.xls, .doc)",
-    b"MZ": "a Windows program",
     b"\x7fELF": "a program",
     b"\x1f\x8b": "a gzip archive",
-    b"BZh": "a bzip2 archive",
+    **{b"BZh%d" % n: "a bzip2 archive" for n in range(1, 10)},
     b"7z\xbc\xaf": "a 7-Zip archive",
     b"\xfd7zXZ": "an xz archive",
 }
@@ -242,6 +241,8 @@ def binary_format(head: bytes) -> str | None:
     """The binary format ``head`` starts like, if any (text files must not)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text
         return None
+    if head.startswith(b"MZ") and b"\x00" in head[:64]:  # a DOS header, not a word "MZ..."
+        return "a Windows program"
     return next((what for magic, what in MAGIC.items() if head.startswith(magic)), None)
 
 
