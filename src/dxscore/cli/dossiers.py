@@ -22,6 +22,7 @@ from rich.table import Table
 from dxscore import dossiers as dx
 from dxscore.dossiers.schema import CATALOGUE_COLUMNS, DEFAULT_TZ, DOSSIER_COLUMNS
 from dxscore.dossiers.synth import SynthError
+from dxscore.safefiles import SettingError
 from dxscore.tables import FORMATS, OutputError, write_csv, write_table
 
 app = typer.Typer(
@@ -58,6 +59,7 @@ ERRORS = (
     dx.PeriodError,
     OutputError,
     SynthError,
+    SettingError,
 )
 
 
@@ -95,8 +97,11 @@ def _report_import(result: dx.ImportResult, strict: bool, what: str) -> None:
             line += f"; ignored columns: {escape(', '.join(f.ignored_columns))}"
         out.print(line)
     if result.rejected:
+        per = result.rejects_per_reason
+        cut = per and any(n > per for *_k, n in result.rejects_counts)
+        listed = f"the first {per:,} of each problem listed" if cut else "all listed"
         out.print(
-            f"[yellow]{result.rejected:,} row(s) with problems[/]; all listed in "
+            f"[yellow]{result.rejected:,} row(s) with problems[/]; {listed} in "
             f"{escape(str(result.rejects_file))} (file, row, column, value, reason):"
         )
         for source, r in result.rejects_shown[:10]:
@@ -105,6 +110,13 @@ def _report_import(result: dx.ImportResult, strict: bool, what: str) -> None:
             out.print(f"  {escape(source)} row {r.row}{column}{value}: {escape(r.reason)}")
         if result.rejected > 10:
             out.print("  ...")
+        if cut:
+            out.print("problems by kind (all of them counted):")
+            for source, column, reason, n in result.rejects_counts[:20]:
+                where = f"{escape(source)} {escape(column)}".strip()
+                out.print(f"  {n:>12,}  {where}: {escape(reason)}")
+            if len(result.rejects_counts) > 20:
+                out.print(f"  ... and {len(result.rejects_counts) - 20:,} more kinds")
     if strict and result.rejected and not result.committed:
         err.print(f"[bold red]strict:[/] rows have problems; nothing was stored ({what})")
         raise typer.Exit(1)

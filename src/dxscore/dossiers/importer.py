@@ -3,11 +3,16 @@
 Each file is read in chunks, mapped through a profile, validated, and its valid rows
 appended to one staged Parquet file; its problems stream to the rejects file. Nothing
 here touches the store: ``store.py`` decides what to commit.
+
+The rejects file stays bounded whatever the input: it keeps the first
+``rejects_per_reason`` problems of each kind (file, column, reason), ends with one line
+per kind that was cut giving its full count, and shortens values to 200 characters.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -16,10 +21,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dxscore import safefiles
 from dxscore.dossiers.profiles import Profile, resolve_header
 from dxscore.dossiers.readers import FileError, open_source
 from dxscore.dossiers.schema import BATCH, Column, arrow_schema
-from dxscore.dossiers.validate import Reject, Validator
+from dxscore.dossiers.validate import SHOWN_VALUE, Reject, Validator
+from dxscore.safefiles import Limits
 from dxscore.tables import csv_writer
 
 SHOWN_REJECTS = 20
@@ -39,12 +46,29 @@ class FileReport:
     staged: Path | None = None
 
 
-class RejectsLog:
-    """Streams problems to a CSV file (row, column, value, reason) and keeps the first few."""
+MAX_KINDS = 10_000  # distinct (file, column, reason) counted one by one; the rest together
 
-    def __init__(self, path: Path):
+
+def shown(text: object) -> str:
+    """A value or reason as the rejects file shows it: NUL made visible, at most
+    SHOWN_VALUE characters."""
+    text = "" if text is None else str(text)
+    if len(text) > SHOWN_VALUE:
+        text = text[:SHOWN_VALUE] + "…"
+    return text.replace("\x00", "\\x00")
+
+
+class RejectsLog:
+    """Streams problems to a CSV file (file, row, column, value, reason), keeping the first
+    ``per_reason`` of each kind (0: all) and every count, and the first few in memory."""
+
+    def __init__(self, path: Path, per_reason: int | None = None):
         self.path = path
+        self.per_reason = (
+            safefiles.dossier_limits().rejects_per_reason if per_reason is None else per_reason
+        )
         self.count = 0
+        self.counts: Counter[tuple[str, str, str]] = Counter()
         self.first: list[tuple[str, Reject]] = []
         self._file = None
         self._writer = None
@@ -58,16 +82,39 @@ class RejectsLog:
             self._writer = csv_writer(self._file)  # no cell is a formula (docs/security.md)
             self._writer.writerow(["file", "row", "column", "value", "reason"])
         for r in rejects:
-            self._writer.writerow(
-                [source, "" if r.row is None else r.row, r.column, r.value, r.reason]
-            )
+            r = Reject(r.row, shown(r.column), shown(r.value), shown(r.reason))
+            key = (source, r.column, r.reason)
+            if key not in self.counts and len(self.counts) >= MAX_KINDS:
+                key = (source, "", "other problems")
+            self.counts[key] += 1
+            if not self.per_reason or self.counts[key] <= self.per_reason:
+                self._writer.writerow(
+                    [source, "" if r.row is None else r.row, r.column, r.value, r.reason]
+                )
             if len(self.first) < SHOWN_REJECTS:
                 self.first.append((source, r))
         self.count += len(rejects)
 
+    @property
+    def cut(self) -> list[tuple[str, str, str, int]]:
+        """(file, column, reason, count) of the kinds with more problems than are listed."""
+        if not self.per_reason:
+            return []
+        return [(*k, n) for k, n in self.counts.most_common() if n > self.per_reason]
+
     def close(self) -> Path | None:
         if self._file is None:
             return None
+        for source, column, reason, n in self.cut:
+            self._writer.writerow(
+                [
+                    source,
+                    "",
+                    column,
+                    "",
+                    f"{reason}: {n:,} rows in all, the first {self.per_reason:,} listed above",
+                ]
+            )
         self._file.close()
         return self.path
 
@@ -90,6 +137,7 @@ def stage_file(
     encoding: str | None = None,
     cross_checks: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    limits: Limits | None = None,
 ) -> FileReport:
     """Validate one file into ``staged`` (Parquet, with lineage columns).
 
@@ -98,7 +146,8 @@ def stage_file(
     if not path.is_file():
         raise FileError(path, "no such file")
     report = FileReport(str(path), sha256 or file_sha256(path), batch_no, staged=staged)
-    source = open_source(path, encoding=encoding, progress=progress)
+    limits = limits or safefiles.dossier_limits()
+    source = open_source(path, encoding=encoding, progress=progress, limits=limits)
     mapping, unused = resolve_header(source.header, columns, profile)
     missing = [c.name for c in columns if c.required and c.name not in mapping]
     if missing:
@@ -126,7 +175,9 @@ def stage_file(
         for batch in source.batches:
             if validator is None:
                 types = {name: batch.schema.field(name).type for name in source.header}
-                validator = Validator(columns, mapping, types, profile, tz, cross_checks)
+                validator = Validator(
+                    columns, mapping, types, profile, tz, cross_checks, limits.max_cell_chars
+                )
             valid, problems = validator.run(batch)
             report.rows += batch.num_rows
             report.valid += valid.num_rows

@@ -4,8 +4,17 @@ Every reader yields Arrow record batches with the file's own columns plus ``_row
 row number a person sees: for CSV and Excel the header is row 1 (so the first record is
 row 2; a value spanning lines counts once), for JSON Lines the line number, for Parquet
 the record number from 1. Rows a reader cannot split into fields (wrong number of
-fields, bad JSON) are reported as ``Malformed`` and skipped; a file that cannot be read
-at all (unknown type, wrong encoding, truncated Parquet) raises ``FileError``.
+fields, bad JSON, a JSON line longer than the limit) are reported as ``Malformed`` and
+skipped; a file that cannot be read at all (unknown type, wrong encoding, truncated
+Parquet, content that does not fit the extension, a workbook beyond the limits) raises
+``FileError``.
+
+Every reader stays within ``dxscore.safefiles`` limits (``dossier_limits()`` unless
+given): a workbook is checked before it is opened (its parts, unpacked size, rows,
+columns, cells and cell length), a file has at most ``max_columns`` columns, a JSON line
+at most ``max_line_bytes``, a Parquet row group unpacks to at most
+``max_unpacked_bytes``, and reading stops after ``max_seconds``. Cell length and NUL
+characters of the columns that are stored are checked row by row by the validator.
 """
 
 from __future__ import annotations
@@ -24,7 +33,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from dxscore import safefiles
 from dxscore.dossiers.schema import ROW
+from dxscore.safefiles import Budget, Limits, UnsafeFile
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx", ".xlsm", ".xls")
 CSV_BLOCK = 32 << 20  # bytes per CSV block (about 150k dossier rows)
@@ -64,23 +75,51 @@ class Source:
 
 
 def open_source(
-    path: str | Path, encoding: str | None = None, progress: Progress | None = None
+    path: str | Path,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> Source:
     path = Path(path)
     if not path.is_file():
         raise FileError(path, "no such file")
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return _open_csv(path, encoding, progress)
-    if suffix in (".jsonl", ".ndjson"):
-        return _open_jsonl(path, encoding, progress)
-    if suffix == ".parquet":
-        return _open_parquet(path, progress)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return _open_excel(path, progress)
-    raise FileError(
-        path, f"unsupported file type '{suffix}' (use CSV, JSON Lines, Parquet or Excel)"
-    )
+    if suffix not in SUFFIXES:
+        raise FileError(
+            path, f"unsupported file type '{suffix}' (use CSV, JSON Lines, Parquet or Excel)"
+        )
+    # a file's size is bounded where it is received (the site's form), not here
+    limits = (limits or safefiles.dossier_limits()).replace(max_bytes=None)
+    budget = limits.budget()
+    try:
+        with path.open("rb") as f:
+            safefiles.sniff_file(path.name, f)
+        if suffix in (".csv", ".txt", ".tsv"):
+            source = _open_csv(path, encoding, progress, limits)
+        elif suffix in (".jsonl", ".ndjson"):
+            source = _open_jsonl(path, encoding, progress, limits)
+        elif suffix == ".parquet":
+            source = _open_parquet(path, progress, limits)
+        else:
+            source = _open_excel(path, progress, limits, budget)
+    except UnsafeFile as exc:
+        raise FileError(path, str(exc)) from None
+    if len(source.header) > limits.max_columns:
+        raise FileError(
+            path, str(UnsafeFile("columns", where="the file", limit=limits.max_columns))
+        )
+    source.batches = _within(path, source.batches, budget)
+    return source
+
+
+def _within(path: Path, batches: Iterator[pa.RecordBatch], budget: Budget):
+    """The batches, stopping with a FileError once the time budget is spent."""
+    try:
+        for batch in batches:
+            budget.check()
+            yield batch
+    except UnsafeFile as exc:
+        raise FileError(path, str(exc)) from None
 
 
 # -- CSV ---------------------------------------------------------------------------
@@ -113,10 +152,12 @@ def _head(path: Path, size: int = 1 << 20) -> bytes:
         return f.read(size)
 
 
-def _sniff(path: Path, encoding: str) -> tuple[list[str], str]:
+def _sniff(path: Path, encoding: str, limit: int) -> tuple[list[str], str]:
     """The header's column names and the delimiter (comma, semicolon, tab or bar)."""
     with path.open("r", encoding=encoding, newline="", errors="replace") as f:
-        first = f.readline()
+        first = f.readline(limit + 1)
+    if len(first) > limit:
+        raise FileError(path, str(UnsafeFile("line", row=1, limit=limit)))
     first = first.lstrip("\ufeff")
     if not first.strip():
         raise FileError(path, "the file is empty (expected a header row)")
@@ -135,9 +176,11 @@ def _check_header(path: Path, header: list[str]) -> None:
         raise FileError(path, "the header has an empty column name")
 
 
-def _open_csv(path: Path, encoding: str | None, progress: Progress | None) -> Source:
+def _open_csv(
+    path: Path, encoding: str | None, progress: Progress | None, limits: Limits
+) -> Source:
     enc = _detect_encoding(path, encoding)
-    header, delimiter = _sniff(path, enc)
+    header, delimiter = _sniff(path, enc, limits.max_line_bytes)
     malformed: list[Malformed] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -199,6 +242,11 @@ def _csv_message(exc: Exception) -> str:
     text = str(exc)
     if "UTF8" in text or "UTF-8" in text or isinstance(exc, UnicodeDecodeError):
         return "not valid UTF-8 text; " + ENCODING_HINT
+    if "straddling" in text or "block size" in text:
+        return (
+            f"a row is longer than {CSV_BLOCK >> 20} MB (a giant cell, or an unclosed "
+            "quote that runs to the end of the file)"
+        )
     return f"cannot be read as CSV: {text}"
 
 
@@ -253,23 +301,48 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _open_jsonl(path: Path, encoding: str | None, progress: Progress | None) -> Source:
+def _lines(f, limit: int) -> Iterator[tuple[bytes, bool]]:
+    """(line, whole) of a binary file, each at most ``limit`` bytes: the rest of a longer
+    line is skipped without being held (``whole`` is False)."""
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line, True
+            continue
+        while line and not line.endswith(b"\n"):
+            line = f.readline(CHUNK_SKIP)
+        yield b"", False
+
+
+CHUNK_SKIP = 1 << 20
+
+
+def _open_jsonl(
+    path: Path, encoding: str | None, progress: Progress | None, limits: Limits
+) -> Source:
     enc = _detect_encoding(path, encoding)
+    limit = limits.max_line_bytes
     total = path.stat().st_size
     malformed: list[Malformed] = []
     header: list[str] = []
-    with path.open("r", encoding=enc, errors="strict") as f:
+    with path.open("rb") as f:
         try:
+            lines = _lines(f, limit)
             for _ in range(1000):  # the union of keys in the first records names the columns
-                line = f.readline()
-                if not line:
+                raw, _whole = next(lines, (None, True))
+                if raw is None:
                     break
+                line = raw.decode(enc)
                 try:
                     obj = json.loads(line) if line.strip() else {}
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):
                     continue
                 if isinstance(obj, dict):
                     header += [k for k in obj if k not in header]
+                    if len(header) > limits.max_columns:
+                        break
         except UnicodeDecodeError:
             raise FileError(path, "not valid UTF-8 text; " + ENCODING_HINT) from None
     if not header:
@@ -279,7 +352,11 @@ def _open_jsonl(path: Path, encoding: str | None, progress: Progress | None) -> 
         cols: dict[str, list] = {h: [] for h in header}
         rows: list[int] = []
         with path.open("rb") as f:
-            for number, raw in enumerate(f, start=1):
+            for number, (raw, whole) in enumerate(_lines(f, limit), start=1):
+                if not whole:
+                    reason = str(UnsafeFile("line", row=number, limit=limit))
+                    malformed.append(Malformed(number, reason))
+                    continue
                 try:
                     line = raw.decode(enc)
                 except UnicodeDecodeError:
@@ -292,6 +369,10 @@ def _open_jsonl(path: Path, encoding: str | None, progress: Progress | None) -> 
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     malformed.append(Malformed(number, f"not valid JSON: {exc.msg}", line[:200]))
+                    continue
+                except (ValueError, RecursionError) as exc:  # a 5,000-digit number, [[[[...
+                    reason = f"not valid JSON: {str(exc)[:100] or 'nested too deep'}"
+                    malformed.append(Malformed(number, reason, line[:200]))
                     continue
                 if not isinstance(obj, dict):
                     malformed.append(Malformed(number, "not a JSON object", line[:200]))
@@ -326,7 +407,7 @@ def _batch(cols: dict[str, list], rows: list[int]) -> pa.RecordBatch:
 # -- Parquet -----------------------------------------------------------------------
 
 
-def _open_parquet(path: Path, progress: Progress | None) -> Source:
+def _open_parquet(path: Path, progress: Progress | None, limits: Limits) -> Source:
     try:
         pf = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
@@ -335,6 +416,7 @@ def _open_parquet(path: Path, progress: Progress | None) -> Source:
         ) from None
     header = pf.schema_arrow.names
     total = pf.metadata.num_rows
+    _check_parquet(pf.metadata, limits)
 
     def batches() -> Iterator[pa.RecordBatch]:
         done = 0
@@ -353,20 +435,45 @@ def _open_parquet(path: Path, progress: Progress | None) -> Source:
     return Source(path, header, batches())
 
 
+def _check_parquet(meta: pq.FileMetaData, limits: Limits) -> None:
+    """Row groups are read one at a time: each must unpack within the limit, and no
+    column may average more than a cell's limit per value (one giant cell)."""
+    if meta.num_columns > limits.max_columns:
+        raise UnsafeFile("columns", where="the file", limit=limits.max_columns)
+    for i in range(meta.num_row_groups):
+        group = meta.row_group(i)
+        if group.total_byte_size > limits.max_unpacked_bytes:
+            raise UnsafeFile("unpacked", limit=limits.max_unpacked_bytes)
+        for j in range(group.num_columns):
+            column = group.column(j)
+            per_value = column.total_uncompressed_size / max(column.num_values, 1)
+            if per_value > 4 * limits.max_cell_chars + 1024:
+                where = f"column {column.path_in_schema}, row group {i + 1}"
+                raise UnsafeFile("cell_chars", where=where, limit=limits.max_cell_chars)
+
+
 # -- Excel -------------------------------------------------------------------------
 
 
-def _open_excel(path: Path, progress: Progress | None) -> Source:
+def _pick_sheet(names: list[str]) -> str:
+    """The sheet a dossier or catalogue workbook is read from."""
+    return next((n for n in names if n.strip().lower() in ("dossiers", "catalogue")), names[0])
+
+
+def _open_excel(path: Path, progress: Progress | None, limits: Limits, budget: Budget) -> Source:
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() != ".xls":
+        # calamine holds the whole sheet, sized by its farthest cell: check it first
+        safefiles.check_xlsx(
+            path, limits, sheets=lambda names: [_pick_sheet(names)] if names else [], budget=budget
+        )
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types
         raise FileError(path, f"not a readable Excel workbook: {exc}") from None
     names = book.sheet_names
-    sheet_name = next(
-        (n for n in names if n.strip().lower() in ("dossiers", "catalogue")), names[0]
-    )
+    sheet_name = _pick_sheet(names)
     sheet = book.get_sheet_by_name(sheet_name)
     rows_iter = iter(sheet.iter_rows())
     try:

@@ -44,6 +44,7 @@ from dxscore.dossiers.schema import (
     ROW,
 )
 from dxscore.dossiers.validate import ident, lit
+from dxscore.safefiles import Limits, dossier_limits
 
 FORMAT = "dxscore-dossier-store"
 VERSION = 1
@@ -68,6 +69,10 @@ class ImportResult:
     rejected: int = 0
     rejects_file: Path | None = None
     rejects_shown: list = field(default_factory=list)
+    # (file, column, reason, count) of every kind of problem, most frequent first; the
+    # rejects file lists the first ``rejects_per_reason`` of each (0: all)
+    rejects_counts: list[tuple[str, str, str, int]] = field(default_factory=list)
+    rejects_per_reason: int = 0
     committed: bool = False  # False: nothing was stored (strict mode found problems)
     stored_rows: int = 0
 
@@ -233,19 +238,22 @@ class Store:
         encoding: str | None = None,
         rejects_path: Path | None = None,
         progress: Callable[[str, int, int], None] | None = None,
+        limits: Limits | None = None,
     ) -> ImportResult:
         """Import dossier files as one transaction (see the module doc).
 
         With ``strict``, any problem in any row stores nothing. Raises FileError when a
-        whole file cannot be read; nothing is stored then either.
+        whole file cannot be read (or is beyond ``limits``, by default
+        ``dxscore.safefiles.dossier_limits()``); nothing is stored then either.
         """
         paths = [Path(p) for p in paths]
         tz = check_timezone(tz or self.timezone)
+        limits = limits or dossier_limits()
         result = ImportResult()
         with self._transaction() as staging:
             manifest = json.loads(json.dumps(self.manifest))
             known = {i["sha256"]: i["source"] for i in manifest["imports"]}
-            log = RejectsLog(self._rejects_path(paths[0], rejects_path))
+            log = RejectsLog(self._rejects_path(paths[0], rejects_path), limits.rejects_per_reason)
             try:
                 for path in paths:
                     if not path.is_file():
@@ -269,13 +277,13 @@ class Store:
                         progress=(lambda d, t, p=path: progress(p.name, d, t))
                         if progress
                         else None,
+                        limits=limits,
                     )
                     known[report.sha256] = str(path)
                     result.files.append(report)
             finally:
                 result.rejects_file = log.close()
-            result.rejected = sum(f.rejected for f in result.files)
-            result.rejects_shown = log.first
+            _counts(result, log)
             staged = [f for f in result.files if f.staged is not None and f.valid]
             if strict and result.rejected:
                 return result
@@ -426,14 +434,16 @@ class Store:
         strict: bool = False,
         encoding: str | None = None,
         rejects_path: Path | None = None,
+        limits: Limits | None = None,
     ) -> ImportResult:
         """Replace the procedure catalogue with the given files' rows (one per unit and
         procedure; a later row wins). Same transaction and rejects rules as dossiers."""
         paths = [Path(p) for p in paths]
+        limits = limits or dossier_limits()
         result = ImportResult()
         with self._transaction() as staging:
             manifest = json.loads(json.dumps(self.manifest))
-            log = RejectsLog(self._rejects_path(paths[0], rejects_path))
+            log = RejectsLog(self._rejects_path(paths[0], rejects_path), limits.rejects_per_reason)
             try:
                 for i, path in enumerate(paths, start=1):
                     report = stage_file(
@@ -446,12 +456,12 @@ class Store:
                         log,
                         encoding=encoding,
                         cross_checks=False,
+                        limits=limits,
                     )
                     result.files.append(report)
             finally:
                 result.rejects_file = log.close()
-            result.rejected = sum(f.rejected for f in result.files)
-            result.rejects_shown = log.first
+            _counts(result, log)
             if strict and result.rejected:
                 return result
             name = f"catalogue-{uuid.uuid4().hex[:8]}.parquet"
@@ -484,6 +494,13 @@ class Store:
             self._commit(manifest, [(target, name)], [old] if old else [])
             result.committed = True
         return result
+
+
+def _counts(result: ImportResult, log: RejectsLog) -> None:
+    result.rejected = sum(f.rejected for f in result.files)
+    result.rejects_shown = log.first
+    result.rejects_counts = [(*k, n) for k, n in log.counts.most_common()]
+    result.rejects_per_reason = log.per_reason
 
 
 def pq_rows(path: Path) -> int:

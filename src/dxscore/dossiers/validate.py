@@ -29,6 +29,9 @@ from dxscore.dossiers.schema import (
     Column,
 )
 
+NUL_REASON = "contains a NUL character (code 0), which no stored text may hold"
+SHOWN_VALUE = 200  # characters of a rejected value that are kept
+
 TIMESTAMP_REASON = (
     "not a date/time (use ISO 8601, e.g. 2024-07-01, 2024-07-01 08:30 or 2024-07-01T08:30:00+07:00)"
 )
@@ -61,8 +64,10 @@ class Validator:
         profile: Profile,
         tz: str,
         cross_checks: bool,
+        max_cell_chars: int | None = None,
     ):
         self.columns = columns
+        self.max_cell_chars = max_cell_chars
         self.mapping = mapping
         self.profile = profile
         self.tz = tz
@@ -88,11 +93,16 @@ class Validator:
         present, parsed = [], []
         for col in self.columns:
             source = self.mapping.get(col.name)
-            n_expr, p_expr = self._parse(col, source, types.get(source) if source else None)
+            dtype = types.get(source) if source else None
+            n_expr, p_expr = self._parse(col, source, dtype)
             present.append(f"{n_expr} AS {ident('n_' + col.name)}")
             parsed.append(f"{p_expr} AS {ident('p_' + col.name)}")
+            parsed.append(f"{self._raw(source, dtype)} AS {ident('r_' + col.name)}")
+        # a problem of the raw text (NUL, length) comes first: it explains the others
         errors = [
-            f"{self._error(col, cross_checks)} AS {ident('e_' + col.name)}" for col in self.columns
+            f"COALESCE({ident('r_' + col.name)}, {self._error(col, cross_checks)}) "
+            f"AS {ident('e_' + col.name)}"
+            for col in self.columns
         ]
         values = [
             f"COALESCE(p_{c.name}, {self._default(c)}) AS {ident(c.name)}"
@@ -112,6 +122,25 @@ class Validator:
         self.sql_problems = f"SELECT * FROM ({checked}) WHERE NOT _ok"
         keep = ", ".join(ident(c.name) for c in self.columns)
         return f"SELECT {keep}, {ident(ROW)}, _ok FROM ({checked})"
+
+    def _raw(self, source: str | None, dtype: pa.DataType | None) -> str:
+        """The problem of a cell's text as it is in the file: a NUL character (no stored
+        text may hold one; the API refuses them too) or more characters than a cell may
+        have. NULL when none (or when the column is not text in the file)."""
+        if source is None or dtype is None:
+            return "NULL::VARCHAR"
+        if pa.types.is_dictionary(dtype):
+            dtype = dtype.value_type
+        if not (pa.types.is_string(dtype) or pa.types.is_large_string(dtype)):
+            return "NULL::VARCHAR"
+        ref = f"CAST({ident(source)} AS VARCHAR)"
+        cases = [f"WHEN contains({ref}, chr(0)) THEN {lit(NUL_REASON)}"]
+        if self.max_cell_chars:
+            n = self.max_cell_chars
+            cases.append(
+                f"WHEN length({ref}) > {int(n)} THEN {lit(f'longer than {n:,} characters')}"
+            )
+        return "CASE " + " ".join(cases) + " END"
 
     def _default(self, col: Column) -> str:
         if col.kind == "bool":
@@ -261,7 +290,11 @@ class Validator:
                 continue
             source = self.mapping.get(col.name)
             raw = (
-                pc.cast(batch.column(source).take(pa.array(bad)), pa.string()).to_pylist()
+                pc.utf8_slice_codeunits(
+                    pc.cast(batch.column(source).take(pa.array(bad)), pa.string()),
+                    0,
+                    SHOWN_VALUE + 1,  # a giant cell is never copied whole
+                ).to_pylist()
                 if source
                 else [None] * len(bad)
             )

@@ -15,6 +15,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from dxscore import safefiles
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("DXSCORE_HOME", "./dxscore-data")).resolve()
 UPLOAD_DIR = HOME / "uploads"
@@ -199,7 +201,12 @@ CONTENT_SECURITY_POLICY = {
 # uploads: kept outside the web root, served only through views that check scope
 MEDIA_ROOT = UPLOAD_DIR
 MEDIA_URL = "/uploads/"  # no route serves it: files go out through views that check scope
-MAX_UPLOAD_BYTES = int(os.environ.get("DXSCORE_MAX_UPLOAD_MB", "10")) * 1024 * 1024
+# What an upload may hold before anything parses it (dxscore.safefiles, docs/security.md):
+# the site's spreadsheets (values, targets and tasks) and dossier files (the upload form,
+# the worker and `dxscore dossiers import` read the same variables).
+DXSCORE_UPLOAD_LIMITS = safefiles.upload_limits(os.environ)
+DXSCORE_DOSSIER_LIMITS = safefiles.dossier_limits(os.environ)
+MAX_UPLOAD_BYTES = DXSCORE_UPLOAD_LIMITS.max_bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
@@ -247,4 +254,4 @@ DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").r
 DXSCORE_API_RATE = os.environ.get("DXSCORE_API_RATE", "1200/min")
 DXSCORE_DOSSIER_STORE = Path(os.environ.get("DXSCORE_DOSSIER_STORE", HOME / "dossiers")).resolve()
 # dossier files uploaded in the site (dxscore.web.dossierdata); the worker imports them
-DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = int(os.environ.get("DXSCORE_MAX_DOSSIER_UPLOAD_MB", "200")) << 20
+DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from dxscore.dossiers import Store, StoreError
 from dxscore.dossiers.schema import COLUMN_NAMES, DOSSIER_COLUMNS, Column
+from dxscore.safefiles import dossier_limits
 from dxscore.tables import read_text
 from dxscore.web import workspace
 from dxscore.web.api.problems import BUSY, FORBIDDEN, INVALID, FieldProblem, Problem
@@ -136,7 +137,9 @@ def _import(path: Path, rejects: Path):
         while True:
             try:
                 store = Store(store_path(), create=True, tz=settings.TIME_ZONE)
-                return store.import_files([path], strict=True, rejects_path=rejects)
+                # every problem of a batch (at most 10,000 records) is listed
+                every = dossier_limits().replace(rejects_per_reason=0)
+                return store.import_files([path], strict=True, rejects_path=rejects, limits=every)
             except StoreError as exc:
                 # another process (a `dxscore dossiers import`) holds the store: wait
                 if "another import" not in str(exc) or time.monotonic() > deadline:

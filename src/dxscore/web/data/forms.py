@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dxscore.web.data.models import Methodology
 from dxscore.web.orgs.models import Level
+from dxscore.web.upload_limits import check_received, upload_limits
 
 
 class MethodologyUploadForm(forms.Form):
@@ -23,6 +24,7 @@ class MethodologyUploadForm(forms.Form):
             raise forms.ValidationError(_("Upload a .yaml or .yml file."))
         if upload.size > 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than 1 MB."))
+        check_received(upload, upload_limits())
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
@@ -54,6 +56,7 @@ class ValuesUploadForm(forms.Form):
             upload.seek(0)
             if head != b"PK\x03\x04":
                 raise forms.ValidationError(_("This is not an Excel (.xlsx) file."))
+        check_received(upload, upload_limits())
         return upload
 
 

@@ -23,12 +23,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dxscore import index as ix
+from dxscore import safefiles
+from dxscore.safefiles import UnsafeFile
 from dxscore.tables import append, put, read_text, workbook_bytes
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
 from dxscore.web.data.workflow import NotAllowed, WorkflowError, audit
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
+from dxscore.web.upload_limits import message as limit_message
+from dxscore.web.upload_limits import upload_limits
 
 SHEET = "values"
 COLUMNS = [
@@ -44,7 +48,6 @@ COLUMNS = [
     "comment",
 ]
 REQUIRED = ("unit", "period", "indicator", "value")
-MAX_ROWS = 100_000
 
 
 # --- template ---------------------------------------------------------------------------
@@ -188,8 +191,22 @@ class FileProblem(ValueError):
         super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
 
 
-def open_workbook(data: bytes):
-    """An uploaded workbook, read-only, formulas kept as formulas (to refuse them)."""
+SHOWN_NUL = 50  # places of NUL characters listed (the count is always given)
+
+
+def _refused(exc: UnsafeFile) -> FileProblem:
+    return FileProblem([("file", limit_message(exc))])
+
+
+def open_workbook(data: bytes, sheets=None, limits=None, budget=None):
+    """An uploaded workbook, read-only, formulas kept as formulas (to refuse them). The
+    file is checked first (``dxscore.safefiles``: parts, unpacked sizes, and the sheets
+    that ``sheets`` picks, which default to all): nothing parses a refused file."""
+    limits = limits or upload_limits()
+    try:
+        safefiles.check_xlsx(data, limits, sheets=sheets, budget=budget)
+    except UnsafeFile as exc:
+        raise _refused(exc) from None
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign file
@@ -198,59 +215,131 @@ def open_workbook(data: bytes):
         ) from None
 
 
-def sheet_table(ws) -> Table:
+def read_sheets(data: bytes, pick) -> dict[str, Table]:
+    """The sheets ``pick`` chooses (from the worksheet names, in order) as tables, read
+    within the upload limits and one time budget."""
+    limits = upload_limits()
+    budget = limits.budget()
+    wb = open_workbook(data, sheets=pick, limits=limits, budget=budget)
+    try:
+        names = [ws.title for ws in wb.worksheets]
+        return {name: sheet_table(wb[name], limits, budget) for name in pick(names)}
+    finally:
+        wb.close()
+
+
+def _where_cell(sheet: str | None, row: int, col: int) -> str:
+    place = f"sheet '{sheet}', row {row}" if sheet else f"row {row}"
+    return f"{place}, column {get_column_letter(col + 1)}"
+
+
+def sheet_table(ws, limits=None, budget=None) -> Table:
     """One sheet as a ``Table``: its first row the header (lower-cased), then the rows
     that are not empty with their sheet row numbers; formula cells are emptied and
     listed so that the check can refuse them. A text cell is text even when it starts
-    with "=" (the project's own downloads write names that way), so it round-trips."""
-    rows, formulas, header = [], [], None
-    for number, cells in enumerate(ws.iter_rows(), start=1):
-        values = []
-        for col, cell in enumerate(cells):
-            content = cell.value
-            if cell.data_type == "f":
-                formulas.append((number, col))
-                content = None
-            values.append(content)
-        if header is None:
-            header = [str(v).strip().lower() if v is not None else "" for v in values]
-            continue
-        if any(v not in (None, "") for v in values):
-            rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise FileProblem([("file", _("more than %(n)d rows") % {"n": MAX_ROWS})])
-    return Table(ws.title, header or [], rows, formulas)
-
-
-def read_xlsx(data: bytes) -> Table:
-    wb = open_workbook(data)
-    table = sheet_table(wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0])
-    wb.close()
+    with "=" (the project's own downloads write names that way), so it round-trips.
+    Rows (empty ones too), columns, cell length and time are counted as the rows are
+    read; NUL characters are refused."""
+    limits = limits or upload_limits()
+    budget = budget or limits.budget()
+    ws.reset_dimensions()  # the rows the file holds, not the extent it declares
+    rows, formulas, header, nul = [], [], None, []
+    try:
+        for number, cells in enumerate(ws.iter_rows(), start=1):
+            if number > limits.max_rows:
+                raise UnsafeFile("rows", where=f"sheet '{ws.title}'", limit=limits.max_rows)
+            if len(cells) > limits.max_columns:
+                where = f"sheet '{ws.title}'"
+                raise UnsafeFile("columns", where=where, limit=limits.max_columns)
+            if number % 1000 == 0:
+                budget.check()
+            values = []
+            for col, cell in enumerate(cells):
+                content = cell.value
+                if isinstance(content, str):
+                    if len(content) > limits.max_cell_chars:
+                        where = _where_cell(ws.title, number, col)
+                        raise UnsafeFile("cell_chars", where=where, limit=limits.max_cell_chars)
+                    if "\x00" in content:
+                        nul.append((number, col))
+                        content = None
+                if cell.data_type == "f":
+                    formulas.append((number, col))
+                    content = None
+                values.append(content)
+            if header is None:
+                header = [str(v).strip().lower() if v is not None else "" for v in values]
+                continue
+            if any(v not in (None, "") for v in values):
+                rows.append((number, values))
+    except UnsafeFile as exc:
+        raise _refused(exc) from None
+    table = Table(ws.title, header or [], rows, formulas)
+    _refuse_nul(table, nul)
     return table
 
 
+def _refuse_nul(table: Table, places: list[tuple[int, int]]) -> None:
+    if not places:
+        return
+    reason = _("a NUL character (code 0) is not allowed in text")
+    problems = [(table.where(row, col), reason) for row, col in places[:SHOWN_NUL]]
+    if len(places) > SHOWN_NUL:
+        more = _("%(n)d more cells with a NUL character") % {"n": len(places) - SHOWN_NUL}
+        problems.append(("file", more))
+    raise FileProblem(problems)
+
+
+def read_xlsx(data: bytes) -> Table:
+    tables = read_sheets(data, lambda names: [SHEET] if SHEET in names else names[:1])
+    if not tables:
+        raise FileProblem([("file", _("the workbook has no sheet"))])
+    return next(iter(tables.values()))
+
+
 def read_csv(data: bytes) -> Table:
+    limits = upload_limits()
+    budget = limits.budget()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileProblem([("file", _("not UTF-8 text"))]) from None
     reader = csv.reader(io.StringIO(text))
-    header, rows, formulas = None, [], []
-    for number, values in enumerate(reader, start=1):
-        if header is None:
-            header = [read_text(v).strip().lower() for v in values]
-            continue
-        for col, content in enumerate(values):
-            if content.startswith("="):
-                formulas.append((number, col))
-                values[col] = ""
-            else:
-                values[col] = read_text(content)  # '=x written by a download is the text =x
-        if any(v.strip() for v in values):
-            rows.append((number, values))
-        if len(rows) > MAX_ROWS:
-            raise FileProblem([("file", _("more than %(n)d rows") % {"n": MAX_ROWS})])
-    return Table(None, header or [], rows, formulas)
+    header, rows, formulas, nul = None, [], [], []
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            if number > limits.max_rows:
+                raise UnsafeFile("rows", where="file", limit=limits.max_rows)
+            if len(values) > limits.max_columns:
+                raise UnsafeFile("columns", where=f"row {number}", limit=limits.max_columns)
+            if number % 1000 == 0:
+                budget.check()
+            for col, content in enumerate(values):
+                if len(content) > limits.max_cell_chars:
+                    where = _where_cell(None, number, col)
+                    raise UnsafeFile("cell_chars", where=where, limit=limits.max_cell_chars)
+                if "\x00" in content:
+                    nul.append((number, col))
+                    values[col] = ""
+                elif content.startswith("="):
+                    formulas.append((number, col))
+                    values[col] = ""
+                else:
+                    values[col] = read_text(content)  # '=x written by a download is =x
+            if header is None:
+                header = [read_text(v).strip().lower() for v in values]
+                continue
+            if any(v.strip() for v in values):
+                rows.append((number, values))
+    except UnsafeFile as exc:
+        raise _refused(exc) from None
+    except csv.Error as exc:  # a field longer than the csv module takes, a stray quote
+        where = f"row {number + 1}"
+        raise FileProblem([(where, _("cannot be read as CSV: %(e)s") % {"e": exc})]) from None
+    table = Table(None, header or [], rows, formulas)
+    _refuse_nul(table, nul)
+    return table
 
 
 # --- checking ---------------------------------------------------------------------------

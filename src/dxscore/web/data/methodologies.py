@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dxscore import index as ix
+from dxscore import safefiles
 from dxscore.web.data.models import Indicator, Methodology
+from dxscore.web.upload_limits import message as limit_message
 
 MAX_METHODOLOGY_BYTES = 1024 * 1024
 
@@ -52,6 +54,10 @@ def store(text: str, user=None, purpose: str = "", source: str = "upload") -> Me
     """Validate ``text`` with the engine and store it as a new version."""
     if len(text.encode("utf-8")) > MAX_METHODOLOGY_BYTES:
         raise MethodologyRejected([("file", _("larger than 1 MB"))])
+    try:
+        safefiles.check_yaml(text)  # no alias bomb or runaway nesting reaches the loader
+    except safefiles.UnsafeFile as exc:
+        raise MethodologyRejected([("file", limit_message(exc))]) from None
     try:
         m = ix.loads(text, source=source)
     except ix.MethodologyError as exc:

@@ -20,6 +20,7 @@ from dxscore.web.data.forms import ReasonForm, ValuesUploadForm
 from dxscore.web.data.models import Methodology, Period, Status, Upload, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
+from dxscore.web.upload_limits import check_received, upload_limits
 
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".odt", ".ods", ".csv", ".txt")
 
@@ -63,6 +64,8 @@ class EvidenceField(forms.FileField):
 
         if upload and upload.size > settings.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(gettext_lazy("The file is too large."))
+        if upload:
+            check_received(upload, upload_limits(), workbook=False)
         return upload
 
 

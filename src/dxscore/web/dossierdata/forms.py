@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dxscore.dossiers import builtin_profiles
+from dxscore.web.upload_limits import check_received, dossier_limits
 
 FILE_TYPES = (".csv", ".txt", ".tsv", ".jsonl", ".ndjson", ".parquet", ".xlsx")
 
@@ -29,4 +30,7 @@ class DossierUploadForm(forms.Form):
                 _("The file is larger than %(n)d MB.")
                 % {"n": settings.DXSCORE_MAX_DOSSIER_UPLOAD_BYTES // (1024 * 1024)}
             )
+        # the content must fit the extension, and a workbook's zip must be sound; the
+        # worker's reader checks the sheets themselves (dxscore.safefiles)
+        check_received(upload, dossier_limits())
         return upload

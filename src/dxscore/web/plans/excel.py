@@ -28,8 +28,7 @@ from dxscore.web.data.imports import (
     Table,
     _sort_key,
     _text,
-    open_workbook,
-    sheet_table,
+    read_sheets,
 )
 from dxscore.web.data.models import Indicator
 from dxscore.web.orgs.models import Unit
@@ -182,12 +181,7 @@ def _help() -> list[tuple[str, str, str]]:
 
 def read_workbook(data: bytes) -> dict[str, Table]:
     """The ``targets`` and ``tasks`` sheets (either may be absent) as tables."""
-    wb = open_workbook(data)
-    tables = {}
-    for name in ("targets", "tasks"):
-        if name in wb.sheetnames:
-            tables[name] = sheet_table(wb[name])
-    wb.close()
+    tables = read_sheets(data, lambda names: [n for n in ("targets", "tasks") if n in names])
     if not tables:
         raise FileProblem([("file", _("the workbook has no sheet named 'targets' or 'tasks'"))])
     return tables

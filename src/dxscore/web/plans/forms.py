@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dxscore.web.data.models import Indicator
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans.models import Pillar, Resolution, Target, Task
+from dxscore.web.upload_limits import check_received, upload_limits
 
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".odt", ".ods", ".csv", ".txt")
 
@@ -28,6 +29,8 @@ class EvidenceFile(forms.FileField):
             )
         if upload and upload.size > settings.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large."))
+        if upload:
+            check_received(upload, upload_limits(), workbook=False)
         return upload
 
 
@@ -225,4 +228,5 @@ class PlanUploadForm(forms.Form):
         upload.seek(0)
         if head != b"PK\x03\x04":
             raise forms.ValidationError(_("This is not an Excel (.xlsx) file."))
+        check_received(upload, upload_limits())
         return upload
