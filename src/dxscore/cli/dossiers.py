@@ -32,11 +32,15 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-DEFAULT_STORE = Path(os.environ.get("DXSCORE_STORE", "dxscore-data/dossiers"))
+# the same store the platform uses (DXSCORE_DOSSIER_STORE, default DXSCORE_HOME/dossiers)
+DEFAULT_STORE = Path(
+    os.environ.get("DXSCORE_DOSSIER_STORE")
+    or Path(os.environ.get("DXSCORE_HOME", "dxscore-data")) / "dossiers"
+)
 StoreOpt = typer.Option(
     DEFAULT_STORE,
     "--store",
-    help="Store folder (default: $DXSCORE_STORE or dxscore-data/dossiers).",
+    help="Store folder (default: $DXSCORE_DOSSIER_STORE, else $DXSCORE_HOME/dossiers).",
 )
 ProfileOpt = typer.Option(
     None,
