@@ -260,10 +260,12 @@ def test_analyses_are_computed_once_per_run(client, dti, django_assert_max_num_q
     from django.core.cache import cache
 
     from dxscore.web.dashboards.models import RunAnalysis
+    from dxscore.web.provenance.models import DemoMark
 
     client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27"))
     keys = set(RunAnalysis.objects.filter(run=dti[-1]).values_list("key", flat=True))
-    assert keys == {"notice", "sensitivity", "levers:27"}
+    assert keys == {"sensitivity", "levers:27"}  # the demo mark is a DemoMark now
+    assert DemoMark.objects.filter(kind="run", run=dti[-1]).exists()
     cache.clear()
     with django_assert_max_num_queries(40):
         assert client.get(url("dash_scorecard", "vn-dti-2022", "2022", "27")).status_code == 200

@@ -24,8 +24,9 @@ DARK = {3, 4}  # classes with white text
 FONT = {"family": "system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif", "size": 13}
 
 
-def _layout(title: str, **extra) -> dict:
-    layout = {
+def base_layout(title: str, **extra) -> dict:
+    """The layout every chart starts from (font, margins, legend), with ``extra`` over it."""
+    out = {
         "title": {"text": title, "font": {"size": 15}},
         "font": FONT,
         "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
@@ -34,8 +35,8 @@ def _layout(title: str, **extra) -> dict:
         "hovermode": "closest",
         "legend": {"orientation": "h", "y": -0.2},
     }
-    layout.update(extra)
-    return layout
+    out.update(extra)
+    return out
 
 
 def figure(data: list, layout: dict) -> str:
@@ -69,7 +70,7 @@ def history_figure(points: list[dict], score_label: str) -> str:
         },
     ]
     size = max([p.get("size") or 1 for p in points] + [1])
-    layout = _layout(
+    layout = base_layout(
         _("Score and rank by period"),
         xaxis={"type": "category", "title": {"text": _("Period")}},
         yaxis={"title": {"text": score_label}, "rangemode": "tozero"},
@@ -117,7 +118,7 @@ def pillars_figure(profile: list[dict], unit_name: str) -> str:
             "marker": {"color": TOP},
         },
     ]
-    layout = _layout(
+    layout = base_layout(
         _("Index and pillars against the median and the top ten"),
         barmode="group",
         yaxis={"autorange": "reversed", "automargin": True},
@@ -146,7 +147,7 @@ def distribution_figure(rows: list[dict], label: str, highlight: str | None = No
             "name": label,
         }
     ]
-    layout = _layout(
+    layout = base_layout(
         _("%(node)s across units, best first") % {"node": label},
         xaxis={"tickangle": -60, "automargin": True, "tickfont": {"size": 10}},
         yaxis={"title": {"text": _("Score")}, "rangemode": "tozero"},
@@ -187,7 +188,7 @@ def node_history_figure(points: list[dict], label: str) -> str:
             "line": {"color": ACCENT, "width": 3},
         },
     ]
-    layout = _layout(
+    layout = base_layout(
         _("%(node)s by period: median and range over units") % {"node": label},
         xaxis={"type": "category", "title": {"text": _("Period")}},
         yaxis={"title": {"text": _("Score")}},
@@ -209,7 +210,7 @@ def compare_figure(board, units: list[str], cells: dict) -> str:
                 "marker": {"color": palette[i % len(palette)]},
             }
         )
-    layout = _layout(
+    layout = base_layout(
         _("Index and pillars side by side"),
         barmode="group",
         yaxis={"title": {"text": _("Score")}, "rangemode": "tozero"},

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards.charts import ACCENT, MEDIAN, TOP
 from dxscore.web.dashboards.queries import Board
+from dxscore.web.dashboards.scorecard import scorecard_context
 
 
 def font_dir() -> Path:
@@ -193,8 +194,6 @@ def _chart_data(history: list[dict], profile: list[dict]) -> tuple[list, list]:
 
 def scorecard_document(request, board: Board, unit: str) -> tuple[str, dict[str, bytes]]:
     """The scorecard's PDF HTML and the charts it refers to."""
-    from dxscore.web.dashboards.views import scorecard_context
-
     ctx = scorecard_context(request, board, unit)
     run = board.run
     history, profile = _chart_data(ctx["history"], ctx["profile"])

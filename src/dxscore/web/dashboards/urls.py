@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from dxscore.web.dashboards import views, views_services, views_staff
+from dxscore.web.dashboards.views import public as views
+from dxscore.web.dashboards.views import services as views_services
+from dxscore.web.dashboards.views import whatif as views_staff
 
 
 class _Fmt:

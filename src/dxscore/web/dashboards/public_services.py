@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dxscore import index as ix
+from dxscore import periods
 from dxscore.web.dashboards.queries import fold
 from dxscore.web.dashboards.tables import Column as TableColumn
 from dxscore.web.dashboards.tables import Table
 from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
 
-GRAINS = ("year", "quarter", "month")
+GRAINS = tuple(reversed(periods.KINDS))  # coarsest first, as the page offers them
 SHOWN_MEASURES = (
     "received",
     "online_share",

@@ -15,7 +15,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dxscore.web.dashboards import charts, exports, services
+from dxscore.web.dashboards import charts, exports
+from dxscore.web.dashboards import public_services as services
 from dxscore.web.dossierdata.models import DossierMeasure, ProcedureMeasure
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -62,7 +63,7 @@ def _trend_figure(unit: Unit, frame, totals: dict[str, float]) -> str:
                 "opacity": 0.5,
             }
         )
-    layout = charts._layout(
+    layout = charts.base_layout(
         _("%(u)s: shares and 766 points by period") % {"u": unit.name},
         xaxis=PERIOD_AXIS,
         margin=TWO_AXES,
@@ -239,7 +240,7 @@ def _procedure_trend(unit: Unit, procedure: str, name: str, rows: list[dict]) ->
                 "y": [r[key] for r in rows],
             }
         )
-    layout = charts._layout(
+    layout = charts.base_layout(
         _("%(p)s at %(u)s by period") % {"p": f"{procedure} {name}".strip(), "u": unit.name},
         xaxis=PERIOD_AXIS,
         margin=TWO_AXES,
