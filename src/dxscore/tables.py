@@ -165,7 +165,7 @@ def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell | MergedCell:
 
 def append(ws: Worksheet, values: Iterable[Any]) -> None:
     """``ws.append(values)`` with every string a text cell (never a formula)."""
-    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.cell.cell import Cell
 
     cells = []
     for value in values:
