@@ -48,3 +48,7 @@ def test_every_index_names_its_code_and_back(year, kind, k):
     assert periods.kind_of(code) == kind
     assert periods.parse(code).span(kind) == (index, index)
     assert periods.parse(code).code == code
+
+
+def test_check_kind_gives_back_each_kind():
+    assert [periods.check_kind(k) for k in ("month", "quarter", "year")] == list(periods.KINDS)

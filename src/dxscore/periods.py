@@ -121,6 +121,7 @@ def code_at(index: int, kind: Kind) -> str:
 
 
 def check_kind(kind: str) -> Kind:
-    if kind not in KINDS:
-        raise PeriodError(f"unknown period kind '{kind}' (use {', '.join(KINDS)})")
-    return kind  # type: ignore[return-value]
+    for known in KINDS:
+        if kind == known:
+            return known
+    raise PeriodError(f"unknown period kind '{kind}' (use {', '.join(KINDS)})")

@@ -20,11 +20,16 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
+    from openpyxl.cell.cell import Cell, MergedCell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMATS = (".csv", ".xlsx", ".parquet", ".json")
 
@@ -71,19 +76,19 @@ class SafeWriter:
     text field, so that no cell starts a formula and a ``;`` or a line break inside a
     name cannot start a new cell in a spreadsheet whose list separator differs."""
 
-    def __init__(self, file: IO[str], **options):
+    def __init__(self, file: IO[str], **options: Any):
         options.setdefault("quoting", csv.QUOTE_NONNUMERIC)
         self._writer = csv.writer(file, **options)
 
-    def writerow(self, row: Iterable) -> None:
+    def writerow(self, row: Iterable[Any]) -> None:
         self._writer.writerow([safe_text(v) for v in row])
 
-    def writerows(self, rows: Iterable[Iterable]) -> None:
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
             self.writerow(row)
 
 
-def csv_writer(file: IO[str], **options) -> SafeWriter:
+def csv_writer(file: IO[str], **options: Any) -> SafeWriter:
     """The CSV writer for every file a person may open in a spreadsheet."""
     return SafeWriter(file, **options)
 
@@ -98,7 +103,7 @@ def _is_text_column(series: pd.Series) -> bool:
     )
 
 
-def _map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
+def _map_text(frame: pd.DataFrame, fn: Callable[[Any], Any]) -> pd.DataFrame:
     """``frame`` with ``fn`` applied to its column names and to every cell of its text
     (object, string, categorical) columns; numeric, boolean and date columns as they are."""
     out = frame.rename(columns=lambda c: fn(c) if isinstance(c, str) else c)
@@ -108,7 +113,9 @@ def _map_text(frame: pd.DataFrame, fn) -> pd.DataFrame:
         if _is_text_column(series):
             changed[i] = series.astype(object).map(fn, na_action="ignore")
     for i, series in changed.items():
-        out.isetitem(i, series)  # out is rename's copy: the caller's frame is unchanged
+        # out is rename's copy: the caller's frame is unchanged. pandas takes a Series here
+        # (aligned on the index); pandas-stubs lists only scalars and arrays
+        out.isetitem(i, series)  # type: ignore[arg-type]
     return out
 
 
@@ -144,31 +151,32 @@ def xlsx_text(value: Any) -> Any:
     return value
 
 
-def _as_text(cell) -> None:
+def _as_text(cell: Cell | MergedCell) -> None:
     if isinstance(cell.value, str):
         cell.data_type = "s"  # openpyxl reads a str starting with "=" as a formula
 
 
-def put(ws, row: int, column: int, value: Any):
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell | MergedCell:
     """Set one cell of an openpyxl sheet; a string is always a text cell."""
-    cell = ws.cell(row=row, column=column, value=xlsx_text(value))
+    cell: Cell | MergedCell = ws.cell(row=row, column=column, value=xlsx_text(value))
     _as_text(cell)
     return cell
 
 
-def append(ws, values: Iterable) -> None:
+def append(ws: Worksheet, values: Iterable[Any]) -> None:
     """``ws.append(values)`` with every string a text cell (never a formula)."""
     from openpyxl.cell.cell import Cell
 
     cells = []
     for value in values:
-        cell = Cell(ws, value=xlsx_text(value))
+        # row and column are optional (ws.append places the cell); the stubs require them
+        cell = Cell(ws, value=xlsx_text(value))  # type: ignore[call-arg]
         _as_text(cell)
         cells.append(cell)
     ws.append(cells)
 
 
-def text_only(workbook) -> None:
+def text_only(workbook: Workbook) -> None:
     """The last guard before saving: any formula cell in ``workbook`` becomes the text it
     holds. The project writes no formulas, so a formula can only be a string that slipped
     past :func:`put` and :func:`append` (or pandas' ``to_excel``)."""
@@ -179,7 +187,7 @@ def text_only(workbook) -> None:
                     cell.data_type = "s"
 
 
-def workbook_bytes(workbook) -> bytes:
+def workbook_bytes(workbook: Workbook) -> bytes:
     """``workbook`` saved to bytes, after :func:`text_only`."""
     text_only(workbook)
     out = io.BytesIO()

@@ -240,3 +240,16 @@ def test_required_values_are_checked_on_the_combined_files(tmp_path):
     assert info.value.problems == [
         ("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")
     ]
+
+
+def test_a_unit_listed_twice_names_its_file_row_whatever_the_files_index(tmp_path):
+    write(tmp_path, "unit,name\nX,Ex\nY,Why\nX,Again\n", "units.csv")
+    # a Parquet file keeps the index it was written with: rows still count from the file's
+    pd.DataFrame({"unit": ["X", "Y", "X"]}, index=[10, 11, 12]).to_parquet(
+        tmp_path / "units.parquet"
+    )
+    for name in ("units.csv", "units.parquet"):
+        with pytest.raises(ix.DataError) as info:
+            ix.read_units(tmp_path / name)
+        assert info.value.problems == [("row 4, column 'unit'", "unit 'X' listed twice")]
+        assert info.value.problems[0].row == 4

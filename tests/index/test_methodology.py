@@ -199,3 +199,15 @@ def test_a_methodology_says_whether_a_period_depends_on_other_periods(indicator,
         """
     )
     assert m.uses_other_periods is other_periods
+
+
+def test_a_node_gives_its_spec_as_the_kind_it_is_and_refuses_the_other():
+    m = load("tree: {children: [{code: p, children: [{code: a, unit: '%'}]}]}")
+    indicator, aggregate = m.nodes["a"], m.nodes["p"]
+    assert indicator.indicator_spec is indicator.spec and indicator.indicator_spec.unit == "%"
+    assert aggregate.aggregate_spec is aggregate.spec
+    assert aggregate.aggregate_spec.aggregation.method == "arithmetic"
+    with pytest.raises(TypeError, match="'p' is an aggregate, not an indicator"):
+        _ = aggregate.indicator_spec
+    with pytest.raises(TypeError, match="'a' is an indicator, not an aggregate"):
+        _ = indicator.aggregate_spec

@@ -95,3 +95,8 @@ def test_equality_targets_are_on_track_when_the_trend_crosses_the_value():
 def test_summary_counts_n_of_m_met():
     counts = summarise(["met", "met", "at_risk", "no_data", "met"])
     assert counts["met"] == 3 and counts["total"] == 5 and counts["missed"] == 0
+
+
+def test_a_qualitative_target_has_no_value_to_compare_with():
+    with pytest.raises(TargetError, match="qualitative"):
+        Target(deadline="2025").satisfied(1.0)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
 from dxscore import periods
+from dxscore.index.arrays import Bools, Floats, Ints, Texts
 from dxscore.index.errors import DataError
 from dxscore.index.methodology import Methodology
 from dxscore.tables import read_frame
@@ -24,14 +26,16 @@ LONG_COLUMNS = ("unit", "period", "indicator", "value")
 MISSING_MARKERS = {"", "NA", "N/A", "NAN", "NULL", "-"}  # cells that mean "no value"
 
 
-class Problem(tuple):
+class Problem(tuple[str, str]):
     """One problem: a ``(where, message)`` pair that also carries, when the problem is in
     one row of the table, its ``row`` number and ``column`` name as fields."""
 
     row: int | None
     column: str | None
 
-    def __new__(cls, where: str, message: str, row: int | None = None, column=None):
+    def __new__(
+        cls, where: str, message: str, row: int | None = None, column: str | None = None
+    ) -> Self:
         self = super().__new__(cls, (where, message))
         self.row, self.column = row, column
         return self
@@ -45,7 +49,7 @@ class Problem(tuple):
         return self[1]
 
 
-def _at(row, column: str | None, message: str) -> Problem:
+def _at(row: int | np.integer[Any], column: str | None, message: str) -> Problem:
     where = f"row {row}" + (f", column '{column}'" if column else "")
     return Problem(where, message, int(row), column)
 
@@ -56,9 +60,9 @@ class Dataset:
 
     units: list[str]
     periods: list[str]
-    values: dict[str, np.ndarray]
-    present: np.ndarray  # (P, U): the unit has a row in that period
-    groups: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (U,) labels
+    values: dict[str, Floats]
+    present: Bools  # (P, U): the unit has a row in that period
+    groups: dict[str, Texts] = field(default_factory=dict)  # name -> (U,) labels
     names: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # input codes left out (ignore_unknown)
 
@@ -215,7 +219,7 @@ def merge(parts: list[Dataset], sources: list[str]) -> Dataset:
     shape = (len(periods), len(units))
     present = np.zeros(shape, dtype=bool)
     values = {code: np.full(shape, np.nan) for code in parts[0].values}
-    filled_by: dict[str, np.ndarray] = {code: np.full(shape, -1) for code in values}
+    filled_by: dict[str, Ints] = {code: np.full(shape, -1) for code in values}
     problems: list[tuple[str, str]] = []
     groups: dict[str, dict[str, str]] = {}
     names: dict[str, str] = {}
@@ -359,7 +363,7 @@ def dataset_from_frame(
     low = np.full(len(codes), -np.inf)
     high = np.full(len(codes), np.inf)
     for i, code in enumerate(methodology.indicators):
-        rng = methodology.nodes[code].spec.range
+        rng = methodology.nodes[code].indicator_spec.range
         if rng is not None:
             low[i] = -np.inf if rng[0] is None else rng[0]
             high[i] = np.inf if rng[1] is None else rng[1]
@@ -403,23 +407,35 @@ def dataset_from_frame(
     return data
 
 
-def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _numbers(series: pd.Series) -> tuple[Floats, Bools, Texts]:
     """Values of a column as floats, the mask of cells that are not numbers, and the
     cells as text (for messages). Numeric columns are taken as they are; text is parsed
     exactly (Python's ``float``), which ``pandas.to_numeric`` is not."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        v = series.to_numpy(dtype=float, na_value=np.nan)
+        v = series.to_numpy(dtype=np.float64, na_value=np.nan)
         no_text = np.full(len(v), "", dtype=object)
         return np.where(np.isfinite(v), v, np.nan), np.zeros(len(v), dtype=bool), no_text
     text = _text(series)
     missing = text.str.upper().isin(MISSING_MARKERS).to_numpy()
-    value = text.str.replace(",", "", regex=False).map(_number).to_numpy(dtype=float)
-    not_number = ~missing & np.isnan(value)
+    parsed = text.str.replace(",", "", regex=False).map(_number)
+    # pandas-stubs type the array as floating, not float64; asarray does not copy it
+    value = np.asarray(parsed.to_numpy(dtype=np.float64), dtype=np.float64)
+    not_number: Bools = ~missing & np.isnan(value)
     return value, not_number, text.to_numpy(object)
 
 
 def _build(
-    unit, period, pos, ci, value, codes, frame, methodology, units, source, partial
+    unit: Texts,
+    period: Texts,
+    pos: Ints,
+    ci: Ints,
+    value: Floats,
+    codes: list[str],
+    frame: pd.DataFrame,
+    methodology: Methodology,
+    units: pd.DataFrame | None,
+    source: str,
+    partial: bool,
 ) -> Dataset:
     unit_list = list(dict.fromkeys(unit))
     if units is not None:
@@ -446,7 +462,7 @@ def check_required(data: Dataset, methodology: Methodology, source: str) -> None
     present, values = data.present, data.values
     unit_list, periods = data.units, data.periods
     for code in methodology.indicators:
-        spec = methodology.nodes[code].spec
+        spec = methodology.nodes[code].indicator_spec
         if spec.missing_allowed:
             continue
         missing = present & np.isnan(values[code])
@@ -466,12 +482,19 @@ def check_required(data: Dataset, methodology: Methodology, source: str) -> None
         raise DataError(source, problems)
 
 
-def _unit_attributes(frame, methodology, units, unit_list, source, partial=False):
+def _unit_attributes(
+    frame: pd.DataFrame,
+    methodology: Methodology,
+    units: pd.DataFrame | None,
+    unit_list: list[str],
+    source: str,
+    partial: bool = False,
+) -> tuple[dict[str, Texts], dict[str, str]]:
     """Unit names and group labels from the units file or the data; with ``partial``,
     a missing group is left for another file to give (``load_datasets`` checks)."""
-    groups: dict[str, np.ndarray] = {}
+    groups: dict[str, Texts] = {}
     names: dict[str, str] = {}
-    problems = []
+    problems: list[tuple[str, str]] = []
     tables = [t for t in (units, frame) if t is not None]
     for table in tables:
         if "name" in table.columns:
@@ -479,13 +502,13 @@ def _unit_attributes(frame, methodology, units, unit_list, source, partial=False
                 if n and u not in names:
                     names[u] = n
     for group in methodology.groups:
-        table = next((t for t in tables if group in t.columns), None)
-        if table is None and partial:
+        found = next((t for t in tables if group in t.columns), None)
+        if found is None and partial:
             continue
-        if table is None:
+        if found is None:
             problems.append((f"group '{group}'", "no column for it in the data or the units file"))
             continue
-        labels = dict(zip(_text(table["unit"]), _text(table[group]), strict=True))
+        labels = dict(zip(_text(found["unit"]), _text(found[group]), strict=True))
         arr = np.array([labels.get(u, "") for u in unit_list], dtype=object)
         if not partial:
             for u in np.asarray(unit_list, dtype=object)[arr == ""]:
@@ -506,8 +529,12 @@ def read_units(path: str | Path) -> pd.DataFrame:
     frame["unit"] = _text(frame["unit"])
     dup = frame["unit"].duplicated()
     if dup.any():
+        rows = np.flatnonzero(dup.to_numpy()) + 2  # file rows: a header line, then data
         raise DataError(
             str(path),
-            [_at(i + 2, "unit", f"unit '{u}' listed twice") for i, u in frame["unit"][dup].items()],
+            [
+                _at(r, "unit", f"unit '{u}' listed twice")
+                for r, u in zip(rows, frame["unit"][dup], strict=True)
+            ],
         )
     return frame

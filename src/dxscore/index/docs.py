@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dxscore.index.methodology import ROOT, AggregateSpec, IndicatorSpec, Methodology
+from dxscore.index.methods import Aggregation, Imputation, Normalisation, Outliers
 
 
 def _num(x: float | None) -> str:
     return "" if x is None else f"{x:g}"
 
 
-def _method(spec) -> str:
+def _method(spec: Imputation | Outliers | Normalisation | Aggregation) -> str:
     fields = spec.model_dump(exclude_defaults=True, exclude={"method"})
     args = ", ".join(f"{k}={v}" for k, v in fields.items())
     return f"{spec.method}({args})" if args else spec.method
@@ -98,7 +99,7 @@ def render(m: Methodology) -> str:
         ]
         for code in m.side_nodes:
             visit(code, 0)
-    helps = [(c, m.nodes[c].spec.help) for c in m.indicators if m.nodes[c].spec.help]
+    helps = [(c, h) for c in m.indicators if (h := m.nodes[c].indicator_spec.help)]
     if helps:
         lines += ["", "## Indicator notes", ""]
         lines += [f"- `{c}`: {h}" for c, h in helps]

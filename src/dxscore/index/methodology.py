@@ -101,8 +101,11 @@ class IndicatorSpec(NodeSpec):
 
     @field_validator("range")
     @classmethod
-    def _ordered(cls, v):
-        if v is not None and None not in v and not v[0] <= v[1]:
+    def _ordered(
+        cls, v: tuple[float | None, float | None] | None
+    ) -> tuple[float | None, float | None] | None:
+        low, high = v if v is not None else (None, None)
+        if low is not None and high is not None and not low <= high:
             raise ValueError("valid range must be [low, high] with low <= high")
         return v
 
@@ -132,7 +135,7 @@ class Defaults(_Spec):
 
     @field_validator("indicator")
     @classmethod
-    def _indicator_keys(cls, v):
+    def _indicator_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
         unknown = set(v) - INDICATOR_DEFAULT_KEYS
         if unknown:
             raise ValueError(f"unknown indicator default key(s): {', '.join(sorted(unknown))}")
@@ -140,7 +143,7 @@ class Defaults(_Spec):
 
     @field_validator("aggregate")
     @classmethod
-    def _aggregate_keys(cls, v):
+    def _aggregate_keys(cls, v: dict[str, Any]) -> dict[str, Any]:
         unknown = set(v) - AGGREGATE_DEFAULT_KEYS
         if unknown:
             raise ValueError(f"unknown aggregate default key(s): {', '.join(sorted(unknown))}")
@@ -176,12 +179,12 @@ class FileSpec(_Spec):
 
     @field_validator("version", mode="before")
     @classmethod
-    def _version_as_text(cls, v):
+    def _version_as_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int | float) else v
 
     @field_validator("version")
     @classmethod
-    def _version_label(cls, v):
+    def _version_label(cls, v: str) -> str:
         if not re.match(VERSION_PATTERN, v):
             raise ValueError(
                 "must be a short label of letters, digits and . _ + - (at most 40), such as 2022.1"
@@ -190,7 +193,7 @@ class FileSpec(_Spec):
 
     @field_validator("scale")
     @classmethod
-    def _scale_ordered(cls, v):
+    def _scale_ordered(cls, v: tuple[float, float]) -> tuple[float, float]:
         if not v[0] < v[1]:
             raise ValueError("scale must be [low, high] with low < high")
         return v
@@ -216,6 +219,20 @@ class Node:
     @property
     def is_indicator(self) -> bool:
         return self.kind == "indicator"
+
+    @property
+    def indicator_spec(self) -> IndicatorSpec:
+        """The spec of an indicator node; a ``TypeError`` for an aggregate."""
+        if not isinstance(self.spec, IndicatorSpec):
+            raise TypeError(f"'{self.code}' is an aggregate, not an indicator")
+        return self.spec
+
+    @property
+    def aggregate_spec(self) -> AggregateSpec:
+        """The spec of an aggregate node; a ``TypeError`` for an indicator."""
+        if not isinstance(self.spec, AggregateSpec):
+            raise TypeError(f"'{self.code}' is an indicator, not an aggregate")
+        return self.spec
 
 
 @dataclass
@@ -271,7 +288,7 @@ class Methodology:
         (``locf``, ``linear``) or normalisation pooled over periods. Such a methodology
         must be computed with the earlier periods' values too."""
         for code in self.indicators:
-            spec = self.nodes[code].spec
+            spec = self.nodes[code].indicator_spec
             if spec.imputation.method in ("locf", "linear") or spec.normalisation.pooled:
                 return True
         return False
@@ -320,7 +337,9 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     """A YAML loader that rejects a key given twice in one mapping."""
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     keys: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
@@ -466,6 +485,7 @@ class _Compiler:
         level_name, level_ind, level_agg = self._level(depth)
         own = {k: v for k, v in raw.items() if k != "children"}
         is_aggregate = children_raw is not None
+        model: type[AggregateSpec] | type[IndicatorSpec]
         if is_aggregate:
             merged = _merge(_merge(self.spec.defaults.aggregate, level_agg), own)
             model = AggregateSpec
@@ -480,6 +500,7 @@ class _Compiler:
                 self.invalid.add(code)
                 return code
             return None
+        code = node_spec.code  # the same code, validated as text
         if code in self.nodes:
             self.problems.append((label, f"duplicate code '{code}' (first at {self.where[code]})"))
             return code

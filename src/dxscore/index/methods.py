@@ -7,7 +7,7 @@ These models only describe and validate; the arithmetic lives in ``steps``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -230,5 +230,5 @@ class Uncertainty(_Method):
 
     @field_validator("normalisation", "aggregation", "imputation", mode="before")
     @classmethod
-    def _shorthand(cls, v):
+    def _shorthand(cls, v: Any) -> Any:
         return [as_method_mapping(x) for x in v] if isinstance(v, list) else v

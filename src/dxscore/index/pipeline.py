@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from dxscore.index import steps
+from dxscore.index.arrays import Bools, Floats, Ints
 from dxscore.index.data import Dataset
 from dxscore.index.errors import EngineError
-from dxscore.index.methodology import AggregateSpec, IndicatorSpec, Methodology
+from dxscore.index.methodology import IndicatorSpec, Methodology
 from dxscore.index.result import Result
 from dxscore.index.stages import Aggregation, IndicatorStages
 
@@ -35,17 +36,17 @@ def prepare_indicators(methodology: Methodology, data: Dataset) -> IndicatorStag
 def indicator_steps(
     methodology: Methodology,
     code: str,
-    raw: np.ndarray,
+    raw: Floats,
     data: Dataset,
     spec: IndicatorSpec | None = None,
-):
+) -> tuple[Floats, Floats, Bools, Floats, list[steps.Treatment], Floats]:
     """One indicator through denomination, imputation, outlier treatment and
     normalisation. ``raw`` is ``(..., P, U)``: leading axes (what-if candidates) are
     computed independently. Returns ``(denominated, imputed, imputed_mask, treated,
     treatment, normalised)``; ``treatment`` lists what treatment did per period (for the
     first leading index when there are leading axes). ``spec`` overrides the indicator's
     own settings (alternative normalisations in uncertainty analysis)."""
-    spec = spec if spec is not None else methodology.nodes[code].spec
+    spec = spec if spec is not None else methodology.nodes[code].indicator_spec
     x = raw
     if spec.denominator is not None:
         x = steps.denominate(raw, data.values[spec.denominator], spec.per)
@@ -64,10 +65,10 @@ def indicator_steps(
     return x, imputed, mask, treated, treatment, normalised
 
 
-def child_weights(methodology: Methodology, code: str) -> np.ndarray:
+def child_weights(methodology: Methodology, code: str) -> Floats:
     """The declared weights of an aggregate's children (``max_points`` when summing points)."""
     node = methodology.nodes[code]
-    points = node.spec.aggregation.method == "points"
+    points = node.aggregate_spec.aggregation.method == "points"
     return np.array(
         [
             (methodology.nodes[c].spec.max_points if points else methodology.nodes[c].spec.weight)
@@ -79,19 +80,19 @@ def child_weights(methodology: Methodology, code: str) -> np.ndarray:
 
 def aggregate_all(
     methodology: Methodology,
-    normalised: dict[str, np.ndarray],
+    normalised: dict[str, Floats],
     units: list[str] | None = None,
     periods: list[str] | None = None,
 ) -> Aggregation:
     """Aggregate from the indicators' normalised scores up to the index and side nodes."""
     scores = dict(normalised)
-    points: dict[str, np.ndarray] = {}
-    shares: dict[str, np.ndarray] = {}
-    contributions: dict[str, np.ndarray] = {}
+    points: dict[str, Floats] = {}
+    shares: dict[str, Floats] = {}
+    contributions: dict[str, Floats] = {}
     lo, hi = methodology.scale
     for code in methodology.aggregates:
         node = methodology.nodes[code]
-        spec: AggregateSpec = node.spec
+        spec = node.aggregate_spec
         x = np.stack([scores[c] for c in node.children], axis=-1)
         w = child_weights(methodology, code)
         bad = steps.negative_inputs(x, spec.aggregation)
@@ -129,7 +130,7 @@ def aggregate_all(
     return Aggregation(scores, points, shares, contributions)
 
 
-def _proportional(score: np.ndarray, parts: np.ndarray, share: np.ndarray) -> np.ndarray:
+def _proportional(score: Floats, parts: Floats, share: Floats) -> Floats:
     """Split each score among the children in proportion to ``parts`` (their weighted
     scores or points); exact for arithmetic means and point sums, and the documented
     attribution for the other aggregations. Falls back to the shares when parts sum to 0
@@ -143,7 +144,7 @@ def _proportional(score: np.ndarray, parts: np.ndarray, share: np.ndarray) -> np
     return np.where(np.isnan(s), np.nan, out)
 
 
-def _describe(idx: np.ndarray, units, periods) -> list[str]:
+def _describe(idx: Ints, units: list[str] | None, periods: list[str] | None) -> list[str]:
     out = []
     for row in idx:
         p, u = int(row[0]), int(row[1])

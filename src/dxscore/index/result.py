@@ -7,11 +7,13 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from dxscore.index import steps
+from dxscore.index.arrays import Bools, Floats
 from dxscore.index.data import Dataset
 from dxscore.index.methodology import ROOT, Methodology
 from dxscore.index.stages import Aggregation, IndicatorStages
@@ -35,16 +37,16 @@ class Result:
     # --- arrays ---------------------------------------------------------------------
 
     @property
-    def scores(self) -> dict[str, np.ndarray]:
+    def scores(self) -> dict[str, Floats]:
         return self.aggregation.scores
 
     @cached_property
-    def ranks(self) -> dict[str, np.ndarray]:
+    def ranks(self) -> dict[str, Floats]:
         decimals = self.methodology.rank_rounding
         return {c: steps.competition_rank(s, decimals) for c, s in self.scores.items()}
 
     @cached_property
-    def rank_changes(self) -> dict[str, np.ndarray]:
+    def rank_changes(self) -> dict[str, Floats]:
         return {c: steps.rank_change(r) for c, r in self.ranks.items()}
 
     @cached_property
@@ -99,7 +101,7 @@ class Result:
     def ranking(self, period: str | None = None, nodes: list[str] | None = None) -> pd.DataFrame:
         """One row per unit for a period, best first: rank, unit, name, index and ``nodes``."""
         p = self._period_slice(period)[-1]
-        present = self.data.present[p]
+        present: Bools = self.data.present[p]  # numpy types an indexed row as Any
         cols = nodes if nodes is not None else self.top_nodes()
         table = pd.DataFrame(
             {
@@ -151,7 +153,7 @@ class Result:
         rows = []
         global_weight = {ROOT: 1.0}
 
-        def row(code: str, parent: str | None, depth: int) -> dict:
+        def row(code: str, parent: str | None, depth: int) -> dict[str, Any]:
             node = m.nodes[code]
             spec = node.spec
             out = {
@@ -177,8 +179,9 @@ class Result:
             }
             if node.is_indicator:
                 out["raw"] = st.raw[code][p, u]
-                if spec.denominator:
-                    out["denominator"] = self.data.values[spec.denominator][p, u]
+                denominator = node.indicator_spec.denominator
+                if denominator:
+                    out["denominator"] = self.data.values[denominator][p, u]
                 out["denominated"] = st.denominated[code][p, u]
                 out["imputed"] = bool(st.imputed_mask[code][p, u])
                 out["treatment"] = st.treatment[code][p].describe()

@@ -6,29 +6,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from dxscore.index import steps
+from dxscore.index.arrays import Bools, Floats
 
 
 @dataclass
 class IndicatorStages:
     """Every indicator's values after each step, as ``(P, U)`` arrays keyed by code."""
 
-    raw: dict[str, np.ndarray]
-    denominated: dict[str, np.ndarray]
-    imputed: dict[str, np.ndarray]
-    imputed_mask: dict[str, np.ndarray]
-    treated: dict[str, np.ndarray]
+    raw: dict[str, Floats]
+    denominated: dict[str, Floats]
+    imputed: dict[str, Floats]
+    imputed_mask: dict[str, Bools]
+    treated: dict[str, Floats]
     treatment: dict[str, list[steps.Treatment]]  # per period
-    normalised: dict[str, np.ndarray]
+    normalised: dict[str, Floats]
 
 
 @dataclass
 class Aggregation:
     """Scores of every node plus, per aggregate, its children's shares and contributions."""
 
-    scores: dict[str, np.ndarray]  # node -> (P, U)
-    points: dict[str, np.ndarray]  # node -> (P, U), NaN unless the parent sums points
-    shares: dict[str, np.ndarray]  # aggregate -> (P, U, C): effective weight of each child
-    contributions: dict[str, np.ndarray]  # aggregate -> (P, U, C): adds up to the score
+    scores: dict[str, Floats]  # node -> (P, U)
+    points: dict[str, Floats]  # node -> (P, U), NaN unless the parent sums points
+    shares: dict[str, Floats]  # aggregate -> (P, U, C): effective weight of each child
+    contributions: dict[str, Floats]  # aggregate -> (P, U, C): adds up to the score

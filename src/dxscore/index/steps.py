@@ -11,17 +11,20 @@ axes (periods, Monte Carlo replications) cost nothing. Formulas: ``docs/methodol
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.stats import rankdata
 
 from dxscore.index import methods as m
+from dxscore.index.arrays import Bools, Floats, Ints, Texts
 
 # --- denomination -----------------------------------------------------------------------
 
 
-def denominate(x: np.ndarray, denominator: np.ndarray, per: float = 1.0) -> np.ndarray:
+def denominate(x: Floats, denominator: Floats, per: float = 1.0) -> Floats:
     """``x / denominator * per``; a zero or missing denominator gives a missing value."""
     with np.errstate(divide="ignore", invalid="ignore"):
         out = x / denominator * per
@@ -33,11 +36,11 @@ def denominate(x: np.ndarray, denominator: np.ndarray, per: float = 1.0) -> np.n
 
 
 def impute(
-    x: np.ndarray,
-    present: np.ndarray,
+    x: Floats,
+    present: Bools,
     spec: m.Imputation,
-    group_labels: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    group_labels: Texts | None = None,
+) -> tuple[Floats, Bools]:
     """Fill missing values of present units; returns ``(values, imputed_mask)``."""
     missing = np.isnan(x) & present
     if spec.method == "none" or not missing.any():
@@ -54,7 +57,7 @@ def impute(
     return out, missing & ~np.isnan(out)
 
 
-def _group_statistic(x: np.ndarray, stat: str, labels: np.ndarray | None) -> np.ndarray:
+def _group_statistic(x: Floats, stat: str, labels: Texts | None) -> Floats:
     """Per-period mean or median over all units, or over each unit's group."""
     reduce = np.nanmean if stat == "mean" else np.nanmedian
     with warnings.catch_warnings():
@@ -68,7 +71,7 @@ def _group_statistic(x: np.ndarray, stat: str, labels: np.ndarray | None) -> np.
     return out
 
 
-def _last_index(valid: np.ndarray, reverse: bool = False) -> np.ndarray:
+def _last_index(valid: Bools, reverse: bool = False) -> Ints:
     """For each (period, unit), the period index of the nearest valid value at or before
     it (or at or after it with ``reverse``); -1 where there is none."""
     p = valid.shape[-2]
@@ -79,13 +82,13 @@ def _last_index(valid: np.ndarray, reverse: bool = False) -> np.ndarray:
     return np.maximum.accumulate(idx, axis=-2)
 
 
-def _carry_forward(x: np.ndarray) -> np.ndarray:
+def _carry_forward(x: Floats) -> Floats:
     prev = _last_index(~np.isnan(x))
     out = np.take_along_axis(x, np.clip(prev, 0, None), axis=-2)
     return np.where(prev >= 0, out, np.nan)
 
 
-def _interpolate_in_time(x: np.ndarray) -> np.ndarray:
+def _interpolate_in_time(x: Floats) -> Floats:
     """Linear between the unit's previous and next observations (equally spaced periods)."""
     valid = ~np.isnan(x)
     prev, nxt = _last_index(valid), _last_index(valid, reverse=True)
@@ -101,7 +104,7 @@ def _interpolate_in_time(x: np.ndarray) -> np.ndarray:
 # --- outlier treatment -----------------------------------------------------------------
 
 
-def sample_skew(x: np.ndarray) -> float:
+def sample_skew(x: Floats) -> float:
     """Adjusted Fisher-Pearson skewness (Excel ``SKEW``)."""
     n = x.size
     if n < 3:
@@ -112,7 +115,7 @@ def sample_skew(x: np.ndarray) -> float:
     return float(n / ((n - 1) * (n - 2)) * np.sum(((x - x.mean()) / sd) ** 3))
 
 
-def sample_kurtosis(x: np.ndarray) -> float:
+def sample_kurtosis(x: Floats) -> float:
     """Sample excess kurtosis (Excel ``KURT``)."""
     n = x.size
     if n < 4:
@@ -143,11 +146,11 @@ class Treatment:
         return ""
 
 
-def _fails(x: np.ndarray, spec: m.Outliers) -> bool:
+def _fails(x: Floats, spec: m.Outliers) -> bool:
     return abs(sample_skew(x)) >= spec.skew and sample_kurtosis(x) >= spec.kurtosis
 
 
-def log_transform(x: np.ndarray, skew: float) -> np.ndarray:
+def log_transform(x: Floats, skew: float) -> Floats:
     """``log(x - min + 0.01 (max - min))``; mirrored for negative skew to keep the order."""
     lo, hi = np.nanmin(x), np.nanmax(x)
     shift = 0.01 * (hi - lo)
@@ -156,7 +159,7 @@ def log_transform(x: np.ndarray, skew: float) -> np.ndarray:
     return -np.log(hi - x + shift)
 
 
-def treat_outliers(x: np.ndarray, spec: m.Outliers) -> tuple[np.ndarray, Treatment]:
+def treat_outliers(x: Floats, spec: m.Outliers) -> tuple[Floats, Treatment]:
     """Treat one period's values of one indicator (1-D, NaN for missing)."""
     if spec.method == "none":
         return x, Treatment()
@@ -190,54 +193,59 @@ def treat_outliers(x: np.ndarray, spec: m.Outliers) -> tuple[np.ndarray, Treatme
 # --- normalisation ---------------------------------------------------------------------
 
 
-def _stat(fn, v: np.ndarray, pooled: bool) -> np.ndarray:
+def _stat(fn: Callable[..., Any], v: Floats, pooled: bool) -> Floats:
+    """``fn`` (a NumPy reduction such as ``np.nanmin``) per period, or pooled, keeping
+    the reduced axes; numpy's stubs type the reductions' results as Any."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        if pooled:
-            return fn(v, axis=(-2, -1), keepdims=True)
-        return fn(v, axis=-1, keepdims=True)
+        out: Floats = fn(v, axis=(-2, -1) if pooled else -1, keepdims=True)
+    return out
 
 
 def normalise(
-    x: np.ndarray,
-    spec,
+    x: Floats,
+    spec: m.Normalisation,
     scale: tuple[float, float],
     direction: int = 1,
     indicator_target: float | None = None,
-) -> np.ndarray:
+) -> Floats:
     """Normalise a ``(P, U)`` array of one indicator; bounded methods map to the range
     (default: the output scale). Direction -1 turns lower-is-better around."""
     lo, hi = spec.range or scale
-    method = spec.method
-    if method == "identity":
+    # branches test ``spec.method`` itself, which narrows ``spec`` to its method's model
+    if spec.method == "identity":
         return x.copy()
     v = x * direction
-    if method == "zscore":
+    share: Floats
+    if spec.method == "zscore":
         mean = _stat(np.nanmean, v, spec.pooled)
         sd = _stat(lambda a, **k: np.nanstd(a, ddof=1, **k), v, spec.pooled)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(sd > 0, (v - mean) / sd, 0.0)
         return np.where(np.isnan(v), np.nan, z * spec.sd + spec.mean)
-    if method == "rank":
+    if spec.method == "rank":
         return _ranks_ascending(v, spec.pooled)
-    if method == "percentile_rank":
+    if spec.method == "percentile_rank":
         r = _ranks_ascending(v, spec.pooled)
         axis = (-2, -1) if spec.pooled else -1
         n = np.sum(~np.isnan(v), axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(n > 1, (r - 1) / (n - 1), 1.0)
-    elif method == "minmax":
+    elif spec.method == "minmax":
         mn, mx = _stat(np.nanmin, v, spec.pooled), _stat(np.nanmax, v, spec.pooled)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(mx > mn, (v - mn) / (mx - mn), 1.0)
-    elif method == "goalposts":
+    elif spec.method == "goalposts":
         share = (x - spec.lower) / (spec.upper - spec.lower)
         if direction == -1:
             share = 1.0 - share
         if spec.truncate:
             share = np.clip(share, 0.0, 1.0)
-    elif method == "target":
+    elif spec.method == "target":
         target = spec.target if spec.target is not None else indicator_target
+        if target is None:  # a checked methodology's indicators have one
+            raise TypeError("normalisation 'target' needs a target")
+        base: Floats | float
         if spec.baseline == "observed":
             base = _stat(np.nanmin if direction == 1 else np.nanmax, x, spec.pooled)
         else:
@@ -245,7 +253,7 @@ def normalise(
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(base != target, (x - base) / (target - base), 1.0)
         share = np.clip(share, 0.0, 1.0 if spec.cap else None)
-    elif method == "distance_to_max":
+    elif spec.method == "distance_to_max":
         with np.errstate(divide="ignore", invalid="ignore"):
             if direction == 1:
                 mx = _stat(np.nanmax, x, spec.pooled)
@@ -253,22 +261,25 @@ def normalise(
             else:
                 mn = _stat(np.nanmin, x, spec.pooled)
                 share = np.where(x == mn, 1.0, mn / x)
-    elif method == "bands":
+    elif spec.method == "bands":
         share = _bands(x, spec, direction)
     else:  # pragma: no cover - the methodology model admits no other method
-        raise ValueError(f"unknown normalisation {method}")
+        raise ValueError(f"unknown normalisation {spec.method}")
     return np.where(np.isnan(x), np.nan, lo + share * (hi - lo))
 
 
-def _ranks_ascending(v: np.ndarray, pooled: bool) -> np.ndarray:
+def _ranks_ascending(v: Floats, pooled: bool) -> Floats:
     """Average ranks, 1 for the lowest (after direction), NaN kept."""
     if pooled:
         flat = v.reshape(*v.shape[:-2], -1)
-        return rankdata(flat, axis=-1, nan_policy="omit").reshape(v.shape)
-    return rankdata(v, axis=-1, nan_policy="omit")
+        ranks = rankdata(flat, axis=-1, nan_policy="omit").reshape(v.shape)
+    else:
+        ranks = rankdata(v, axis=-1, nan_policy="omit")
+    # average ranks are float64 already (scipy-stubs say integer or floating): no copy
+    return np.asarray(ranks, dtype=np.float64)
 
 
-def _bands(x: np.ndarray, spec: m.Bands, direction: int) -> np.ndarray:
+def _bands(x: Floats, spec: m.Bands, direction: int) -> Floats:
     """Share of the best band reached: x >= threshold (or x <= threshold if lower is better)."""
     share = np.full_like(x, spec.below)
     best = np.full_like(x, -np.inf)
@@ -284,13 +295,13 @@ def _bands(x: np.ndarray, spec: m.Bands, direction: int) -> np.ndarray:
 
 
 def aggregate(
-    scores: np.ndarray,
-    weights: np.ndarray,
+    scores: Floats,
+    weights: Floats,
     spec: m.Aggregation,
     scale: tuple[float, float],
     min_coverage: float | None = None,
     max_points: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[Floats, Floats]:
     """Combine children's scores ``(..., C)`` with ``weights`` (``(C,)`` or ``(..., C)``).
 
     Missing children are skipped (their weight is shared among the others), except in
@@ -319,9 +330,11 @@ def aggregate(
             out = den / (wa * inv).sum(axis=-1)
             out = np.where((avail & (x == 0) & (wa > 0)).any(axis=-1), 0.0, out)
         elif method == "generalised":
+            p = spec.p
+            assert p is not None  # the model requires the exponent of a generalised mean
             # skip absent and zero-weight children: for p < 0 their 0 ** p is infinite
-            terms = np.where(wa > 0, wa * x**spec.p, 0.0)
-            out = (terms.sum(axis=-1) / den) ** (1.0 / spec.p)
+            terms = np.where(wa > 0, wa * x**p, 0.0)
+            out = (terms.sum(axis=-1) / den) ** (1.0 / p)
         elif method == "minimum":
             out = np.where(avail & (w > 0), scores, np.inf).min(axis=-1)
             out = np.where(np.isinf(out), np.nan, out)
@@ -343,14 +356,15 @@ def aggregate(
     return out, points
 
 
-def negative_inputs(scores: np.ndarray, spec: m.Aggregation) -> np.ndarray:
+def negative_inputs(scores: Floats, spec: m.Aggregation) -> Bools:
     """Mask of the rows that a geometric, harmonic or generalised mean cannot take."""
     if spec.method not in ("geometric", "harmonic", "generalised"):
         return np.zeros(scores.shape[:-1], dtype=bool)
-    return np.nan_to_num(scores, nan=0.0).min(axis=-1) < 0
+    bad: Bools = np.nan_to_num(scores, nan=0.0).min(axis=-1) < 0  # numpy: Any
+    return bad
 
 
-def rescale_minmax(x: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
+def rescale_minmax(x: Floats, scale: tuple[float, float]) -> Floats:
     """Min-max across units in each period onto the output scale."""
     lo, hi = scale
     mn = _stat(np.nanmin, x, False)
@@ -363,7 +377,7 @@ def rescale_minmax(x: np.ndarray, scale: tuple[float, float]) -> np.ndarray:
 # --- ranking ---------------------------------------------------------------------------
 
 
-def competition_rank(scores: np.ndarray, decimals: int | None = None) -> np.ndarray:
+def competition_rank(scores: Floats, decimals: int | None = None) -> Floats:
     """Rank along the last axis, highest first; ties share the smallest rank (1, 2, 2, 4).
 
     Scores are rounded to ``decimals`` first when given, as official indices do.
@@ -375,7 +389,7 @@ def competition_rank(scores: np.ndarray, decimals: int | None = None) -> np.ndar
     return np.where(np.isnan(s), np.nan, ranks)
 
 
-def rank_change(ranks: np.ndarray) -> np.ndarray:
+def rank_change(ranks: Floats) -> Floats:
     """Places gained since the previous period along axis 0 (positive = climbed)."""
     out = np.full_like(ranks, np.nan)
     out[1:] = ranks[:-1] - ranks[1:]

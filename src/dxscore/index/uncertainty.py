@@ -20,9 +20,10 @@ import pandas as pd
 from scipy.stats import gamma
 
 from dxscore.index import steps
+from dxscore.index.arrays import Floats, Ints
 from dxscore.index.data import Dataset
-from dxscore.index.methodology import ROOT, AggregateSpec, IndicatorSpec, Methodology
-from dxscore.index.methods import Aggregation, Uncertainty
+from dxscore.index.methodology import ROOT, AggregateSpec, Methodology
+from dxscore.index.methods import Aggregation, Imputation, Normalisation, Uncertainty
 from dxscore.index.pipeline import child_weights, indicator_steps
 
 CHUNK_VALUES = 4_000_000  # replications x units x indicators per chunk (~32 MB of floats)
@@ -79,7 +80,7 @@ class Replicator:
 
     # --- indicator variants -----------------------------------------------------------
 
-    def _indicator_variants(self) -> np.ndarray:
+    def _indicator_variants(self) -> Floats:
         m = self.methodology
         out = np.empty(
             (len(self._imputations), len(self._normalisations), len(self.units), len(m.indicators))
@@ -87,8 +88,8 @@ class Replicator:
         for a, imputation in enumerate(self._imputations):
             for b, normalisation in enumerate(self._normalisations):
                 for i, code in enumerate(m.indicators):
-                    spec: IndicatorSpec = m.nodes[code].spec
-                    update = {}
+                    spec = m.nodes[code].indicator_spec
+                    update: dict[str, Imputation | Normalisation] = {}
                     if imputation is not None:
                         update["imputation"] = imputation
                     if normalisation is not None:
@@ -103,15 +104,14 @@ class Replicator:
 
     # --- evaluation --------------------------------------------------------------------
 
-    def _choice(self, U: np.ndarray, kind: str) -> np.ndarray:
+    def _choice(self, U: Floats, kind: str) -> Ints:
         for k, f in enumerate(self.factors):
             if f.kind == kind:
-                return np.minimum((U[:, k] * f.options).astype(int), f.options - 1)
+                choice: Ints = np.minimum((U[:, k] * f.options).astype(int), f.options - 1)
+                return choice  # (numpy types the expression as Any)
         return np.zeros(len(U), dtype=int)
 
-    def _weights(
-        self, U: np.ndarray, code: str, dropped: np.ndarray, nominal_weights: bool
-    ) -> np.ndarray:
+    def _weights(self, U: Floats, code: str, dropped: Ints, nominal_weights: bool) -> Floats:
         """Weights of ``code``'s children per replication, ``(R, 1, C)``."""
         m = self.methodology
         nominal = child_weights(m, code)
@@ -133,9 +133,7 @@ class Replicator:
                 w[dropped == self._indicator_ix[child] + 1, j] = 0.0
         return w[:, None, :]
 
-    def evaluate(
-        self, U: np.ndarray, node: str = ROOT, nominal_weights: bool = False
-    ) -> np.ndarray:
+    def evaluate(self, U: Floats, node: str = ROOT, nominal_weights: bool = False) -> Floats:
         """Scores of ``node`` for each replication: ``(R, units)``."""
         U = np.atleast_2d(np.asarray(U, dtype=float))
         per_rep = max(1, len(self.units) * len(self.methodology.indicators))
@@ -147,37 +145,41 @@ class Replicator:
             ]
         )
 
-    def _evaluate_chunk(self, U: np.ndarray, node: str, nominal_weights: bool) -> np.ndarray:
+    def _evaluate_chunk(self, U: Floats, node: str, nominal_weights: bool) -> Floats:
         m = self.methodology
         imp, norm = self._choice(U, "imputation"), self._choice(U, "normalisation")
         agg_choice, dropped = self._choice(U, "aggregation"), self._choice(U, "drop")
         X = self._variants[imp, norm]  # (R, U, I)
-        scores = {code: X[..., i] for code, i in self._indicator_ix.items()}
+        scores: dict[str, Floats] = {code: X[..., i] for code, i in self._indicator_ix.items()}
         for code in m.aggregates:
-            spec: AggregateSpec = m.nodes[code].spec
+            spec = m.nodes[code].aggregate_spec
             x = np.stack([scores[c] for c in m.nodes[code].children], axis=-1)
             w = self._weights(U, code, dropped, nominal_weights)
             options = [spec.aggregation]
             if spec.aggregation.method != "points":
                 options += [a for a in self._aggregations[1:] if a is not None]
-            score = None
-            for k, method in enumerate(options):
+            score = _aggregate(x, w, options[0], spec, m.scale)
+            for k, method in enumerate(options[1:], start=1):
                 out = _aggregate(x, w, method, spec, m.scale)
-                score = out if score is None else np.where((agg_choice == k)[:, None], out, score)
+                score = np.where((agg_choice == k)[:, None], out, score)
             if spec.rescale == "minmax":
                 score = steps.rescale_minmax(score, m.scale)
             scores[code] = score
         return scores[node]
 
-    def ranks(self, scores: np.ndarray) -> np.ndarray:
+    def ranks(self, scores: Floats) -> Floats:
         return steps.competition_rank(scores, self.methodology.rank_rounding)
 
-    def nominal(self, node: str = ROOT) -> np.ndarray:
+    def nominal(self, node: str = ROOT) -> Floats:
         """The nominal scores (every factor at its nominal value)."""
-        return self.evaluate(np.zeros((1, len(self.factors))), node, nominal_weights=True)[0]
+        scores = self.evaluate(np.zeros((1, len(self.factors))), node, nominal_weights=True)
+        first: Floats = scores[0]  # numpy types a row as Any
+        return first
 
 
-def _aggregate(x, w, method: Aggregation, spec: AggregateSpec, scale) -> np.ndarray:
+def _aggregate(
+    x: Floats, w: Floats, method: Aggregation, spec: AggregateSpec, scale: tuple[float, float]
+) -> Floats:
     if steps.negative_inputs(x, method).any():
         from dxscore.index.errors import EngineError
 
@@ -249,8 +251,10 @@ def sensitivity(
     result = Sensitivity(table, float(np.nanmean(shift)), runs, seed, groups)
     if sobol_runs and rep.factors:
 
-        def model(Us: np.ndarray) -> np.ndarray:
-            return np.nanmean(np.abs(rep.ranks(rep.evaluate(Us, node)) - nominal), axis=1)
+        def model(Us: Floats) -> Floats:
+            ranks = rep.ranks(rep.evaluate(Us, node))
+            mean_shift: Floats = np.nanmean(np.abs(ranks - nominal), axis=1)
+            return mean_shift
 
         result.sobol = sobol_indices([f.group for f in rep.factors], model, sobol_runs, seed)
     return result
@@ -261,7 +265,7 @@ def sensitivity(
 
 def sobol_indices(
     groups: list[str],
-    model: Callable[[np.ndarray], np.ndarray],
+    model: Callable[[Floats], Floats],
     n: int,
     seed: int | None = 0,
 ) -> pd.DataFrame:

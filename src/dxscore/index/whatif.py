@@ -21,9 +21,10 @@ import pandas as pd
 from scipy.optimize import linprog
 
 from dxscore.index import steps
+from dxscore.index.arrays import Bools, Floats
 from dxscore.index.data import Dataset
 from dxscore.index.errors import DataError
-from dxscore.index.methodology import ROOT, Methodology
+from dxscore.index.methodology import ROOT, IndicatorSpec, Methodology
 from dxscore.index.pipeline import aggregate_all, compute, indicator_steps, prepare_indicators
 
 GRID = 33  # candidates per refinement round
@@ -51,7 +52,7 @@ def _check_changes(m: Methodology, changes: dict[str, float]) -> None:
         if code not in m.nodes or not m.nodes[code].is_indicator:
             problems.append((code, f"not an indicator of {m.label}"))
             continue
-        rng = m.nodes[code].spec.range
+        rng = m.nodes[code].indicator_spec.range
         if rng is not None and (
             (rng[0] is not None and value < rng[0]) or (rng[1] is not None and value > rng[1])
         ):
@@ -114,14 +115,14 @@ class _Probe:
         self.stages = prepare_indicators(m, data)
         self.base = {c: v[self.p] for c, v in self.stages.normalised.items()}
 
-    def _rank_of(self, normalised: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    def _rank_of(self, normalised: dict[str, Floats]) -> tuple[Floats, Floats]:
         shape = np.broadcast_shapes(*(v.shape for v in normalised.values()))
         full = {c: np.broadcast_to(v, shape) for c, v in normalised.items()}
         scores = aggregate_all(self.m, full).scores[self.node]
         ranks = steps.competition_rank(scores, self.m.rank_rounding)
         return ranks[..., self.u], scores[..., self.u]
 
-    def _normalised(self, code: str, candidates: np.ndarray) -> np.ndarray:
+    def _normalised(self, code: str, candidates: Floats) -> Floats:
         """``code``'s normalised values in the period, ``(K, U)``, for each candidate raw
         value of the unit (all other units keep theirs)."""
         shape = (len(candidates), *self.data.present.shape)
@@ -130,26 +131,28 @@ class _Probe:
         *_, normalised = indicator_steps(self.m, code, raw, self.data)
         return normalised[:, self.p, :]
 
-    def ranks(self, code: str, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def ranks(self, code: str, candidates: Floats) -> tuple[Floats, Floats]:
         """Rank and score of the unit for each candidate raw value of ``code``."""
         changed = dict(self.base)
         changed[code] = self._normalised(code, candidates)
         return self._rank_of(changed)
 
-    def normalised_of(self, code: str, candidates: np.ndarray) -> np.ndarray:
+    def normalised_of(self, code: str, candidates: Floats) -> Floats:
         return self._normalised(code, candidates)[:, self.u]
 
 
-def _declared_bound(spec) -> bool:
+def _declared_bound(spec: IndicatorSpec) -> bool:
     if spec.range is None:
         return False
     return spec.range[1 if spec.direction == 1 else 0] is not None
 
 
-def _search_bounds(m: Methodology, data: Dataset, code: str, p: int, current: float):
+def _search_bounds(
+    m: Methodology, data: Dataset, code: str, p: int, current: float
+) -> float | None:
     """The raw value the search goes to: the valid range's end on the better side, else
     one observed span beyond the best observed value."""
-    spec = m.nodes[code].spec
+    spec = m.nodes[code].indicator_spec
     observed = data.values[code][p][data.present[p]]
     observed = observed[~np.isnan(observed)]
     lo, hi = (np.nanmin(observed), np.nanmax(observed)) if observed.size else (0.0, 1.0)
@@ -161,7 +164,9 @@ def _search_bounds(m: Methodology, data: Dataset, code: str, p: int, current: fl
     return bound if bound < current else None
 
 
-def _smallest_gain(probe: _Probe, code: str, current: float, bound: float, rank: float):
+def _smallest_gain(
+    probe: _Probe, code: str, current: float, bound: float, rank: float
+) -> float | None:
     """The value nearest ``current`` on the way to ``bound`` whose rank beats ``rank``
     (grid refinement; assumes the rank does not get worse as the value improves)."""
     lo, hi = 0.0, 1.0  # fractions of the way from current to bound
@@ -198,7 +203,7 @@ def levers(
     better = (nominal.ranks[node][p] < rank) & data.present[p]
     rows = []
     for code in m.indicators:
-        spec = m.nodes[code].spec
+        spec = m.nodes[code].indicator_spec
         current = data.values[code][p, u]
         start = current
         if np.isnan(current) and spec.denominator is None:  # search from the imputed value
@@ -240,14 +245,16 @@ def levers(
     table = pd.DataFrame(rows)
     table["rank_at_median"] = table["rank_at_median"].astype("Int64")
     table["new_rank"] = table["new_rank"].astype("Int64")
-    table.insert(table.columns.get_loc("new_rank") + 1, "gain", int(rank) - table["new_rank"])
+    new_rank = table.columns.get_loc("new_rank")
+    assert isinstance(new_rank, int)  # the column names are unique: one position
+    table.insert(new_rank + 1, "gain", int(rank) - table["new_rank"])
     result = Levers(table, int(rank), target_rank)
     if target_rank is not None and target_rank < rank:
         _path(probe, m, data, unit, period, node, target_rank, result)
     return result
 
 
-def _median_above(probe: _Probe, code: str, better: np.ndarray) -> float:
+def _median_above(probe: _Probe, code: str, better: Bools) -> float:
     """The median of the units ranked above, compared after denomination (a total
     is compared per capita, per GDP, ...) and returned as this unit's raw value."""
     values = probe.stages.denominated[code][probe.p][better]
@@ -255,21 +262,32 @@ def _median_above(probe: _Probe, code: str, better: np.ndarray) -> float:
     if not values.size:
         return np.nan
     median = float(np.median(values))
-    spec = probe.m.nodes[code].spec
+    spec = probe.m.nodes[code].indicator_spec
     if spec.denominator is None:
         return median
-    denominator = probe.data.values[spec.denominator][probe.p, probe.u]
+    denominator = float(probe.data.values[spec.denominator][probe.p, probe.u])
     return median * denominator / spec.per
 
 
-def _verify(m, data, unit, period, node, changes) -> float | None:
+def _verify(
+    m: Methodology, data: Dataset, unit: str, period: str, node: str, changes: dict[str, float]
+) -> float | None:
     """The unit's rank after ``changes``, by a full recomputation."""
     result = compute(m, with_changes(data, unit, period, changes))
     r = result.ranks[node][data.period_index(period), data.unit_index(unit)]
     return None if np.isnan(r) else float(r)
 
 
-def _path(probe: _Probe, m, data, unit, period, node, target: int, result: Levers) -> None:
+def _path(
+    probe: _Probe,
+    m: Methodology,
+    data: Dataset,
+    unit: str,
+    period: str,
+    node: str,
+    target: int,
+    result: Levers,
+) -> None:
     """Least total normalised effort to reach ``target``: a linear programme on the
     index's local gradient in normalised values, solved with scipy, then checked by
     recomputation and repeated with a larger gap if non-linear effects fall short."""
@@ -288,7 +306,7 @@ def _path(probe: _Probe, m, data, unit, period, node, target: int, result: Lever
     gradient = np.maximum((bumped_scores - scores[u]) / h, 0.0)
     room = np.where(np.isnan(current_n), hi - lo, hi - np.nan_to_num(current_n))
     room = np.where(
-        [m.nodes[c].spec.normalisation.method in ("zscore", "rank") for c in codes],
+        [m.nodes[c].indicator_spec.normalisation.method in ("zscore", "rank") for c in codes],
         0.0,
         np.maximum(room, 0.0),
     )
@@ -301,15 +319,16 @@ def _path(probe: _Probe, m, data, unit, period, node, target: int, result: Lever
             bounds=list(zip(np.zeros(len(codes)), room, strict=True)),
             method="highs",
         )
-        if lp.status != 0:
-            return
         delta = lp.x
-        changes = {}
+        if lp.status != 0 or delta is None:  # solved (status 0) means a solution x
+            return
+        changes: dict[str, float] = {}
         for i, c in enumerate(codes):
             if delta[i] > 1e-12:
-                changes[c] = _raw_for(probe, c, np.nan_to_num(current_n[i]) + delta[i])
-        if any(v is None for v in changes.values()):
-            return
+                raw = _raw_for(probe, c, np.nan_to_num(current_n[i]) + delta[i])
+                if raw is None:  # no raw value reaches it
+                    return
+                changes[c] = raw
         reached = _verify(m, data, unit, period, node, changes)
         if reached is not None and reached <= target:
             table = result.table

@@ -91,14 +91,16 @@ class Target:
             )
 
     def satisfied(self, x: float) -> bool:
-        v = self.value
+        v, comparison = self.value, self.comparison
+        if v is None or comparison is None:
+            raise TargetError("a qualitative target has no value to compare with")
         return {
             ">=": x >= v - _TOLERANCE,
             ">": x > v,
             "<=": x <= v + _TOLERANCE,
             "<": x < v,
             "==": abs(x - v) <= _TOLERANCE,
-        }[self.comparison]
+        }[comparison]
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ def assess(
             return Assessment("at_risk", "deadline period, no approved evidence yet")
         return Assessment("no_data", "no approved evidence yet")
 
+    value = target.value
+    assert value is not None  # check() rejects a quantitative target without one
     seen = sorted(
         (
             (period_end(p), p, float(v))
@@ -169,7 +173,7 @@ def assess(
     slope, intercept = np.polyfit(ts, xs, 1)
     projected = float(slope * deadline + intercept)
     reaches = target.satisfied(projected) or (
-        target.comparison == "==" and (projected - target.value) * (x - target.value) <= 0
+        target.comparison == "==" and (projected - value) * (x - value) <= 0
     )
     status = "on_track" if reaches else "at_risk"
     reason = f"{x:g} in {p}; the trend projects {projected:.4g} by {target.deadline}"
@@ -184,14 +188,14 @@ def _span(code: str) -> float:
 
 
 def _progress(target: Target, x: float) -> float | None:
-    if target.baseline is None or target.value == target.baseline:
+    if target.baseline is None or target.value is None or target.value == target.baseline:
         return None
     return float(np.clip((x - target.baseline) / (target.value - target.baseline), 0.0, 1.0))
 
 
 def summarise(statuses: Iterable[Status]) -> dict[str, int]:
     """Counts per status plus ``total``: "N of M met" is ``met`` of ``total``."""
-    counts = dict.fromkeys(STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     total = 0
     for s in statuses:
         counts[s] += 1
