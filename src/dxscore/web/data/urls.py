@@ -1,29 +1,27 @@
 from django.urls import path
 
-from dxscore.web.data import views, views_methodologies
+from dxscore.web.data.views import entry, methodologies, uploads, values
 
 urlpatterns = [
-    path("methodologies/", views_methodologies.methodology_list, name="methodologies"),
-    path("methodologies/<int:pk>/", views_methodologies.methodology_detail, name="methodology"),
+    path("methodologies/", methodologies.methodology_list, name="methodologies"),
+    path("methodologies/<int:pk>/", methodologies.methodology_detail, name="methodology"),
     path(
         "methodologies/<int:pk>/activate",
-        views_methodologies.methodology_activate,
+        methodologies.methodology_activate,
         name="methodology_activate",
     ),
+    path("methodologies/<int:pk>/file", methodologies.methodology_file, name="methodology_file"),
+    path("collect/<int:mid>/<str:period>/", entry.completeness, name="completeness"),
+    path("collect/<int:mid>/<str:period>/<str:unit>/", entry.entry, name="entry"),
     path(
-        "methodologies/<int:pk>/file", views_methodologies.methodology_file, name="methodology_file"
-    ),
-    path("collect/<int:mid>/<str:period>/", views.completeness, name="completeness"),
-    path("collect/<int:mid>/<str:period>/<str:unit>/", views.entry, name="entry"),
-    path(
-        "collect/<int:mid>/<str:period>/<str:unit>/action", views.entry_action, name="entry_action"
+        "collect/<int:mid>/<str:period>/<str:unit>/action", entry.entry_action, name="entry_action"
     ),
     path(
-        "collect/<int:mid>/<str:period>/<str:unit>/template.xlsx", views.template, name="template"
+        "collect/<int:mid>/<str:period>/<str:unit>/template.xlsx", entry.template, name="template"
     ),
-    path("collect/<int:mid>/<str:period>/<str:unit>/upload", views.upload, name="upload_values"),
-    path("uploads/<int:pk>/", views.upload_preview, name="upload"),
-    path("uploads/<int:pk>/commit", views.upload_commit, name="upload_commit"),
-    path("values/<int:pk>/history", views.value_history, name="value_history"),
-    path("values/<int:pk>/evidence", views.value_evidence, name="value_evidence"),
+    path("collect/<int:mid>/<str:period>/<str:unit>/upload", uploads.upload, name="upload_values"),
+    path("uploads/<int:pk>/", uploads.upload_preview, name="upload"),
+    path("uploads/<int:pk>/commit", uploads.upload_commit, name="upload_commit"),
+    path("values/<int:pk>/history", values.value_history, name="value_history"),
+    path("values/<int:pk>/evidence", values.value_evidence, name="value_evidence"),
 ]

@@ -1,5 +1,5 @@
-"""Data collection pages: completeness, the entry form, templates and uploads, the
-workflow buttons, a value's history and its evidence."""
+"""Data collection: a period's completeness per unit, the generated entry form, its
+workflow buttons (submit, approve, return, reopen) and the Excel template."""
 
 from __future__ import annotations
 
@@ -7,36 +7,27 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dxscore.web.data import imports, selectors, workflow
+from dxscore.web.data import imports, workflow
 from dxscore.web.data.collect import completeness as unit_progress
 from dxscore.web.data.collect import entry_rows
 from dxscore.web.data.forms import ReasonForm, ValuesUploadForm
-from dxscore.web.data.models import Methodology, Period, Status, Upload, Value
+from dxscore.web.data.models import Status, Upload
+from dxscore.web.data.views.common import collection_or_404
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
 from dxscore.web.upload_limits import check_received, upload_limits
 
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".odt", ".ods", ".csv", ".txt")
 
 
-def _context(request, mid: int, period: str, unit: str | None = None):
-    methodology = get_object_or_404(Methodology, pk=mid)
-    period_obj = get_object_or_404(Period, code=period)
-    if unit is None:
-        return methodology, period_obj, None
-    visible = scope.restrict(Unit.objects.all(), request.user, scope.VIEW, via="")
-    return methodology, period_obj, get_object_or_404(visible, code=unit)
-
-
 @login_required
 def completeness(request, mid: int, period: str):
-    methodology, period_obj, _unit = _context(request, mid, period)
+    methodology, period_obj, _unit = collection_or_404(request, mid, period)
     rows = unit_progress(methodology, period_obj, request.user)
     totals = {s: sum(1 for r in rows if r.state == s) for s in Status.values}
     return render(
@@ -107,7 +98,7 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
 
 @login_required
 def entry(request, mid: int, period: str, unit: str):
-    methodology, period_obj, unit_obj = _context(request, mid, period, unit)
+    methodology, period_obj, unit_obj = collection_or_404(request, mid, period, unit)
     rows = entry_rows(methodology, period_obj, unit_obj)
     can_enter = scope.allows(request.user, scope.ENTER, unit_obj)
     can_approve = scope.allows(request.user, scope.APPROVE, unit_obj)
@@ -167,7 +158,7 @@ def entry(request, mid: int, period: str, unit: str):
 @login_required
 @require_POST
 def entry_action(request, mid: int, period: str, unit: str):
-    methodology, period_obj, unit_obj = _context(request, mid, period, unit)
+    methodology, period_obj, unit_obj = collection_or_404(request, mid, period, unit)
     action = request.POST.get("action")
     reason = request.POST.get("reason", "")
     steps = {
@@ -199,7 +190,7 @@ def entry_action(request, mid: int, period: str, unit: str):
 
 @login_required
 def template(request, mid: int, period: str, unit: str):
-    methodology, period_obj, unit_obj = _context(request, mid, period, unit)
+    methodology, period_obj, unit_obj = collection_or_404(request, mid, period, unit)
     units = imports.template_units(methodology, period_obj, unit_obj, request.user)
     if not scope.allows(request.user, scope.ENTER, unit_obj) and not all(
         scope.allows(request.user, scope.ENTER, u) for u in units
@@ -213,95 +204,3 @@ def template(request, mid: int, period: str, unit: str):
     name = f"{methodology.code}-{period_obj.code}-{unit_obj.code}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-@login_required
-@require_POST
-def upload(request, mid: int, period: str, unit: str):
-    methodology, period_obj, unit_obj = _context(request, mid, period, unit)
-    if not scope.allows(request.user, scope.ENTER, unit_obj):
-        raise PermissionDenied
-    form = ValuesUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for error in form.errors.get("file", []):
-            messages.error(request, error)
-        return redirect("entry", mid, period, unit)
-    stored = imports.preview(
-        form.cleaned_data["file"], methodology, period_obj, unit_obj, request.user
-    )
-    return redirect("upload", stored.pk)
-
-
-def _own_upload(request, pk: int) -> Upload:
-    found = get_object_or_404(Upload.objects.select_related("methodology", "period", "unit"), pk=pk)
-    if found.uploaded_by_id != request.user.pk and not scope.allows(
-        request.user, scope.VIEW, found.unit
-    ):
-        raise Http404
-    return found
-
-
-@login_required
-def upload_preview(request, pk: int):
-    found = _own_upload(request, pk)
-    return render(request, "dxscore/upload.html", {"upload": found})
-
-
-@login_required
-@require_POST
-def upload_commit(request, pk: int):
-    found = _own_upload(request, pk)
-    if request.POST.get("action") == "cancel":
-        if found.state == Upload.State.PREVIEW and found.uploaded_by_id == request.user.pk:
-            found.state = Upload.State.CANCELLED
-            found.save(update_fields=["state"])
-            messages.success(request, _("Upload cancelled: nothing was stored."))
-        return redirect("entry", found.methodology_id, found.period.code, found.unit.code)
-    try:
-        n = imports.commit(found, request.user)
-    except workflow.NotAllowed:
-        raise PermissionDenied from None
-    except workflow.WorkflowError as exc:
-        messages.error(request, str(exc) + " " + _("Nothing was stored."))
-        return redirect("upload", pk)
-    messages.success(
-        request, _("%(n)d value(s) stored from %(f)s.") % {"n": n, "f": found.filename}
-    )
-    return redirect("entry", found.methodology_id, found.period.code, found.unit.code)
-
-
-def _visible_value(request, pk: int) -> Value:
-    return get_object_or_404(selectors.visible_values(request.user), pk=pk)
-
-
-@login_required
-def value_history(request, pk: int):
-    value = _visible_value(request, pk)
-    records = list(value.history.select_related("history_user").order_by("history_date", "pk"))
-    changes = []
-    previous = None
-    for record in records:
-        changes.append(
-            {
-                "when": record.history_date,
-                "who": record.history_user,
-                "old": previous.value if previous else None,
-                "new": record.value,
-                "old_status": previous.get_status_display() if previous else "",
-                "status": record.get_status_display(),
-                "comment": record.comment,
-                "reason": record.history_change_reason or "",
-                "changed_value": previous is None or previous.value != record.value,
-            }
-        )
-        previous = record
-    changes.reverse()
-    return render(request, "dxscore/value_history.html", {"value": value, "changes": changes})
-
-
-@login_required
-def value_evidence(request, pk: int):
-    value = _visible_value(request, pk)
-    if not value.evidence:
-        raise Http404
-    return FileResponse(value.evidence.open("rb"), as_attachment=True)
