@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dxscore.dossiers import Store
+from dxscore.web import sheets
 from dxscore.web.data import imports, workflow
 from dxscore.web.data.models import Indicator, Period, Value
 from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
@@ -189,7 +190,7 @@ def test_computed_values_are_read_only_in_the_form_the_workflow_and_uploads(
         workflow.save_entries(
             people["owner"], services, period, org.d256, [workflow.Entry("online_share", 0.2)]
         )
-    table = imports.read_csv(b"unit,period,indicator,value\n256,2024-07,online_share,0.2\n")
+    table = sheets.read_csv(b"unit,period,indicator,value\n256,2024-07,online_share,0.2\n")
     changes, problems, _n = imports.check(table, services, period, people["owner"])
     assert changes == []
     assert problems == [

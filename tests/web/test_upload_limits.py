@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from dxscore import safefiles as sf
 from dxscore.dossiers import Store
+from dxscore.web import sheets
 from dxscore.web.data import imports
 from dxscore.web.data.models import Methodology, Upload, Value
 from dxscore.web.dossierdata.models import Job
@@ -42,7 +43,7 @@ def no_parsers(monkeypatch):
     """Any parse of a workbook fails the test."""
     import python_calamine
 
-    monkeypatch.setattr(imports, "load_workbook", _never)
+    monkeypatch.setattr(sheets, "load_workbook", _never)
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", _never)
 
 
@@ -96,8 +97,8 @@ def test_values_rows_are_counted_as_read_even_when_a_parser_gets_the_file(settin
     # the checks of the reading loop hold even without the scan in front of it
     settings.DXSCORE_UPLOAD_LIMITS = sf.UPLOADS.replace(max_rows=50)
     wb = load_workbook(io.BytesIO(bombs.to_bytes(bombs.empty_rows(200))), read_only=True)
-    with pytest.raises(imports.FileProblem) as caught:
-        imports.sheet_table(wb["values"])
+    with pytest.raises(sheets.FileProblem) as caught:
+        sheets.sheet_table(wb["values"])
     assert caught.value.problems == [
         ("file", "sheet 'values' has more than 50 rows (empty rows count too)")
     ]

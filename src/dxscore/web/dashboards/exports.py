@@ -10,15 +10,14 @@ import json
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from dxscore.tables import append, csv_writer, workbook_bytes
 from dxscore.web.dashboards.tables import CHANGE, DELTA, NUMBER, RANK, SCORE, Table
+from dxscore.web.sheets import style_header
 
 FORMATS = ("csv", "xlsx", "json")
-HEADER_FILL = PatternFill("solid", fgColor="0B5CAD")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -52,7 +51,6 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
     ws.title = table.name.split("-")[0][:31] or "table"
     append(ws, [str(c.label) for c in table.columns])
     for cell in ws[1]:
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in table.rows:
         append(ws, table.values(row))
@@ -78,7 +76,7 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
             ]
         )
         ws.column_dimensions[letter].width = min(max(8, width + 2), 40)
-    ws.freeze_panes = "A2"
+    style_header(ws, width=None)
     if table.rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
 
@@ -98,8 +96,6 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
                 _("Description"),
             ],
         )
-        for cell in ms[1]:
-            cell.fill, cell.font = HEADER_FILL, HEADER_FONT
         for code, node in methodology.nodes.items():
             spec = node.spec
             norm = getattr(spec, "normalisation", None)
@@ -119,9 +115,8 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
                     getattr(spec, "help", "") or spec.description,
                 ],
             )
-        for letter, width in zip("ABCDEFGHI", (22, 44, 11, 22, 8, 9, 14, 12, 60), strict=True):
-            ms.column_dimensions[letter].width = width
-        ms.freeze_panes = "A2"
+        widths = dict(zip("ABCDEFGHI", (22, 44, 11, 22, 8, 9, 14, 12, 60), strict=True))
+        style_header(ms, width=None, widths=widths)
 
     about = wb.create_sheet(_("about")[:31])
     append(about, [_("Title"), table.title])

@@ -8,31 +8,31 @@ again that nobody changed the same values in between, and stores all rows or non
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 
 import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from dxscore import index as ix
-from dxscore import safefiles
-from dxscore.safefiles import UnsafeFile
-from dxscore.tables import append, put, read_text, workbook_bytes
+from dxscore.tables import append, put, workbook_bytes
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
 from dxscore.web.data.workflow import NotAllowed, WorkflowError, audit
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
-from dxscore.web.upload_limits import message as limit_message
-from dxscore.web.upload_limits import upload_limits
+from dxscore.web.sheets import (
+    FileProblem,
+    Sheet,
+    cell_text,
+    problem_order,
+    read_csv,
+    read_xlsx,
+    style_header,
+)
 
 SHEET = "values"
 COLUMNS = [
@@ -89,9 +89,6 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
     ws = wb.active
     ws.title = SHEET
     append(ws, COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F0")
     validations: dict[tuple, DataValidation] = {}
     row = 1
     for unit in units:
@@ -139,11 +136,8 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
     append(help_sheet, ["indicator", "name", "unit_of_measure", "valid_range", "help"])
     for spec in specs:
         append(help_sheet, [spec.code, spec.name, spec.measure, spec.range_text, spec.help])
-    for sheet in (ws, help_sheet):
-        sheet.freeze_panes = "A2"
-        for col in range(1, sheet.max_column + 1):
-            sheet.column_dimensions[get_column_letter(col)].width = 18
-    ws.column_dimensions["E"].width = 40
+    style_header(ws, 18, {"E": 40})
+    style_header(help_sheet, 18)
     return workbook_bytes(wb)
 
 
@@ -165,196 +159,11 @@ def _range_validation(spec: Input) -> DataValidation:
     return DataValidation(operator="between", formula1="-1E+300", formula2="1E+300", **common)
 
 
-# --- reading ----------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    """Cells of an uploaded file by header name, with the file's own row numbers."""
-
-    sheet: str | None
-    header: list[str]
-    rows: list[tuple[int, list]]  # (file row number, cells)
-    formulas: list[tuple[int, int]]  # (file row number, column index)
-
-    def where(self, row: int, col: int | None = None) -> str:
-        place = f"sheet '{self.sheet}', row {row}" if self.sheet else f"row {row}"
-        if col is None:
-            return place
-        name = self.header[col] if col < len(self.header) else ""
-        return f"{place}, column {get_column_letter(col + 1)} ({name})"
-
-
-class FileProblem(ValueError):
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
-
-
-SHOWN_NUL = 50  # places of NUL characters listed (the count is always given)
-
-
-def _refused(exc: UnsafeFile) -> FileProblem:
-    return FileProblem([("file", limit_message(exc))])
-
-
-def open_workbook(data: bytes, sheets=None, limits=None, budget=None):
-    """An uploaded workbook, read-only, formulas kept as formulas (to refuse them). The
-    file is checked first (``dxscore.safefiles``: parts, unpacked sizes, and the sheets
-    that ``sheets`` picks, which default to all): nothing parses a refused file."""
-    limits = limits or upload_limits()
-    try:
-        safefiles.check_xlsx(data, limits, sheets=sheets, budget=budget)
-    except UnsafeFile as exc:
-        raise _refused(exc) from None
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file
-        raise FileProblem(
-            [("file", _("cannot read this Excel file: %(e)s") % {"e": exc})]
-        ) from None
-
-
-def read_sheets(data: bytes, pick) -> dict[str, Table]:
-    """The sheets ``pick`` chooses (from the worksheet names, in order) as tables, read
-    within the upload limits and one time budget."""
-    limits = upload_limits()
-    budget = limits.budget()
-    wb = open_workbook(data, sheets=pick, limits=limits, budget=budget)
-    try:
-        names = [ws.title for ws in wb.worksheets]
-        return {name: sheet_table(wb[name], limits, budget) for name in pick(names)}
-    finally:
-        wb.close()
-
-
-def _where_cell(sheet: str | None, row: int, col: int) -> str:
-    place = f"sheet '{sheet}', row {row}" if sheet else f"row {row}"
-    return f"{place}, column {get_column_letter(col + 1)}"
-
-
-def sheet_table(ws, limits=None, budget=None) -> Table:
-    """One sheet as a ``Table``: its first row the header (lower-cased), then the rows
-    that are not empty with their sheet row numbers; formula cells are emptied and
-    listed so that the check can refuse them. A text cell is text even when it starts
-    with "=" (the project's own downloads write names that way), so it round-trips.
-    Rows (empty ones too), columns, cell length and time are counted as the rows are
-    read; NUL characters are refused."""
-    limits = limits or upload_limits()
-    budget = budget or limits.budget()
-    ws.reset_dimensions()  # the rows the file holds, not the extent it declares
-    rows, formulas, header, nul = [], [], None, []
-    try:
-        for number, cells in enumerate(ws.iter_rows(), start=1):
-            if number > limits.max_rows:
-                raise UnsafeFile("rows", where=f"sheet '{ws.title}'", limit=limits.max_rows)
-            if len(cells) > limits.max_columns:
-                where = f"sheet '{ws.title}'"
-                raise UnsafeFile("columns", where=where, limit=limits.max_columns)
-            if number % 1000 == 0:
-                budget.check()
-            values = []
-            for col, cell in enumerate(cells):
-                content = cell.value
-                if isinstance(content, str):
-                    if len(content) > limits.max_cell_chars:
-                        where = _where_cell(ws.title, number, col)
-                        raise UnsafeFile("cell_chars", where=where, limit=limits.max_cell_chars)
-                    if "\x00" in content:
-                        nul.append((number, col))
-                        content = None
-                if cell.data_type == "f":
-                    formulas.append((number, col))
-                    content = None
-                values.append(content)
-            if header is None:
-                header = [str(v).strip().lower() if v is not None else "" for v in values]
-                continue
-            if any(v not in (None, "") for v in values):
-                rows.append((number, values))
-    except UnsafeFile as exc:
-        raise _refused(exc) from None
-    table = Table(ws.title, header or [], rows, formulas)
-    _refuse_nul(table, nul)
-    return table
-
-
-def _refuse_nul(table: Table, places: list[tuple[int, int]]) -> None:
-    if not places:
-        return
-    reason = _("a NUL character (code 0) is not allowed in text")
-    problems = [(table.where(row, col), reason) for row, col in places[:SHOWN_NUL]]
-    if len(places) > SHOWN_NUL:
-        more = _("%(n)d more cells with a NUL character") % {"n": len(places) - SHOWN_NUL}
-        problems.append(("file", more))
-    raise FileProblem(problems)
-
-
-def read_xlsx(data: bytes) -> Table:
-    tables = read_sheets(data, lambda names: [SHEET] if SHEET in names else names[:1])
-    if not tables:
-        raise FileProblem([("file", _("the workbook has no sheet"))])
-    return next(iter(tables.values()))
-
-
-def read_csv(data: bytes) -> Table:
-    limits = upload_limits()
-    budget = limits.budget()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileProblem([("file", _("not UTF-8 text"))]) from None
-    reader = csv.reader(io.StringIO(text))
-    header, rows, formulas, nul = None, [], [], []
-    number = 0
-    try:
-        for number, values in enumerate(reader, start=1):
-            if number > limits.max_rows:
-                raise UnsafeFile("rows", where="file", limit=limits.max_rows)
-            if len(values) > limits.max_columns:
-                raise UnsafeFile("columns", where=f"row {number}", limit=limits.max_columns)
-            if number % 1000 == 0:
-                budget.check()
-            for col, content in enumerate(values):
-                if len(content) > limits.max_cell_chars:
-                    where = _where_cell(None, number, col)
-                    raise UnsafeFile("cell_chars", where=where, limit=limits.max_cell_chars)
-                if "\x00" in content:
-                    nul.append((number, col))
-                    values[col] = ""
-                elif content.startswith("="):
-                    formulas.append((number, col))
-                    values[col] = ""
-                else:
-                    values[col] = read_text(content)  # '=x written by a download is =x
-            if header is None:
-                header = [read_text(v).strip().lower() for v in values]
-                continue
-            if any(v.strip() for v in values):
-                rows.append((number, values))
-    except UnsafeFile as exc:
-        raise _refused(exc) from None
-    except csv.Error as exc:  # a field longer than the csv module takes, a stray quote
-        where = f"row {number + 1}"
-        raise FileProblem([(where, _("cannot be read as CSV: %(e)s") % {"e": exc})]) from None
-    table = Table(None, header or [], rows, formulas)
-    _refuse_nul(table, nul)
-    return table
-
-
 # --- checking ---------------------------------------------------------------------------
 
 
-def _text(content) -> str:
-    if content is None:
-        return ""
-    if isinstance(content, float) and content.is_integer():
-        return str(int(content))
-    return str(content).strip()
-
-
 def check(
-    table: Table, methodology: Methodology, period: Period, user
+    table: Sheet, methodology: Methodology, period: Period, user
 ) -> tuple[list[dict], list[tuple[str, str]], int]:
     """The changes an upload would make, its problems, and how many rows change nothing."""
     problems: list[tuple[str, str]] = []
@@ -373,9 +182,9 @@ def check(
     # the engine's checks: indicator codes, numbers, valid ranges, duplicates
     frame = pd.DataFrame(
         {
-            "unit": [_text(cell(v, "unit")) for _, v in table.rows],
-            "period": [_text(cell(v, "period")) for _, v in table.rows],
-            "indicator": [_text(cell(v, "indicator")) for _, v in table.rows],
+            "unit": [cell_text(cell(v, "unit")) for _, v in table.rows],
+            "period": [cell_text(cell(v, "period")) for _, v in table.rows],
+            "indicator": [cell_text(cell(v, "indicator")) for _, v in table.rows],
             "value": [cell(v, "value") for _, v in table.rows],
         },
         dtype=object,
@@ -446,7 +255,7 @@ def check(
             continue
         if r["indicator"] not in indicators or number in bad_rows:
             continue  # reported by the engine's check
-        comment = _text(cell(values, "comment"))
+        comment = cell_text(cell(values, "comment"))
         value = _number(r["value"])
         old = existing.get((unit.pk, r["indicator"]))
         if old is not None and old.value == value and (old.comment == comment or not comment):
@@ -485,7 +294,7 @@ def check(
                 "old_version": old.updated_at.isoformat() if old else None,
             }
         )
-    problems.sort(key=lambda p: _sort_key(p[0]))
+    problems.sort(key=lambda p: problem_order(p[0]))
     return changes, problems, unchanged
 
 
@@ -500,17 +309,12 @@ def _number(content) -> float | None:
     return float(text)  # the engine's check has already rejected anything else
 
 
-def _sort_key(where: str):
-    match = re.search(r"row (\d+)", where)
-    return (int(match.group(1)) if match else 0, where)
-
-
 def preview(file, methodology: Methodology, period: Period, unit: Unit, user) -> Upload:
     """Read and check an uploaded file; store it as a preview (nothing else changes)."""
     data = file.read()
     name = file.name
     try:
-        table = read_xlsx(data) if name.lower().endswith(".xlsx") else read_csv(data)
+        table = read_xlsx(data, SHEET) if name.lower().endswith(".xlsx") else read_csv(data)
         changes, problems, unchanged = check(table, methodology, period, user)
     except FileProblem as exc:
         changes, problems, unchanged = [], exc.problems, 0

@@ -9,18 +9,15 @@ from django.utils.translation import gettext as _
 
 from dxscore import index as ix
 from dxscore import safefiles
+from dxscore.errors import Problems
 from dxscore.web.data.models import Indicator, Methodology
 from dxscore.web.upload_limits import message as limit_message
 
 MAX_METHODOLOGY_BYTES = 1024 * 1024
 
 
-class MethodologyRejected(ValueError):
+class MethodologyRejected(Problems):
     """The file cannot be stored; ``problems`` lists ``(where, message)`` pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
 
 
 @lru_cache(maxsize=64)

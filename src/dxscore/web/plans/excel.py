@@ -19,21 +19,20 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from dxscore.tables import append, put, workbook_bytes
-from dxscore.web.data.imports import (
-    FileProblem,
-    Table,
-    _sort_key,
-    _text,
-    read_sheets,
-)
 from dxscore.web.data.models import Indicator
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans import access, assessing
 from dxscore.web.plans.models import PlanUpload, Resolution, Target, Task
+from dxscore.web.sheets import (
+    FileProblem,
+    Sheet,
+    cell_text,
+    problem_order,
+    read_sheets,
+    style_header,
+)
 
 TARGET_COLUMNS = [
     "number",
@@ -83,16 +82,10 @@ COMPARISONS = {
 def _sheet(wb: Workbook, title: str, columns: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title)
     append(ws, columns)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F0")
     for r, row in enumerate(rows, start=2):
         for c, content in enumerate(row, start=1):
             put(ws, r, c, content)
-    ws.freeze_panes = "A2"
-    for col in range(1, len(columns) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 16
-    ws.column_dimensions["C" if title == "targets" else "B"].width = 45
+    style_header(ws, 16, {"C" if title == "targets" else "B": 45})
 
 
 def export(resolution: Resolution) -> bytes:
@@ -179,7 +172,7 @@ def _help() -> list[tuple[str, str, str]]:
 # --- reading ----------------------------------------------------------------------------
 
 
-def read_workbook(data: bytes) -> dict[str, Table]:
+def read_workbook(data: bytes) -> dict[str, Sheet]:
     """The ``targets`` and ``tasks`` sheets (either may be absent) as tables."""
     tables = read_sheets(data, lambda names: [n for n in ("targets", "tasks") if n in names])
     if not tables:
@@ -206,7 +199,7 @@ def _row_number(row, line: int, seen: dict[int, int], duplicate: str) -> int | N
 class _Row:
     """One row's cells by column name, collecting problems with their places."""
 
-    def __init__(self, table: Table, number: int, values: list, problems: list):
+    def __init__(self, table: Sheet, number: int, values: list, problems: list):
         self.table, self.number, self.values, self.problems = table, number, values, problems
         self.col = {name: i for i, name in enumerate(table.header) if name}
         self.bad = False
@@ -216,7 +209,7 @@ class _Row:
         return self.values[i] if i is not None and i < len(self.values) else None
 
     def text(self, name: str) -> str:
-        return _text(self.raw(name))
+        return cell_text(self.raw(name))
 
     def problem(self, name: str | None, message: str) -> None:
         self.problems.append((self.table.where(self.number, self.col.get(name)), message))
@@ -258,7 +251,7 @@ class _Row:
         return [c.strip() for c in self.text(name).replace(";", ",").split(",") if c.strip()]
 
 
-def _start(table: Table, problems: list) -> bool:
+def _start(table: Sheet, problems: list) -> bool:
     missing = [c for c in REQUIRED[table.sheet] if c not in table.header]
     if missing:
         problems.append(
@@ -471,7 +464,7 @@ def _check_tasks(table, resolution, units, target_numbers, problems) -> list[dic
     return changes
 
 
-def check(tables: dict[str, Table], resolution: Resolution, user) -> tuple[list, list]:
+def check(tables: dict[str, Sheet], resolution: Resolution, user) -> tuple[list, list]:
     """The changes an upload would make and its problems (each with its place)."""
     problems: list[tuple[str, str]] = []
     if not access.can_assign(user, resolution):
@@ -487,7 +480,7 @@ def check(tables: dict[str, Table], resolution: Resolution, user) -> tuple[list,
                 numbers.add(n)
     if "tasks" in tables:
         changes += _check_tasks(tables["tasks"], resolution, units, numbers, problems)
-    problems.sort(key=lambda p: (p[0].split(",")[0], _sort_key(p[0])))
+    problems.sort(key=lambda p: (p[0].split(",")[0], problem_order(p[0])))
     return changes, problems
 
 

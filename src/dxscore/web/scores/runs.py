@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dxscore import index as ix
+from dxscore.errors import Problems
 from dxscore.periods import kind_of as period_kind
 from dxscore.web.data.collect import reporting_units
 from dxscore.web.data.models import Methodology, Period, Status, Value
@@ -22,12 +23,8 @@ from dxscore.web.orgs.models import Unit, UnitGroup
 from dxscore.web.scores.models import Immutable, NodeScore, RunInput, ScoreRun
 
 
-class RunError(ValueError):
+class RunError(Problems):
     """The run cannot be computed; ``problems`` lists ``(where, message)`` pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{w}: {m}" for w, m in problems))
 
 
 class NotAllowed(RunError):
