@@ -273,7 +273,7 @@ def test_the_openapi_document_describes_every_error_as_a_problem(client):
     assert doc["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
 
 
-def test_the_docs_page_loads_swagger_ui_from_this_site_not_a_cdn(client):
+def test_the_docs_page_loads_swagger_ui_from_this_site_not_a_cdn(client, db):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200
     html = page.content.decode()
