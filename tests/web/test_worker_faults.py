@@ -92,6 +92,10 @@ class Workspace:
     def store(self) -> Path:
         return self.home / "dossiers"
 
+    @property
+    def scratch(self) -> Path:  # the workers' TMPDIR
+        return self.home.parent / "tmp"
+
     def python(self, code: str, *args: str) -> str:
         done = subprocess.run(
             [sys.executable, "-c", code, *args],
@@ -332,6 +336,7 @@ def test_a_worker_killed_during_an_import_leaves_it_to_the_next_worker(workspace
         "",
     )
     assert measures[1:4] == ("measures", "done", 1)  # queued once, run once
+    assert not list(space.scratch.glob("dxscore-dossiers-*"))  # the killed one's is removed
     assert (
         f"job {space.import_job}: import dossier file (attempt 2)"
         in (space.home / "worker-2.log").read_text()

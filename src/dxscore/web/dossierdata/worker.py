@@ -43,6 +43,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import socket
 import tempfile
 import threading
@@ -84,6 +85,7 @@ log = logging.getLogger(__name__)
 GRAINS = ("month", "quarter", "year")
 ALL_MEASURES = (*MEASURES, *CATALOGUE_MEASURES)
 SHOWN_PROBLEMS = 50
+SCRATCH = "dxscore-dossiers-"  # + the worker's pid: the scratch folders of import checks
 EXPECTED = (StoreError, FileError, ProfileError, UnitsError, EngineError, MeasureError, PeriodError)
 
 
@@ -341,6 +343,24 @@ def run(job: Job) -> Job:
     return job
 
 
+def tidy_scratch() -> int:
+    """Remove the scratch folders of import checks whose worker is gone (on this machine:
+    a killed worker leaves its folder behind)."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*-*"):
+        pid = folder.name[len(SCRATCH) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        except PermissionError:  # a live process of another user
+            pass
+    return removed
+
+
 def run_pending() -> int:
     """Run every queued job (including those queued by the jobs themselves)."""
     n = 0
@@ -354,6 +374,7 @@ def run_forever(interval: float = 2.0, once: bool = False, echo=None) -> None:
     """Claim and run jobs until stopped (``once``: until the queue is empty). An error of
     the loop itself (the database unreachable) is logged and the loop goes on; with
     ``once`` it ends the run."""
+    tidy_scratch()
     try:
         left = Job.objects.filter(_left_behind()).count()
     except DatabaseError:
@@ -436,7 +457,7 @@ def run_import(job: Job) -> None:
     profile = load_profile(job.profile or None)
     path = Path(job.file.path)
     main = open_store(create=not (store_root() / "manifest.json").exists())
-    with tempfile.TemporaryDirectory(prefix="dxscore-dossiers-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-") as tmp:
         rejects = Path(tmp) / f"rejects-{job.pk}.csv"
         _progress(job, _("checking %(f)s") % {"f": job.filename}, 0)
         check = Store(Path(tmp) / "check", create=True, tz=main.timezone)
@@ -537,6 +558,8 @@ def run_measures(job: Job) -> None:
         stored = store_measures(frames, job)
         procedures = store_procedure_measures(per_procedure, store, job)
         filled = fill_values(frames, job)
+        if not renew(job):  # a fresh lease from the commit on, however long this took
+            raise LeaseLost
     locked = filled.pop("locked_list")
     job.summary = {"measures": stored, "procedure_measures": procedures, **filled}
     job.problems = [[_("dossier store"), n] for n in notes] + locked
