@@ -186,8 +186,8 @@ class Heartbeat:
                     if not renew(self.job):
                         log.warning("dossier job %s: another worker has taken it", self.job.pk)
                         return
-                except DatabaseError:
-                    log.warning("dossier job %s: lease not renewed", self.job.pk, exc_info=True)
+                except DatabaseError:  # SQLite busy with the job's own transaction: next time
+                    log.info("dossier job %s: lease not renewed", self.job.pk, exc_info=True)
         finally:
             connection.close()  # this thread's own connection
 
