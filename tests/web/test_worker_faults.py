@@ -395,6 +395,6 @@ def test_a_job_that_kills_its_worker_every_time_fails_clearly_after_the_last_att
     space.stop(last)
     job = space.job(space.import_job)
     assert job["attempts"] == 2
-    assert job["error"].startswith("The worker stopped 2 times while running this job")
+    assert job["error"].startswith("The worker could not finish this job in 2 attempts")
     assert len(space.jobs()) == 1  # no measures queued for it
     assert not (space.store / "manifest.json").exists() or Store(space.store).rows() == 0

@@ -91,7 +91,7 @@ def test_after_its_last_attempt_a_job_left_running_fails_with_a_clear_message(as
     assert claim_next() is None
     job = Job.objects.get()
     assert (job.state, job.attempts, job.lease_until) == ("failed", 3, None)
-    assert job.error.startswith("The worker stopped 3 times while running this job")
+    assert job.error.startswith("The worker could not finish this job in 3 attempts")
     assert "not tried again" in job.error and job.finished_at is not None
     assert not (_store / "manifest.json").exists()
 

@@ -14,10 +14,10 @@ claimed (``attempts``), so a worker that lost its lease writes nothing more, and
 measures are stored only by the holder of the lease.
 
 **Surviving a job.** An error in a job fails that job with a message (no server paths:
-they stay in the server log); a database error (a full disk, a lost connection) while
-running a job or recording its end leaves the job to its lease, so it is tried again
-later; the loop itself logs any error and carries on. SIGTERM or Ctrl-C puts the running
-job back in the queue before the worker stops.
+they stay in the server log); an operational database error (a full disk, a lost
+connection) while running a job, or any database error recording its end, leaves the job
+to its lease, so it is tried again later; the loop itself logs any error and carries on.
+SIGTERM or Ctrl-C puts the running job back in the queue before the worker stops.
 
 **Retries are safe.** An import is one transaction of the dossier store (an interrupted
 one leaves nothing; the same file imported again is recognised and stores nothing
@@ -54,7 +54,7 @@ import duckdb
 import pandas as pd
 from django.conf import settings
 from django.core.files import File
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -207,9 +207,9 @@ def fail_exhausted() -> int:
         _left_behind(), attempts__gte=max_attempts()
     ).values_list("pk", "attempts"):
         message = _(
-            "The worker stopped %(n)d times while running this job (it was killed, ran out "
-            "of memory, or its server or database stopped), so it is not tried again. A job "
-            "stores all of its work or none of it. The worker's log on the server says more."
+            "The worker could not finish this job in %(n)d attempts (it was killed, ran out "
+            "of memory, or lost its database), so it is not tried again. A job stores all "
+            "of its work or none of it. The worker's log on the server says more."
         ) % {"n": attempts}
         failed += Job.objects.filter(_left_behind(), pk=pk, attempts=attempts).update(
             state=Job.State.FAILED,
@@ -296,7 +296,7 @@ def run(job: Job) -> Job:
     except LeaseLost:
         log.warning("dossier job %s: another worker took it over; this attempt ends", job.pk)
         return job
-    except DatabaseError:
+    except (OperationalError, InterfaceError):  # a full disk, a lost connection: passes
         log.exception(
             "dossier job %s: database error; it is tried again when its lease runs out", job.pk
         )
