@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 DXSCORE = str(Path(sys.executable).parent / "dxscore")
-ROWS = 20_000  # enough that an import is still running when the test sees it start
+ROWS = 40_000  # enough that an import is still running when the test sees it start
 DEADLINE = 600  # seconds a worker may take to finish what it was given (a busy CI machine)
 
 SETUP = r"""
@@ -149,10 +149,12 @@ class Workspace:
         names = ("id", "kind", "state", "attempts", "percent", "progress", "error")
         return dict(zip(names, row, strict=True))
 
-    def wait(self, what, seen) -> None:
-        """Poll until ``seen()`` is true; fail naming ``what`` (with the workers' logs)."""
+    def wait(self, what, seen, too_late=None) -> None:
+        """Poll until ``seen()`` is true; fail naming ``what`` (with the workers' logs),
+        at once if ``too_late()`` says the moment has passed (the job ended first)."""
         deadline = time.monotonic() + DEADLINE
         while not seen():
+            assert not (too_late and too_late()), f"the job ended before {what}\n{self.logs()}"
             alive = [w for w in self.workers if w.poll() is None]
             assert alive, f"no worker running while waiting for {what}\n{self.logs()}"
             assert time.monotonic() < deadline, f"gave up waiting for {what}\n{self.logs()}"
@@ -318,6 +320,7 @@ def test_a_worker_killed_during_an_import_leaves_it_to_the_next_worker(workspace
     space.wait(
         "the import writing into the store",
         lambda: any(p.is_file() for p in space.store.glob(".staging-*/*")),
+        too_late=lambda: space.job(space.import_job)["state"] in ("done", "failed"),
     )
     space.kill(first)
     job = space.job(space.import_job)
@@ -357,11 +360,18 @@ def test_a_worker_killed_during_the_measures_leaves_them_to_the_next_worker(
 
         return seen
 
+    def measures_ended() -> bool:
+        return any(j[1] == "measures" and j[2] in ("done", "failed") for j in space.jobs())
+
     first = space.start_worker()
-    space.wait("the measures computing", measures_at(27))  # the second grain of three
+    space.wait("the measures computing", measures_at(27), measures_ended)  # grain 2 of 3
     space.kill(first)
     second = space.start_worker()
-    space.wait("the retried measures storing", lambda: measures_at(70)() and _attempt(space) == 2)
+    space.wait(
+        "the retried measures storing",
+        lambda: measures_at(70)() and _attempt(space) == 2,
+        measures_ended,
+    )
     space.kill(second)  # inside the transaction that replaces the measures
     third = space.start_worker()
     space.wait("every job done", space.settled)
@@ -388,6 +398,7 @@ def test_a_job_that_kills_its_worker_every_time_fails_clearly_after_the_last_att
             f"attempt {attempt} of the import running",
             lambda a=attempt: space.job(space.import_job)["attempts"] == a
             and space.job(space.import_job)["state"] == "running",
+            lambda: space.job(space.import_job)["state"] in ("done", "failed"),
         )
         space.kill(worker)
     last = space.start_worker()
