@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from dxscore.dossiers import FileError, ProfileError, Store, load_profile
+from dxscore.dossiers import FileError, ProfileError, Store, StoreError, load_profile
 from dxscore.dossiers.schema import COLUMN_NAMES
 
 from .conftest import import_rows, measure, write_csv
@@ -323,3 +323,17 @@ def test_store_columns_are_the_documented_schema(store):
     schema = pq.read_schema(Store(store).parts()[0])
     assert tuple(schema.names[: len(COLUMN_NAMES)]) == COLUMN_NAMES
     assert schema.field("received_at").type == pa.timestamp("us")
+
+
+def test_a_store_whose_creation_was_cut_short_is_created_again(tmp_path):
+    root = tmp_path / "new"
+    root.mkdir()
+    # killed between writing the first manifest and moving it into place
+    (root / ".manifest.0123abcd.tmp").write_text('{"format": "dxsc', encoding="utf-8")
+    (root / ".lock").touch()
+    assert Store(root, create=True).rows() == 0
+    assert sorted(p.name for p in root.iterdir()) == [".lock", "manifest.json"]
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(StoreError, match="not empty and is not a dossier store"):
+        Store(tmp_path / "other", create=True)

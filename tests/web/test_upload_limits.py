@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 from dxscore import safefiles as sf
 from dxscore.dossiers import Store
 from dxscore.web import sheets
-from dxscore.web.data import imports
 from dxscore.web.data.models import Methodology, Upload, Value
 from dxscore.web.dossierdata.models import Job
 from dxscore.web.dossierdata.worker import run_pending

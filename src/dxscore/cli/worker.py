@@ -1,11 +1,19 @@
 """``dxscore worker``: the background worker of the site. It runs the queued dossier jobs
-(imports of uploaded dossier files, measure computations) that web requests only queue."""
+(imports of uploaded dossier files, measure computations) that web requests only queue.
+Jobs a stopped worker left running are taken up again once their lease has run out
+(``dxscore.web.dossierdata.worker``)."""
 
 from __future__ import annotations
+
+import signal
 
 import typer
 
 from dxscore.cli.web import migrate, setup_django
+
+
+def _stop(signum, frame):  # SIGTERM (systemctl stop) ends the worker as Ctrl-C does
+    raise KeyboardInterrupt
 
 
 def worker(
@@ -18,6 +26,7 @@ def worker(
     from dxscore.web.dossierdata.worker import run_forever
 
     typer.echo("dxscore worker: waiting for dossier jobs (Ctrl-C stops)" if not once else "")
+    signal.signal(signal.SIGTERM, _stop)  # the running job goes back to the queue first
     try:
         run_forever(interval=interval, once=once, echo=typer.echo)
     except KeyboardInterrupt:

@@ -97,8 +97,12 @@ class Store:
                     f"{self.root}: no dossier store here (import dossiers first: "
                     "dxscore dossiers import FILE --store DIR)"
                 )
-            if self.root.exists() and any(p.name != ".lock" for p in self.root.iterdir()):
-                raise StoreError(f"{self.root}: folder is not empty and is not a dossier store")
+            if self.root.exists():
+                # what a creation cut short (a killed process) leaves: made again
+                for leftover in self.root.glob(".manifest.*.tmp"):
+                    leftover.unlink(missing_ok=True)
+                if any(p.name != ".lock" for p in self.root.iterdir()):
+                    raise StoreError(f"{self.root}: folder is not empty and is not a dossier store")
             self.root.mkdir(parents=True, exist_ok=True)
             self._write_manifest(
                 {

@@ -255,3 +255,7 @@ DXSCORE_API_RATE = os.environ.get("DXSCORE_API_RATE", "1200/min")
 DXSCORE_DOSSIER_STORE = Path(os.environ.get("DXSCORE_DOSSIER_STORE", HOME / "dossiers")).resolve()
 # dossier files uploaded in the site (dxscore.web.dossierdata); the worker imports them
 DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes
+# the worker's hold on a running job (renewed while it runs) and how often a job is tried
+# when its worker stops before finishing it (docs/operations.md, background worker)
+DXSCORE_JOB_LEASE_SECONDS = float(os.environ.get("DXSCORE_JOB_LEASE_SECONDS", "60"))
+DXSCORE_JOB_MAX_ATTEMPTS = int(os.environ.get("DXSCORE_JOB_MAX_ATTEMPTS", "3"))

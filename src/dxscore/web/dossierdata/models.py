@@ -11,7 +11,13 @@ from dxscore.web.orgs.models import Unit
 class Job(models.Model):
     """Work for the background worker (``dxscore worker``): importing an uploaded dossier
     file into the store, or computing the measures from the store. Web requests only
-    queue jobs; the worker runs them and writes its progress here."""
+    queue jobs; the worker runs them and writes its progress here.
+
+    A worker holds a running job under a lease (``lease_until``, renewed while it works).
+    A job whose lease ran out was left by a worker that stopped (killed, out of memory,
+    its database gone): another worker takes it again, up to
+    ``DXSCORE_JOB_MAX_ATTEMPTS`` attempts in all, then it is failed with a message that
+    says so. ``attempts`` also fences a worker that lost its lease: it writes nothing."""
 
     class Kind(models.TextChoices):
         IMPORT = "import", _("import dossier file")
@@ -39,6 +45,9 @@ class Job(models.Model):
     problems = models.JSONField(default=list)  # [where, message]
     rejects = models.FileField(upload_to="dossiers/rejects/", blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=120, blank=True)  # host:pid
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -60,7 +60,8 @@ def jobs(request):
             "jobs": listed,
             "can_compute": scope.can_manage(request.user),
             "refresh": any(j.active for j in listed),
-            "store": store_root(),
+            # the server's folders are for those who run the site, not for every uploader
+            "store": store_root() if scope.can_manage(request.user) else None,
         },
     )
 

@@ -1,13 +1,34 @@
 """The background worker: runs queued dossier jobs, one at a time, outside any request.
 
-``dxscore worker`` calls ``run_forever``; tests call ``run_pending``. A job is claimed with
-a conditional update (queued -> running), so two workers never run the same job.
+``dxscore worker`` calls ``run_forever``; tests call ``run_pending``.
+
+**Claiming and leases.** A job is claimed with one conditional UPDATE (queued, or running
+with its lease run out -> running, one more attempt, a new lease), so two workers never
+run the same job. While it runs, the worker renews the lease (``lease_until``,
+``DXSCORE_JOB_LEASE_SECONDS``) from a thread and with every progress report. A worker
+that stops (kill -9, out of memory, the machine restarts) renews nothing: once the lease
+has run out, the next claim by any worker, including one started afterwards, takes the
+job again, up to ``DXSCORE_JOB_MAX_ATTEMPTS`` attempts; then the job is failed with a
+message that says so. Every write a worker makes about a job names the attempt it
+claimed (``attempts``), so a worker that lost its lease writes nothing more, and the
+measures are stored only by the holder of the lease.
+
+**Surviving a job.** An error in a job fails that job with a message (no server paths:
+they stay in the server log); an operational database error (a full disk, a lost
+connection) while running a job, or any database error recording its end, leaves the job
+to its lease, so it is tried again later; the loop itself logs any error and carries on.
+SIGTERM or Ctrl-C puts the running job back in the queue before the worker stops.
+
+**Retries are safe.** An import is one transaction of the dossier store (an interrupted
+one leaves nothing; the same file imported again is recognised and stores nothing
+twice); the measures are replaced in one database transaction.
 
 - An **import** job reads the uploaded file into a scratch store first (the library's
   validation, profile and rejects file), checks that every record's unit exists and lies
   in the uploader's entry scope, and only then imports the file into the workspace's
   store (``DXSCORE_DOSSIER_STORE``) as one transaction. A unit problem stores nothing.
-  A successful import queues a measures job.
+  An import that stored or changed records queues a measures job (one waiting measures
+  job serves every import before it); one that stored nothing queues none.
 - A **measures** job runs ``compute_measures`` per month, quarter and year over the unit
   tree, per unit and per unit and procedure, replaces the stored measures
   (``DossierMeasure``, ``ProcedureMeasure``) and the procedure names from the catalogue
@@ -17,9 +38,15 @@ a conditional update (queued -> running), so two workers never run the same job.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
+import os
+import re
+import shutil
+import socket
 import tempfile
+import threading
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -28,7 +55,9 @@ import duckdb
 import pandas as pd
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +87,7 @@ log = logging.getLogger(__name__)
 GRAINS = ("month", "quarter", "year")
 ALL_MEASURES = (*MEASURES, *CATALOGUE_MEASURES)
 SHOWN_PROBLEMS = 50
+SCRATCH = "dxscore-dossiers-"  # + the worker's pid: the scratch folders of import checks
 EXPECTED = (StoreError, FileError, ProfileError, UnitsError, EngineError, MeasureError, PeriodError)
 
 
@@ -67,6 +97,10 @@ class JobFailed(Exception):
     def __init__(self, message: str, problems: list[list[str]] | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class LeaseLost(Exception):
+    """Another worker has taken the job over (this worker's lease ran out)."""
 
 
 def store_root() -> Path:
@@ -83,25 +117,176 @@ def queue_measures(user) -> Job:
     return waiting or Job.objects.create(kind=Job.Kind.MEASURES, created_by=user)
 
 
-def _progress(job: Job, text: str, percent: int) -> None:
-    job.progress, job.percent = text[:300], max(0, min(100, int(percent)))
-    Job.objects.filter(pk=job.pk).update(progress=job.progress, percent=job.percent)
+# -- what a person sees of an error ----------------------------------------------------
+
+# an absolute path (POSIX or Windows, at least one folder deep) up to a space, quote or
+# colon; group 1 is its last part
+_ABSOLUTE = re.compile(r"(?<![\w.~])(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'\"]+[\\/])+([^\s\\/:'\"]*)")
+
+
+def shown_error(text: str, job: Job) -> str:
+    """``text`` without the server's paths: the uploaded file by the name it was uploaded
+    under, the dossier store as "the dossier store", any other path by its last part
+    (the server log keeps the full text)."""
+    known = []
+    if job.file:
+        known.append((str(Path(job.file.path)), job.filename or Path(job.file.name).name))
+    known.append((str(store_root()), _("the dossier store")))
+    for path, name in sorted(known, key=lambda k: -len(k[0])):
+        text = text.replace(path, name)
+    return _ABSOLUTE.sub(lambda m: m.group(1) or "", text)
+
+
+# -- leases ----------------------------------------------------------------------------
+
+
+def lease_seconds() -> float:
+    return float(settings.DXSCORE_JOB_LEASE_SECONDS)
+
+
+def max_attempts() -> int:
+    return max(1, int(settings.DXSCORE_JOB_MAX_ATTEMPTS))
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _lease_end():
+    """The end of a lease taken now, on the database's clock (shared by every worker)."""
+    return Now() + dt.timedelta(seconds=lease_seconds())
+
+
+def _left_behind() -> Q:
+    """Running jobs whose lease has run out: their worker stopped."""
+    return Q(state=Job.State.RUNNING) & (Q(lease_until__isnull=True) | Q(lease_until__lt=Now()))
+
+
+def _mine(job: Job):
+    """The job, if this worker still holds it (the attempt it claimed is the latest)."""
+    return Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, attempts=job.attempts)
+
+
+def renew(job: Job) -> bool:
+    """Extend this worker's lease on ``job``; False when another worker has taken it."""
+    return bool(_mine(job).update(lease_until=_lease_end()))
+
+
+class Heartbeat:
+    """Renews the lease of a running job from a thread, three times per lease, so a long
+    step without progress reports (a measures query) keeps it."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"lease-{job.pk}", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(lease_seconds() / 3):
+                try:
+                    if not renew(self.job):
+                        log.warning("dossier job %s: another worker has taken it", self.job.pk)
+                        return
+                except DatabaseError:  # SQLite busy with the job's own transaction: next time
+                    log.info("dossier job %s: lease not renewed", self.job.pk, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+
+def fail_exhausted() -> int:
+    """Fail the jobs left behind by a stopped worker that have had every attempt."""
+    failed = 0
+    for pk, attempts in Job.objects.filter(
+        _left_behind(), attempts__gte=max_attempts()
+    ).values_list("pk", "attempts"):
+        message = _(
+            "The worker could not finish this job in %(n)d attempts (it was killed, ran out "
+            "of memory, or lost its database), so it is not tried again. A job stores all "
+            "of its work or none of it. The worker's log on the server says more."
+        ) % {"n": attempts}
+        failed += Job.objects.filter(_left_behind(), pk=pk, attempts=attempts).update(
+            state=Job.State.FAILED,
+            error=message,
+            progress=_("stopped"),
+            lease_until=None,
+            finished_at=Now(),
+        )
+        log.error("dossier job %s failed after %d attempts", pk, attempts)
+    return failed
 
 
 def claim_next() -> Job | None:
-    for pk in Job.objects.filter(state=Job.State.QUEUED).order_by("created_at", "pk")[:10]:
-        pk = pk.pk
-        claimed = Job.objects.filter(pk=pk, state=Job.State.QUEUED).update(
-            state=Job.State.RUNNING, started_at=timezone.now(), progress=_("started")
+    """Claim the oldest job that is queued or was left behind by a stopped worker."""
+    fail_exhausted()
+    ready = Q(state=Job.State.QUEUED) | (_left_behind() & Q(attempts__lt=max_attempts()))
+    candidates = Job.objects.filter(ready).order_by("created_at", "pk")
+    for pk in list(candidates.values_list("pk", flat=True)[:10]):
+        claimed = Job.objects.filter(ready, pk=pk).update(
+            state=Job.State.RUNNING,
+            attempts=F("attempts") + 1,
+            lease_until=_lease_end(),
+            worker=worker_id(),
+            started_at=Now(),
+            progress=_("started"),
         )
         if claimed:
-            return Job.objects.get(pk=pk)
+            job = Job.objects.get(pk=pk)
+            if job.attempts > 1:
+                log.warning("dossier job %s: attempt %d (its worker stopped)", pk, job.attempts)
+                _progress(
+                    job,
+                    _("started again (attempt %(a)d of %(m)d): the worker running it stopped")
+                    % {"a": job.attempts, "m": max_attempts()},
+                    0,
+                )
+            return job
     return None
 
 
+def _progress(job: Job, text: str, percent: int) -> None:
+    """Report progress (and renew the lease); LeaseLost when another worker has the job."""
+    job.progress, job.percent = text[:300], max(0, min(100, int(percent)))
+    if not _mine(job).update(progress=job.progress, percent=job.percent, lease_until=_lease_end()):
+        raise LeaseLost
+
+
+def _release(job: Job) -> None:
+    """Put a job this worker is stopping with back in the queue (not counted as an
+    attempt)."""
+    try:
+        _mine(job).update(
+            state=Job.State.QUEUED,
+            attempts=F("attempts") - 1,
+            lease_until=None,
+            progress=_("queued again: the worker was stopped"),
+        )
+    except DatabaseError:
+        log.exception("dossier job %s: cannot put it back in the queue", job.pk)
+
+
+def _recover_connection() -> None:
+    """After a database error: drop the connection if it is broken (never inside a
+    transaction, which its owner rolls back)."""
+    if not connection.in_atomic_block:
+        try:
+            connection.close_if_unusable_or_obsolete()
+        except DatabaseError:  # pragma: no cover - closing a dead connection
+            log.debug("closing the connection failed", exc_info=True)
+
+
 def run(job: Job) -> Job:
-    """Run one claimed job and record how it ended. An import holds the workspace lock
-    (``dxscore.web.workspace``) until its job is saved: a backup sees the records it
+    """Run one claimed job and record how it ended. Never raises but KeyboardInterrupt
+    (the job is put back in the queue first). An import holds the workspace lock
+    (``dxscore.web.workspace``) until its end is recorded: a backup sees the records it
     stored together with the job that says so (and the measures job it queued), or
     neither."""
     with workspace.writing() if job.kind == Job.Kind.IMPORT else nullcontext():
@@ -110,23 +295,80 @@ def run(job: Job) -> Job:
 
 def _run(job: Job) -> Job:
     try:
-        if job.kind == Job.Kind.IMPORT:
-            run_import(job)
-        else:
-            run_measures(job)
+        with Heartbeat(job):
+            if job.kind == Job.Kind.IMPORT:
+                run_import(job)
+            else:
+                run_measures(job)
+    except KeyboardInterrupt:
+        _release(job)
+        raise
+    except LeaseLost:
+        log.warning("dossier job %s: another worker took it over; this attempt ends", job.pk)
+        return job
+    except (OperationalError, InterfaceError):  # a full disk, a lost connection: passes
+        log.exception(
+            "dossier job %s: database error; it is tried again when its lease runs out", job.pk
+        )
+        _recover_connection()
+        job.state = Job.State.RUNNING  # as the database has it, until the lease runs out
+        return job
     except JobFailed as exc:
         job.state, job.error, job.problems = Job.State.FAILED, str(exc), exc.problems
     except EXPECTED as exc:
-        job.state, job.error = Job.State.FAILED, str(exc)
+        log.warning("dossier job %s failed: %s", job.pk, exc)
+        job.state, job.error = Job.State.FAILED, shown_error(str(exc), job)
     except Exception as exc:  # the worker must survive any job
         log.exception("dossier job %s failed", job.pk)
-        job.state, job.error = Job.State.FAILED, _("internal error: %(e)s") % {"e": exc}
+        job.state = Job.State.FAILED
+        job.error = _("internal error: %(e)s") % {"e": shown_error(str(exc), job)}
     else:
         job.state, job.percent = Job.State.DONE, 100
         job.progress = _("done")
     job.finished_at = timezone.now()
-    job.save()
+    try:
+        recorded = _mine(job).update(
+            state=job.state,
+            error=job.error,
+            problems=job.problems,
+            summary=job.summary,
+            percent=job.percent,
+            progress=job.progress,
+            rejects=job.rejects.name or "",
+            finished_at=job.finished_at,
+            lease_until=None,
+        )
+    except DatabaseError:
+        log.exception(
+            "dossier job %s: cannot record that it is %s; it is tried again when its lease "
+            "runs out",
+            job.pk,
+            job.state,
+        )
+        _recover_connection()
+        job.state = Job.State.RUNNING  # as the database has it, until the lease runs out
+        return job
+    if not recorded:
+        log.warning("dossier job %s: another worker took it over; its end is not recorded", job.pk)
     return job
+
+
+def tidy_scratch() -> int:
+    """Remove the scratch folders of import checks whose worker is gone (on this machine:
+    a killed worker leaves its folder behind)."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{SCRATCH}*-*"):
+        pid = folder.name[len(SCRATCH) :].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        except PermissionError:  # a live process of another user
+            pass
+    return removed
 
 
 def run_pending() -> int:
@@ -139,15 +381,35 @@ def run_pending() -> int:
 
 
 def run_forever(interval: float = 2.0, once: bool = False, echo=None) -> None:
+    """Claim and run jobs until stopped (``once``: until the queue is empty). An error of
+    the loop itself (the database unreachable) is logged and the loop goes on; with
+    ``once`` it ends the run."""
+    tidy_scratch()
+    try:
+        left = Job.objects.filter(_left_behind()).count()
+    except DatabaseError:
+        log.exception("dossier worker: cannot look at the queue")
+        left = 0
+    if left and echo:
+        echo(
+            f"{left} job(s) were left running by a worker that stopped: taken up again "
+            f"(attempts up to {max_attempts()})"
+        )
     while True:
-        job = claim_next()
-        if job is not None:
-            if echo:
-                echo(f"job {job.pk}: {job.get_kind_display()} ...")
-            run(job)
-            if echo:
-                echo(f"job {job.pk}: {job.get_state_display()} {job.error}".rstrip())
-            continue
+        try:
+            job = claim_next()
+            if job is not None:
+                if echo:
+                    echo(f"job {job.pk}: {job.get_kind_display()} (attempt {job.attempts}) ...")
+                run(job)
+                if echo:
+                    echo(f"job {job.pk}: {job.get_state_display()} {job.error}".rstrip())
+                continue
+        except Exception:  # the database unreachable, a full disk: wait and look again
+            if once:
+                raise
+            log.exception("dossier worker: error; trying again in %s s", interval)
+            _recover_connection()
         if once:
             return
         time.sleep(interval)
@@ -205,7 +467,7 @@ def run_import(job: Job) -> None:
     profile = load_profile(job.profile or None)
     path = Path(job.file.path)
     main = open_store(create=not (store_root() / "manifest.json").exists())
-    with tempfile.TemporaryDirectory(prefix="dxscore-dossiers-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH}{os.getpid()}-") as tmp:
         rejects = Path(tmp) / f"rejects-{job.pk}.csv"
         _progress(job, _("checking %(f)s") % {"f": job.filename}, 0)
         check = Store(Path(tmp) / "check", create=True, tz=main.timezone)
@@ -249,6 +511,9 @@ def run_import(job: Job) -> None:
             progress=_on_progress(job, 50, 45),
         )
     skipped = [f.skipped_as for f in result.files if f.skipped_as]
+    # the upload's path is this job's own: found in the store, an earlier attempt of this
+    # job imported it and stopped before recording so (and before queueing the measures)
+    earlier = str(path) in skipped
     job.summary = {
         "rows": sum(f.rows for f in result.files),
         "new": result.new,
@@ -258,11 +523,20 @@ def run_import(job: Job) -> None:
         "duplicates": result.duplicates,
         "rejected": result.rejected,
         "stored_rows": result.stored_rows,
-        "already_imported": bool(skipped),
+        "already_imported": bool(skipped) and not earlier,
     }
+    if earlier:
+        sha = result.files[0].sha256
+        entry = next((i for i in main.manifest["imports"] if i["sha256"] == sha), {})
+        job.summary = {
+            "rows": entry.get("rows", 0),
+            "rejected": entry.get("rejected", 0),
+            "stored_rows": result.stored_rows,
+            "stored_by_an_earlier_attempt": True,
+        }
     job.problems = shown
-    if not skipped:
-        queue_measures(job.created_by)
+    if result.new or result.updated or earlier:
+        queue_measures(job.created_by)  # nothing stored or changed: nothing to recompute
 
 
 # -- measures ----------------------------------------------------------------------------
@@ -289,9 +563,13 @@ def run_measures(job: Job) -> None:
         ).frame
     _progress(job, _("storing measures and filling values"), 70)
     with transaction.atomic():
+        if not renew(job):  # holds the job's row (and SQLite's write lock) to the commit
+            raise LeaseLost
         stored = store_measures(frames, job)
         procedures = store_procedure_measures(per_procedure, store, job)
         filled = fill_values(frames, job)
+        if not renew(job):  # a fresh lease from the commit on, however long this took
+            raise LeaseLost
     locked = filled.pop("locked_list")
     job.summary = {"measures": stored, "procedure_measures": procedures, **filled}
     job.problems = [[_("dossier store"), n] for n in notes] + locked
