@@ -61,6 +61,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dxscore import periods
 from dxscore.dossiers import (
     CATALOGUE_MEASURES,
     MEASURES,
@@ -84,7 +85,7 @@ from dxscore.web.orgs.models import Unit
 
 log = logging.getLogger(__name__)
 
-GRAINS = ("month", "quarter", "year")
+GRAINS = periods.KINDS  # the measures are stored per month, quarter and year
 ALL_MEASURES = (*MEASURES, *CATALOGUE_MEASURES)
 SHOWN_PROBLEMS = 50
 SCRATCH = "dxscore-dossiers-"  # + the worker's pid: the scratch folders of import checks
