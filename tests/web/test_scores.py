@@ -196,7 +196,7 @@ def test_a_methodology_that_imputes_over_time_reads_the_earlier_periods(people, 
     m = store(LOCF_YAML, purpose="district ranking")
     m.reporting_level = org.district
     m.save()
-    assert m.engine().uses_other_periods
+    assert m.compiled().uses_other_periods
     approved(people, m, periods["2023"], org.d256, online=50, ontime=80)
     approved(people, m, periods["2023"], org.d257, online=20, ontime=40)
     approved(people, m, periods["2024"], org.d256, online=60, ontime=90)
@@ -218,7 +218,7 @@ def test_a_methodology_that_imputes_over_time_reads_the_earlier_periods(people, 
         ],
         columns=["unit", "period", "indicator", "value"],
     )
-    engine = ix.compute(m.engine(), ix.dataset_from_frame(frame, m.engine())).to_frame("2024")
+    engine = ix.compute(m.compiled(), ix.dataset_from_frame(frame, m.compiled())).to_frame("2024")
     index = engine[engine["node"] == "index"].set_index("unit")["score"]
     assert index["257"] == pytest.approx(_scores(run)["257"][0])
     # stored with their periods; the pages show the run's period only
@@ -263,12 +263,12 @@ def test_a_provinces_ranking_never_replaces_the_whole_ranking_on_public_pages(
     # personas: Lào Cai's steering officer may not publish Bắc Ninh's ranking; a steering
     # officer who sees everything but manages one province may not publish a whole one
     outsider = make_person("lc-steering", Role.STEERING, org.lao_cai, org.lao_cai)
-    with pytest.raises(runs.NotAllowed, match="only someone whose scope covers it"):
+    with pytest.raises(runs.RunNotAllowed, match="only someone whose scope covers it"):
         runs.publish(mine, outsider)
     wide = make_person("wide-steering", Role.STEERING, org.bac_ninh, org.country)
     broad = runs.compute_run(wide, methodology, scored)
     assert broad.coverage is None  # its viewing scope is the whole tree
-    with pytest.raises(runs.NotAllowed):
+    with pytest.raises(runs.RunNotAllowed):
         runs.publish(broad, wide)
     assert not ScoreRun.objects.get(pk=broad.pk).published
     runs.publish(mine, people["steering"])  # the owner of the scope publishes its own

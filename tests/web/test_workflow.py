@@ -74,7 +74,7 @@ def test_nobody_approves_their_own_submission(people, methodology, periods, org)
     p = periods["2024"]
     put_values(people["steering"], methodology, p, org.d256, online=60, ontime=90)
     workflow.submit(people["steering"], methodology, p, org.d256)
-    with pytest.raises(workflow.NotAllowed, match="someone else must approve"):
+    with pytest.raises(workflow.EntryNotAllowed, match="someone else must approve"):
         workflow.approve(people["steering"], methodology, p, org.d256)
     workflow.approve(people["approver"], methodology, p, org.d256)
     assert set(_statuses(org.d256).values()) == {"approved"}
@@ -90,16 +90,16 @@ def test_nobody_approves_values_they_entered_or_changed_since_the_last_approval(
     put_values(people["steering"], methodology, p, org.d256, online=60)
     put_values(people["owner"], methodology, p, org.d256, ontime=90)
     workflow.submit(people["owner"], methodology, p, org.d256)
-    with pytest.raises(workflow.NotAllowed, match="You entered or changed online since"):
+    with pytest.raises(workflow.EntryNotAllowed, match="You entered or changed online since"):
         workflow.approve(people["steering"], methodology, p, org.d256)
-    with pytest.raises(workflow.NotAllowed, match="may not approve"):
+    with pytest.raises(workflow.EntryNotAllowed, match="may not approve"):
         workflow.approve(people["owner"], methodology, p, org.d256)  # an officer, no right
     assert set(_statuses(org.d256).values()) == {"submitted"}  # nothing changed
     # the approver returns them; the owner corrects one; the returner may approve
     workflow.return_values(people["approver"], methodology, p, org.d256, "online too high")
     put_values(people["owner"], methodology, p, org.d256, online=58)
     workflow.submit(people["owner"], methodology, p, org.d256)
-    with pytest.raises(workflow.NotAllowed, match="online"):
+    with pytest.raises(workflow.EntryNotAllowed, match="online"):
         workflow.approve(people["steering"], methodology, p, org.d256)  # still changed since
     workflow.approve(people["approver"], methodology, p, org.d256)
     assert set(_statuses(org.d256).values()) == {"approved"}
@@ -117,7 +117,7 @@ def test_an_approver_of_one_province_cannot_approve_another(people, methodology,
     p = periods["2024"]
     put_values(people["outsider"], methodology, p, org.d80, online=10, ontime=20)
     workflow.submit(people["outsider"], methodology, p, org.d80)
-    with pytest.raises(workflow.NotAllowed):
+    with pytest.raises(workflow.EntryNotAllowed):
         workflow.approve(people["approver"], methodology, p, org.d80)
 
 

@@ -59,7 +59,6 @@ ERRORS = (
     dx.ProfileError,
     dx.UnitsError,
     dx.MeasureError,
-    dx.EngineError,
     dx.PeriodError,
     OutputError,
     SynthError,

@@ -8,7 +8,7 @@
 - ``synth``: realistic synthetic dossiers for demos, tests and benchmarks.
 """
 
-from dxscore.dossiers.engines import EngineError, Measures, compute_measures
+from dxscore.dossiers.engines import Measures, compute_measures
 from dxscore.dossiers.measures import (
     CATALOGUE_MEASURES,
     MEASURES,
@@ -26,7 +26,6 @@ __all__ = [
     "CATALOGUE_MEASURES",
     "GRAINS",
     "MEASURES",
-    "EngineError",
     "FileError",
     "ImportResult",
     "MeasureError",

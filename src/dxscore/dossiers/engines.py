@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from dxscore.dossiers.measures import (
+    MeasureError,
     dossier_base,
     execute,
     explain_empty,
@@ -32,10 +33,6 @@ from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
 
 ENGINES = ("duckdb", "spark")
-
-
-class EngineError(ValueError):
-    pass
 
 
 @dataclass
@@ -60,7 +57,7 @@ def spark_session(master: str | None = None, app: str = "dxscore"):
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise EngineError(
+        raise MeasureError(
             "the Spark engine needs PySpark: pip install 'dxscore[spark]' (and Java 17+)"
         ) from None
     active = SparkSession.getActiveSession()
@@ -190,9 +187,9 @@ def compute_measures(
     connected Ibis backend to use (tests pass one Spark session around).
     """
     if grain not in GRAINS:
-        raise EngineError(f"unknown period grain '{grain}' (use {', '.join(GRAINS)})")
+        raise MeasureError(f"unknown period grain '{grain}' (use {', '.join(GRAINS)})")
     if engine not in ENGINES:
-        raise EngineError(f"unknown engine '{engine}' (use {', '.join(ENGINES)})")
+        raise MeasureError(f"unknown engine '{engine}' (use {', '.join(ENGINES)})")
     if backend is not None:
         con = backend
     elif engine == "duckdb":

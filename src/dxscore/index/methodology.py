@@ -150,7 +150,7 @@ class Defaults(_Spec):
         return v
 
 
-class Level(Defaults):
+class LevelSpec(Defaults):
     name: Line
 
 
@@ -172,7 +172,7 @@ class FileSpec(_Spec):
     groups: list[str] = []
     denominators: list[Denominator] = []
     defaults: Defaults = Defaults()
-    levels: list[Level] = []
+    levels: list[LevelSpec] = []
     tree: dict[str, Any]
     nodes: list[dict[str, Any]] = []
     uncertainty: Uncertainty = Uncertainty()

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from ninja import Query
 
-from dxscore.web.api.problems import INVALID, FieldProblem, Problem
+from dxscore.web.api.problems import INVALID, ApiProblem, FieldProblem
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -41,9 +41,9 @@ def page(request, rows: QuerySet | list, limit: int, offset: int, convert: Calla
     }
 
 
-def invalid(detail: str, field: str | None = None, location: str = "body") -> Problem:
+def invalid(detail: str, field: str | None = None, location: str = "body") -> ApiProblem:
     """A 422 about one field of the request."""
-    return Problem(
+    return ApiProblem(
         422,
         _("The request is not valid"),
         detail,
@@ -52,10 +52,10 @@ def invalid(detail: str, field: str | None = None, location: str = "body") -> Pr
     )
 
 
-def not_found(detail: str) -> Problem:
+def not_found(detail: str) -> ApiProblem:
     from dxscore.web.api.problems import NOT_FOUND
 
-    return Problem(404, _("Not found"), detail, NOT_FOUND)
+    return ApiProblem(404, _("Not found"), detail, NOT_FOUND)
 
 
 def visible_unit(user, code: str, location: str = "path", field: str = "code") -> Unit:

@@ -33,7 +33,7 @@ from dxscore.dossiers.schema import COLUMN_NAMES, DOSSIER_COLUMNS, Column
 from dxscore.safefiles import dossier_limits
 from dxscore.tables import read_text
 from dxscore.web import workspace
-from dxscore.web.api.problems import BUSY, FORBIDDEN, INVALID, FieldProblem, Problem
+from dxscore.web.api.problems import BUSY, FORBIDDEN, INVALID, ApiProblem, FieldProblem
 from dxscore.web.api.schemas import MAX_BATCH
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -143,7 +143,7 @@ def _import(path: Path, rejects: Path):
             except StoreError as exc:
                 # another process (a `dxscore dossiers import`) holds the store: wait
                 if "another import" not in str(exc) or time.monotonic() > deadline:
-                    raise Problem(
+                    raise ApiProblem(
                         503,
                         _("Dossier store unavailable"),
                         str(exc),
@@ -155,10 +155,10 @@ def _import(path: Path, rejects: Path):
 
 
 def store_batch(user, records: list) -> dict:
-    """Import one batch; the counts of what happened. Raises Problem having stored nothing."""
+    """Import one batch; the counts of what happened. Raises ApiProblem having stored nothing."""
     errors = _scope_problems(user, records)
     if any(kind == "forbidden" for kind, _e in errors):
-        raise Problem(
+        raise ApiProblem(
             403,
             _("Out of your scope"),
             _("Nothing was stored: the batch has dossiers of units you may not send."),
@@ -184,7 +184,7 @@ def store_batch(user, records: list) -> dict:
 
                 queue_measures(user)
     except workspace.WorkspaceBusy:
-        raise Problem(
+        raise ApiProblem(
             503,
             _("Backup in progress"),
             _("A backup or restore of the workspace is running; retry shortly."),
@@ -208,9 +208,9 @@ def store_batch(user, records: list) -> dict:
     }
 
 
-def _invalid(errors: list[FieldProblem]) -> Problem:
+def _invalid(errors: list[FieldProblem]) -> ApiProblem:
     errors = sorted(errors, key=lambda e: (e.index or 0, e.field or ""))
-    return Problem(
+    return ApiProblem(
         422,
         _("The batch is not valid"),
         _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(errors)},

@@ -78,7 +78,7 @@ class DxscoreAPI(NinjaAPI):
 
 def document_problems(schema: dict) -> dict:
     """Every error answer of every operation is ``application/problem+json``, with the
-    Problem schema; the errors any operation can give are listed on each."""
+    ApiProblem schema; the errors any operation can give are listed on each."""
     schemas = schema.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = problems.ProblemDocument.model_json_schema(
         ref_template="#/components/schemas/{model}"

@@ -86,7 +86,7 @@ class FieldProblem:
 
 
 @dataclass
-class Problem(Exception):
+class ApiProblem(Exception):
     """Raise anywhere in an API view to answer with this problem."""
 
     status: int
@@ -135,7 +135,7 @@ def _phrase(status: int) -> str:
 # --- exception handlers ----------------------------------------------------------------
 
 
-def _problem(request, exc: Problem, api=None) -> HttpResponse:
+def _problem(request, exc: ApiProblem, api=None) -> HttpResponse:
     return response(
         request,
         exc.status,
@@ -231,7 +231,7 @@ def _too_large(request, exc, api=None) -> HttpResponse:
 
 
 def _not_found(request, exc, api=None) -> HttpResponse:
-    detail = str(exc) if isinstance(exc, Problem) else ""
+    detail = str(exc) if isinstance(exc, ApiProblem) else ""
     return response(request, 404, _("Not found"), detail or _("No such resource here."), NOT_FOUND)
 
 
@@ -277,7 +277,7 @@ def _server_error(request, exc: Exception, api=None) -> HttpResponse:
 def install(api) -> None:
     """Replace ninja's default error answers with problem details."""
     api.add_exception_handler(Exception, _server_error)
-    api.add_exception_handler(Problem, _problem)
+    api.add_exception_handler(ApiProblem, _problem)
     api.add_exception_handler(ValidationError, _validation)
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(RequestDataTooBig, _too_large)

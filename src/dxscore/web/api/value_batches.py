@@ -20,7 +20,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from dxscore import index as ix
-from dxscore.web.api.problems import BUSY, CONFLICT, FORBIDDEN, INVALID, FieldProblem, Problem
+from dxscore.web.api.problems import BUSY, CONFLICT, FORBIDDEN, INVALID, ApiProblem, FieldProblem
 from dxscore.web.data import workflow
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Value
 from dxscore.web.diskfull import is_disk_full
@@ -54,7 +54,9 @@ def engine_problems(methodology: Methodology, items: list[Item]) -> list[FieldPr
         dtype=object,
     )
     try:
-        ix.dataset_from_frame(frame, methodology.engine(), source="api", first_row=0, partial=True)
+        ix.dataset_from_frame(
+            frame, methodology.compiled(), source="api", first_row=0, partial=True
+        )
     except ix.DataError as exc:
         found = []
         for problem in exc.problems:
@@ -66,11 +68,11 @@ def engine_problems(methodology: Methodology, items: list[Item]) -> list[FieldPr
     return []
 
 
-def _problem(errors: list[tuple[str, FieldProblem]]) -> Problem:
+def _problem(errors: list[tuple[str, FieldProblem]]) -> ApiProblem:
     kinds = {kind for kind, _e in errors}
     listed = sorted((e for _k, e in errors), key=lambda e: (e.index or 0, e.field or ""))
     if "forbidden" in kinds:
-        return Problem(
+        return ApiProblem(
             403,
             _("Out of your scope"),
             _("Nothing was stored: the batch has items you may not enter."),
@@ -78,14 +80,14 @@ def _problem(errors: list[tuple[str, FieldProblem]]) -> Problem:
             listed,
         )
     if "invalid" in kinds:
-        return Problem(
+        return ApiProblem(
             422,
             _("The batch is not valid"),
             _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(listed)},
             INVALID,
             listed,
         )
-    return Problem(
+    return ApiProblem(
         409,
         _("Locked values"),
         _("Nothing was stored: some values are submitted or approved and locked."),
@@ -163,7 +165,7 @@ def _changes(old: Value | None, item: Item) -> bool:
 
 
 def upsert(user, methodology: Methodology, items: list[Item], reason: str = "") -> list[dict]:
-    """Store the batch; one result per item (created, updated, unchanged). Raises Problem
+    """Store the batch; one result per item (created, updated, unchanged). Raises ApiProblem
     (403 scope, 422 content, 409 locks) having stored nothing."""
     for attempt in range(ATTEMPTS):
         try:
@@ -175,7 +177,7 @@ def upsert(user, methodology: Methodology, items: list[Item], reason: str = "") 
             if is_disk_full(exc):
                 raise
             if attempt == ATTEMPTS - 1:
-                raise Problem(
+                raise ApiProblem(
                     503,
                     _("Busy"),
                     _("Other batches are changing the same values; retry shortly."),
@@ -247,10 +249,10 @@ def _store(user, methodology: Methodology, items: list[Item], reason: str) -> li
                 list(entries.values()),
                 reason=reason or _("API"),
             )
-        except workflow.NotAllowed as exc:
-            raise Problem(403, _("Out of your scope"), str(exc), FORBIDDEN) from None
+        except workflow.EntryNotAllowed as exc:
+            raise ApiProblem(403, _("Out of your scope"), str(exc), FORBIDDEN) from None
         except workflow.WorkflowError as exc:
-            raise Problem(409, _("Locked values"), str(exc), CONFLICT) from None
+            raise ApiProblem(409, _("Locked values"), str(exc), CONFLICT) from None
     stored = (
         {
             (v.unit_id, v.indicator.code, v.period_id): v.status

@@ -51,10 +51,10 @@ def find_run(code: str, period: str, number: str | int | None = None) -> ScoreRu
 def series_codes(run: ScoreRun) -> list[str]:
     """The methodology codes of ``run``'s series (``series:`` in the methodology file,
     default its id): the published runs of all of them form one history."""
-    series = run.methodology.engine().series
+    series = run.methodology.compiled().series
     ids = published_runs().order_by().values_list("methodology_id", flat=True).distinct()
     published = Methodology.objects.filter(pk__in=ids)
-    codes = {m.code for m in published if m.engine().series == series}
+    codes = {m.code for m in published if m.compiled().series == series}
     return sorted(codes | {run.methodology.code})
 
 
@@ -143,7 +143,7 @@ class Board:
 
     def __init__(self, run: ScoreRun):
         self.run = run
-        self.m: ix.Methodology = run.methodology.engine()
+        self.m: ix.Methodology = run.methodology.compiled()
         self.decimals = decimals(self.m)
 
     # --- the methodology's shape ---------------------------------------------------------

@@ -61,7 +61,7 @@ def publish_frame(
 ) -> list[ScoreRun]:
     """Store ``unit, period, indicator, value`` rows as approved values and compute and
     publish one run per period (oldest first)."""
-    sync_indicators(methodology.engine())
+    sync_indicators(methodology.compiled())
     if methodology.reporting_level_id != level.pk:
         methodology.reporting_level = level
         methodology.save(update_fields=["reporting_level"])

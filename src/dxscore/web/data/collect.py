@@ -35,7 +35,7 @@ class Input:
 
 
 def inputs(methodology: Methodology) -> list[Input]:
-    m = methodology.engine()
+    m = methodology.compiled()
     computed = computed_codes(m.indicators)
     out = []
     for code in m.indicators:

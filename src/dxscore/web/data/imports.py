@@ -21,7 +21,7 @@ from dxscore import index as ix
 from dxscore.tables import append, put, workbook_bytes
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
-from dxscore.web.data.workflow import NotAllowed, WorkflowError, audit
+from dxscore.web.data.workflow import EntryNotAllowed, WorkflowError, audit
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 from dxscore.web.sheets import (
@@ -194,7 +194,7 @@ def check(
     if len(frame):
         try:
             ix.dataset_from_frame(
-                frame, methodology.engine(), source="upload", first_row=0, partial=True
+                frame, methodology.compiled(), source="upload", first_row=0, partial=True
             )
         except ix.DataError as exc:
             for problem in exc.problems:
@@ -340,7 +340,7 @@ def commit(upload: Upload, user) -> int:
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.uploaded_by_id != user.pk:
-            raise NotAllowed(_("Only the person who uploaded the file can commit it."))
+            raise EntryNotAllowed(_("Only the person who uploaded the file can commit it."))
         if locked.state != Upload.State.PREVIEW:
             raise WorkflowError(
                 _("This upload is %(s)s and cannot be committed.")
@@ -353,7 +353,7 @@ def commit(upload: Upload, user) -> int:
         for change in locked.rows:
             unit = Unit.objects.get(pk=change["unit"])
             if not scope.allows(user, scope.ENTER, unit):
-                raise NotAllowed(_("You may not enter values for %(u)s.") % {"u": unit})
+                raise EntryNotAllowed(_("You may not enter values for %(u)s.") % {"u": unit})
             value = (
                 Value.objects.select_for_update()
                 .filter(unit=unit, period=locked.period, indicator=indicators[change["indicator"]])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -18,15 +16,6 @@ MAX_METHODOLOGY_BYTES = 1024 * 1024
 
 class MethodologyRejected(Problems):
     """The file cannot be stored; ``problems`` lists ``(where, message)`` pairs."""
-
-
-@lru_cache(maxsize=64)
-def _compile(text: str, label: str) -> ix.Methodology:
-    return ix.loads(text, source=label)
-
-
-def compiled(methodology: Methodology) -> ix.Methodology:
-    return _compile(methodology.text, f"{methodology.code} v{methodology.version}")
 
 
 def sync_indicators(m: ix.Methodology) -> None:

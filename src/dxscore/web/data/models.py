@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,9 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dxscore import index as ix
 from dxscore.periods import dates as period_dates
 from dxscore.periods import kind_of as period_kind
 from dxscore.web.orgs.models import Level, Unit
+
+
+@lru_cache(maxsize=64)
+def _compile(text: str, label: str) -> ix.Methodology:
+    return ix.loads(text, source=label)
 
 
 class Methodology(models.Model):
@@ -63,14 +70,13 @@ class Methodology(models.Model):
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
 
-    def engine(self):
-        from dxscore.web.data.methodologies import compiled
-
-        return compiled(self)
+    def compiled(self) -> ix.Methodology:
+        """The engine's compiled methodology of this version (cached per text)."""
+        return _compile(self.text, f"{self.code} v{self.version}")
 
     def inputs(self) -> list[str]:
         """Codes of everything entered for this methodology: indicators and denominators."""
-        m = self.engine()
+        m = self.compiled()
         return [*m.indicators, *m.denominators]
 
 

@@ -20,8 +20,8 @@ class WorkflowError(ValueError):
     pass
 
 
-class NotAllowed(WorkflowError):
-    pass
+class EntryNotAllowed(WorkflowError, scope.NotAllowed):
+    """The person may not do this (role or scope)."""
 
 
 @dataclass
@@ -53,7 +53,7 @@ def save_entries(
 ) -> int:
     """Store entered values as drafts; returns how many values changed. All or nothing."""
     if not scope.allows(user, scope.ENTER, unit):
-        raise NotAllowed(_("You may not enter values for %(unit)s.") % {"unit": unit})
+        raise EntryNotAllowed(_("You may not enter values for %(unit)s.") % {"unit": unit})
     _check_period_unit(unit, period)
     allowed = set(methodology.inputs())
     changed = 0
@@ -130,8 +130,8 @@ def _transition(values, status: str, user, reason: str, **fields) -> int:
 def submit(user, methodology: Methodology, period: Period, unit: Unit) -> int:
     """Draft and returned values go to the approver; every required input must have one."""
     if not scope.allows(user, scope.ENTER, unit):
-        raise NotAllowed(_("You may not submit values for %(unit)s.") % {"unit": unit})
-    m = methodology.engine()
+        raise EntryNotAllowed(_("You may not submit values for %(unit)s.") % {"unit": unit})
+    m = methodology.compiled()
     with transaction.atomic():
         values = list(_batch(methodology, period, unit))
         have = {v.indicator.code for v in values if v.value is not None}
@@ -170,16 +170,16 @@ def changed_by(value: Value) -> set[int]:
 def approve(user, methodology: Methodology, period: Period, unit: Unit) -> int:
     """Submitted values become approved and locked. Nobody approves their own submission."""
     if not scope.allows(user, scope.APPROVE, unit):
-        raise NotAllowed(_("You may not approve values for %(unit)s.") % {"unit": unit})
+        raise EntryNotAllowed(_("You may not approve values for %(unit)s.") % {"unit": unit})
     with transaction.atomic():
         todo = [v for v in _batch(methodology, period, unit) if v.status == Status.SUBMITTED]
         if not todo:
             raise WorkflowError(_("Nothing is waiting for approval."))
         if any(v.submitted_by_id == user.pk for v in todo):
-            raise NotAllowed(_("You submitted these values: someone else must approve them."))
+            raise EntryNotAllowed(_("You submitted these values: someone else must approve them."))
         touched = [v for v in todo if user.pk in changed_by(v)]
         if touched:
-            raise NotAllowed(
+            raise EntryNotAllowed(
                 _(
                     "You entered or changed %(codes)s since it was last approved: "
                     "someone else must approve these values."
@@ -194,7 +194,7 @@ def approve(user, methodology: Methodology, period: Period, unit: Unit) -> int:
 def return_values(user, methodology: Methodology, period: Period, unit: Unit, reason: str) -> int:
     """Submitted values go back to the unit with a reason."""
     if not scope.allows(user, scope.APPROVE, unit):
-        raise NotAllowed(_("You may not return values of %(unit)s.") % {"unit": unit})
+        raise EntryNotAllowed(_("You may not return values of %(unit)s.") % {"unit": unit})
     if not reason.strip():
         raise WorkflowError(_("Say why the values are returned."))
     with transaction.atomic():
@@ -209,7 +209,7 @@ def return_values(user, methodology: Methodology, period: Period, unit: Unit, re
 def reopen(user, methodology: Methodology, period: Period, unit: Unit, reason: str) -> int:
     """Approved values become drafts again; the reason stays in their history."""
     if not scope.allows(user, scope.APPROVE, unit):
-        raise NotAllowed(_("You may not reopen values of %(unit)s.") % {"unit": unit})
+        raise EntryNotAllowed(_("You may not reopen values of %(unit)s.") % {"unit": unit})
     if not reason.strip():
         raise WorkflowError(_("Say why the values are reopened."))
     with transaction.atomic():

@@ -65,7 +65,6 @@ from dxscore import periods
 from dxscore.dossiers import (
     CATALOGUE_MEASURES,
     MEASURES,
-    EngineError,
     FileError,
     MeasureError,
     PeriodError,
@@ -89,7 +88,7 @@ GRAINS = periods.KINDS  # the measures are stored per month, quarter and year
 ALL_MEASURES = (*MEASURES, *CATALOGUE_MEASURES)
 SHOWN_PROBLEMS = 50
 SCRATCH = "dxscore-dossiers-"  # + the worker's pid: the scratch folders of import checks
-EXPECTED = (StoreError, FileError, ProfileError, UnitsError, EngineError, MeasureError, PeriodError)
+EXPECTED = (StoreError, FileError, ProfileError, UnitsError, MeasureError, PeriodError)
 
 
 class JobFailed(Exception):

@@ -11,6 +11,13 @@ from django.db.models import QuerySet
 
 from dxscore.web.orgs.models import Role, Unit
 
+
+class NotAllowed(Exception):
+    """An action outside the person's role or scope. The apps raise it through their own
+    errors (``EntryNotAllowed``, ``PlanNotAllowed``, ``RunNotAllowed``), so one ``except
+    scope.NotAllowed`` catches every refusal."""
+
+
 VIEW = "view"
 ENTER = "enter"
 APPROVE = "approve"

@@ -70,7 +70,7 @@ def rank(methodology: Methodology, period: Period, units: list[Unit]) -> Ranking
     value entered under their codes."""
     from dxscore.web.scores import runs
 
-    m = methodology.engine()
+    m = methodology.compiled()
     by_code = {u.code: u for u in units}
     result = Ranking()
     try:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dxscore.web.orgs import scope
 from dxscore.web.plans import access
 from dxscore.web.plans.models import Evidence, ProgressUpdate, Target, Task, TaskStatus
 
@@ -18,8 +19,8 @@ class PlanError(ValueError):
     pass
 
 
-class NotAllowed(PlanError):
-    pass
+class PlanNotAllowed(PlanError, scope.NotAllowed):
+    """The person may not do this (role or scope)."""
 
 
 def report_progress(
@@ -33,7 +34,7 @@ def report_progress(
 ) -> ProgressUpdate:
     """Record how far the task is; 100% marks it done on ``reported_on``."""
     if not access.can_report(user, task):
-        raise NotAllowed(_("Only the owner unit and the assignees report progress."))
+        raise PlanNotAllowed(_("Only the owner unit and the assignees report progress."))
     today = timezone.localdate()
     reported_on = reported_on or today
     if reported_on > today:
@@ -66,7 +67,7 @@ def report_progress(
 
 def cancel_task(user, task: Task, reason: str) -> None:
     if not access.can_assign(user, task.resolution):
-        raise NotAllowed(_("Only the steering office cancels tasks."))
+        raise PlanNotAllowed(_("Only the steering office cancels tasks."))
     if not reason.strip():
         raise PlanError(_("Say why the task is cancelled."))
     task.cancelled_on = timezone.localdate()
@@ -77,7 +78,7 @@ def cancel_task(user, task: Task, reason: str) -> None:
 
 def submit_evidence(user, target: Target, note: str, file=None, link: str = "") -> None:
     if not access.can_submit_evidence(user, target):
-        raise NotAllowed(_("Only the target's unit submits its evidence."))
+        raise PlanNotAllowed(_("Only the target's unit submits its evidence."))
     if target.evidence_state == Evidence.APPROVED:
         raise PlanError(_("The evidence is already approved."))
     if not (note.strip() and (file or link or target.evidence_file)):
@@ -97,7 +98,7 @@ def approve_evidence(user, target: Target) -> None:
     if target.evidence_state != Evidence.SUBMITTED:
         raise PlanError(_("No evidence is waiting for approval."))
     if not access.can_approve_evidence(user, target):
-        raise NotAllowed(_("You may not approve this evidence."))
+        raise PlanNotAllowed(_("You may not approve this evidence."))
     target.evidence_state = Evidence.APPROVED
     target.evidence_approved_by = user
     target.evidence_approved_on = timezone.localdate()
@@ -109,7 +110,7 @@ def return_evidence(user, target: Target, reason: str) -> None:
     if target.evidence_state not in (Evidence.SUBMITTED, Evidence.APPROVED):
         raise PlanError(_("No evidence to return."))
     if not access.can_approve_evidence(user, target):
-        raise NotAllowed(_("You may not return this evidence."))
+        raise PlanNotAllowed(_("You may not return this evidence."))
     if not reason.strip():
         raise PlanError(_("Say why the evidence is returned."))
     target.evidence_state = Evidence.RETURNED

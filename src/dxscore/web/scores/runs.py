@@ -27,8 +27,8 @@ class RunError(Problems):
     """The run cannot be computed; ``problems`` lists ``(where, message)`` pairs."""
 
 
-class NotAllowed(RunError):
-    pass
+class RunNotAllowed(RunError, scope.NotAllowed):
+    """The person may not do this (role or scope)."""
 
 
 def input_periods(m: ix.Methodology, period: Period) -> list[Period]:
@@ -78,7 +78,7 @@ def gather_inputs(
     replace any value entered under the same codes. Raises ``RunError`` when the period
     has no input at all. The emulation page ranks from these too, so a stored ranking
     is the one the page showed."""
-    m = methodology.engine()
+    m = methodology.compiled()
     computed = computed or {}
     codes = {c for figures in computed.values() for c in figures} & set(methodology.inputs())
     values = [
@@ -161,8 +161,8 @@ def compute_run(
     figures computed by the platform, stored as inputs of origin ``plans`` without a
     source value (see ``gather_inputs``)."""
     if not scope.can_manage(user):
-        raise NotAllowed([("user", _("only administrators and steering officers compute runs"))])
-    m = methodology.engine()
+        raise RunNotAllowed([("user", _("only administrators and steering officers compute runs"))])
+    m = methodology.compiled()
     if units is None:
         units = reporting_units(methodology, period, user)
         root = scope.scope_root(user, scope.VIEW)
@@ -237,7 +237,7 @@ def _float(x) -> float | None:
 def recompute_from_inputs(run: ScoreRun) -> ix.Result:
     """The engine's result for the run's stored inputs and methodology version."""
     rows = list(run.inputs.values_list("unit__code", "period__code", "indicator", "value"))
-    return _engine_result(run.methodology.engine(), run.period.code, rows, run.unit_table)
+    return _engine_result(run.methodology.compiled(), run.period.code, rows, run.unit_table)
 
 
 def explain(run: ScoreRun, unit: Unit) -> list[dict]:
@@ -287,9 +287,9 @@ def _covers_all(unit: Unit) -> bool:
 
 def publish(run: ScoreRun, user) -> None:
     if not scope.can_manage(user):
-        raise NotAllowed([("user", _("only administrators and steering officers publish runs"))])
+        raise RunNotAllowed([("user", _("only administrators and steering officers publish runs"))])
     if not may_publish(run, user):
-        raise NotAllowed(
+        raise RunNotAllowed(
             [
                 (
                     "user",

@@ -58,7 +58,7 @@ def run_compute(request):
 
 def run_detail(request, pk: int):
     run = _visible_run(request, pk)
-    m = run.methodology.engine()
+    m = run.methodology.compiled()
     result_nodes = list(m.side_nodes) or list(m.nodes["index"].children)
     columns = ["index", *result_nodes]
     table: dict[str, dict] = {}
@@ -97,7 +97,7 @@ def run_publish(request, pk: int):
         raise PermissionDenied
     try:
         runs.publish(run, request.user)
-    except runs.NotAllowed as exc:
+    except runs.RunNotAllowed as exc:
         messages.error(request, "; ".join(message for _where, message in exc.problems))
     except Immutable as exc:
         messages.error(request, str(exc))

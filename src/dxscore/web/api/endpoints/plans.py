@@ -24,7 +24,7 @@ from dxscore.web.api.common import (
     username,
     visible_unit,
 )
-from dxscore.web.api.problems import CONFLICT, FORBIDDEN, Problem
+from dxscore.web.api.problems import CONFLICT, FORBIDDEN, ApiProblem
 from dxscore.web.plans import assessing, selectors, work
 from dxscore.web.plans.models import Pillar, ProgressUpdate, Resolution, Task
 
@@ -254,8 +254,8 @@ def report_progress(request, payload: s.ProgressIn, id: int = Path(..., ge=1, le
             reported_on=payload.reported_on,
             link=payload.evidence_link,
         )
-    except work.NotAllowed as exc:
-        raise Problem(403, _("Forbidden"), str(exc), FORBIDDEN) from None
+    except work.PlanNotAllowed as exc:
+        raise ApiProblem(403, _("Forbidden"), str(exc), FORBIDDEN) from None
     except work.PlanError as exc:
-        raise Problem(409, _("Not possible now"), str(exc), CONFLICT) from None
+        raise ApiProblem(409, _("Not possible now"), str(exc), CONFLICT) from None
     return Status(201, progress_out(update))

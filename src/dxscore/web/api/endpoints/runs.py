@@ -17,7 +17,7 @@ from dxscore.web.api.common import (
     period_by,
     username,
 )
-from dxscore.web.api.problems import CONFLICT, FORBIDDEN, INVALID, FieldProblem, Problem
+from dxscore.web.api.problems import CONFLICT, FORBIDDEN, INVALID, ApiProblem, FieldProblem
 from dxscore.web.orgs import scope
 from dxscore.web.scores import runs as score_runs
 from dxscore.web.scores import selectors
@@ -116,7 +116,7 @@ def compute_run(request, payload: s.RunIn):
     """From the approved values of the methodology's reporting units (administrators and
     steering officers)."""
     if not scope.can_manage(request.user):
-        raise Problem(
+        raise ApiProblem(
             403,
             _("Forbidden"),
             _("Only administrators and steering officers compute runs."),
@@ -128,7 +128,7 @@ def compute_run(request, payload: s.RunIn):
         run = score_runs.compute_run(request.user, methodology, period)
     except score_runs.RunError as exc:
         errors = [FieldProblem(f"{where}: {message}") for where, message in exc.problems[:100]]
-        raise Problem(
+        raise ApiProblem(
             422, _("The run cannot be computed"), str(exc)[:2000], INVALID, errors
         ) from None
     fresh = ScoreRun.objects.select_related("methodology", "period").get(pk=run.pk)
@@ -140,7 +140,7 @@ def publish_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
     """A published run is public and can never change."""
     run = _run(request.user, id)
     if not scope.can_manage(request.user):
-        raise Problem(
+        raise ApiProblem(
             403,
             _("Forbidden"),
             _("Only administrators and steering officers publish runs."),
@@ -149,8 +149,8 @@ def publish_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
     try:
         score_runs.publish(run, request.user)
     except Immutable as exc:
-        raise Problem(409, _("Already published"), str(exc), CONFLICT) from None
-    except score_runs.NotAllowed as exc:
+        raise ApiProblem(409, _("Already published"), str(exc), CONFLICT) from None
+    except score_runs.RunNotAllowed as exc:
         detail = "; ".join(message for _where, message in exc.problems)
-        raise Problem(403, _("Forbidden"), detail, FORBIDDEN) from None
+        raise ApiProblem(403, _("Forbidden"), detail, FORBIDDEN) from None
     return run_out(_run(request.user, id))

@@ -19,7 +19,7 @@ from dxscore.web.api.common import (
     username,
     visible_unit,
 )
-from dxscore.web.api.problems import CONFLICT, FORBIDDEN, Problem
+from dxscore.web.api.problems import CONFLICT, FORBIDDEN, ApiProblem
 from dxscore.web.api.value_batches import Item, upsert
 from dxscore.web.data import selectors, workflow
 from dxscore.web.data.models import Value
@@ -110,10 +110,10 @@ def _workflow(request, payload: s.WorkflowIn, action, needs_reason: bool = False
         raise invalid(_("No unit '%(u)s' in your viewing scope.") % {"u": payload.unit}, "unit")
     try:
         return {"changed": action(methodology, period, unit)}
-    except workflow.NotAllowed as exc:
-        raise Problem(403, _("Out of your scope"), str(exc), FORBIDDEN) from None
+    except workflow.EntryNotAllowed as exc:
+        raise ApiProblem(403, _("Out of your scope"), str(exc), FORBIDDEN) from None
     except workflow.WorkflowError as exc:
-        raise Problem(409, _("Not possible now"), str(exc), CONFLICT) from None
+        raise ApiProblem(409, _("Not possible now"), str(exc), CONFLICT) from None
 
 
 @router.post("/values/submit", response=s.WorkflowResult, summary="Submit a unit's values")

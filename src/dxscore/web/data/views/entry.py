@@ -37,7 +37,7 @@ def completeness(request, mid: int, period: str):
             "methodology": methodology,
             "period": period_obj,
             "rows": rows,
-            "required": sum(1 for _ in methodology.engine().indicators),
+            "required": sum(1 for _ in methodology.compiled().indicators),
             "totals": totals,
             "late": sum(1 for r in rows if r.late),
         },
@@ -173,7 +173,7 @@ def entry_action(request, mid: int, period: str, unit: str):
         raise Http404
     try:
         n = steps[action]()
-    except workflow.NotAllowed:
+    except workflow.EntryNotAllowed:
         raise PermissionDenied from None
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))

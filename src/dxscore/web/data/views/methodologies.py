@@ -56,7 +56,7 @@ def methodology_list(request):
 @login_required
 def methodology_detail(request, pk: int):
     methodology = get_object_or_404(Methodology, pk=pk)
-    m = methodology.engine()
+    m = methodology.compiled()
     rows = []
     for code in m.indicators:
         node = m.nodes[code]

@@ -62,7 +62,7 @@ def upload_commit(request, pk: int):
         return redirect("entry", found.methodology_id, found.period.code, found.unit.code)
     try:
         n = imports.commit(found, request.user)
-    except workflow.NotAllowed:
+    except workflow.EntryNotAllowed:
         raise PermissionDenied from None
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc) + " " + _("Nothing was stored."))

@@ -104,7 +104,7 @@ def target_evidence(request, pk: int):
             messages.success(request, _("Evidence returned."))
         else:
             raise Http404
-    except work.NotAllowed:
+    except work.PlanNotAllowed:
         raise PermissionDenied from None
     except work.PlanError as exc:
         messages.error(request, str(exc))

@@ -173,7 +173,7 @@ def task_progress(request, pk: int):
             d["evidence_file"],
             d["evidence_link"],
         )
-    except work.NotAllowed:
+    except work.PlanNotAllowed:
         raise PermissionDenied from None
     except work.PlanError as exc:
         messages.error(request, str(exc))
@@ -188,7 +188,7 @@ def task_cancel(request, pk: int):
     task = task_or_404(request, pk)
     try:
         work.cancel_task(request.user, task, request.POST.get("reason", ""))
-    except work.NotAllowed:
+    except work.PlanNotAllowed:
         raise PermissionDenied from None
     except work.PlanError as exc:
         messages.error(request, str(exc))
