@@ -8,11 +8,19 @@ approves Bắc Ninh; ``steering`` runs Bắc Ninh's programme.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
+from dxscore.web.data.models import Indicator, Period
 from dxscore.web.orgs.models import Level, Person, Role, Unit
+from dxscore.web.plans.models import Resolution, Target, Task
+from tests.web.support import ARGS, CHROMIUM, TODAY, Api, WatchedBrowser
 
 
 @pytest.fixture(autouse=True)
@@ -124,8 +132,6 @@ def methodology(org):
 def periods(db):
     import datetime as dt
 
-    from dxscore.web.data.models import Period
-
     return {
         "2023": Period.objects.create(code="2023"),
         "2024": Period.objects.create(code="2024", deadline=dt.date(2025, 3, 31)),
@@ -154,3 +160,107 @@ def approved(people, methodology, period, unit, **values):
     put_values(officer, methodology, period, unit, **values)
     workflow.submit(officer, methodology, period, unit)
     workflow.approve(people["approver"], methodology, period, unit)
+
+
+@pytest.fixture(name="api")
+def api_fixture(client, people, settings, tmp_path):
+    settings.DXSCORE_DOSSIER_STORE = tmp_path / "dossiers"
+    settings.DXSCORE_API_RATE = "100000/min"
+    cache.clear()  # rate counters of earlier tests
+    return Api(client, people)
+
+
+@pytest.fixture(name="plan")
+def plan_fixture(org, people):
+    """Bắc Ninh's resolution: target 1 on online dossiers of district 256, target 2
+    qualitative for district 256; task 1 owned by district 256, task 2 by 257."""
+    online = Indicator.objects.create(code="online", name="Online dossiers", measure="%")
+    resolution = Resolution.objects.create(
+        unit=org.bac_ninh,
+        code="52-NQ/TU",
+        title="Digital transformation to 2025",
+        issuer="Provincial Party Committee",
+        issued_on=dt.date(2022, 3, 18),
+        horizon=str(TODAY.year + 1),
+    )
+    pillar = resolution.pillars.create(code="gov", name="Digital government")
+    t1 = Target.objects.create(
+        resolution=resolution,
+        number=1,
+        pillar=pillar,
+        title="Dossiers filed online",
+        unit=org.d256,
+        indicator=online,
+        comparison=">=",
+        value=70,
+        deadline=str(TODAY.year + 1),
+    )
+    t2 = Target.objects.create(
+        resolution=resolution,
+        number=2,
+        pillar=pillar,
+        title="Data centre in operation",
+        unit=org.d256,
+        deadline=str(TODAY.year + 1),
+    )
+    task1 = Task.objects.create(
+        resolution=resolution,
+        number=1,
+        title="Connect the one-stop shop",
+        owner=org.d256,
+        deadline=TODAY + dt.timedelta(days=30),
+        expected_result="Every procedure online",
+    )
+    task1.targets.add(t1)
+    task2 = Task.objects.create(
+        resolution=resolution,
+        number=2,
+        title="Train commune officials",
+        owner=org.d257,
+        deadline=TODAY - dt.timedelta(days=3),
+        expected_result="All officials trained",
+    )
+    return {"resolution": resolution, "t1": t1, "t2": t2, "task1": task1, "task2": task2}
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: `make browser` installs it (Debian package)")
+        pytest.skip("chromium is not installed (`make browser` installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        watched = WatchedBrowser(instance)
+        yield watched
+        instance.close()
+        assert not watched.errors, "console errors or CSP violations:\n" + "\n".join(watched.errors)
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("DXSCORE_SCREENSHOTS", tmp_path / "shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rendered fragments are cached per run; tests reuse database ids."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def pdftotext():
+    path = shutil.which("pdftotext")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is missing: `make reports` installs poppler-utils")
+        pytest.skip("pdftotext is not installed (`make reports` installs it)")
+    return path

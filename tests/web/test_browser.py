@@ -6,90 +6,14 @@ run. Screenshots go to ``DXSCORE_SCREENSHOTS`` (default: the test's temporary fo
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+from tests.web.support import log_in, log_out
 
 pytestmark = pytest.mark.slow
-
-
-def watch(page, errors: list) -> None:
-    """Record the page's console errors (a Content-Security-Policy violation is one) and
-    uncaught exceptions in ``errors``, with the address of the page."""
-
-    def console(message):
-        if message.type == "error" or "Content Security Policy" in message.text:
-            errors.append(f"{page.url}: {message.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
-
-
-class WatchedBrowser:
-    """The browser of a test: every page it opens is watched (``watch``); the ``browser``
-    fixture fails the test if any page had a console error or an uncaught exception."""
-
-    def __init__(self, browser):
-        self._browser = browser
-        self.errors: list[str] = []
-
-    def new_page(self, **options):
-        page = self._browser.new_page(**options)
-        watch(page, self.errors)
-        return page
-
-    def __getattr__(self, name):
-        return getattr(self._browser, name)
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: `make browser` installs it (Debian package)")
-        pytest.skip("chromium is not installed (`make browser` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        watched = WatchedBrowser(instance)
-        yield watched
-        instance.close()
-        assert not watched.errors, "console errors or CSP violations:\n" + "\n".join(watched.errors)
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("DXSCORE_SCREENSHOTS", tmp_path / "shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _open(page, url, errors):
-    """Open ``url``, wait until the page is idle, and fail on a console error."""
-    response = page.goto(url)
-    assert response.ok, url
-    page.wait_for_load_state("networkidle")
-    assert not errors, (url, errors)
-
-
-def _login(page, base, username):
-    response = page.goto(f"{base}/accounts/login/")
-    assert response.ok, page.content()[:3000]
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _logout(page):
-    page.click("header form[action$='logout/'] button")
 
 
 def test_upload_approve_compute_and_publish_in_a_browser(
@@ -98,7 +22,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     # the ORM is used from the test thread while Playwright's loop runs in it
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from tests.web.conftest import approved
-    from tests.web.test_browser_setup import build
+    from tests.web.support import build
 
     org, people, methodology, period = build()
     approved(people, methodology, period, org.d257, online=30, ontime=60)
@@ -106,7 +30,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
 
     # the data officer of district 256 fills in the Excel template
-    _login(page, base, "owner")
+    log_in(page, base, "owner")
     entry = f"{base}/collect/{methodology.pk}/2024/256/"
     page.goto(entry)
     with page.expect_download() as download:
@@ -133,18 +57,18 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     phone.goto(entry)
     phone.screenshot(path=str(shots / "2b-entry-on-a-phone.png"), full_page=True)
     phone.close()
-    _logout(page)
+    log_out(page)
 
     # the province's approver approves
-    _login(page, base, "approver")
+    log_in(page, base, "approver")
     page.goto(entry)
     page.click("button[value=approve]")
     page.wait_for_selector("text=2 value(s) approved.")
     page.screenshot(path=str(shots / "3-approved.png"), full_page=True)
-    _logout(page)
+    log_out(page)
 
     # the steering officer computes and publishes the run
-    _login(page, base, "steering")
+    log_in(page, base, "steering")
     page.goto(f"{base}/runs/")
     page.select_option("select[name=methodology]", str(methodology.pk))
     page.select_option("select[name=period]", "2024")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import _login, _open, browser, shots  # noqa: F401 - fixtures
+from tests.web.support import log_in, open_page
 
 pytestmark = pytest.mark.slow
 
@@ -16,13 +16,13 @@ pytestmark = pytest.mark.slow
 def test_the_remaining_pages_pass_the_policy_in_a_browser(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
-    shots,  # noqa: F811
+    browser,
+    shots,
     monkeypatch,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from tests.web.conftest import make_person
-    from tests.web.test_browser_setup import build
+    from tests.web.support import build
 
     build()
     make_person("admin", "administrator", superuser=True)
@@ -31,7 +31,7 @@ def test_the_remaining_pages_pass_the_policy_in_a_browser(
     errors = browser.errors
 
     # the API's documentation: Swagger UI draws every operation from the site's own files
-    _open(page, f"{base}/api/v1/docs", errors)
+    open_page(page, f"{base}/api/v1/docs", errors)
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() > 5
     page.locator(".swagger-ui .opblock-summary").first.click()  # opens, with its styles
@@ -39,7 +39,7 @@ def test_the_remaining_pages_pass_the_policy_in_a_browser(
     page.screenshot(path=str(shots / "csp-1-api-docs.png"))
 
     # the language selector submits its form when changed (site.js)
-    _open(page, f"{base}/accounts/login/", errors)
+    open_page(page, f"{base}/accounts/login/", errors)
     with page.expect_navigation():
         page.select_option("select[name=language]", "vi")
     assert page.get_attribute("html", "lang") == "vi"
@@ -47,22 +47,22 @@ def test_the_remaining_pages_pass_the_policy_in_a_browser(
         page.select_option("select[name=language]", "en")
     assert page.get_attribute("html", "lang") == "en"
 
-    _login(page, base, "admin")
-    _open(page, f"{base}/units/", errors)
+    log_in(page, base, "admin")
+    open_page(page, f"{base}/units/", errors)
     indent = page.locator("td.indent-2").first
     assert indent.evaluate("el => parseFloat(getComputedStyle(el).paddingLeft)") > 30
     page.screenshot(path=str(shots / "csp-2-units.png"))
 
     # the subscription address is selected whole on a click (site.js)
-    _open(page, f"{base}/plans/tasks/calendar.ics?subscribe=1", errors)
+    open_page(page, f"{base}/plans/tasks/calendar.ics?subscribe=1", errors)
     field = page.locator("input[data-select-all]")
     field.click()
     selected = field.evaluate("el => [el.selectionStart, el.selectionEnd, el.value.length]")
     assert selected[0] == 0 and selected[1] == selected[2] > 0
 
     # the set-up pages: Django admin's own scripts and styles
-    _open(page, f"{base}/admin/", errors)
-    _open(page, f"{base}/admin/orgs/unit/", errors)
-    _open(page, f"{base}/admin/orgs/unit/add/", errors)
+    open_page(page, f"{base}/admin/", errors)
+    open_page(page, f"{base}/admin/orgs/unit/", errors)
+    open_page(page, f"{base}/admin/orgs/unit/add/", errors)
     page.screenshot(path=str(shots / "csp-3-admin-add-unit.png"))
     page.close()

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from dxscore.web.diskfull import is_disk_full
 from dxscore.web.dossierdata.models import Job
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
+from tests.web.support import problem
 
 DISK_FULL = "urn:dxscore:problem:disk-full"
 

@@ -32,9 +32,7 @@ from dxscore.web.data.models import Upload
 from dxscore.web.dossierdata.models import Job, Procedure, ProcedureMeasure
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans.models import PlanUpload
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
-from tests.web.test_api_dossiers import record
-from tests.web.test_plans_pages import plan_fixture  # noqa: F401 - shared fixture
+from tests.web.support import problem, record
 
 NAMES = ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1+1", "-2+3", "\tcmd"]
 HYPERLINK, AT, PLUS, MINUS, TAB = NAMES

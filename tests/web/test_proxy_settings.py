@@ -113,7 +113,7 @@ def test_a_cached_dashboard_keeps_the_scheme_of_each_request(client, people):
     people who come through the https proxy."""
     from django.core.cache import cache
 
-    from tests.web.test_dashboards import publish_demo
+    from tests.web.support import publish_demo
 
     cache.clear()
     publish_demo(people["admin"], years=("2022",), provinces=["01", "20", "48"])

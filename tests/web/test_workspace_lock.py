@@ -15,7 +15,7 @@ from dxscore.dossiers import Store
 from dxscore.web import workspace
 from dxscore.web.dossierdata.models import Job
 from dxscore.web.dossierdata.worker import run_pending
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
+from tests.web.support import problem
 
 HEADER = "dossier_id,unit,procedure,service_level,channel,received_at,due_at,finished_at,status\n"
 ROWS = "a1,256,P1,full,online,2024-07-01 08:00,2024-07-05,2024-07-03 10:00,finished\n"

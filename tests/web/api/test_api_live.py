@@ -21,7 +21,7 @@ from benchmarks.bench_api import LiveServer, make_records
 
 pytestmark = pytest.mark.slow
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "api.md"
 CLIENTS = 8
 
 

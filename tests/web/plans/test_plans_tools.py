@@ -21,7 +21,7 @@ from dxscore.web.data.methodologies import store
 from dxscore.web.data.models import Indicator, Period, Value
 from dxscore.web.plans import emulation, excel, ical, notices
 from dxscore.web.plans.models import Notice, PlanUpload, Target, Task
-from tests.web.test_plans_pages import TODAY, plan_fixture  # noqa: F401 - shared fixture
+from tests.web.support import TODAY
 
 
 def _url(name, *args):

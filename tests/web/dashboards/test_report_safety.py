@@ -16,13 +16,7 @@ import threading
 
 import pytest
 
-from tests.web.test_dashboards import (  # noqa: F401 - _fresh_cache is a fixture
-    PROVINCES,
-    _fresh_cache,
-    publish_demo,
-    url,
-)
-from tests.web.test_dashboards_reports import pdftotext, text_of  # noqa: F401 - fixture
+from tests.web.support import PROVINCES, publish_demo, text_of, url
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +111,7 @@ def test_a_scorecard_pdf_shows_hostile_text_as_text_and_reads_no_file_or_address
     client,
     people,
     tmp_path,
-    pdftotext,  # noqa: F811 - fixture
+    pdftotext,
     listener,
 ):
     from dxscore.web.data.models import Methodology

@@ -29,7 +29,7 @@ from dxscore.dossiers.synth import synth
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DXSCORE = str(Path(sys.executable).parent / "dxscore")
 ROWS = 40_000  # enough that an import is still running when the test sees it start
 DEADLINE = 600  # seconds a worker may take to finish what it was given (a busy CI machine)

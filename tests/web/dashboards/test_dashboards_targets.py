@@ -10,8 +10,7 @@ import pytest
 
 from dxscore.web.data.models import Indicator, Period, Status, Value
 from dxscore.web.plans.models import Resolution, Target
-from tests.web.test_dashboards import _fresh_cache, publish_demo, url  # noqa: F401
-from tests.web.test_dashboards_reports import pdftotext, text_of  # noqa: F401
+from tests.web.support import publish_demo, text_of, url
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def test_a_new_target_shows_on_the_cached_scorecard(client, targets, org):
     assert "1 of 3 met" in html
 
 
-def test_the_scorecard_pdf_lists_the_targets(client, targets, tmp_path, pdftotext):  # noqa: F811
+def test_the_scorecard_pdf_lists_the_targets(client, targets, tmp_path, pdftotext):
     response = client.get(url("dash_scorecard_dl", "vn-dti-2022", "2022", "27", "pdf"))
     text = text_of(pdftotext, response.content, tmp_path)
     assert "1 of 2 met" in text and "A provincial data centre" in text and "missed" in text

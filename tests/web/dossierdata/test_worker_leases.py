@@ -24,7 +24,7 @@ from dxscore.dossiers import Store
 from dxscore.web.dossierdata import worker
 from dxscore.web.dossierdata.models import DossierMeasure, Job
 from dxscore.web.dossierdata.worker import claim_next, run, run_forever, run_pending, shown_error
-from tests.web.test_dossier_data import D256, D257, _upload
+from tests.web.support import D256, D257, upload_dossiers
 
 
 @pytest.fixture(autouse=True)
@@ -66,7 +66,7 @@ def _records_end(sql: str) -> bool:
 def test_a_job_left_running_by_a_stopped_worker_is_taken_again_once_its_lease_runs_out(
     as_user, org, _store
 ):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     held = claim_next()  # this worker is then killed: it renews and records nothing more
     assert (held.state, held.attempts, held.lease_until is not None) == ("running", 1, True)
     assert claim_next() is None  # while the lease holds, nobody else takes it
@@ -84,7 +84,7 @@ def test_a_job_left_running_by_a_stopped_worker_is_taken_again_once_its_lease_ru
 
 
 def test_after_its_last_attempt_a_job_left_running_fails_with_a_clear_message(as_user, org, _store):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     for attempt in (1, 2, 3):
         assert claim_next().attempts == attempt
         _lease_runs_out()
@@ -99,7 +99,7 @@ def test_after_its_last_attempt_a_job_left_running_fails_with_a_clear_message(as
 def test_a_database_error_recording_the_end_of_a_job_does_not_stop_the_worker(
     transactional_db, as_user, org, _store, caplog
 ):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     with _database_fails(_records_end) as failed:
         run_forever(once=True)  # returns: the loop survived
     assert len(failed) == 1
@@ -125,7 +125,7 @@ def test_a_database_error_recording_the_end_of_a_job_does_not_stop_the_worker(
 def test_a_database_error_inside_a_job_leaves_it_to_its_lease_and_the_retry_completes_it(
     transactional_db, as_user, org, _store
 ):
-    _upload(as_user("steering"), D256 + D257)
+    upload_dossiers(as_user("steering"), D256 + D257)
     run_pending()
     clean = sorted(DossierMeasure.objects.values_list("unit__code", "period", "measure", "value"))
     as_user("steering").post(reverse("dossier_compute"))
@@ -157,7 +157,7 @@ def test_a_database_error_inside_a_job_leaves_it_to_its_lease_and_the_retry_comp
 def test_the_loop_survives_a_database_error_while_looking_at_the_queue(
     transactional_db, as_user, org, _store
 ):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     naps = []
 
     def nap(seconds):
@@ -182,7 +182,7 @@ def test_the_loop_survives_a_database_error_while_looking_at_the_queue(
 
 
 def test_a_worker_that_lost_its_lease_writes_nothing(as_user, org, _store):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     first = claim_next()
     _lease_runs_out()  # the first worker was paused longer than its lease
     second = claim_next()
@@ -196,7 +196,7 @@ def test_a_worker_that_lost_its_lease_writes_nothing(as_user, org, _store):
 
 
 def test_stopping_the_worker_puts_its_job_back_in_the_queue(as_user, org, _store):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     job = claim_next()
     with (
         mock.patch.object(worker, "run_import", side_effect=KeyboardInterrupt),
@@ -241,7 +241,7 @@ def test_the_heartbeat_renews_the_lease_while_a_job_runs(
 def test_a_job_error_names_the_uploaded_file_not_the_servers_path(
     as_user, org, _store, settings, caplog
 ):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     job = Job.objects.get()
     stored = job.file.path
     job.file.storage.delete(job.file.name)  # the upload is gone from the server
@@ -292,13 +292,13 @@ def _measures_jobs() -> int:
 
 def test_an_upload_that_stores_nothing_queues_no_measures(as_user, org, _store):
     client = as_user("owner")
-    _upload(client, D256)
+    upload_dossiers(client, D256)
     run_pending()
     assert _measures_jobs() == 1
-    _upload(client, D256)  # the same file again: already imported
+    upload_dossiers(client, D256)  # the same file again: already imported
     lines = D256.splitlines(keepends=True)
-    _upload(client, "".join(reversed(lines)))  # the same records in another file: unchanged
-    _upload(client, "a9,256,P1,full,fax,2024-07-01 08:00,,,in_progress\n")  # all rejected
+    upload_dossiers(client, "".join(reversed(lines)))  # the same records in another file: unchanged
+    upload_dossiers(client, "a9,256,P1,full,fax,2024-07-01 08:00,,,in_progress\n")  # all rejected
     run_pending()
     imports = Job.objects.filter(kind="import").order_by("pk")
     assert [j.state for j in imports] == ["done"] * 4
@@ -308,10 +308,10 @@ def test_an_upload_that_stores_nothing_queues_no_measures(as_user, org, _store):
 
 
 def test_uploads_that_store_records_queue_one_measures_run_between_them(as_user, org, _store):
-    _upload(as_user("steering"), D256)
-    _upload(as_user("steering"), D257)
+    upload_dossiers(as_user("steering"), D256)
+    upload_dossiers(as_user("steering"), D257)
     changed = D256.replace("2024-07-09 10:00,finished", "2024-07-04 10:00,finished")
-    _upload(as_user("steering"), changed)  # one record updated
+    upload_dossiers(as_user("steering"), changed)  # one record updated
     run_pending()
     imports = Job.objects.filter(kind="import").order_by("pk")
     assert [(j.summary["new"], j.summary["updated"]) for j in imports] == [(4, 0), (1, 0), (0, 1)]

@@ -22,8 +22,6 @@ from schemathesis.specs.openapi.checks import (
 
 from dxscore.web.wsgi import application
 from tests.web.conftest import approved
-from tests.web.test_api import api_fixture  # noqa: F401 - shared fixture
-from tests.web.test_plans_pages import plan_fixture  # noqa: F401 - shared fixture
 
 CHECKS = [
     not_a_server_error,

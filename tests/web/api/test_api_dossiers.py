@@ -7,26 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dxscore.dossiers import Store
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
-
-
-def record(n: int, unit: str = "256", **more) -> dict:
-    base = {
-        "dossier_id": f"HS-{n:05d}",
-        "unit": unit,
-        "procedure": "1.001",
-        "service_level": "full",
-        "channel": "online",
-        "received_at": "2024-07-01T08:30:00+07:00",
-        "due_at": "2024-07-10",
-        "finished_at": "2024-07-05 10:00",
-        "status": "finished",
-        "has_fee": True,
-        "paid_online": True,
-        "rating": 5,
-        "updated_at": "2024-07-05T10:00:00+07:00",
-    }
-    return {**base, **more}
+from tests.web.support import problem, record
 
 
 def stored(settings) -> list[dict]:

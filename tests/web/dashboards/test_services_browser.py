@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_browser import _login, _open, browser, shots  # noqa: F401 - fixtures
+from tests.web.support import log_in, open_page
 
 pytestmark = pytest.mark.slow
 
@@ -52,8 +52,8 @@ def _shift(row: str) -> str:
 def test_services_dashboard_drills_down_to_procedures_in_a_browser(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture of test_browser
-    shots,  # noqa: F811
+    browser,
+    shots,
     monkeypatch,
     settings,
     tmp_path,
@@ -62,7 +62,7 @@ def test_services_dashboard_drills_down_to_procedures_in_a_browser(
     from dxscore.dossiers import Store
     from dxscore.web.dossierdata import worker
     from dxscore.web.dossierdata.models import ProcedureMeasure
-    from tests.web.test_browser_setup import build
+    from tests.web.support import build
 
     settings.DXSCORE_DOSSIER_STORE = tmp_path / "store"
     build()
@@ -94,10 +94,10 @@ def test_services_dashboard_drills_down_to_procedures_in_a_browser(
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    _login(page, live_server.url, "steering")
+    log_in(page, live_server.url, "steering")
 
     # the dashboard: the province and its districts, and its costliest procedures
-    _open(page, f"{live_server.url}/dashboards/services/?unit=27&grain=year", errors)
+    open_page(page, f"{live_server.url}/dashboards/services/?unit=27&grain=year", errors)
     page.wait_for_selector("#chart-services-trend[data-drawn] .main-svg")
     costly = page.locator("#t-costly tbody tr")
     assert costly.count() == 3

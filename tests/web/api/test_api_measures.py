@@ -8,7 +8,7 @@ import pytest
 
 from dxscore.web.api.schemas import ProcedureMeasureOut
 from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
+from tests.web.support import problem
 
 PERIODS = {"month": "2024-07", "quarter": "2024Q3", "year": "2024"}
 

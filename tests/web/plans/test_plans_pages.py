@@ -8,65 +8,10 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from dxscore.web.data.models import Indicator, Period, Status, Value
 from dxscore.web.plans.models import Evidence, ProgressUpdate, Resolution, Target, Task
-
-TODAY = timezone.localdate()
-
-
-@pytest.fixture(name="plan")
-def plan_fixture(org, people):
-    """Bắc Ninh's resolution: target 1 on online dossiers of district 256, target 2
-    qualitative for district 256; task 1 owned by district 256, task 2 by 257."""
-    online = Indicator.objects.create(code="online", name="Online dossiers", measure="%")
-    resolution = Resolution.objects.create(
-        unit=org.bac_ninh,
-        code="52-NQ/TU",
-        title="Digital transformation to 2025",
-        issuer="Provincial Party Committee",
-        issued_on=dt.date(2022, 3, 18),
-        horizon=str(TODAY.year + 1),
-    )
-    pillar = resolution.pillars.create(code="gov", name="Digital government")
-    t1 = Target.objects.create(
-        resolution=resolution,
-        number=1,
-        pillar=pillar,
-        title="Dossiers filed online",
-        unit=org.d256,
-        indicator=online,
-        comparison=">=",
-        value=70,
-        deadline=str(TODAY.year + 1),
-    )
-    t2 = Target.objects.create(
-        resolution=resolution,
-        number=2,
-        pillar=pillar,
-        title="Data centre in operation",
-        unit=org.d256,
-        deadline=str(TODAY.year + 1),
-    )
-    task1 = Task.objects.create(
-        resolution=resolution,
-        number=1,
-        title="Connect the one-stop shop",
-        owner=org.d256,
-        deadline=TODAY + dt.timedelta(days=30),
-        expected_result="Every procedure online",
-    )
-    task1.targets.add(t1)
-    task2 = Task.objects.create(
-        resolution=resolution,
-        number=2,
-        title="Train commune officials",
-        owner=org.d257,
-        deadline=TODAY - dt.timedelta(days=3),
-        expected_result="All officials trained",
-    )
-    return {"resolution": resolution, "t1": t1, "t2": t2, "task1": task1, "task2": task2}
+from tests.web.support import TODAY
 
 
 def _url(name, *args):

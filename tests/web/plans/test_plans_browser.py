@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from tests.web.test_browser import _login, _logout, browser, shots  # noqa: F401 - fixtures
+from tests.web.support import log_in, log_out
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +23,13 @@ def _save(page):
 def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture imported above
-    shots,  # noqa: F811
+    browser,
+    shots,
     monkeypatch,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from tests.web.conftest import approved
-    from tests.web.test_browser_setup import build
+    from tests.web.support import build
 
     org, people, methodology, period = build()
     approved(people, methodology, period, org.d256, online=60, ontime=90)
@@ -38,7 +38,7 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     page = browser.new_page(viewport={"width": 1280, "height": 900})
 
     # the steering officer sets up the resolution
-    _login(page, base, "steering")
+    log_in(page, base, "steering")
     page.click("header nav >> text=Resolutions")
     page.click("text=New resolution")
     page.select_option("select[name=unit]", label="Bắc Ninh (27)")
@@ -88,10 +88,10 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     page.wait_for_selector("#summary")
     assert "0 of 2 tasks done" in page.inner_text("#summary")
     page.screenshot(path=str(shots / "plans-1-resolution-set-up.png"), full_page=True)
-    _logout(page)
+    log_out(page)
 
     # the owner district reports progress and submits its evidence
-    _login(page, base, "owner")
+    log_in(page, base, "owner")
     page.click("header nav >> text=Tasks")
     page.click("text=Build the district data centre")
     page.fill("input[name=percent]", "100")
@@ -108,10 +108,10 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     page.click("main >> text=52-NQ/TU")
     summary = page.inner_text("#summary")
     assert "1 of 2 targets met" in summary and "1 of 2 tasks done" in summary
-    _logout(page)
+    log_out(page)
 
     # the approver approves the evidence: the target is met
-    _login(page, base, "approver")
+    log_in(page, base, "approver")
     page.click("header nav >> text=Resolutions")
     page.click("text=52-NQ/TU")
     page.click("text=District data centre in operation")

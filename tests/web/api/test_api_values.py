@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dxscore.web.data.models import Status, Value
 from tests.web.conftest import put_values
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
+from tests.web.support import problem
 
 M = "test-districts"
 

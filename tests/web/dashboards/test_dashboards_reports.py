@@ -5,42 +5,15 @@ workbook, which matches the page."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import subprocess
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.web.test_dashboards import (  # noqa: F401 - _fresh_cache is a fixture
-    PROVINCES,
-    _fresh_cache,
-    page_rows,
-    publish_demo,
-    stored,
-    url,
-)
+from tests.web.support import PROVINCES, page_rows, publish_demo, stored, text_of, url
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def pdftotext():
-    path = shutil.which("pdftotext")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("pdftotext is missing: `make reports` installs poppler-utils")
-        pytest.skip("pdftotext is not installed (`make reports` installs it)")
-    return path
-
-
-def text_of(pdftotext, pdf: bytes, tmp_path, name="card.pdf") -> str:
-    path = tmp_path / name
-    path.write_bytes(pdf)
-    return subprocess.run(
-        [pdftotext, "-layout", str(path), "-"], check=True, capture_output=True, text=True
-    ).stdout
 
 
 def test_the_scorecard_pdf_has_the_name_with_diacritics_score_and_footer(

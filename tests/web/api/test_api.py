@@ -6,66 +6,16 @@ The ``api`` fixture here is shared by the other ``test_api_*`` modules."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from dxscore.web.api import tokens
 from dxscore.web.api.models import ApiToken
 from dxscore.web.data.models import Value
-
-PROBLEM = "application/problem+json"
-
-
-class Api:
-    """A test client speaking to ``/api/v1/`` with the personas' tokens."""
-
-    def __init__(self, client, people):
-        self.client = client
-        self.people = people
-        self._tokens: dict[str, str] = {}
-
-    def token(self, who: str) -> str:
-        if who not in self._tokens:
-            self._tokens[who] = tokens.issue(self.people[who], f"{who} tests")[1]
-        return self._tokens[who]
-
-    def _auth(self, who, token):
-        if token is None and who is None:
-            return {}
-        return {"HTTP_AUTHORIZATION": f"Bearer {token or self.token(who)}"}
-
-    def get(self, path, who="owner", token=None, **params):
-        return self.client.get(f"/api/v1/{path}", params, **self._auth(who, token))
-
-    def post(self, path, body, who="owner", token=None, raw=False):
-        data = body if raw else json.dumps(body)
-        return self.client.post(
-            f"/api/v1/{path}", data, content_type="application/json", **self._auth(who, token)
-        )
-
-
-@pytest.fixture(name="api")
-def api_fixture(client, people, settings, tmp_path):
-    settings.DXSCORE_DOSSIER_STORE = tmp_path / "dossiers"
-    settings.DXSCORE_API_RATE = "100000/min"
-    cache.clear()  # rate counters of earlier tests
-    return Api(client, people)
-
-
-def problem(response, status: int) -> dict:
-    """The problem document of an error answer, after checking its status and type."""
-    assert response.status_code == status, response.content[:500]
-    assert response["Content-Type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status
-    assert body["title"] and "type" in body and body["instance"]
-    return body
-
+from tests.web.support import PROBLEM, problem
 
 # --- tokens in the site -------------------------------------------------------------------
 

@@ -12,11 +12,7 @@ from dxscore.web.dashboards import sample
 from dxscore.web.data.models import Methodology
 from dxscore.web.provenance.models import DemoMark
 from dxscore.web.provenance.notices import notice_for
-from tests.web.test_dashboards import (  # noqa: F401 - _fresh_cache is a fixture
-    PROVINCES,
-    _fresh_cache,
-    publish_demo,
-)
+from tests.web.support import PROVINCES, publish_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -22,9 +22,7 @@ from dxscore.web.dossierdata.worker import run_pending
 from dxscore.web.plans.models import PlanUpload, Target
 from dxscore.web.upload_limits import message
 from tests import bombs
-from tests.web.test_api import api_fixture  # noqa: F401 - shared fixture
-from tests.web.test_dossier_data import D256, HEADER
-from tests.web.test_plans_pages import plan_fixture  # noqa: F401 - shared fixture
+from tests.web.support import D256, HEADER
 
 DECLARED_HUGE = bombs.declare_size(
     bombs.plain_workbook([["unit", "period", "indicator", "value"], ["256", "2024", "online", 1]]),
@@ -248,7 +246,7 @@ def test_a_nul_character_in_a_dossier_file_flags_its_row(as_user, org, store_dir
 
 
 def test_api_batches_still_list_every_problem_whatever_the_rejects_limit(api, monkeypatch):
-    from tests.web.test_api_dossiers import record
+    from tests.web.support import record
 
     monkeypatch.setenv("DXSCORE_REJECTS_PER_REASON", "1")
     body = {"records": [record(n, channel="fax") for n in range(1, 4)]}

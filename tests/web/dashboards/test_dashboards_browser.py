@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.test_browser import _login, _open, browser, shots  # noqa: F401 - fixtures
-from tests.web.test_dashboards import _fresh_cache, publish_demo, stored  # noqa: F401
+from tests.web.support import log_in, open_page, publish_demo, stored
 
 pytestmark = pytest.mark.slow
 
@@ -17,13 +16,13 @@ pytestmark = pytest.mark.slow
 def test_every_dashboard_page_in_a_browser(
     transactional_db,
     live_server,
-    browser,  # noqa: F811 - the fixture of test_browser
-    shots,  # noqa: F811
+    browser,
+    shots,
     monkeypatch,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from tests.web.conftest import make_person
-    from tests.web.test_browser_setup import build
+    from tests.web.support import build
 
     org, people, _m, _p = build()
     admin = make_person("admin", "administrator", superuser=True)
@@ -37,7 +36,7 @@ def test_every_dashboard_page_in_a_browser(
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     # leaderboard: ranks and scores of the stored run, sorting by a pillar
-    _open(page, f"{base}/", errors)
+    open_page(page, f"{base}/", errors)
     page.screenshot(path=str(shots / "d1-leaderboard.png"), full_page=True)
     first = page.locator("table.leaderboard tbody tr").first
     best = min(index, key=lambda u: index[u][1])
@@ -77,19 +76,19 @@ def test_every_dashboard_page_in_a_browser(
     page.screenshot(path=str(shots / "d2-scorecard.png"), full_page=True)
 
     # indicator page: distribution and history charts, every unit's raw value
-    _open(page, f"{base}/nodes/dg_activity/", errors)
+    open_page(page, f"{base}/nodes/dg_activity/", errors)
     page.wait_for_selector("#chart-distribution[data-drawn] .main-svg")
     raw = run.inputs.get(unit__code="48", indicator="dg_activity").value
     assert f"{raw}" in page.inner_text("#t-values")
     page.screenshot(path=str(shots / "d3-indicator.png"), full_page=True)
 
     # map: a tile per unit, each a link
-    _open(page, f"{base}/map/", errors)
+    open_page(page, f"{base}/map/", errors)
     assert page.locator("svg.tilemap a").count() == len(index)
     page.screenshot(path=str(shots / "d4-map.png"), full_page=True)
 
     # comparison of three units
-    _open(page, f"{base}/compare/?units=27&units=20&units=48", errors)
+    open_page(page, f"{base}/compare/?units=27&units=20&units=48", errors)
     page.wait_for_selector("#chart-compare[data-drawn] .main-svg")
     text = page.inner_text("#t-compare")
     assert all(f"{index[u][0]:.4f}" in text for u in ("27", "20", "48"))
@@ -103,8 +102,8 @@ def test_every_dashboard_page_in_a_browser(
     phone.close()
 
     # the steering officer's what-if simulator recomputes as a value is typed
-    _login(page, live_server.url, "steering")
-    _open(page, f"{live_server.url}/dashboards/whatif/{run.pk}/27/", errors)
+    log_in(page, live_server.url, "steering")
+    open_page(page, f"{live_server.url}/dashboards/whatif/{run.pk}/27/", errors)
     before = page.inner_text("tr.index-row [data-k=rank_after]")
     assert before == str(index["27"][1])
     page.fill("#v_dg_activity", "1")

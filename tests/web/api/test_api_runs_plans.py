@@ -11,8 +11,7 @@ import pytest
 from dxscore.web.plans.models import ProgressUpdate, Task
 from dxscore.web.scores.models import ScoreRun
 from tests.web.conftest import approved
-from tests.web.test_api import api_fixture, problem  # noqa: F401 - shared fixture
-from tests.web.test_plans_pages import TODAY, plan_fixture  # noqa: F401 - shared fixture
+from tests.web.support import TODAY, problem
 
 
 @pytest.fixture

@@ -14,17 +14,10 @@ from dxscore.web.data import imports, workflow
 from dxscore.web.data.models import Indicator, Period, Value
 from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
 from dxscore.web.dossierdata.worker import run_forever, run_pending
+from tests.web.support import D256, D257, csv_file, upload_dossiers
 
-HEADER = "dossier_id,unit,procedure,service_level,channel,received_at,due_at,finished_at,status\n"
 # district 256 in July 2024: 4 received, 3 online; finished 2 (1 on time); open 2 (1 overdue)
-D256 = (
-    "a1,256,P1,full,online,2024-07-01 08:00,2024-07-05,2024-07-03 10:00,finished\n"
-    "a2,256,P1,full,online,2024-07-02 08:00,2024-07-04,2024-07-09 10:00,finished\n"
-    "a3,256,P2,partial,in_person,2024-07-03 08:00,2024-08-20,,in_progress\n"
-    "a4,256,P2,partial,online,2024-07-04 08:00,2024-07-10,,in_progress\n"
-)
 # district 257: 1 received in person, finished on time
-D257 = "b1,257,P1,full,in_person,2024-07-02 08:00,2024-07-20,2024-07-05 09:00,finished\n"
 
 YAML = """\
 id: services
@@ -61,14 +54,6 @@ def services(org):
     return m
 
 
-def _csv(text, name="dossiers.csv"):
-    return SimpleUploadedFile(name, (HEADER + text).encode(), content_type="text/csv")
-
-
-def _upload(client, text, **extra):
-    return client.post(reverse("dossier_jobs"), {"file": _csv(text), **extra})
-
-
 def _value(unit, code, period):
     return Value.objects.get(unit=unit, indicator__code=code, period__code=period)
 
@@ -76,7 +61,7 @@ def _value(unit, code, period):
 def test_upload_only_queues_a_job_and_the_store_is_untouched_until_the_worker_runs(
     as_user, org, _store
 ):
-    response = _upload(as_user("owner"), D256)
+    response = upload_dossiers(as_user("owner"), D256)
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == reverse("dossier_job", args=[job.pk])
     assert (job.kind, job.state, job.filename) == ("import", "queued", "dossiers.csv")
@@ -86,7 +71,7 @@ def test_upload_only_queues_a_job_and_the_store_is_untouched_until_the_worker_ru
 
 
 def test_worker_imports_computes_measures_and_fills_dossier_indicators(as_user, org, services):
-    _upload(as_user("steering"), D256 + D257)
+    upload_dossiers(as_user("steering"), D256 + D257)
     assert run_pending() == 2  # the import queues a measures job
     imported, measured = Job.objects.order_by("pk")
     assert (imported.state, imported.summary["new"], imported.summary["rejected"]) == (
@@ -138,7 +123,7 @@ def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
         encoding="utf-8",
     )
     Store(_store_path(), create=True).import_catalogue([catalogue])
-    _upload(as_user("steering"), D256 + D257)
+    upload_dossiers(as_user("steering"), D256 + D257)
     run_pending()
     measured = Job.objects.get(kind="measures")
     rows = ProcedureMeasure.objects.filter(period="2024-07")
@@ -175,7 +160,7 @@ def _store_path():
 def test_computed_values_are_read_only_in_the_form_the_workflow_and_uploads(
     as_user, people, org, services
 ):
-    _upload(as_user("steering"), D256)
+    upload_dossiers(as_user("steering"), D256)
     run_pending()
     url = reverse("entry", args=[services.pk, "2024-07", org.d256.code])
     page = as_user("owner").get(url).content.decode()
@@ -201,7 +186,7 @@ def test_computed_values_are_read_only_in_the_form_the_workflow_and_uploads(
 def test_records_outside_the_uploaders_entry_scope_store_nothing_and_name_the_row(
     as_user, org, services
 ):
-    _upload(as_user("owner"), D256 + D257)  # owner enters for 256 only
+    upload_dossiers(as_user("owner"), D256 + D257)  # owner enters for 256 only
     run_pending()
     job = Job.objects.get()
     assert job.state == "failed" and "nothing was stored" in job.error
@@ -216,7 +201,7 @@ def test_rejected_records_are_listed_with_row_and_column_and_the_rest_is_importe
     as_user, org, services
 ):
     bad = "a9,256,P1,full,fax,2024-07-01 08:00,,,in_progress\n"
-    _upload(as_user("owner"), D256 + bad)
+    upload_dossiers(as_user("owner"), D256 + bad)
     run_pending()
     job = Job.objects.filter(kind="import").get()
     assert job.state == "done" and job.summary["new"] == 4 and job.summary["rejected"] == 1
@@ -230,7 +215,7 @@ def test_rejected_records_are_listed_with_row_and_column_and_the_rest_is_importe
 
 def test_strict_upload_with_a_bad_record_stores_nothing(as_user, org, services):
     bad = "a9,256,P1,full,fax,2024-07-01 08:00,,,in_progress\n"
-    _upload(as_user("owner"), D256 + bad, strict="on")
+    upload_dossiers(as_user("owner"), D256 + bad, strict="on")
     run_pending()
     job = Job.objects.get()
     assert job.state == "failed" and "strict" in job.error
@@ -255,7 +240,7 @@ def test_submitted_or_approved_values_are_not_overwritten_by_new_measures(
         people["owner"], services, period, org.d256, [workflow.Entry(*e) for e in entries]
     )
     workflow.submit(people["owner"], services, period, org.d256)
-    _upload(as_user("steering"), D256)
+    upload_dossiers(as_user("steering"), D256)
     run_pending()
     assert _value(org.d256, "online_share", "2024-07").value == 0.1
     measured = Job.objects.get(kind="measures")
@@ -266,7 +251,7 @@ def test_submitted_or_approved_values_are_not_overwritten_by_new_measures(
 
 
 def test_who_sees_jobs_and_who_may_queue_measures(as_user, people, org):
-    _upload(as_user("owner"), D256)
+    upload_dossiers(as_user("owner"), D256)
     job = Job.objects.get()
     assert as_user("owner").get(reverse("dossier_job", args=[job.pk])).status_code == 200
     assert as_user("colleague").get(reverse("dossier_job", args=[job.pk])).status_code == 404
@@ -284,11 +269,11 @@ def test_a_viewer_may_not_upload(client, org):
 
     client.force_login(make_person("reader", "viewer", None, org.bac_ninh))
     assert client.get(reverse("dossier_jobs")).status_code == 403
-    assert client.post(reverse("dossier_jobs"), {"file": _csv(D256)}).status_code == 403
+    assert client.post(reverse("dossier_jobs"), {"file": csv_file(D256)}).status_code == 403
 
 
 def test_worker_loop_once_runs_queued_jobs_then_stops(as_user, org, services):
-    _upload(as_user("steering"), D257)
+    upload_dossiers(as_user("steering"), D257)
     lines = []
     run_forever(once=True, echo=lines.append)
     assert [j.state for j in Job.objects.order_by("pk")] == ["done", "done"]

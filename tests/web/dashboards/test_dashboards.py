@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -20,92 +19,13 @@ from dxscore.web.dashboards import analysis, sample
 from dxscore.web.data.models import Methodology
 from dxscore.web.scores import runs as score_runs
 from dxscore.web.scores.models import NodeScore, ScoreRun
-
-PROVINCES = ["01", "20", "22", "27", "30", "48", "79", "92"]  # not 80: a test district
-
-
-def publish_demo(user, years=("2021", "2022"), provinces=PROVINCES):
-    from dxscore.demo import dti
-
-    d = dti.build()
-    names = dict(zip(d.provinces["code"], d.provinces["name"], strict=True))
-    level = sample.ensure_units({c: names[c] for c in provinces})
-    sample.ensure_regions(provinces)
-    table = d.main_2021_2024
-    table = table[table["unit"].isin(provinces) & table["period"].isin(years)]
-    long = table.drop(columns=["name"]).melt(
-        id_vars=["unit", "period"], var_name="indicator", value_name="value"
-    )
-    methodology = Methodology.objects.get(code="vn-dti-2022")
-    facts = {"2022": {"demo": True, "published_values": ["22", "48", "79", "92"]}}
-    return sample.publish_frame(methodology, long, user, level, notice=facts)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rendered fragments are cached per run; tests reuse database ids."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+from tests.web.support import PROVINCES, page_rows, publish_demo, stored, url
 
 
 @pytest.fixture
 def dti(people):
     """Published runs of vn-dti-2022 for 2021 and 2022 (eight provinces)."""
     return publish_demo(people["admin"])
-
-
-def stored(run, node=ROOT):
-    return {
-        s.unit.code: (s.score, s.rank)
-        for s in NodeScore.objects.filter(run=run, node=node).select_related("unit")
-    }
-
-
-class Rows(HTMLParser):
-    """Text of the cells of every ``<tr id="...">`` of a page."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows: dict[str, list[str]] = {}
-        self._row = None
-        self._cell = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "tr" and attrs.get("id"):
-            self._row = attrs["id"]
-            self.rows[self._row] = []
-        elif tag == "td" and self._row:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "td" and self._cell is not None:
-            self.rows[self._row].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "tr":
-            self._row = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-
-
-def page_rows(response) -> dict[str, list[str]]:
-    parser = Rows()
-    parser.feed(response.content.decode())
-    return parser.rows
-
-
-def url(name, *args, **query):
-    path = reverse(name, args=args)
-    if query:
-        from urllib.parse import urlencode
-
-        path += "?" + urlencode(query, doseq=True)
-    return path
 
 
 # --- leaderboard ---------------------------------------------------------------------------

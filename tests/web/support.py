@@ -1,0 +1,271 @@
+"""Helpers shared by the web tests (not tests themselves)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from html.parser import HTMLParser
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from dxscore.index.methodology import ROOT
+from dxscore.web.api import tokens
+from dxscore.web.dashboards import sample
+from dxscore.web.data.models import Methodology, Period
+from dxscore.web.scores.models import NodeScore
+
+PROBLEM = "application/problem+json"
+
+
+class Api:
+    """A test client speaking to ``/api/v1/`` with the personas' tokens."""
+
+    def __init__(self, client, people):
+        self.client = client
+        self.people = people
+        self._tokens: dict[str, str] = {}
+
+    def token(self, who: str) -> str:
+        if who not in self._tokens:
+            self._tokens[who] = tokens.issue(self.people[who], f"{who} tests")[1]
+        return self._tokens[who]
+
+    def _auth(self, who, token):
+        if token is None and who is None:
+            return {}
+        return {"HTTP_AUTHORIZATION": f"Bearer {token or self.token(who)}"}
+
+    def get(self, path, who="owner", token=None, **params):
+        return self.client.get(f"/api/v1/{path}", params, **self._auth(who, token))
+
+    def post(self, path, body, who="owner", token=None, raw=False):
+        data = body if raw else json.dumps(body)
+        return self.client.post(
+            f"/api/v1/{path}", data, content_type="application/json", **self._auth(who, token)
+        )
+
+
+def problem(response, status: int) -> dict:
+    """The problem document of an error answer, after checking its status and type."""
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and "type" in body and body["instance"]
+    return body
+
+
+TODAY = timezone.localdate()
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def watch(page, errors: list) -> None:
+    """Record the page's console errors (a Content-Security-Policy violation is one) and
+    uncaught exceptions in ``errors``, with the address of the page."""
+
+    def console(message):
+        if message.type == "error" or "Content Security Policy" in message.text:
+            errors.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
+
+
+def open_page(page, url, errors):
+    """Open ``url``, wait until the page is idle, and fail on a console error."""
+    response = page.goto(url)
+    assert response.ok, url
+    page.wait_for_load_state("networkidle")
+    assert not errors, (url, errors)
+
+
+def log_in(page, base, username):
+    response = page.goto(f"{base}/accounts/login/")
+    assert response.ok, page.content()[:3000]
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def log_out(page):
+    page.click("header form[action$='logout/'] button")
+
+
+PROVINCES = ["01", "20", "22", "27", "30", "48", "79", "92"]  # not 80: a test district
+
+
+def publish_demo(user, years=("2021", "2022"), provinces=PROVINCES):
+    from dxscore.demo import dti
+
+    d = dti.build()
+    names = dict(zip(d.provinces["code"], d.provinces["name"], strict=True))
+    level = sample.ensure_units({c: names[c] for c in provinces})
+    sample.ensure_regions(provinces)
+    table = d.main_2021_2024
+    table = table[table["unit"].isin(provinces) & table["period"].isin(years)]
+    long = table.drop(columns=["name"]).melt(
+        id_vars=["unit", "period"], var_name="indicator", value_name="value"
+    )
+    methodology = Methodology.objects.get(code="vn-dti-2022")
+    facts = {"2022": {"demo": True, "published_values": ["22", "48", "79", "92"]}}
+    return sample.publish_frame(methodology, long, user, level, notice=facts)
+
+
+def stored(run, node=ROOT):
+    return {
+        s.unit.code: (s.score, s.rank)
+        for s in NodeScore.objects.filter(run=run, node=node).select_related("unit")
+    }
+
+
+def page_rows(response) -> dict[str, list[str]]:
+    parser = Rows()
+    parser.feed(response.content.decode())
+    return parser.rows
+
+
+def url(name, *args, **query):
+    path = reverse(name, args=args)
+    if query:
+        from urllib.parse import urlencode
+
+        path += "?" + urlencode(query, doseq=True)
+    return path
+
+
+def text_of(pdftotext, pdf: bytes, tmp_path, name="card.pdf") -> str:
+    path = tmp_path / name
+    path.write_bytes(pdf)
+    return subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def record(n: int, unit: str = "256", **more) -> dict:
+    base = {
+        "dossier_id": f"HS-{n:05d}",
+        "unit": unit,
+        "procedure": "1.001",
+        "service_level": "full",
+        "channel": "online",
+        "received_at": "2024-07-01T08:30:00+07:00",
+        "due_at": "2024-07-10",
+        "finished_at": "2024-07-05 10:00",
+        "status": "finished",
+        "has_fee": True,
+        "paid_online": True,
+        "rating": 5,
+        "updated_at": "2024-07-05T10:00:00+07:00",
+    }
+    return {**base, **more}
+
+
+HEADER = "dossier_id,unit,procedure,service_level,channel,received_at,due_at,finished_at,status\n"
+
+
+D256 = (
+    "a1,256,P1,full,online,2024-07-01 08:00,2024-07-05,2024-07-03 10:00,finished\n"
+    "a2,256,P1,full,online,2024-07-02 08:00,2024-07-04,2024-07-09 10:00,finished\n"
+    "a3,256,P2,partial,in_person,2024-07-03 08:00,2024-08-20,,in_progress\n"
+    "a4,256,P2,partial,online,2024-07-04 08:00,2024-07-10,,in_progress\n"
+)
+
+
+D257 = "b1,257,P1,full,in_person,2024-07-02 08:00,2024-07-20,2024-07-05 09:00,finished\n"
+
+
+def upload_dossiers(client, text, **extra):
+    return client.post(reverse("dossier_jobs"), {"file": csv_file(text), **extra})
+
+
+def build():
+    from dxscore.web.data.methodologies import store
+    from dxscore.web.orgs.models import Level, Role, Unit
+    from tests.web.conftest import DISTRICT_YAML, Org, make_person
+
+    country = Level.objects.create(name="country", depth=0)
+    province = Level.objects.create(name="province", depth=1)
+    district = Level.objects.create(name="district", depth=2)
+    vn = Unit.objects.create(code="VN", name="Việt Nam", level=country)
+    bn = Unit.objects.create(code="27", name="Bắc Ninh", level=province, parent=vn)
+    lc = Unit.objects.create(code="15", name="Lào Cai", level=province, parent=vn)
+    org = Org(
+        country=vn,
+        bac_ninh=bn,
+        d256=Unit.objects.create(code="256", name="TP. Bắc Ninh", level=district, parent=bn),
+        d257=Unit.objects.create(code="257", name="Từ Sơn", level=district, parent=bn),
+        lao_cai=lc,
+        d80=Unit.objects.create(code="80", name="TP. Lào Cai", level=district, parent=lc),
+        district=district,
+    )
+    people = {
+        "owner": make_person("owner", Role.DATA_OFFICER, org.d256, org.d256),
+        "colleague": make_person("colleague", Role.DATA_OFFICER, org.d257, bn),
+        "approver": make_person("approver", Role.APPROVER, bn, bn),
+        "steering": make_person("steering", Role.STEERING, bn, bn),
+    }
+    methodology = store(DISTRICT_YAML, purpose="district ranking")
+    methodology.reporting_level = district
+    methodology.active = True
+    methodology.save()
+    period = Period.objects.create(code="2024", deadline=dt.date(2025, 3, 31))
+    return org, people, methodology, period
+
+
+class Rows(HTMLParser):
+    """Text of the cells of every ``<tr id="...">`` of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self._row = None
+        self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and attrs.get("id"):
+            self._row = attrs["id"]
+            self.rows[self._row] = []
+        elif tag == "td" and self._row:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            self.rows[self._row].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr":
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def csv_file(text, name="dossiers.csv"):
+    return SimpleUploadedFile(name, (HEADER + text).encode(), content_type="text/csv")
+
+
+class WatchedBrowser:
+    """The browser of a test: every page it opens is watched (``watch``); the ``browser``
+    fixture fails the test if any page had a console error or an uncaught exception."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.errors: list[str] = []
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        watch(page, self.errors)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
