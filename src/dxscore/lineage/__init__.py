@@ -27,7 +27,16 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
-from dxscore.lineage.carry import TRAIL_COLUMNS, Carried, carry, check_frame, compute, rules
+from dxscore.lineage.carry import (
+    TRAIL_COLUMNS,
+    Carried,
+    carry,
+    carry_files,
+    check_frame,
+    compute,
+    describe,
+    rules,
+)
 from dxscore.lineage.files import COLUMNS, LineageError, build, from_frame, read
 from dxscore.lineage.model import KINDS, Event, Flow, Lineage, Step, Unit
 from dxscore.lineage.write import to_frame, write
@@ -50,7 +59,7 @@ def builtin_path(ref: str) -> Path | None:
 def _builtin(ref: str) -> Lineage:
     path = builtin_path(ref)
     assert path is not None
-    return read(path, name=ref)
+    return read(path, name=ref, trusted=True)
 
 
 def load(ref: str | Path) -> Lineage:
@@ -92,9 +101,11 @@ __all__ = [
     "builtin_ids",
     "builtin_path",
     "carry",
+    "carry_files",
     "check_frame",
     "compute",
     "day",
+    "describe",
     "from_frame",
     "load",
     "read",

@@ -14,13 +14,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from dxscore import periods
-from dxscore.index.data import Dataset, Problem, _period, _text, dataset_from_frame
+from dxscore.index.data import (
+    Dataset,
+    Problem,
+    _period,
+    _text,
+    dataset_from_frame,
+    load_datasets,
+    read_table,
+)
 from dxscore.index.errors import DataError
 from dxscore.index.methodology import Methodology
 from dxscore.index.methods import Carry
@@ -428,3 +437,21 @@ class _Carrier:
                         f"{self.as_of}: {why}",
                     )
                 )
+
+
+def carry_files(
+    paths: list[str] | list[Path],
+    methodology: Methodology,
+    lineage: Lineage,
+    as_of: dt.date,
+    units: pd.DataFrame | None = None,
+    ignore_unknown: bool = False,
+) -> Carried:
+    """``carry`` for data files (as ``dxscore index compute`` reads them): each file's
+    rows are checked against the lineage first, so an error names the file and row."""
+    for path in paths:
+        frame, first_row = read_table(path)
+        check_frame(frame, lineage, as_of, str(path), first_row)
+    data = load_datasets(list(paths), methodology, units=units, ignore_unknown=ignore_unknown)
+    source = " + ".join(str(p) for p in paths)
+    return _Carrier(data, lineage, as_of, methodology, source).run()

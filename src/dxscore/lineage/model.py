@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Kind = Literal["unit", "merge", "split", "transfer", "rename", "reparent", "abolish"]
@@ -167,7 +168,7 @@ class Lineage:
         """The flows into ``unit`` (on the day it began, and transfers later)."""
         return list(self._inflows.get(unit.key, []))
 
-    @property
+    @cached_property
     def dates(self) -> list[dt.date]:
         """Every effective date of a change, in order."""
         return sorted({f.date for fs in self.flows.values() for f in fs} | self._end_dates())
