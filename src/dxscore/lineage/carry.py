@@ -429,10 +429,10 @@ class _Carrier:
                     if rule.method == "none"
                     else f"a predecessor has no value for it ({describe(rule)})"
                 )
+                name = f" ({names[order[t]]})" if order[t] in names else ""
                 self.problems.append(
                     (
-                        f"unit '{order[t]}' ({names.get(order[t], '')}), period "
-                        f"'{self.data.periods[p]}'",
+                        f"unit '{order[t]}'{name}, period '{self.data.periods[p]}'",
                         f"'{code}' is required and cannot be carried onto the map of "
                         f"{self.as_of}: {why}",
                     )

@@ -387,8 +387,11 @@ class _Builder:
         creating = [e for e in flows if kinds[e.row] != "transfer"] + [
             e for e in events if e.kind == "unit"
         ]
+        refused: set[str] = set()  # codes whose new unit overlaps another (reported once)
         for e in creating:
             code = e.to_code
+            if code in refused:
+                continue
             if code in targets:
                 if e.kind == "unit":
                     self.fail(
@@ -410,6 +413,7 @@ class _Builder:
                     + f"{where} does not end; list it among the predecessors, or use a "
                     "'transfer' if it keeps its identity",
                 )
+                refused.add(code)
                 continue
             key = self._new(code, day, e.to_name, e.level, e.row)
             self.created_by[key] = e.row
@@ -423,13 +427,18 @@ class _Builder:
             if kinds[e.row] == "transfer":
                 if e.to_code in self.current:
                     target = self.current[e.to_code]
-                    self.touched.setdefault(target, set()).add(day)
-                else:
-                    target = self._new(e.to_code, day, e.to_name, e.level, e.row)
-                    self.created_by[target] = e.row
-                    if e.parent:
-                        self.parents[target] = [(day, e.parent)]
-                        self.parent_rows[target] = e.row
+                elif e.to_code in self.ended or any(
+                    u["code"] == e.to_code for u in self.units.values()
+                ):
+                    self.fail(
+                        [e.row],
+                        f"unit '{e.to_code}' is not in force on {day}: a part can only move into "
+                        "a unit in force (declare a new one with a 'unit' row of that date)",
+                    )
+                    continue
+                else:  # a unit the lineage did not know: in force before it begins
+                    target = self._new(e.to_code, None, e.to_name, e.level, None)
+                self.touched.setdefault(target, set()).add(day)
                 self.touched.setdefault(source[e.row], set()).add(day)
                 share = e.share or 0.0
             else:
