@@ -160,8 +160,11 @@ class Result:
         out: list[dict] = []
         for row in rows:
             out.append(row)
-            if row["kind"] != "indicator":
-                continue
+            if (
+                row["kind"] != "indicator"
+                or row["parent"] != self.methodology.nodes[row["node"]].parent
+            ):
+                continue  # under the indicator's place in the tree, not under each view
             parts = mine[mine["indicator"] == row["node"]]
             row["carried_from"] = ",".join(dict.fromkeys(parts["from_unit"]))
             for part in parts.itertuples(index=False):
