@@ -254,7 +254,7 @@ class Carry(_Method):
     by: str | None = None
     numerator: str | None = None
     denominator: str | None = None
-    per: float = Field(1.0, gt=0)
+    per: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> Carry:

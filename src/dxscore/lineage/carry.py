@@ -31,7 +31,7 @@ from dxscore.index.data import (
     read_table,
 )
 from dxscore.index.errors import DataError
-from dxscore.index.methodology import Methodology
+from dxscore.index.methodology import IndicatorSpec, Methodology
 from dxscore.index.methods import Carry
 from dxscore.index.pipeline import compute as compute_index
 from dxscore.index.result import Result
@@ -188,6 +188,13 @@ def compute(
     return result
 
 
+def _reach(matrix: sparse.csr_matrix[np.float64]) -> sparse.csr_matrix[np.float64]:
+    """1 where a source unit has a share in a target unit (the matrix holds no zeros)."""
+    reach = matrix.copy()
+    reach.data = np.ones_like(reach.data)
+    return reach
+
+
 class _Carrier:
     def __init__(
         self,
@@ -245,9 +252,7 @@ class _Carrier:
         trail: list[dict[str, object]] = []
         for p, period in enumerate(data.periods):
             matrix, same = self._matrix(steps[p], t_ix)
-            present[p] = (
-                sparse.csr_matrix(data.present[p].astype(float)) @ (matrix > 0)
-            ).toarray()[0] > 0
+            present[p] = np.asarray(_reach(matrix).T @ data.present[p].astype(float)) > 0
             same_all[p] = same >= 0
             carried = self._period_values(p, matrix, same)
             for code, v in carried.items():
@@ -266,7 +271,7 @@ class _Carrier:
 
     def _matrix(
         self, per_unit: dict[int, list[Step]], t_ix: dict[str, int]
-    ) -> tuple[sparse.csr_matrix, np.ndarray]:
+    ) -> tuple[sparse.csr_matrix[np.float64], np.ndarray]:
         """The shares ``(source units, target units)`` of one period, and per target the
         index of the source unit it is unchanged from (-1 if none)."""
         rows, cols, shares = [], [], []
@@ -278,9 +283,13 @@ class _Carrier:
                 cols.append(t)
                 shares.append(step.share)
                 inflow.setdefault(t, []).append((u, step.share, step.same))
-        matrix = sparse.csr_matrix(
-            (shares, (rows, cols)), shape=(len(self.data.units), len(t_ix)), dtype=float
-        )
+        matrix = sparse.coo_matrix(
+            (
+                np.asarray(shares, dtype=np.float64),
+                (np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)),
+            ),
+            shape=(len(self.data.units), len(t_ix)),
+        ).tocsr()
         same = np.full(len(t_ix), -1)
         for t, parts in inflow.items():
             if len(parts) == 1 and parts[0][2] and abs(parts[0][1] - 1) < 1e-12:
@@ -288,10 +297,10 @@ class _Carrier:
         return matrix, same
 
     def _period_values(
-        self, p: int, matrix: sparse.csr_matrix, same: np.ndarray
+        self, p: int, matrix: sparse.csr_matrix[np.float64], same: np.ndarray
     ) -> dict[str, np.ndarray]:
         data = self.data
-        reach = (matrix > 0).astype(float)
+        reach = _reach(matrix)
         out: dict[str, np.ndarray] = {}
 
         def spread(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -333,7 +342,7 @@ class _Carrier:
         self,
         p: int,
         period: str,
-        matrix: sparse.csr_matrix,
+        matrix: sparse.csr_matrix[np.float64],
         same: np.ndarray,
         carried: dict[str, np.ndarray],
         order: list[str],
@@ -419,7 +428,8 @@ class _Carrier:
     ) -> None:
         """A changed unit must get every value the methodology requires."""
         for code in self.methodology.indicators:
-            if self.methodology.nodes[code].spec.missing_allowed:
+            spec = self.methodology.nodes[code].spec
+            if not isinstance(spec, IndicatorSpec) or spec.missing_allowed:
                 continue
             gap = present & ~same & np.isnan(values[code])
             for p, t in zip(*np.nonzero(gap), strict=True):

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -183,6 +183,18 @@ def _event(cells: dict[str, str], row: int, problems: list[tuple[str, str]]) -> 
 # --- building --------------------------------------------------------------------------
 
 
+@dataclass
+class _Draft:
+    """A unit while the builder replays the events (its end is set when it ends)."""
+
+    code: str
+    start: dt.date | None
+    end: dt.date | None
+    name: str
+    level: str
+    row: int | None
+
+
 class _Builder:
     """Replays the events date by date on the map and records every unit and flow."""
 
@@ -190,7 +202,8 @@ class _Builder:
         self.events = events
         self.source = source
         self.problems: list[tuple[str, str]] = []
-        self.units: dict[str, dict[str, object]] = {}  # key -> fields (mutable while built)
+        self.units: dict[str, _Draft] = {}  # key -> the unit as built so far
+        self.seen: dict[str, dt.date | None] = {}  # code -> first start of a unit with it
         self.current: dict[str, str] = {}  # code -> key of the unit in force
         self.ended: dict[str, tuple[dt.date, int]] = {}  # code -> (last day, row) if ended
         self.flows: dict[str, list[Flow]] = {}
@@ -211,14 +224,8 @@ class _Builder:
 
     def _new(self, code: str, start: dt.date | None, name: str, level: str, row: int | None) -> str:
         key = code if start is None else f"{code}@{start.isoformat()}"
-        self.units[key] = {
-            "code": code,
-            "start": start,
-            "end": None,
-            "name": name,
-            "level": level,
-            "row": row,
-        }
+        self.units[key] = _Draft(code, start, None, name, level, row)
+        self.seen.setdefault(code, start)
         self.current[code] = key
         self.ended.pop(code, None)
         return key
@@ -236,11 +243,8 @@ class _Builder:
                 f"force on {day - ONE_DAY}",
             )
             return None
-        if any(u["code"] == code for u in self.units.values()):
-            first = min(
-                (u["start"] for u in self.units.values() if u["code"] == code and u["start"]),
-                default=None,
-            )
+        if code in self.seen:
+            first = self.seen[code]
             self.fail(
                 [event.row],
                 f"unit '{code}' does not exist on {day - ONE_DAY} (it begins on {first})",
@@ -268,14 +272,7 @@ class _Builder:
         if self.problems:
             raise LineageError(self.source, self.problems)
         units = {
-            key: Unit(
-                code=str(f["code"]),
-                start=f["start"],  # type: ignore[arg-type]
-                end=f["end"],  # type: ignore[arg-type]
-                name=str(f["name"]),
-                level=str(f["level"]),
-                row=f["row"],  # type: ignore[arg-type]
-            )
+            key: Unit(code=f.code, start=f.start, end=f.end, name=f.name, level=f.level, row=f.row)
             for key, f in self.units.items()
         }
         for flows in self.flows.values():
@@ -323,7 +320,7 @@ class _Builder:
                 source[e.row], []
             ).append(e)
         for key, rows in ending.items():
-            code = str(self.units[key]["code"])
+            code = str(self.units[key].code)
             if key in abolished:
                 self.fail(
                     [r.row for r in rows],
@@ -351,7 +348,7 @@ class _Builder:
                     "a share of its end",
                 )
         for e in levels:  # every unit of the level that does not go on in successors
-            level_units = [k for k in self.current.values() if self.units[k]["level"] == e.level]
+            level_units = [k for k in self.current.values() if self.units[k].level == e.level]
             if not level_units:
                 self.fail([e.row], f"no unit of level '{e.level}' is in force on {day - ONE_DAY}")
             for k in level_units:
@@ -371,14 +368,14 @@ class _Builder:
             if total > 1 + TOLERANCE:
                 self.fail(
                     [r.row for r in rows],
-                    f"unit '{self.units[key]['code']}' transfers {total:g} of itself on {day}, "
+                    f"unit '{self.units[key].code}' transfers {total:g} of itself on {day}, "
                     "more than all of it",
                 )
         # 3. end the units that end, create the units that begin
         last = day - ONE_DAY
         for key in set(ending) | set(abolished):
-            code = str(self.units[key]["code"])
-            self.units[key]["end"] = last
+            code = str(self.units[key].code)
+            self.units[key].end = last
             row = ending[key][0].row if key in ending else abolished[key]
             self.ended[code] = (last, row)
             if self.current.get(code) == key:
@@ -402,7 +399,7 @@ class _Builder:
                 continue
             if code in self.current:
                 other = self.current[code]
-                since = self.units[other]["start"]
+                since = self.units[other].start
                 first = self.created_by.get(other)
                 where = f" (row {first})" if first else ""
                 self.fail(
@@ -427,9 +424,7 @@ class _Builder:
             if kinds[e.row] == "transfer":
                 if e.to_code in self.current:
                     target = self.current[e.to_code]
-                elif e.to_code in self.ended or any(
-                    u["code"] == e.to_code for u in self.units.values()
-                ):
+                elif e.to_code in self.ended or e.to_code in self.seen:
                     self.fail(
                         [e.row],
                         f"unit '{e.to_code}' is not in force on {day}: a part can only move into "
@@ -458,7 +453,7 @@ class _Builder:
             if e.kind != "reparent" or e.row not in source:
                 continue
             key = source[e.row]
-            if self.units[key]["end"] is not None:
+            if self.units[key].end is not None:
                 self.fail(
                     [e.row],
                     f"unit '{e.from_code}' ends on {last}: it cannot be re-parented on {day}",
@@ -473,22 +468,22 @@ class _Builder:
         for child in self.current.values():
             if child not in moved and child not in new_keys:
                 children.setdefault(self._parent_of(child, last), []).append(child)
-        ended_on = {str(self.units[k]["code"]): k for k in set(ending) | set(abolished)}
+        ended_on = {str(self.units[k].code): k for k in set(ending) | set(abolished)}
         for key in abolished:
             up = self._parent_of(key, last)
             if up in ended_on:  # the parent ends too: its one successor, if it has one
                 outs = {f.target for f in self.flows.get(ended_on[up], []) if f.date == day}
-                up = str(self.units[outs.pop()]["code"]) if len(outs) == 1 else up
-            for child in children.get(str(self.units[key]["code"]), []):
+                up = str(self.units[outs.pop()].code) if len(outs) == 1 else up
+            for child in children.get(str(self.units[key].code), []):
                 self.parents.setdefault(child, []).append((day, up))
 
     def _describe(self, key: str, event: Event) -> None:
         """Several rows name one new unit (a merge): fill its name, level and parent."""
         unit = self.units[key]
-        if event.to_name and not unit["name"]:
-            unit["name"] = event.to_name
-        if event.level and not unit["level"]:
-            unit["level"] = event.level
+        if event.to_name and not unit.name:
+            unit.name = event.to_name
+        if event.level and not unit.level:
+            unit.level = event.level
         if event.parent and key not in self.parents:
             self.parents[key] = [(event.date, event.parent)]
             self.parent_rows[key] = event.row
@@ -562,7 +557,7 @@ class _Builder:
                 continue
             if e.kind == "rename" and (outs[e.from_code] > 1 or ins[e.to_code] > 1):
                 self.fail([e.row], "a rename has one predecessor and one successor")
-            kinds[e.row] = e.kind  # type: ignore[assignment]
+            kinds[e.row] = e.kind
         self.kinds.update(kinds)
         return kinds
 
