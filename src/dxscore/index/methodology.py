@@ -298,7 +298,7 @@ class Methodology:
     @cached_property
     def digest(self) -> str:
         """SHA-256 of the compiled methodology: equal digests compute equal scores."""
-        payload = {
+        payload: dict[str, Any] = {
             "id": self.id,
             "version": self.version,
             "scale": self.scale,

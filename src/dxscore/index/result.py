@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -149,7 +150,9 @@ class Result:
 
     # --- explanation ----------------------------------------------------------------
 
-    def _with_predecessors(self, rows: list[dict], unit: str, period: str) -> list[dict]:
+    def _with_predecessors(
+        self, rows: list[dict[str, Any]], unit: str, period: str
+    ) -> list[dict[str, Any]]:
         """After each indicator row of a carried value, one row per predecessor (kind
         ``predecessor``): its code, name and raw value, its share in the unit and the carry
         rule; the indicator row gets ``carried_from``."""
@@ -157,7 +160,7 @@ class Result:
         mine = trail[(trail["unit"] == unit) & (trail["period"] == period)] if len(trail) else trail
         if mine.empty:
             return rows
-        out: list[dict] = []
+        out: list[dict[str, Any]] = []
         for row in rows:
             out.append(row)
             if (
