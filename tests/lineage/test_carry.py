@@ -306,3 +306,28 @@ def test_carrying_then_computing_a_rate_equals_the_rate_of_the_merged_records(re
         result = ix.compute(m, carried.dataset)
         p, u = result.data.period_index("2024"), result.data.unit_index(new)
         assert result.scores["rate"][p, u] == pytest.approx(100 * sum(mine) / len(mine))
+
+
+def test_rebase_sends_each_old_unit_where_its_records_count():
+    text = (
+        "date,kind,from,to,share,level\n"
+        "2025-07-01,merge,A,C,,commune\n"
+        "2025-07-01,merge,B,C,,commune\n"
+        "2025-07-01,split,D,E,0.3,commune\n"
+        "2025-07-01,split,D,F,0.7,commune\n"
+        "2025-07-01,abolish,X,,,district\n"
+    )
+    lin = lineage(text)
+    table = ln.rebase_frame(lin, D, level="commune").sort_values(["member", "valid_from"])
+    assert table.values.tolist() == [
+        ["A", "", "2025-06-30", "C", 1.0],
+        ["B", "", "2025-06-30", "C", 1.0],
+        ["C", "2025-07-01", "", "C", 1.0],
+        ["D", "", "2025-06-30", "F", 0.7],  # a record is not split: the largest share
+        ["E", "2025-07-01", "", "E", 1.0],
+        ["F", "2025-07-01", "", "F", 1.0],
+    ]
+    # before the change: the old map, and the new units are not on it yet
+    before = ln.rebase_frame(lin, D - dt.timedelta(1))
+    assert sorted(before["member"]) == ["A", "B", "D", "X"]
+    assert (before["member"] == before["unit"]).all()

@@ -39,7 +39,7 @@ from dxscore.lineage.carry import (
 )
 from dxscore.lineage.files import COLUMNS, LineageError, build, from_frame, read
 from dxscore.lineage.model import KINDS, Event, Flow, Lineage, Step, Unit
-from dxscore.lineage.write import to_frame, write
+from dxscore.lineage.write import REBASE_COLUMNS, rebase_frame, to_frame, write
 
 DATA_DIR = Path(__file__).parent / "data"
 SUFFIX = ".csv.gz"
@@ -89,6 +89,7 @@ def day(text: str | dt.date) -> dt.date:
 __all__ = [
     "COLUMNS",
     "KINDS",
+    "REBASE_COLUMNS",
     "TRAIL_COLUMNS",
     "Carried",
     "Event",
@@ -109,6 +110,7 @@ __all__ = [
     "from_frame",
     "load",
     "read",
+    "rebase_frame",
     "rules",
     "to_frame",
     "write",

@@ -219,3 +219,27 @@ class Lineage:
         changed = bool(out) or day in self.touched.get(key, set())
         kept = 1.0 - sum(f.share for f in out)
         return [(f.target, f.share, False) for f in out] + [(key, kept, same and not changed)]
+
+    def rebase(self, as_of: dt.date, level: str | None = None) -> list[tuple[Unit, Unit, float]]:
+        """For every unit the lineage knows that began by ``as_of`` (of ``level``, if
+        given): the unit in force on ``as_of`` that holds the largest share of it, and
+        that share. A record (a dossier) cannot be split, so this is where a record of
+        the old unit counts on the map of ``as_of``: with the built-in ``vn-2025``, a
+        divided commune's records go to its default successor. Units in force on
+        ``as_of`` map to themselves; units abolished without successor are left out.
+        Join a record's unit code on the unit in force on its own date (``Unit.in_force``)."""
+        out: list[tuple[Unit, Unit, float]] = []
+        for unit in self.units.values():
+            if level is not None and unit.level != level:
+                continue
+            if unit.start is not None and unit.start > as_of:
+                continue
+            if unit.in_force(as_of):
+                out.append((unit, unit, 1.0))
+                continue
+            assert unit.end is not None
+            steps, _ = self.trace(unit, unit.end, as_of)
+            if steps:
+                best = max(steps, key=lambda s: (s.share, s.unit.code))
+                out.append((unit, best.unit, best.share))
+        return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -33,3 +34,23 @@ def to_frame(lineage: Lineage) -> pd.DataFrame:
 def write(lineage: Lineage, path: str | Path) -> Path:
     """Write the lineage file (CSV or XLSX by extension; atomically)."""
     return write_table(to_frame(lineage), path, sheet="lineage")
+
+
+REBASE_COLUMNS = ["member", "valid_from", "valid_to", "unit", "share"]
+
+
+def rebase_frame(lineage: Lineage, as_of: dt.date, level: str | None = None) -> pd.DataFrame:
+    """``Lineage.rebase`` as a table for joins: ``member`` (a unit code), the days it
+    denotes that unit (``valid_from``, ``valid_to``: ISO dates, empty when open), the code
+    of the ``unit`` on the map of ``as_of`` its records count for, and its ``share``."""
+    rows = [
+        {
+            "member": old.code,
+            "valid_from": "" if old.start is None else old.start.isoformat(),
+            "valid_to": "" if old.end is None else old.end.isoformat(),
+            "unit": new.code,
+            "share": share,
+        }
+        for old, new, share in lineage.rebase(as_of, level)
+    ]
+    return pd.DataFrame(rows, columns=REBASE_COLUMNS)
