@@ -12,6 +12,7 @@ from dxscore.cli import demo as demo_cli
 from dxscore.cli import dossiers as dossiers_cli
 from dxscore.cli import index as index_cli
 from dxscore.cli import plans as plans_cli
+from dxscore.cli import units as units_cli
 from dxscore.cli import web as web_cli
 from dxscore.cli import worker as worker_cli
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(index_cli.app, name="index")
 app.add_typer(dossiers_cli.app, name="dossiers")
+app.add_typer(units_cli.app, name="units")
 web_cli.register(app)  # serve, createuser, backup, restore, scores (Django loads lazily)
 plans_cli.register(app)  # notify
 worker_cli.register(app)  # the background worker of the site

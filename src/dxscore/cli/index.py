@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from contextlib import contextmanager
 from importlib.resources import files
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dxscore import index as ix
+from dxscore import lineage as ln
 from dxscore.index.methodology import ROOT
 from dxscore.tables import OutputError, write_table
 
@@ -38,6 +40,17 @@ IgnoreOpt = typer.Option(
 UnitsOpt = typer.Option(
     None, "--units", help="Units file (unit, name, group columns); other units are errors."
 )
+LineageOpt = typer.Option(
+    None,
+    "--lineage",
+    help="A lineage file or a built-in lineage (vn-2025): each value is read on the map "
+    "of its period and carried onto the map of --as-of by the methodology's carry rules.",
+)
+AsOfOpt = typer.Option(
+    None,
+    "--as-of",
+    help="With --lineage: compute on the map in force on this day (YYYY-MM-DD; default today).",
+)
 
 
 @contextmanager
@@ -45,7 +58,7 @@ def _user_errors():
     """Turn the engine's input errors into a clear message and exit status 1."""
     try:
         yield
-    except (ix.MethodologyError, ix.DataError, ix.EngineError, OutputError) as exc:
+    except (ix.MethodologyError, ix.DataError, ix.EngineError, ln.LineageError, OutputError) as exc:
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     except KeyError as exc:
@@ -64,6 +77,59 @@ def _load(methodology: str, data: list[Path], units: Path | None, ignore_unknown
             highlight=False,
         )
     return m, dataset
+
+
+def _load_on_map(
+    methodology: str,
+    data: list[Path],
+    units: Path | None,
+    ignore_unknown: bool,
+    lineage: str | None,
+    as_of: str | None,
+) -> tuple[ix.Methodology, ix.Dataset, ln.Carried | None]:
+    """``_load``, then with ``--lineage`` the values carried onto the map of ``--as-of``."""
+    if lineage is None:
+        if as_of is not None:
+            raise ix.DataError("--as-of", [("--as-of", "needs --lineage (the map's history)")])
+        m, dataset = _load(methodology, data, units, ignore_unknown)
+        return m, dataset, None
+    try:
+        day = ln.day(as_of) if as_of is not None else dt.date.today()
+    except ValueError as exc:
+        raise ix.DataError("--as-of", [("--as-of", str(exc))]) from None
+    m = ix.load(methodology)
+    history = ln.load(lineage)
+    unit_table = ix.read_units(units) if units else None
+    carried = ln.carry_files(data, m, history, day, unit_table, ignore_unknown)
+    return m, carried.dataset, carried
+
+
+def _print_carried(carried: ln.Carried, period: str | None) -> None:
+    """Which values were carried onto the map, and from which units."""
+    table = carried.carried_units
+    if period is not None:
+        table = table[table["period"] == period]
+    if table.empty:
+        out.print(
+            f"map of {carried.as_of} ({carried.lineage}): no value was carried, every unit is "
+            "its own"
+        )
+        return
+    rules = carried.trail.groupby("carry")["indicator"].nunique()
+    how = ", ".join(f"{rule} ({n} inputs)" for rule, n in rules.items())
+    view = Table(
+        title=f"Values carried onto the map of {carried.as_of} ({carried.lineage})",
+        caption=f"carry rules: {how} · explain a unit to see its predecessors' raw values",
+    )
+    for col in ("period", "unit", "name", "carried from"):
+        view.add_column(col)
+    for row in table.itertuples(index=False):
+        view.add_row(str(row.period), str(row.unit), str(row.name), str(row.from_units))
+    out.print(view)
+    for period_code, unit, share in carried.lost:
+        out.print(
+            f"[yellow]{period_code}: {share:g} of unit {unit} was abolished without successor[/]"
+        )
 
 
 def _fmt(x: object, digits: int = 4) -> str:
@@ -119,22 +185,37 @@ def compute(
     ),
     units: Path = UnitsOpt,
     ignore_unknown: bool = IgnoreOpt,
+    lineage: str = LineageOpt,
+    as_of: str = AsOfOpt,
 ) -> None:
     """Compute scores and ranks of every node for every unit and period.
 
-    Without --out, prints the ranking of the latest (or the given) period.
+    Without --out, prints the ranking of the latest (or the given) period. With
+    --lineage and --as-of, computes on the map of that day (docs/units.md); --out then
+    also writes the carried values with their predecessors to FILE-carried.
     """
     with _user_errors():
-        m, dataset = _load(methodology, data, units, ignore_unknown)
+        m, dataset, carried = _load_on_map(methodology, data, units, ignore_unknown, lineage, as_of)
         if period is not None:
             dataset.period_index(period)
         result = ix.compute(m, dataset)
+        if carried is not None:
+            result.carried = carried.trail
         if out_file is not None:
             frame = result.to_frame(period)
+            if carried is not None:
+                trail = carried.trail
+                trail = trail if period is None else trail[trail["period"] == period]
+                trail_file = out_file.with_name(f"{out_file.stem}-carried{out_file.suffix}")
+                write_table(trail, trail_file, sheet="carried")
             write_table(frame, out_file, sheet="scores")
+            if carried is not None:
+                out.print(f"wrote {len(trail)} carried values to {trail_file}")
             out.print(f"wrote {len(frame)} rows to {out_file} ({m.label})")
             return
         _print_ranking(result, period)
+        if carried is not None:
+            _print_carried(carried, period or dataset.periods[-1])
 
 
 def _print_ranking(result: ix.Result, period: str | None) -> None:
@@ -173,11 +254,16 @@ def explain(
     out_file: Path = typer.Option(None, "--out", help="Write the explanation table."),
     units: Path = UnitsOpt,
     ignore_unknown: bool = IgnoreOpt,
+    lineage: str = LineageOpt,
+    as_of: str = AsOfOpt,
 ) -> None:
-    """Explain one unit's score: every node from the index down to the raw values."""
+    """Explain one unit's score: every node from the index down to the raw values (with
+    --lineage, down to the raw values of the units they were carried from)."""
     with _user_errors():
-        m, dataset = _load(methodology, data, units, ignore_unknown)
+        m, dataset, carried = _load_on_map(methodology, data, units, ignore_unknown, lineage, as_of)
         result = ix.compute(m, dataset)
+        if carried is not None:
+            result.carried = carried.trail
         table = result.explain(unit, period)
         if out_file is not None:
             write_table(table, out_file, sheet="explanation")
@@ -186,14 +272,31 @@ def explain(
     name = dataset.names.get(unit, "")
     score = result.scores[ROOT][dataset.period_index(period), dataset.unit_index(unit)]
     rank = result.ranks[ROOT][dataset.period_index(period), dataset.unit_index(unit)]
+    on_map = f" · map of {carried.as_of} ({carried.lineage})" if carried is not None else ""
     view = Table(
         title=f"{unit} {name} — {period}: index {_fmt(score)} (rank {_fmt(rank, 0)})",
-        caption=f"{m.label} · contributions of a node's children add up to its score",
+        caption=f"{m.label} · contributions of a node's children add up to its score{on_map}",
     )
     for col in ("node", "raw", "norm.", "score", "rank", "points", "share", "contribution", "note"):
         view.add_column(col, justify="left" if col in ("node", "note") else "right")
     for r in table.itertuples(index=False):
+        if r.kind == "predecessor":
+            rec = r._asdict()
+            view.add_row(
+                "  " * r.depth + f"← {rec['from_unit']} {r.name}",
+                _fmt(r.raw),
+                "",
+                "",
+                "",
+                "",
+                _fmt(r.share, 3),
+                "",
+                f"predecessor ({rec['carry']})",
+            )
+            continue
         notes = []
+        if getattr(r, "carried_from", None) and isinstance(r.carried_from, str):
+            notes.append(f"carried from {r.carried_from}")
         if r.imputed:
             notes.append("imputed")
         if r.treatment:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dxscore.index.methodology import ROOT, AggregateSpec, IndicatorSpec, Methodology
-from dxscore.index.methods import Aggregation, Imputation, Normalisation, Outliers
+from dxscore.index.methods import Aggregation, Carry, Imputation, Normalisation, Outliers
 
 
 def _num(x: float | None) -> str:
     return "" if x is None else f"{x:g}"
 
 
-def _method(spec: Imputation | Outliers | Normalisation | Aggregation) -> str:
+def _method(spec: Imputation | Outliers | Normalisation | Aggregation | Carry) -> str:
     fields = spec.model_dump(exclude_defaults=True, exclude={"method"})
     args = ", ".join(f"{k}={v}" for k, v in fields.items())
     return f"{spec.method}({args})" if args else spec.method
@@ -103,4 +103,27 @@ def render(m: Methodology) -> str:
     if helps:
         lines += ["", "## Indicator notes", ""]
         lines += [f"- `{c}`: {h}" for c, h in helps]
+    lines += _carry_section(m)
     return "\n".join(lines) + "\n"
+
+
+def _carry_section(m: Methodology) -> list[str]:
+    """The carry rules (``docs/units.md``), when any indicator is carried."""
+    rules: dict[str, list[str]] = {}
+    for code in m.indicators:
+        spec = m.nodes[code].spec
+        assert isinstance(spec, IndicatorSpec)
+        if spec.carry.method != "none":
+            rules.setdefault(_method(spec.carry), []).append(f"`{code}`")
+    if not rules:
+        return []
+    lines = [
+        "",
+        "## Across changes of the map (carry rules)",
+        "",
+        "When units merge, split or exchange territory (`--lineage`, see docs/units.md), "
+        "values are carried onto the new units by these rules; the others are not carried.",
+        "",
+    ]
+    lines += [f"- {rule}: {', '.join(codes)}" for rule, codes in rules.items()]
+    return lines

@@ -31,6 +31,7 @@ from pydantic import (
 from dxscore.index.errors import MethodologyError
 from dxscore.index.methods import (
     Aggregation,
+    Carry,
     Imputation,
     MinMax,
     Normalisation,
@@ -94,8 +95,9 @@ class IndicatorSpec(NodeSpec):
     imputation: Imputation = Imputation()
     outliers: Outliers = Outliers()
     normalisation: Normalisation = Field(default_factory=lambda: MinMax(method="minmax"))
+    carry: Carry = Carry()  # across unit changes (dxscore.lineage); default: not carried
 
-    _shorthand = field_validator("imputation", "outliers", "normalisation", mode="before")(
+    _shorthand = field_validator("imputation", "outliers", "normalisation", "carry", mode="before")(
         lambda v: as_method_mapping(v)
     )
 
@@ -126,7 +128,7 @@ class AggregateSpec(NodeSpec):
 
 INDICATOR_DEFAULT_KEYS = set(IndicatorSpec.model_fields) - {"code", "name", "description"}
 AGGREGATE_DEFAULT_KEYS = set(AggregateSpec.model_fields) - {"code", "name", "description"}
-METHOD_KEYS = {"imputation", "outliers", "normalisation", "aggregation"}
+METHOD_KEYS = {"imputation", "outliers", "normalisation", "aggregation", "carry"}
 
 
 class Defaults(_Spec):
@@ -158,6 +160,9 @@ class Denominator(_Spec):
     code: str = Field(pattern=CODE_PATTERN, max_length=80)
     name: Line = ""
     unit: Line = ""
+    carry: Carry = Carry(method="sum")  # denominators are counts: summed when units merge
+
+    _shorthand = field_validator("carry", mode="before")(lambda v: as_method_mapping(v))
 
 
 class FileSpec(_Spec):
@@ -310,7 +315,7 @@ class Methodology:
     @cached_property
     def digest(self) -> str:
         """SHA-256 of the compiled methodology: equal digests compute equal scores."""
-        payload = {
+        payload: dict[str, Any] = {
             "id": self.id,
             "version": self.version,
             "scale": self.scale,
@@ -318,16 +323,29 @@ class Methodology:
             "groups": self.groups,
             "denominators": sorted(self.denominators),
             "nodes": [
-                [n.code, n.kind, n.children, n.parent, n.spec.model_dump(mode="json")]
+                [n.code, n.kind, n.children, n.parent, _spec_payload(n.spec)]
                 for n in self.nodes.values()
             ],
         }
+        if any(d.carry != Carry(method="sum") for d in self.denominators.values()):
+            payload["denominator_carry"] = {  # only when not the default, as for nodes
+                c: d.carry.model_dump(mode="json") for c, d in self.denominators.items()
+            }
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 
     @property
     def label(self) -> str:
         return f"{self.id} v{self.version}"
+
+
+def _spec_payload(spec: IndicatorSpec | AggregateSpec) -> dict[str, Any]:
+    """A node's settings for the digest; a default ``carry`` is left out, so the digests of
+    methodologies written before carry rules existed stay what they were."""
+    payload: dict[str, Any] = spec.model_dump(mode="json")
+    if isinstance(spec, IndicatorSpec) and spec.carry == Carry():
+        payload.pop("carry")
+    return payload
 
 
 # --- loading ----------------------------------------------------------------------------
@@ -450,6 +468,7 @@ class _Compiler:
         self._check_names()
         self._check_references()
         self._check_inputs()
+        self._check_carry()
         if not self.problems:
             self._check_cycles()
         if self.problems:
@@ -610,3 +629,43 @@ class _Compiler:
                 self.problems.append(
                     (where, "normalisation 'identity' cannot turn a lower-is-better indicator")
                 )
+
+    def _check_carry(self) -> None:
+        """A carry rule names inputs of this methodology: a ratio's numerator and
+        denominator, a weighted mean's weight (an indicator or a denominator); a ratio
+        is not computed from another ratio."""
+        rules: dict[str, tuple[str, Carry]] = {
+            code: (self.where[code], node.spec.carry)
+            for code, node in self.nodes.items()
+            if isinstance(node.spec, IndicatorSpec)
+        }
+        for i, den in enumerate(self.spec.denominators):
+            rules.setdefault(den.code, (f"denominators[{i}] > {den.code}", den.carry))
+        for code, (where, carry) in rules.items():
+            for role, ref in (
+                ("by", carry.by),
+                ("numerator", carry.numerator),
+                ("denominator", carry.denominator),
+            ):
+                if ref is None:
+                    continue
+                if ref not in rules:
+                    self.problems.append(
+                        (
+                            where,
+                            f"carry '{carry.method}': {role} '{ref}' is not an indicator "
+                            "or denominator of this methodology",
+                        )
+                    )
+                elif ref == code:
+                    self.problems.append(
+                        (where, f"carry '{carry.method}': {role} is the indicator itself")
+                    )
+                elif carry.method == "ratio" and rules[ref][1].method == "ratio":
+                    self.problems.append(
+                        (
+                            where,
+                            f"carry 'ratio': {role} '{ref}' is itself carried as a ratio; "
+                            "carry it with 'sum'",
+                        )
+                    )

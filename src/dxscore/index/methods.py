@@ -232,3 +232,48 @@ class Uncertainty(_Method):
     @classmethod
     def _shorthand(cls, v: Any) -> Any:
         return [as_method_mapping(x) for x in v] if isinstance(v, list) else v
+
+
+# --- carrying values across unit changes (dxscore.lineage) ---------------------------------
+
+
+class Carry(_Method):
+    """How a raw value is carried onto the units of a later map when units merge, split
+    or exchange territory (``dxscore.lineage``; ``docs/units.md``).
+
+    ``sum`` adds the predecessors' values, each times the share of it that went into the
+    new unit (counts); ``mean`` is their mean, each weighted by that share (a plain mean
+    when whole units merge: the DTI's published rule); ``weighted_mean`` weights each
+    predecessor also by its value of the input ``by`` (population, dossiers received);
+    ``ratio`` recomputes ``per * numerator / denominator`` from those inputs' carried
+    values; ``none`` carries nothing (a changed unit has no value until it reports).
+    A unit that did not change keeps its own value whatever the rule.
+    """
+
+    method: Literal["none", "sum", "mean", "weighted_mean", "ratio"] = "none"
+    by: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    per: float = Field(default=1.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Carry:
+        if self.method == "weighted_mean" and self.by is None:
+            raise ValueError("carry 'weighted_mean' needs 'by' (the input that weights it)")
+        if self.method != "weighted_mean" and self.by is not None:
+            raise ValueError("'by' applies only to carry 'weighted_mean'")
+        if self.method == "ratio" and (self.numerator is None or self.denominator is None):
+            raise ValueError("carry 'ratio' needs 'numerator' and 'denominator'")
+        if self.method != "ratio" and (self.numerator is not None or self.denominator is not None):
+            raise ValueError("'numerator' and 'denominator' apply only to carry 'ratio'")
+        if self.method != "ratio" and self.per != 1.0:
+            raise ValueError("'per' applies only to carry 'ratio'")
+        return self
+
+    @property
+    def inputs(self) -> list[str]:
+        """The other inputs this rule reads."""
+        return [c for c in (self.by, self.numerator, self.denominator) if c is not None]
+
+
+CARRY_METHODS = ("none", "sum", "mean", "weighted_mean", "ratio")

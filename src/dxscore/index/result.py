@@ -33,6 +33,9 @@ class Result:
         self.data = data
         self.stages = stages
         self.aggregation = aggregation
+        # values carried across unit changes (dxscore.lineage.compute sets it): one row per
+        # period, unit, input and predecessor (dxscore.lineage.carry.TRAIL_COLUMNS)
+        self.carried: pd.DataFrame | None = None
 
     # --- arrays ---------------------------------------------------------------------
 
@@ -96,7 +99,22 @@ class Result:
             frame[col] = frame[col].astype("Int64")
         if frame["points"].isna().all():
             frame = frame.drop(columns="points")
+        if self.carried is not None:
+            frame["carried_from"] = self._carried_from(frame)
         return frame
+
+    def _carried_from(self, frame: pd.DataFrame) -> pd.Series:
+        """Per row of ``to_frame``: the units its values were carried from ("" if none)."""
+        trail = self.carried if self.carried is not None else pd.DataFrame()
+        if trail.empty:
+            return pd.Series("", index=frame.index, dtype=object)
+        sources = (
+            trail.groupby(["unit", "period"], sort=False)["from_unit"]
+            .agg(lambda s: ",".join(dict.fromkeys(s)))
+            .to_dict()
+        )
+        keys = zip(frame["unit"], frame["period"], strict=True)
+        return pd.Series([sources.get(k, "") for k in keys], index=frame.index, dtype=object)
 
     def ranking(self, period: str | None = None, nodes: list[str] | None = None) -> pd.DataFrame:
         """One row per unit for a period, best first: rank, unit, name, index and ``nodes``."""
@@ -133,6 +151,43 @@ class Result:
 
     # --- explanation ----------------------------------------------------------------
 
+    def _with_predecessors(
+        self, rows: list[dict[str, Any]], unit: str, period: str
+    ) -> list[dict[str, Any]]:
+        """After each indicator row of a carried value, one row per predecessor (kind
+        ``predecessor``): its code, name and raw value, its share in the unit and the carry
+        rule; the indicator row gets ``carried_from``."""
+        trail = self.carried if self.carried is not None else pd.DataFrame()
+        mine = trail[(trail["unit"] == unit) & (trail["period"] == period)] if len(trail) else trail
+        if mine.empty:
+            return rows
+        out: list[dict[str, Any]] = []
+        for row in rows:
+            out.append(row)
+            if (
+                row["kind"] != "indicator"
+                or row["parent"] != self.methodology.nodes[row["node"]].parent
+            ):
+                continue  # under the indicator's place in the tree, not under each view
+            parts = mine[mine["indicator"] == row["node"]]
+            row["carried_from"] = ",".join(dict.fromkeys(parts["from_unit"]))
+            for part in parts.itertuples(index=False):
+                out.append(
+                    {
+                        "node": row["node"],
+                        "name": part.from_name,
+                        "kind": "predecessor",
+                        "parent": row["node"],
+                        "depth": row["depth"] + 1,
+                        "raw": part.from_value,
+                        "weight": np.nan,
+                        "share": part.share,
+                        "from_unit": part.from_unit,
+                        "carry": part.carry,
+                    }
+                )
+        return out
+
     def explain(self, unit: str, period: str) -> pd.DataFrame:
         """Every node of one unit and period, top-down, with its parent.
 
@@ -141,7 +196,10 @@ class Result:
         share, weight_in_index, contribution``. ``share`` is the node's effective weight
         within that parent; ``contribution`` its part of the parent's score (the
         contributions of a parent's children add up to the parent's score). A node that
-        belongs to several parents (a side view) has a row per parent.
+        belongs to several parents (a side view) has a row per parent. On a result of
+        ``dxscore.lineage.compute``, an indicator whose value was carried from other units
+        is followed by one ``predecessor`` row per unit it came from (``from_unit``, its
+        raw value, its ``share`` in this unit and the ``carry`` rule).
         """
         u = self.data.unit_index(unit)
         p = self.data.period_index(period)
@@ -206,6 +264,8 @@ class Result:
         visit(ROOT, None, 0)
         for code in m.side_nodes:
             visit(code, None, 0)
+        if self.carried is not None:
+            rows = self._with_predecessors(rows, unit, period)
         table = pd.DataFrame(rows)
         table["rank"] = table["rank"].astype("Int64")
         return table
