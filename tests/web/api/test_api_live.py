@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from benchmarks.bench_api import LiveServer, make_records
+
+from tests.live import LiveServer, make_records
 
 pytestmark = pytest.mark.slow
 
