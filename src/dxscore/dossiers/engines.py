@@ -8,10 +8,12 @@ local mode unless a master URL is given; its store may be any Spark-readable pat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
@@ -31,6 +33,10 @@ from dxscore.dossiers.measures import (
 from dxscore.dossiers.periods import GRAINS
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
+from dxscore.periods import check_kind
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 ENGINES = ("duckdb", "spark")
 
@@ -43,7 +49,7 @@ class Measures:
     warnings: list[str] = field(default_factory=list)
 
 
-def duckdb_backend(threads: int | None = None):
+def duckdb_backend(threads: int | None = None) -> ibis.BaseBackend:
     con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone = 'UTC'")
     con.raw_sql("SET enable_progress_bar = false")  # it would write into piped output
@@ -52,7 +58,7 @@ def duckdb_backend(threads: int | None = None):
     return con
 
 
-def spark_session(master: str | None = None, app: str = "dxscore"):
+def spark_session(master: str | None = None, app: str = "dxscore") -> SparkSession:
     """A Spark session, reusing the active one if any. Local mode is quiet and small."""
     try:
         from pyspark.sql import SparkSession
@@ -95,7 +101,7 @@ def _is_remote(location: str) -> bool:
     return "://" in location and not location.startswith("file://")
 
 
-def open_tables(con, engine: str, location: str | Path) -> Tables:
+def open_tables(con: ibis.BaseBackend, engine: str, location: str | Path) -> Tables:
     """The store's dossier (and catalogue) tables on a backend, from the manifest's files."""
     location = str(location)
     if engine == "spark" and _is_remote(location):
@@ -137,7 +143,8 @@ def parquet_time_bounds(paths: list[Path]) -> tuple[int, int] | None:
     """The first and last instant (UTC epoch seconds) of ``received_at`` and
     ``finished_at`` in Parquet files, from their statistics (no data is read). None when
     a file lacks them."""
-    lo = hi = None
+    lo: int | None = None
+    hi: int | None = None
     for path in paths:
         meta = pq.ParquetFile(path).metadata
         names = [meta.schema.column(i).name for i in range(meta.num_columns)]
@@ -156,10 +163,10 @@ def parquet_time_bounds(paths: list[Path]) -> tuple[int, int] | None:
                     lo = first if lo is None else min(lo, first)
                 last = _epoch(stats.max) + 1
                 hi = last if hi is None else max(hi, last)
-    return None if lo is None else (lo, hi)
+    return None if lo is None or hi is None else (lo, hi)  # hi is set with lo
 
 
-def _epoch(value) -> int:
+def _epoch(value: dt.datetime) -> int:
     """Epoch seconds (floor) of a zone-less timestamp holding UTC."""
     stamp = pd.Timestamp(value)
     return int(stamp.value // 10**9) if stamp.tz is None else int(stamp.timestamp() // 1)
@@ -177,7 +184,7 @@ def compute_measures(
     use_catalogue: bool = True,
     by_procedure: bool = False,
     spark_master: str | None = None,
-    backend=None,
+    backend: ibis.BaseBackend | None = None,
 ) -> Measures:
     """Measures per unit and period from a store (see measures.py for the definitions).
 
@@ -190,6 +197,7 @@ def compute_measures(
         raise MeasureError(f"unknown period grain '{grain}' (use {', '.join(GRAINS)})")
     if engine not in ENGINES:
         raise MeasureError(f"unknown engine '{engine}' (use {', '.join(ENGINES)})")
+    kind = check_kind(grain)  # known already: the grain as its literal type
     if backend is not None:
         con = backend
     elif engine == "duckdb":
@@ -199,7 +207,7 @@ def compute_measures(
     tables = open_tables(con, engine, store)
     catalogue = tables.catalogue if use_catalogue and not by_procedure else None
     bounds = tables.bounds or time_bounds(tables.dossiers)
-    span = plan_span(bounds, grain, check_timezone(tz or tables.timezone), start, end)
+    span = plan_span(bounds, kind, check_timezone(tz or tables.timezone), start, end)
     base = dossier_base(tables.dossiers, span, procedures=catalogue is not None or by_procedure)
     notes: list[str] = []
     tree = None
@@ -222,4 +230,4 @@ def compute_measures(
         result = execute(measure_table(base, span, tree, catalogue, by_procedure))
     if result.empty:
         explain_empty(base, grain, start, end)
-    return Measures(finish(result, grain), grain, engine, notes)
+    return Measures(finish(result, kind), grain, engine, notes)

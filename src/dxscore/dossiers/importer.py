@@ -17,17 +17,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dxscore import safefiles
 from dxscore.dossiers.profiles import Profile, resolve_header
-from dxscore.dossiers.readers import FileError, open_source
+from dxscore.dossiers.readers import FileError, Source, open_source
 from dxscore.dossiers.schema import BATCH, Column, arrow_schema
 from dxscore.dossiers.validate import SHOWN_VALUE, Reject, Validator
 from dxscore.safefiles import Limits
-from dxscore.tables import csv_writer
+from dxscore.tables import SafeWriter, csv_writer
 
 SHOWN_REJECTS = 20
 ROW_GROUP = 1 << 20
@@ -70,17 +71,19 @@ class RejectsLog:
         self.count = 0
         self.counts: Counter[tuple[str, str, str]] = Counter()
         self.first: list[tuple[str, Reject]] = []
-        self._file = None
-        self._writer = None
+        self._file: TextIO | None = None
+        self._writer: SafeWriter | None = None  # set with _file
 
     def add(self, source: str, rejects: list[Reject]) -> None:
         if not rejects:
             return
-        if self._file is None:
+        writer = self._writer
+        if self._file is None or writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv_writer(self._file)  # no cell is a formula (docs/security.md)
-            self._writer.writerow(["file", "row", "column", "value", "reason"])
+            # no cell is a formula (docs/security.md)
+            writer = self._writer = csv_writer(self._file)
+            writer.writerow(["file", "row", "column", "value", "reason"])
         for r in rejects:
             r = Reject(r.row, shown(r.column), shown(r.value), shown(r.reason))
             key = (source, r.column, r.reason)
@@ -88,7 +91,7 @@ class RejectsLog:
                 key = (source, "", "other problems")
             self.counts[key] += 1
             if not self.per_reason or self.counts[key] <= self.per_reason:
-                self._writer.writerow(
+                writer.writerow(
                     [source, "" if r.row is None else r.row, r.column, r.value, r.reason]
                 )
             if len(self.first) < SHOWN_REJECTS:
@@ -103,7 +106,7 @@ class RejectsLog:
         return [(*k, n) for k, n in self.counts.most_common() if n > self.per_reason]
 
     def close(self) -> Path | None:
-        if self._file is None:
+        if self._file is None or self._writer is None:
             return None
         for source, column, reason, n in self.cut:
             self._writer.writerow(
@@ -203,7 +206,7 @@ def stage_file(
     return report
 
 
-def _report_malformed(source, already: int, label: str, rejects: RejectsLog) -> int:
+def _report_malformed(source: Source, already: int, label: str, rejects: RejectsLog) -> int:
     new = source.malformed[already:]
     rejects.add(label, [Reject(m.row, "", m.text, m.reason) for m in new])
     return len(source.malformed)

@@ -35,6 +35,7 @@ from dxscore.dossiers.periods import (
     zone_offsets,
 )
 from dxscore.dossiers.schema import FINISHED_STATUSES, ONLINE_LEVELS
+from dxscore.periods import Kind
 
 MEASURES = (
     "received",
@@ -93,7 +94,7 @@ class Span:
     the Parquet statistics, and possibly wider) and of ``--from``/``--to``. The data's own
     span (first dossier received, last event) is found in the query itself."""
 
-    grain: str
+    grain: Kind
     offsets: Offsets  # the zone's UTC offsets over the calendar, with two days' margin
     first_day: int  # calendar, local days since 1970-01-01
     last_day: int
@@ -109,7 +110,8 @@ def execute(expr: ir.Table) -> pd.DataFrame:
     with warnings.catch_warnings():
         # ibis 12 calls a DuckDB method that DuckDB 2.0 deprecates; harmless.
         warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
-        return expr.to_pyarrow().to_pandas()
+        frame: pd.DataFrame = expr.to_pyarrow().to_pandas()  # ibis has no types
+        return frame
 
 
 def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir.Table:
@@ -160,7 +162,7 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
 
 def plan_span(
     bounds: tuple[int, int],
-    grain: str,
+    grain: Kind,
     tz: str,
     start: str | None = None,
     end: str | None = None,
@@ -204,7 +206,7 @@ def explain_empty(base: ir.Table, grain: str, start: str | None, end: str | None
     raise MeasureError(f"the period range {start or ''}..{end or ''} is empty")
 
 
-def _or(value, default):
+def _or(value: float, default: float) -> float:
     return default if pd.isna(value) else value
 
 
@@ -476,7 +478,7 @@ def _with_catalogue(
 # -- results -------------------------------------------------------------------------
 
 
-def finish(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
+def finish(frame: pd.DataFrame, grain: Kind) -> pd.DataFrame:
     """Executed measures as a plain table: period codes, sorted, counts as integers."""
     keys = keys_of(frame)
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)

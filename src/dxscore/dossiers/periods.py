@@ -114,7 +114,9 @@ def zone_offsets(tz: str, start: int, end: int) -> Offsets:
 
     def offset(s: int) -> int:
         when = dt.datetime.fromtimestamp(s, dt.UTC).astimezone(zone)
-        return int(when.utcoffset().total_seconds())
+        utc_offset = when.utcoffset()
+        assert utc_offset is not None  # an aware time has one
+        return int(utc_offset.total_seconds())
 
     step = 6 * 3600
     starts, offsets = [start], [offset(start)]

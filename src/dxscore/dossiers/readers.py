@@ -27,6 +27,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -112,7 +113,9 @@ def open_source(
     return source
 
 
-def _within(path: Path, batches: Iterator[pa.RecordBatch], budget: Budget):
+def _within(
+    path: Path, batches: Iterator[pa.RecordBatch], budget: Budget
+) -> Iterator[pa.RecordBatch]:
     """The batches, stopping with a FileError once the time budget is spent."""
     try:
         for batch in batches:
@@ -169,7 +172,12 @@ def _sniff(path: Path, encoding: str, limit: int) -> tuple[list[str], str]:
 
 def _check_header(path: Path, header: list[str]) -> None:
     seen: set[str] = set()
-    dupes = [h for h in header if h.strip().lower() in seen or seen.add(h.strip().lower())]
+    dupes = []
+    for h in header:
+        key = h.strip().lower()
+        if key in seen:
+            dupes.append(h)
+        seen.add(key)
     if dupes:
         raise FileError(path, f"duplicate column names in the header: {', '.join(dupes)}")
     if any(not h.strip() for h in header):
@@ -301,7 +309,7 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _lines(f, limit: int) -> Iterator[tuple[bytes, bool]]:
+def _lines(f: IO[bytes], limit: int) -> Iterator[tuple[bytes, bool]]:
     """(line, whole) of a binary file, each at most ``limit`` bytes: the rest of a longer
     line is skipped without being held (``whole`` is False)."""
     while True:
@@ -349,7 +357,7 @@ def _open_jsonl(
         raise FileError(path, "no JSON objects found (expected one object per line)")
 
     def batches() -> Iterator[pa.RecordBatch]:
-        cols: dict[str, list] = {h: [] for h in header}
+        cols: dict[str, list[str | None]] = {h: [] for h in header}
         rows: list[int] = []
         with path.open("rb") as f:
             for number, (raw, whole) in enumerate(_lines(f, limit), start=1):
@@ -399,7 +407,7 @@ def _open_jsonl(
     return Source(path, header, batches(), malformed)
 
 
-def _batch(cols: dict[str, list], rows: list[int]) -> pa.RecordBatch:
+def _batch(cols: dict[str, list[str | None]], rows: list[int]) -> pa.RecordBatch:
     arrays = [pa.array(v, pa.string()) for v in cols.values()]
     return pa.record_batch(arrays + [pa.array(rows, pa.int64())], names=list(cols) + [ROW])
 
@@ -488,7 +496,7 @@ def _open_excel(path: Path, progress: Progress | None, limits: Limits, budget: B
     total = max(sheet.total_height - 1, 1)
 
     def batches() -> Iterator[pa.RecordBatch]:
-        cols: dict[str, list] = {h: [] for h in header}
+        cols: dict[str, list[str | None]] = {h: [] for h in header}
         rows: list[int] = []
         for number, cells in enumerate(rows_iter, start=2):
             values = [_text(c) for c in cells[: len(header)]]

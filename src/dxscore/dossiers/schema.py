@@ -35,7 +35,7 @@ class Column:
     kind: str
     required: bool = False
     choices: tuple[str, ...] = ()
-    default: object = None
+    default: bool | float | str | None = None
     help: str = ""
 
 

@@ -24,9 +24,10 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -43,7 +44,7 @@ from dxscore.dossiers.schema import (
     DOSSIER_COLUMNS,
     ROW,
 )
-from dxscore.dossiers.validate import ident, lit
+from dxscore.dossiers.validate import Reject, ident, lit
 from dxscore.safefiles import Limits, dossier_limits
 
 FORMAT = "dxscore-dossier-store"
@@ -68,7 +69,7 @@ class ImportResult:
     duplicates: int = 0  # earlier versions of a dossier within the imported files
     rejected: int = 0
     rejects_file: Path | None = None
-    rejects_shown: list = field(default_factory=list)
+    rejects_shown: list[tuple[str, Reject]] = field(default_factory=list)
     # (file, column, reason, count) of every kind of problem, most frequent first; the
     # rejects file lists the first ``rejects_per_reason`` of each (0: all)
     rejects_counts: list[tuple[str, str, str, int]] = field(default_factory=list)
@@ -122,7 +123,8 @@ class Store:
 
     @property
     def timezone(self) -> str:
-        return self.manifest["timezone"]
+        tz: str = self.manifest["timezone"]
+        return tz
 
     def parts(self) -> list[Path]:
         return [self.root / p["file"] for p in self.manifest["parts"]]
@@ -134,7 +136,7 @@ class Store:
         cat = self.manifest.get("catalogue")
         return self.root / cat["file"] if cat else None
 
-    def snapshot(self, into: str | Path, attempts: int = 50) -> dict:
+    def snapshot(self, into: str | Path, attempts: int = 50) -> dict[str, Any]:
         """Pin the store as it is now: ``into`` (a new folder, best on the store's file
         system) becomes a store of its own holding one manifest version and exactly the
         files it names (parts, catalogue, the rejects files of its imports), as hard links
@@ -148,7 +150,7 @@ class Store:
         into.mkdir(parents=True)
         for _attempt in range(attempts):
             text = self.manifest_path.read_bytes()
-            manifest = json.loads(text)
+            manifest: dict[str, Any] = json.loads(text)
             if manifest.get("format") != FORMAT:
                 raise StoreError(f"{self.manifest_path}: not a dxscore dossier store manifest")
             try:
@@ -164,9 +166,9 @@ class Store:
             return manifest
         raise StoreError(f"{self.root}: the store kept changing; try the snapshot again")
 
-    def _read_manifest(self) -> dict:
+    def _read_manifest(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise StoreError(f"{self.manifest_path}: cannot read the manifest: {exc}") from None
         if data.get("format") != FORMAT:
@@ -178,7 +180,7 @@ class Store:
             )
         return data
 
-    def _write_manifest(self, data: dict) -> None:
+    def _write_manifest(self, data: dict[str, Any]) -> None:
         tmp = self.root / f".manifest.{uuid.uuid4().hex}.tmp"
         with tmp.open("w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, ensure_ascii=False)
@@ -216,7 +218,9 @@ class Store:
             if str(path.resolve()) not in live:
                 path.unlink(missing_ok=True)
 
-    def _commit(self, manifest: dict, moves: list[tuple[Path, str]], drop: list[Path]) -> None:
+    def _commit(
+        self, manifest: dict[str, Any], moves: list[tuple[Path, str]], drop: list[Path]
+    ) -> None:
         """Move staged files in, switch the manifest, then delete what it no longer names."""
         for source, relative in moves:
             target = self.root / relative
@@ -250,16 +254,18 @@ class Store:
         whole file cannot be read (or is beyond ``limits``, by default
         ``dxscore.safefiles.dossier_limits()``); nothing is stored then either.
         """
-        paths = [Path(p) for p in paths]
+        sources = [Path(p) for p in paths]
         tz = check_timezone(tz or self.timezone)
         limits = limits or dossier_limits()
         result = ImportResult()
         with self._transaction() as staging:
             manifest = json.loads(json.dumps(self.manifest))
             known = {i["sha256"]: i["source"] for i in manifest["imports"]}
-            log = RejectsLog(self._rejects_path(paths[0], rejects_path), limits.rejects_per_reason)
+            log = RejectsLog(
+                self._rejects_path(sources[0], rejects_path), limits.rejects_per_reason
+            )
             try:
-                for path in paths:
+                for path in sources:
                     if not path.is_file():
                         raise FileError(path, "no such file")
                     sha = file_sha256(path)
@@ -278,9 +284,7 @@ class Store:
                         log,
                         sha256=sha,
                         encoding=encoding,
-                        progress=(lambda d, t, p=path: progress(p.name, d, t))
-                        if progress
-                        else None,
+                        progress=_per_file(progress, path.name) if progress else None,
                         limits=limits,
                     )
                     known[report.sha256] = str(path)
@@ -291,7 +295,8 @@ class Store:
             staged = [f for f in result.files if f.staged is not None and f.valid]
             if strict and result.rejected:
                 return result
-            moves, drop = [], []
+            moves: list[tuple[Path, str]] = []
+            drop: list[Path] = []
             if staged:
                 if progress:
                     progress("merging into the store", 0, 1)
@@ -323,7 +328,11 @@ class Store:
         return result
 
     def _merge(
-        self, staging: Path, staged: list[FileReport], manifest: dict, result: ImportResult
+        self,
+        staging: Path,
+        staged: list[FileReport],
+        manifest: dict[str, Any],
+        result: ImportResult,
     ) -> tuple[list[tuple[Path, str]], list[Path]]:
         """Deduplicate the staged rows, set them against the stored ones, and prepare the new
         part files (and rewrites of stored parts that lose rows). Updates ``manifest``."""
@@ -349,7 +358,7 @@ class Store:
                     ) d USING (unit, dossier_id)
                 ) WHERE rn > 1"""
             )
-            result.duplicates = con.execute("SELECT count(*) FROM losers").fetchone()[0]
+            result.duplicates = _one(con, "SELECT count(*) FROM losers")[0]
             con.execute(
                 "CREATE VIEW incoming AS SELECT * FROM staged "
                 f"ANTI JOIN losers USING ({BATCH}, {ROW})"
@@ -374,11 +383,12 @@ class Store:
                     FROM read_parquet({plist}, filename = true) e
                     JOIN incoming i USING (unit, dossier_id)"""
                 )
-                unchanged, stale, updated = con.execute(
+                unchanged, stale, updated = _one(
+                    con,
                     "SELECT count(*) FILTER (same),"
                     " count(*) FILTER (NOT same AND NOT incoming_wins),"
-                    " count(*) FILTER (NOT same AND incoming_wins) FROM overlap"
-                ).fetchone()
+                    " count(*) FILTER (NOT same AND incoming_wins) FROM overlap",
+                )
                 for (file,) in con.execute(
                     "SELECT DISTINCT file FROM overlap WHERE NOT same AND incoming_wins"
                 ).fetchall():
@@ -405,6 +415,7 @@ class Store:
             if result.duplicates == 0 and unchanged + stale == 0:
                 # Every staged row goes in: the staged files become parts as they are.
                 for f in staged:
+                    assert f.staged is not None and f.batch is not None  # staged files have both
                     moves.append(
                         (f.staged, f"dossiers/part-{f.batch:06d}-{uuid.uuid4().hex[:8]}.parquet")
                     )
@@ -416,7 +427,7 @@ class Store:
                         f" WHERE same OR NOT incoming_wins) USING ({BATCH}, {ROW})"
                     )
                 out = staging / "new"
-                batch = min(f.batch for f in staged)
+                batch = min(f.batch for f in staged if f.batch is not None)  # all have one
                 con.execute(
                     f"""COPY ({keep}) TO {lit(str(out))} ({PARQUET_OPTIONS},
                     FILE_SIZE_BYTES {lit(PART_SIZE)},
@@ -442,14 +453,16 @@ class Store:
     ) -> ImportResult:
         """Replace the procedure catalogue with the given files' rows (one per unit and
         procedure; a later row wins). Same transaction and rejects rules as dossiers."""
-        paths = [Path(p) for p in paths]
+        sources = [Path(p) for p in paths]
         limits = limits or dossier_limits()
         result = ImportResult()
         with self._transaction() as staging:
             manifest = json.loads(json.dumps(self.manifest))
-            log = RejectsLog(self._rejects_path(paths[0], rejects_path), limits.rejects_per_reason)
+            log = RejectsLog(
+                self._rejects_path(sources[0], rejects_path), limits.rejects_per_reason
+            )
             try:
-                for i, path in enumerate(paths, start=1):
+                for i, path in enumerate(sources, start=1):
                     report = stage_file(
                         path,
                         CATALOGUE_COLUMNS,
@@ -508,10 +521,23 @@ def _counts(result: ImportResult, log: RejectsLog) -> None:
 
 
 def pq_rows(path: Path) -> int:
-    return pq.ParquetFile(path).metadata.num_rows
+    rows: int = pq.ParquetFile(path).metadata.num_rows
+    return rows
 
 
-def snapshot_files(root: Path, manifest: dict) -> list[str]:
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The row of a query that returns one (an aggregate without GROUP BY)."""
+    row = con.execute(sql).fetchone()
+    assert row is not None  # such a query always returns a row
+    return row
+
+
+def _per_file(progress: Callable[[str, int, int], None], name: str) -> Callable[[int, int], None]:
+    """A file's progress (done, total), reported with its name."""
+    return lambda done, total: progress(name, done, total)
+
+
+def snapshot_files(root: Path, manifest: dict[str, Any]) -> list[str]:
     """The files (relative to the store folder) that one manifest version holds: its
     parts, its catalogue and those rejects files of its imports that lie in the store."""
     files = [p["file"] for p in manifest.get("parts", [])]
@@ -545,7 +571,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def exclusive(root: str | Path):
+def exclusive(root: str | Path) -> AbstractContextManager[None]:
     """Hold the store's import lock (StoreError if an import holds it): for tools that
     replace the store as a whole, such as ``dxscore restore``."""
     return _lock(Path(root) / ".lock")

@@ -17,8 +17,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -27,6 +29,7 @@ import pyarrow.parquet as pq
 
 from dxscore.dossiers.periods import DAY, zone_offsets
 from dxscore.dossiers.schema import DEFAULT_TZ
+from dxscore.index.arrays import Bools, Floats, Ints
 
 CHUNK = 1_000_000
 FILE_ROWS = 5_000_000
@@ -107,7 +110,7 @@ def _world(n_units: int, rng: np.random.Generator) -> _World:
     return _World(units, catalogue, proc)
 
 
-def _day_weights(first: dt.date, last: dt.date) -> tuple[np.ndarray, np.ndarray]:
+def _day_weights(first: dt.date, last: dt.date) -> tuple[Ints, Floats]:
     days = np.arange(np.datetime64(first), np.datetime64(last) + 1)
     months = days.astype("datetime64[M]").astype(int) % 12
     weekdays = (days.astype(int) + 3) % 7  # 1970-01-01 was a Thursday
@@ -117,7 +120,12 @@ def _day_weights(first: dt.date, last: dt.date) -> tuple[np.ndarray, np.ndarray]
 
 
 def _chunk(
-    world: _World, n: int, rng: np.random.Generator, span: tuple, start_id: int, dup_share: float
+    world: _World,
+    n: int,
+    rng: np.random.Generator,
+    span: tuple[Ints, Floats, int, int],  # days, their weights, the UTC offset, the export time
+    start_id: int,
+    dup_share: float,
 ) -> pa.Table:
     days, day_p, offset, now = span
     units = world.units
@@ -230,27 +238,27 @@ def _set(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
 
 
 def _table(
-    ids,
-    unit,
-    procedure,
-    level,
-    channel,
-    received,
-    due,
-    finished,
-    status,
-    supplement,
-    has_fee,
-    paid_online,
-    result_electronic,
-    digitised,
-    reused,
-    rating,
-    updated,
+    ids: Ints,
+    unit: npt.NDArray[Any],  # text: unit codes (object), channels... (str_)
+    procedure: npt.NDArray[Any],
+    level: npt.NDArray[Any],
+    channel: npt.NDArray[Any],
+    received: Ints,  # UTC epoch seconds; due and finished are -1 when absent
+    due: Ints,
+    finished: Ints,
+    status: npt.NDArray[Any],
+    supplement: Floats,
+    has_fee: Bools,
+    paid_online: Bools,
+    result_electronic: Bools,
+    digitised: Bools,
+    reused: Bools,
+    rating: Ints,  # 0: not rated
+    updated: Ints,
 ) -> pa.Table:
     ts = pa.timestamp("us", tz="UTC")
 
-    def stamp(seconds, valid=None):
+    def stamp(seconds: Ints, valid: Bools | None = None) -> pa.Array:
         arr = np.asarray(seconds, dtype=np.int64) * 1_000_000
         mask = None if valid is None else ~valid
         return pa.array(arr, ts, mask=mask)
@@ -362,7 +370,7 @@ def synth(
     return result
 
 
-def _writer(path: Path, fmt: str, schema: pa.Schema, tz: str):
+def _writer(path: Path, fmt: str, schema: pa.Schema, tz: str) -> pq.ParquetWriter | pacsv.CSVWriter:
     if fmt == "parquet":
         return pq.ParquetWriter(path, schema, compression="zstd")
     text_schema = pa.schema(

@@ -8,7 +8,9 @@ above it.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -61,20 +63,26 @@ def read_units(path: str | Path) -> pd.DataFrame:
     return frame
 
 
+def _file_row(label: Hashable) -> int:
+    """The file row of a frame row: the frames have the default integer index, and row 0
+    is the file's row 2 (after the header)."""
+    return cast(int, label) + 2
+
+
 def check_tree(frame: pd.DataFrame, source: str = "units") -> None:
     problems = []
     for i in frame.index[frame["code"] == ""]:
-        problems.append(f"row {i + 2}: code is empty")
+        problems.append(f"row {_file_row(i)}: code is empty")
     dupes = frame["code"][frame["code"].duplicated() & (frame["code"] != "")]
     problems += [f"code '{c}' appears more than once" for c in dupes.unique()]
     codes = set(frame["code"])
     for i, row in frame.iterrows():
         if row["parent"] and row["parent"] not in codes:
             problems.append(
-                f"row {i + 2}: parent '{row['parent']}' of '{row['code']}' is not a unit"
+                f"row {_file_row(i)}: parent '{row['parent']}' of '{row['code']}' is not a unit"
             )
         if row["parent"] == row["code"]:
-            problems.append(f"row {i + 2}: '{row['code']}' is its own parent")
+            problems.append(f"row {_file_row(i)}: '{row['code']}' is its own parent")
     if not problems:
         parent = dict(zip(frame["code"], frame["parent"], strict=True))
         for code in frame["code"]:

@@ -145,7 +145,10 @@ class Validator:
     def _default(self, col: Column) -> str:
         if col.kind == "bool":
             return "TRUE" if col.default else "FALSE"
-        return repr(float(col.default)) if col.kind == "number" else lit(str(col.default))
+        if col.kind == "number":
+            assert col.default is not None  # called for the columns with a default only
+            return repr(float(col.default))
+        return lit(str(col.default))
 
     def _parse(self, col: Column, source: str | None, dtype: pa.DataType | None) -> tuple[str, str]:
         """``(present, parsed)`` SQL for one column: whether the cell has a value, and the
@@ -160,7 +163,7 @@ class Validator:
         present = f"({text} IS NOT NULL)" if is_text else f"({ref} IS NOT NULL)"
         kind = col.kind
         if kind == "timestamp":
-            if pa.types.is_timestamp(dtype) and dtype.tz:
+            if dtype is not None and pa.types.is_timestamp(dtype) and dtype.tz:
                 return present, f"date_trunc('second', timezone('UTC', {ref}))"
             if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
                 local = f"CAST({ref} AS TIMESTAMP)"
