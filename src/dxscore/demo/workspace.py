@@ -32,7 +32,6 @@ import pandas as pd
 
 from dxscore.demo import langson
 
-MARKER = "demo-workspace.json"  # where workspaces before 0.2 marked themselves
 VERSION = 1
 
 # username, role, entry scope, viewing scope, what the person is for

@@ -204,7 +204,7 @@ def read_csv(data: bytes) -> Sheet:
                 else:
                     values[col] = read_text(content)  # '=x written by a download is =x
             if header is None:
-                header = [read_text(v).strip().lower() for v in values]
+                header = [v.strip().lower() for v in values]  # read_text above
                 continue
             if any(v.strip() for v in values):
                 rows.append((number, values))

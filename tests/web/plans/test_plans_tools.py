@@ -141,8 +141,8 @@ def test_a_calendar_feed_address_expires_and_can_be_rotated(
         assert ical.feed_user(token) is None
     # rotation: the owner makes a new address; the old one stops, the colleague's works
     owner = as_user("owner")
-    page = owner.post(_url("feed_rotate"))
-    assert page.status_code == 200
+    page = owner.post(_url("feed_rotate"), follow=True)  # back to the subscription page
+    assert page.status_code == 200 and page.redirect_chain
     assert "the earlier ones no longer work" in page.content.decode()
     assert client.get(_url("feed", token)).status_code == 404
     new = page.context["url"].rsplit("/", 1)[1].removesuffix(".ics")
@@ -240,6 +240,7 @@ def test_the_emulation_page_takes_malformed_choices_as_no_choice(delivery, as_us
     for bad in ({"methodology": "abc"}, {"level": "1; drop"}, {"methodology": "²"}):
         page = client.get(_url("emulation"), {**bad, "unit": "27", "period": "2025"})
         assert page.status_code == 200, bad
+    assert client.get(_url("tasks"), {"resolution": "²"}).status_code == 200  # not an id
     stored = client.post(_url("emulation_store"), {"methodology": "abc", "level": "x"})
     assert stored.status_code in (302, 404)
 

@@ -11,6 +11,13 @@ from dxscore.web.plans import access, selectors
 from dxscore.web.plans.models import Resolution, Target, Task
 
 
+def record_id(text) -> int | None:
+    """A record id from a query parameter; None for anything but a few ASCII digits
+    (``int("²")`` fails though ``"²".isdigit()``)."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
+
+
 def resolution_or_404(request, pk: int) -> Resolution:
     return get_object_or_404(selectors.visible_resolutions(request.user), pk=pk)
 

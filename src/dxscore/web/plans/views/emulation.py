@@ -18,12 +18,7 @@ from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Level, Unit
 from dxscore.web.plans import emulation as ranking
 from dxscore.web.plans import selectors
-
-
-def _id(text) -> int:
-    """A record id from a query parameter; 0 (no record) for anything but digits."""
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else 0
+from dxscore.web.plans.views.common import record_id
 
 
 def _emulation_choice(request, q):
@@ -34,11 +29,11 @@ def _emulation_choice(request, q):
     methodologies = Methodology.objects.order_by("code", "-uploaded_at")
     levels = Level.objects.all()
     periods = Period.objects.all()
-    methodology = methodologies.filter(pk=_id(q.get("methodology"))).first() or (
+    methodology = methodologies.filter(pk=record_id(q.get("methodology")) or 0).first() or (
         methodologies.filter(code="province-emulation", active=True).first()
     )
     parent = parents.filter(code=q.get("unit", "")).first()
-    level = levels.filter(pk=_id(q.get("level"))).first()
+    level = levels.filter(pk=record_id(q.get("level")) or 0).first()
     period = periods.filter(code=q.get("period", "")).first()
     if parent is not None and not scope.allows(request.user, scope.VIEW, parent):
         raise PermissionDenied

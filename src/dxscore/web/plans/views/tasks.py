@@ -27,6 +27,7 @@ from dxscore.web.plans.forms import (
 from dxscore.web.plans.models import Notice, ProgressUpdate, TaskStatus
 from dxscore.web.plans.views.common import (
     assignable_or_404,
+    record_id,
     task_or_404,
 )
 
@@ -47,7 +48,7 @@ def task_query(user, q) -> tuple[selectors.TaskQuery, dict]:
     query = selectors.TaskQuery(
         owner=owner,
         no_owner=bool(chosen["unit"]) and owner is None,
-        resolution=int(chosen["resolution"]) if chosen["resolution"].isdigit() else None,
+        resolution=record_id(chosen["resolution"]),
         status=chosen["status"] or None,
         due_from=_date(chosen["due_from"]),
         due_to=_date(chosen["due_to"]),
@@ -229,11 +230,9 @@ def task_calendar(request):
 @require_POST
 def task_feed_rotate(request):
     """A new subscription address; every address given out before stops working."""
-    url = request.build_absolute_uri(
-        reverse("plans:feed", args=[ical.feed_token(request.user, rotate=True)])
-    )
+    ical.feed_token(request.user, rotate=True)
     messages.success(request, _("A new address was made; the earlier ones no longer work."))
-    return render(request, "plans/subscribe.html", {"url": url, "days": ical.feed_days()})
+    return redirect(reverse("plans:calendar") + "?subscribe=1")  # shows the new address
 
 
 def task_feed(request, token: str):
