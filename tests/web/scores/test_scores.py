@@ -290,6 +290,16 @@ def test_a_provinces_ranking_never_replaces_the_whole_ranking_on_public_pages(
     assert set(frame["unit"]) == {"256", "257", "80"}
 
 
+def test_a_run_over_units_chosen_one_by_one_covers_their_common_ancestor(
+    people, methodology, scored, org
+):
+    """Explicit units without a coverage are not taken for the whole workspace."""
+    bac_ninh = runs.compute_run(people["admin"], methodology, scored, units=[org.d256, org.d257])
+    assert bac_ninh.coverage == org.bac_ninh
+    both = runs.compute_run(people["admin"], methodology, scored, units=[org.d256, org.d80])
+    assert both.coverage is None  # their common ancestor is the one root: everything
+
+
 def test_the_public_run_page_does_not_name_the_account_that_computed_it(
     people, methodology, scored, as_user
 ):

@@ -167,6 +167,8 @@ def compute_run(
         units = reporting_units(methodology, period, user)
         root = scope.scope_root(user, scope.VIEW)
         coverage = root if isinstance(root, Unit) else None
+    elif coverage is None:
+        coverage = _common_ancestor(units)
     coverage = None if coverage is None or _covers_all(coverage) else coverage
     inputs = gather_inputs(methodology, period, units, computed)
     values, extra, rows = inputs.values, inputs.computed, inputs.rows
@@ -275,6 +277,20 @@ def may_publish(run: ScoreRun, user) -> bool:
     if run.coverage_id is None:
         return _covers_all(root)
     return run.coverage.path.startswith(root.path)
+
+
+def _common_ancestor(units) -> Unit | None:
+    """The lowest unit whose subtree holds all ``units`` (None when they have no common
+    root): what a run over units chosen one by one covers."""
+    paths = [u.path.strip("/").split("/") for u in units]
+    if not paths:
+        return None
+    common = []
+    for parts in zip(*paths, strict=False):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return Unit.objects.filter(pk=int(common[-1])).first() if common else None
 
 
 def _covers_all(unit: Unit) -> bool:
