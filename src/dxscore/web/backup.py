@@ -26,7 +26,6 @@ if the database step fails, the moved files go back. Archives of older dxscore v
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import hashlib
 import io
 import json
@@ -48,6 +47,7 @@ from dxscore import __version__
 from dxscore.dossiers import Store, StoreError
 from dxscore.dossiers.store import exclusive
 from dxscore.web import workspace
+from dxscore.web.diskfull import is_disk_full
 
 FORMAT = "dxscore-backup"
 VERSION = 2  # 1 (no "format" key): database and uploads only, written before dxscore 0.2
@@ -133,7 +133,7 @@ def take(out: Path, wait: float | None = DEFAULT_WAIT, echo: Echo = print) -> di
         os.replace(partial, out)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        if _is_disk_full(exc):
+        if is_disk_full(exc):
             raise BackupError(f"no space left for the backup in {out.parent}: {exc}") from None
         raise
     except DatabaseError as exc:
@@ -196,7 +196,7 @@ def _add(tar: tarfile.TarFile, path: Path, name: str, files: dict) -> bool:
         try:
             tar.addfile(info, reader)
         except OSError as exc:
-            if _is_disk_full(exc):
+            if is_disk_full(exc):
                 raise
             raise BackupError(f"{path} changed while it was read: run the backup again") from None
     files[name] = {"size": reader.size, "sha256": reader.sha.hexdigest()}
@@ -501,7 +501,7 @@ def _extract(archive: Path, up: Unpacked) -> dict[str, dict]:
     except BackupError:
         raise
     except OSError as exc:
-        if _is_disk_full(exc):
+        if is_disk_full(exc):
             raise BackupError(
                 f"no space left to unpack the archive next to the workspace: {exc}"
             ) from None
@@ -766,7 +766,3 @@ def _requeue_interrupted_jobs() -> int:
     return Job.objects.filter(state=Job.State.RUNNING).update(
         state=Job.State.QUEUED, started_at=None, progress="", percent=0
     )
-
-
-def _is_disk_full(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
