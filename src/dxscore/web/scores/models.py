@@ -60,11 +60,6 @@ class ScoreRun(models.Model):
     def published(self) -> bool:
         return self.published_at is not None
 
-    @property
-    def whole(self) -> bool:
-        """Whether the run ranks the whole workspace (no narrower coverage)."""
-        return self.coverage_id is None
-
     def save(self, *args, **kwargs) -> None:
         if self.pk and ScoreRun.objects.filter(pk=self.pk, published_at__isnull=False).exists():
             raise Immutable(_("A published score run cannot be changed."))
