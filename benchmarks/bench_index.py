@@ -22,7 +22,7 @@ from dxscore import index as ix
 N_INDICATORS, N_PILLARS, N_SUBINDICES, N_PERIODS = 100, 10, 2, 6
 
 
-def methodology() -> ix.Methodology:
+def methodology() -> ix.CompiledMethodology:
     per_pillar = N_INDICATORS // N_PILLARS
     pillars_per_sub = N_PILLARS // N_SUBINDICES
     subs = []
@@ -55,7 +55,7 @@ def data(n_units: int, seed: int = 1) -> pd.DataFrame:
     return frame.reset_index()
 
 
-def pandas_baseline(wide: pd.DataFrame, m: ix.Methodology) -> pd.Series:
+def pandas_baseline(wide: pd.DataFrame, m: ix.CompiledMethodology) -> pd.Series:
     """The same index, written the usual pandas way: long table, groupby, merges."""
     long = wide.melt(id_vars=["unit", "period"], var_name="node", value_name="value")
     g = long.groupby(["period", "node"])["value"]
@@ -77,7 +77,7 @@ def pandas_baseline(wide: pd.DataFrame, m: ix.Methodology) -> pd.Series:
     return out.sort_index()
 
 
-def engine(wide: pd.DataFrame, m: ix.Methodology) -> ix.Result:
+def engine(wide: pd.DataFrame, m: ix.CompiledMethodology) -> ix.Result:
     return ix.compute(m, ix.dataset_from_frame(wide, m, source="bench"))
 
 

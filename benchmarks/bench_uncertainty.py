@@ -41,7 +41,9 @@ UNCERTAINTY = Uncertainty.model_validate(
 )
 
 
-def naive(m: ix.Methodology, dataset: ix.Dataset, rep: Replicator, U: np.ndarray) -> np.ndarray:
+def naive(
+    m: ix.CompiledMethodology, dataset: ix.Dataset, rep: Replicator, U: np.ndarray
+) -> np.ndarray:
     """One full pipeline run per replication (the baseline)."""
     out = []
     norm_col = next(k for k, f in enumerate(rep.factors) if f.kind == "normalisation")

@@ -14,7 +14,7 @@ scale: [0, 100]
 """
 
 
-def load(body: str) -> ix.Methodology:
+def load(body: str) -> ix.CompiledMethodology:
     return ix.loads(BASE + textwrap.dedent(body), source="demo.yaml")
 
 

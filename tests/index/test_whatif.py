@@ -85,7 +85,7 @@ def test_first_place_has_no_lever(dti):
     assert (result.table.note == "already first").all()
 
 
-def _index(direction: int, aggregation: str) -> ix.Methodology:
+def _index(direction: int, aggregation: str) -> ix.CompiledMethodology:
     return ix.loads(
         textwrap.dedent(
             f"""

@@ -38,7 +38,7 @@ tree:
 
 
 @pytest.fixture(scope="module")
-def m() -> ix.Methodology:
+def m() -> ix.CompiledMethodology:
     return ix.loads(METHODOLOGY)
 
 

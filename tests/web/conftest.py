@@ -11,16 +11,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
 from dxscore.web.data.models import Indicator, Period
-from dxscore.web.orgs.models import Level, Person, Role, Unit
+from dxscore.web.orgs.models import Role
 from dxscore.web.plans.models import Resolution, Target, Task
-from tests.web.support import ARGS, CHROMIUM, TODAY, Api, WatchedBrowser
+from tests.web.support import (
+    ARGS,
+    CHROMIUM,
+    DISTRICT_YAML,
+    TODAY,
+    Api,
+    Org,
+    WatchedBrowser,
+    make_org,
+    make_person,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,49 +40,9 @@ def _web_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
 
 
-@dataclass
-class Org:
-    country: Unit
-    bac_ninh: Unit
-    d256: Unit
-    d257: Unit
-    lao_cai: Unit
-    d80: Unit
-    district: Level
-
-
-def make_org() -> Org:
-    """Việt Nam with two provinces and three districts: the units most tests use."""
-    country = Level.objects.create(name="country", depth=0)
-    province = Level.objects.create(name="province", depth=1)
-    district = Level.objects.create(name="district", depth=2)
-    vn = Unit.objects.create(code="VN", name="Việt Nam", level=country)
-    bn = Unit.objects.create(code="27", name="Bắc Ninh", level=province, parent=vn)
-    lc = Unit.objects.create(code="15", name="Lào Cai", level=province, parent=vn)
-    return Org(
-        country=vn,
-        bac_ninh=bn,
-        d256=Unit.objects.create(code="256", name="TP. Bắc Ninh", level=district, parent=bn),
-        d257=Unit.objects.create(code="257", name="Từ Sơn", level=district, parent=bn),
-        lao_cai=lc,
-        d80=Unit.objects.create(code="80", name="TP. Lào Cai", level=district, parent=lc),
-        district=district,
-    )
-
-
 @pytest.fixture
 def org(db) -> Org:
     return make_org()
-
-
-def make_person(username, role, entry=None, view=None, superuser=False):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(
-        username, password="correct horse battery", is_superuser=superuser, is_staff=superuser
-    )
-    Person.objects.create(user=user, role=role, entry_scope=entry, view_scope=view)
-    return user
 
 
 @pytest.fixture
@@ -99,30 +68,6 @@ def as_user(client, people):
     return login
 
 
-DISTRICT_YAML = """\
-id: test-districts
-version: "1"
-title: District digital transformation
-scale: [0, 100]
-defaults:
-  indicator:
-    normalisation: identity
-    range: [0, 100]
-    unit: "%"
-tree:
-  code: index
-  name: District index
-  children:
-    - code: online
-      name: Online dossiers
-      weight: 2
-      help: Share of dossiers filed online.
-    - code: ontime
-      name: On-time processing
-      weight: 1
-"""
-
-
 @pytest.fixture
 def methodology(org):
     from dxscore.web.data.methodologies import store
@@ -141,30 +86,6 @@ def periods(db):
         "2023": Period.objects.create(code="2023"),
         "2024": Period.objects.create(code="2024", deadline=dt.date(2025, 3, 31)),
     }
-
-
-def put_values(user, methodology, period, unit, **values):
-    """Enter values through the workflow (as drafts)."""
-    from dxscore.web.data.workflow import Entry, save_entries
-
-    return save_entries(
-        user, methodology, period, unit, [Entry(code, v) for code, v in values.items()]
-    )
-
-
-def approved(people, methodology, period, unit, **values):
-    """Enter, submit and approve values: data officer ``owner`` or ``colleague`` by unit."""
-    from dxscore.web.data import workflow
-    from dxscore.web.orgs import scope
-
-    officer = next(
-        people[n]
-        for n in ("owner", "colleague", "outsider")
-        if scope.allows(people[n], scope.ENTER, unit)
-    )
-    put_values(officer, methodology, period, unit, **values)
-    workflow.submit(officer, methodology, period, unit)
-    workflow.approve(people["approver"], methodology, period, unit)
 
 
 @pytest.fixture(name="api")

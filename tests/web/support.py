@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,7 @@ from dxscore.index.methodology import ROOT
 from dxscore.web.api import tokens
 from dxscore.web.dashboards import sample
 from dxscore.web.data.models import Methodology, Period
+from dxscore.web.orgs.models import Level, Person, Unit
 from dxscore.web.scores.models import NodeScore
 
 PROBLEM = "application/problem+json"
@@ -190,7 +192,6 @@ def upload_dossiers(client, text, **extra):
 def build():
     from dxscore.web.data.methodologies import store
     from dxscore.web.orgs.models import Role
-    from tests.web.conftest import DISTRICT_YAML, make_org, make_person
 
     org = make_org()
     bn, district = org.bac_ninh, org.district
@@ -256,3 +257,94 @@ class WatchedBrowser:
 
     def __getattr__(self, name):
         return getattr(self._browser, name)
+
+
+# Units, people, a methodology and values most tests start from (fixtures in conftest.py)
+
+
+@dataclass
+class Org:
+    country: Unit
+    bac_ninh: Unit
+    d256: Unit
+    d257: Unit
+    lao_cai: Unit
+    d80: Unit
+    district: Level
+
+
+def make_org() -> Org:
+    """Việt Nam with two provinces and three districts: the units most tests use."""
+    country = Level.objects.create(name="country", depth=0)
+    province = Level.objects.create(name="province", depth=1)
+    district = Level.objects.create(name="district", depth=2)
+    vn = Unit.objects.create(code="VN", name="Việt Nam", level=country)
+    bn = Unit.objects.create(code="27", name="Bắc Ninh", level=province, parent=vn)
+    lc = Unit.objects.create(code="15", name="Lào Cai", level=province, parent=vn)
+    return Org(
+        country=vn,
+        bac_ninh=bn,
+        d256=Unit.objects.create(code="256", name="TP. Bắc Ninh", level=district, parent=bn),
+        d257=Unit.objects.create(code="257", name="Từ Sơn", level=district, parent=bn),
+        lao_cai=lc,
+        d80=Unit.objects.create(code="80", name="TP. Lào Cai", level=district, parent=lc),
+        district=district,
+    )
+
+
+def make_person(username, role, entry=None, view=None, superuser=False):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(
+        username, password="correct horse battery", is_superuser=superuser, is_staff=superuser
+    )
+    Person.objects.create(user=user, role=role, entry_scope=entry, view_scope=view)
+    return user
+
+
+DISTRICT_YAML = """\
+id: test-districts
+version: "1"
+title: District digital transformation
+scale: [0, 100]
+defaults:
+  indicator:
+    normalisation: identity
+    range: [0, 100]
+    unit: "%"
+tree:
+  code: index
+  name: District index
+  children:
+    - code: online
+      name: Online dossiers
+      weight: 2
+      help: Share of dossiers filed online.
+    - code: ontime
+      name: On-time processing
+      weight: 1
+"""
+
+
+def put_values(user, methodology, period, unit, **values):
+    """Enter values through the workflow (as drafts)."""
+    from dxscore.web.data.workflow import Entry, save_entries
+
+    return save_entries(
+        user, methodology, period, unit, [Entry(code, v) for code, v in values.items()]
+    )
+
+
+def approved(people, methodology, period, unit, **values):
+    """Enter, submit and approve values: data officer ``owner`` or ``colleague`` by unit."""
+    from dxscore.web.data import workflow
+    from dxscore.web.orgs import scope
+
+    officer = next(
+        people[n]
+        for n in ("owner", "colleague", "outsider")
+        if scope.allows(people[n], scope.ENTER, unit)
+    )
+    put_values(officer, methodology, period, unit, **values)
+    workflow.submit(officer, methodology, period, unit)
+    workflow.approve(people["approver"], methodology, period, unit)

@@ -21,8 +21,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
 ):
     # the ORM is used from the test thread while Playwright's loop runs in it
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from tests.web.conftest import approved
-    from tests.web.support import build
+    from tests.web.support import approved, build
 
     org, people, methodology, period = build()
     approved(people, methodology, period, org.d257, online=30, ontime=60)

@@ -21,8 +21,7 @@ def test_the_remaining_pages_pass_the_policy_in_a_browser(
     monkeypatch,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from tests.web.conftest import make_person
-    from tests.web.support import build
+    from tests.web.support import build, make_person
 
     build()
     make_person("admin", "administrator", superuser=True)

@@ -86,7 +86,7 @@ def _load_on_map(
     ignore_unknown: bool,
     lineage: str | None,
     as_of: str | None,
-) -> tuple[ix.Methodology, ix.Dataset, ln.Carried | None]:
+) -> tuple[ix.CompiledMethodology, ix.Dataset, ln.Carried | None]:
     """``_load``, then with ``--lineage`` the values carried onto the map of ``--as-of``."""
     if lineage is None:
         if as_of is not None:
@@ -341,7 +341,7 @@ def example_path() -> Path:
     return Path(str(files("dxscore.index").joinpath("examples", EXAMPLE)))
 
 
-def _alternatives(m: ix.Methodology, file: Path | None, weights_noise: float | None):
+def _alternatives(m: ix.CompiledMethodology, file: Path | None, weights_noise: float | None):
     """The uncertain choices: the methodology's ``uncertainty`` section, replaced by an
     alternatives file when given, with ``--weights-noise`` on top."""
     import yaml

@@ -15,7 +15,7 @@ from dxscore.index.data import (
 )
 from dxscore.index.errors import DataError, EngineError, MethodologyError
 from dxscore.index.methodology import (
-    Methodology,
+    CompiledMethodology,
     builtin_ids,
     load,
     loads,
@@ -27,7 +27,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "EngineError",
-    "Methodology",
+    "CompiledMethodology",
     "MethodologyError",
     "Problem",
     "Result",

@@ -19,7 +19,7 @@ import pandas as pd
 from dxscore import periods
 from dxscore.index.arrays import Bools, Floats, Ints, Texts
 from dxscore.index.errors import DataError
-from dxscore.index.methodology import Methodology
+from dxscore.index.methodology import CompiledMethodology
 from dxscore.tables import read_frame
 
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
@@ -166,7 +166,7 @@ def _period(series: pd.Series) -> pd.Series:
 
 def load_dataset(
     path: str | Path,
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     units: pd.DataFrame | None = None,
     ignore_unknown: bool = False,
     partial: bool = False,
@@ -185,7 +185,7 @@ def load_dataset(
 
 def load_datasets(
     paths: list[str | Path],
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     units: pd.DataFrame | None = None,
     ignore_unknown: bool = False,
 ) -> Dataset:
@@ -258,7 +258,7 @@ def merge(parts: list[Dataset], sources: list[str]) -> Dataset:
 
 def dataset_from_frame(
     frame: pd.DataFrame,
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     units: pd.DataFrame | None = None,
     source: str = "<table>",
     first_row: int = 2,
@@ -432,7 +432,7 @@ def _build(
     value: Floats,
     codes: list[str],
     frame: pd.DataFrame,
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     units: pd.DataFrame | None,
     source: str,
     partial: bool,
@@ -455,7 +455,7 @@ def _build(
     return Dataset(unit_list, periods, values, present, groups, names)
 
 
-def check_required(data: Dataset, methodology: Methodology, source: str) -> None:
+def check_required(data: Dataset, methodology: CompiledMethodology, source: str) -> None:
     """Every present unit has a value for every indicator the methodology requires (one
     without imputation that is not optional)."""
     problems = []
@@ -484,7 +484,7 @@ def check_required(data: Dataset, methodology: Methodology, source: str) -> None
 
 def _unit_attributes(
     frame: pd.DataFrame,
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     units: pd.DataFrame | None,
     unit_list: list[str],
     source: str,

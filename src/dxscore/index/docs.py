@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dxscore.index.methodology import ROOT, AggregateSpec, IndicatorSpec, Methodology
+from dxscore.index.methodology import ROOT, AggregateSpec, CompiledMethodology, IndicatorSpec
 from dxscore.index.methods import Aggregation, Carry, Imputation, Normalisation, Outliers
 
 
@@ -23,7 +23,7 @@ def _range(spec: IndicatorSpec) -> str:
     return f"[{_num(low)}, {_num(high)}]"
 
 
-def render(m: Methodology) -> str:
+def render(m: CompiledMethodology) -> str:
     lines = [
         f"# {m.title}",
         "",
@@ -107,7 +107,7 @@ def render(m: Methodology) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _carry_section(m: Methodology) -> list[str]:
+def _carry_section(m: CompiledMethodology) -> list[str]:
     """The carry rules (``docs/units.md``), when any indicator is carried."""
     rules: dict[str, list[str]] = {}
     for code in m.indicators:

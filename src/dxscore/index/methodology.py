@@ -241,7 +241,7 @@ class Node:
 
 
 @dataclass
-class Methodology:
+class CompiledMethodology:
     """A validated methodology: the graph of nodes and everything the engine needs."""
 
     id: str
@@ -376,7 +376,7 @@ def builtin_ids() -> list[str]:
     return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
 
 
-def load(ref: str | Path) -> Methodology:
+def load(ref: str | Path) -> CompiledMethodology:
     """Load a methodology by built-in id or by file path."""
     ref_text = str(ref)
     builtin = BUILTIN_DIR / f"{ref_text}.yaml"
@@ -393,7 +393,7 @@ def load(ref: str | Path) -> Methodology:
     return loads(path.read_text(encoding="utf-8"), source=str(path))
 
 
-def loads(text: str, source: str = "<text>") -> Methodology:
+def loads(text: str, source: str = "<text>") -> CompiledMethodology:
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -453,7 +453,7 @@ class _Compiler:
         self.where: dict[str, str] = {}
         self.invalid: set[str] = set()  # codes of nodes that failed validation
 
-    def compile(self) -> Methodology:
+    def compile(self) -> CompiledMethodology:
         spec = self.spec
         tree = dict(spec.tree)
         tree.setdefault("code", ROOT)
@@ -473,7 +473,7 @@ class _Compiler:
             self._check_cycles()
         if self.problems:
             raise MethodologyError(self.source, self.problems)
-        return Methodology(
+        return CompiledMethodology(
             id=spec.id,
             version=spec.version,
             title=spec.title,

@@ -13,12 +13,12 @@ from dxscore.index import steps
 from dxscore.index.arrays import Bools, Floats, Ints
 from dxscore.index.data import Dataset
 from dxscore.index.errors import EngineError
-from dxscore.index.methodology import IndicatorSpec, Methodology
+from dxscore.index.methodology import CompiledMethodology, IndicatorSpec
 from dxscore.index.result import Result
 from dxscore.index.stages import Aggregation, IndicatorStages
 
 
-def prepare_indicators(methodology: Methodology, data: Dataset) -> IndicatorStages:
+def prepare_indicators(methodology: CompiledMethodology, data: Dataset) -> IndicatorStages:
     """Denominate, impute, treat outliers and normalise every indicator."""
     st = IndicatorStages({}, {}, {}, {}, {}, {}, {})
     for code in methodology.indicators:
@@ -34,7 +34,7 @@ def prepare_indicators(methodology: Methodology, data: Dataset) -> IndicatorStag
 
 
 def indicator_steps(
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     code: str,
     raw: Floats,
     data: Dataset,
@@ -65,7 +65,7 @@ def indicator_steps(
     return x, imputed, mask, treated, treatment, normalised
 
 
-def child_weights(methodology: Methodology, code: str) -> Floats:
+def child_weights(methodology: CompiledMethodology, code: str) -> Floats:
     """The declared weights of an aggregate's children (``max_points`` when summing points)."""
     node = methodology.nodes[code]
     points = node.aggregate_spec.aggregation.method == "points"
@@ -79,7 +79,7 @@ def child_weights(methodology: Methodology, code: str) -> Floats:
 
 
 def aggregate_all(
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     normalised: dict[str, Floats],
     units: list[str] | None = None,
     periods: list[str] | None = None,
@@ -154,7 +154,7 @@ def _describe(idx: Ints, units: list[str] | None, periods: list[str] | None) -> 
     return out
 
 
-def compute(methodology: Methodology, data: Dataset) -> Result:
+def compute(methodology: CompiledMethodology, data: Dataset) -> Result:
     """Compute every node's score, rank and rank change for every unit and period."""
 
     stages = prepare_indicators(methodology, data)

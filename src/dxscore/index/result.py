@@ -15,7 +15,7 @@ import pandas as pd
 from dxscore.index import steps
 from dxscore.index.arrays import Bools, Floats
 from dxscore.index.data import Dataset
-from dxscore.index.methodology import ROOT, Methodology
+from dxscore.index.methodology import ROOT, CompiledMethodology
 from dxscore.index.stages import Aggregation, IndicatorStages
 
 FRAME_COLUMNS = ["unit", "period", "node", "kind", "score", "rank", "rank_change", "points"]
@@ -24,7 +24,7 @@ FRAME_COLUMNS = ["unit", "period", "node", "kind", "score", "rank", "rank_change
 class Result:
     def __init__(
         self,
-        methodology: Methodology,
+        methodology: CompiledMethodology,
         data: Dataset,
         stages: IndicatorStages,
         aggregation: Aggregation,

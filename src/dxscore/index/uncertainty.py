@@ -22,7 +22,7 @@ from scipy.stats import gamma
 from dxscore.index import steps
 from dxscore.index.arrays import Floats, Ints
 from dxscore.index.data import Dataset
-from dxscore.index.methodology import ROOT, AggregateSpec, Methodology
+from dxscore.index.methodology import ROOT, AggregateSpec, CompiledMethodology
 from dxscore.index.methods import Aggregation, Imputation, Normalisation, Uncertainty
 from dxscore.index.pipeline import child_weights, indicator_steps
 
@@ -44,7 +44,7 @@ class Factor:
 class Replicator:
     """Evaluates the index of one period for many replications of the uncertain choices."""
 
-    methodology: Methodology
+    methodology: CompiledMethodology
     data: Dataset
     period: str
     uncertainty: Uncertainty
@@ -207,7 +207,7 @@ class Sensitivity:
 
 
 def sensitivity(
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     data: Dataset,
     period: str,
     runs: int = 1000,

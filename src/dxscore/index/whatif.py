@@ -24,7 +24,7 @@ from dxscore.index import steps
 from dxscore.index.arrays import Bools, Floats
 from dxscore.index.data import Dataset
 from dxscore.index.errors import DataError
-from dxscore.index.methodology import ROOT, IndicatorSpec, Methodology
+from dxscore.index.methodology import ROOT, CompiledMethodology, IndicatorSpec
 from dxscore.index.pipeline import aggregate_all, compute, indicator_steps, prepare_indicators
 
 GRID = 33  # candidates per refinement round
@@ -46,7 +46,7 @@ def with_changes(data: Dataset, unit: str, period: str, changes: dict[str, float
     return new
 
 
-def _check_changes(m: Methodology, changes: dict[str, float]) -> None:
+def _check_changes(m: CompiledMethodology, changes: dict[str, float]) -> None:
     problems = []
     for code, value in changes.items():
         if code not in m.nodes or not m.nodes[code].is_indicator:
@@ -62,7 +62,7 @@ def _check_changes(m: Methodology, changes: dict[str, float]) -> None:
 
 
 def whatif(
-    m: Methodology, data: Dataset, unit: str, period: str, changes: dict[str, float]
+    m: CompiledMethodology, data: Dataset, unit: str, period: str, changes: dict[str, float]
 ) -> pd.DataFrame:
     """Every node's score and rank for ``unit`` in ``period`` before and after ``changes``
     (raw values in the indicators' own units)."""
@@ -109,7 +109,7 @@ class Levers:
 class _Probe:
     """Index ranks of one unit when one indicator's raw value takes many candidates."""
 
-    def __init__(self, m: Methodology, data: Dataset, unit: str, period: str, node: str):
+    def __init__(self, m: CompiledMethodology, data: Dataset, unit: str, period: str, node: str):
         self.m, self.data, self.node = m, data, node
         self.u, self.p = data.unit_index(unit), data.period_index(period)
         self.stages = prepare_indicators(m, data)
@@ -148,7 +148,7 @@ def _declared_bound(spec: IndicatorSpec) -> bool:
 
 
 def _search_bounds(
-    m: Methodology, data: Dataset, code: str, p: int, current: float
+    m: CompiledMethodology, data: Dataset, code: str, p: int, current: float
 ) -> float | None:
     """The raw value the search goes to: the valid range's end on the better side, else
     one observed span beyond the best observed value."""
@@ -184,7 +184,7 @@ def _smallest_gain(
 
 
 def levers(
-    m: Methodology,
+    m: CompiledMethodology,
     data: Dataset,
     unit: str,
     period: str,
@@ -270,7 +270,12 @@ def _median_above(probe: _Probe, code: str, better: Bools) -> float:
 
 
 def _verify(
-    m: Methodology, data: Dataset, unit: str, period: str, node: str, changes: dict[str, float]
+    m: CompiledMethodology,
+    data: Dataset,
+    unit: str,
+    period: str,
+    node: str,
+    changes: dict[str, float],
 ) -> float | None:
     """The unit's rank after ``changes``, by a full recomputation."""
     result = compute(m, with_changes(data, unit, period, changes))
@@ -280,7 +285,7 @@ def _verify(
 
 def _path(
     probe: _Probe,
-    m: Methodology,
+    m: CompiledMethodology,
     data: Dataset,
     unit: str,
     period: str,

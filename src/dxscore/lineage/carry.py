@@ -31,7 +31,7 @@ from dxscore.index.data import (
     read_table,
 )
 from dxscore.index.errors import DataError
-from dxscore.index.methodology import IndicatorSpec, Methodology
+from dxscore.index.methodology import CompiledMethodology, IndicatorSpec
 from dxscore.index.methods import Carry
 from dxscore.index.pipeline import compute as compute_index
 from dxscore.index.result import Result
@@ -79,7 +79,7 @@ class Carried:
         return table.rename(columns={"from_unit": "from_units"})
 
 
-def rules(methodology: Methodology) -> dict[str, Carry]:
+def rules(methodology: CompiledMethodology) -> dict[str, Carry]:
     """The carry rule of every input of the methodology (indicators and denominators)."""
     out: dict[str, Carry] = {}
     for code in methodology.indicators:
@@ -155,7 +155,7 @@ def carry(
     data: Dataset | pd.DataFrame,
     lineage: Lineage,
     as_of: dt.date,
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     source: str = "<data>",
     first_row: int = 2,
 ) -> Carried:
@@ -174,7 +174,7 @@ def carry(
 
 
 def compute(
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     data: Dataset | pd.DataFrame,
     lineage: Lineage,
     as_of: dt.date,
@@ -201,7 +201,7 @@ class _Carrier:
         data: Dataset,
         lineage: Lineage,
         as_of: dt.date,
-        methodology: Methodology,
+        methodology: CompiledMethodology,
         source: str,
     ):
         self.data = data
@@ -451,7 +451,7 @@ class _Carrier:
 
 def carry_files(
     paths: list[str] | list[Path],
-    methodology: Methodology,
+    methodology: CompiledMethodology,
     lineage: Lineage,
     as_of: dt.date,
     units: pd.DataFrame | None = None,

@@ -131,7 +131,7 @@ def test_a_batch_of_values_out_of_scope_stores_nothing(api, methodology, periods
 
 def test_a_viewer_token_reads_but_cannot_write(api, org, methodology, periods):
     from dxscore.web.orgs.models import Role
-    from tests.web.conftest import make_person
+    from tests.web.support import make_person
 
     api.people["viewer"] = make_person("viewer", Role.VIEWER, None, org.bac_ninh)
     assert api.get("units", "viewer").json()["count"] == 3

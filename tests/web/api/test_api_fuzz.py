@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from dxscore.web.wsgi import application
-from tests.web.conftest import approved
+from tests.web.support import approved
 
 CHECKS = [
     not_a_server_error,

@@ -10,8 +10,7 @@ import pytest
 
 from dxscore.web.plans.models import ProgressUpdate, Task
 from dxscore.web.scores.models import ScoreRun
-from tests.web.conftest import approved
-from tests.web.support import TODAY, problem
+from tests.web.support import TODAY, approved, problem
 
 
 @pytest.fixture

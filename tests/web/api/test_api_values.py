@@ -5,8 +5,7 @@ the engine and the platform, stored whole or not at all, through the site's work
 from __future__ import annotations
 
 from dxscore.web.data.models import Status, Value
-from tests.web.conftest import put_values
-from tests.web.support import problem
+from tests.web.support import problem, put_values
 
 M = "test-districts"
 

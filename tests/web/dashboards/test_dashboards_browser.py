@@ -21,8 +21,7 @@ def test_every_dashboard_page_in_a_browser(
     monkeypatch,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from tests.web.conftest import make_person
-    from tests.web.support import build
+    from tests.web.support import build, make_person
 
     org, people, _m, _p = build()
     admin = make_person("admin", "administrator", superuser=True)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from dxscore.web.data import imports
 from dxscore.web.data.models import Upload, Value
 from dxscore.web.data.workflow import WorkflowError
-from tests.web.conftest import approved, put_values
+from tests.web.support import approved, put_values
 
 
 def _url(name, methodology, period, unit):

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dxscore.web.data.models import Indicator, Methodology
-from tests.web.conftest import DISTRICT_YAML
+from tests.web.support import DISTRICT_YAML
 
 
 def _upload(client, text, name="m.yaml", purpose=""):

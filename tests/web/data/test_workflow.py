@@ -12,7 +12,7 @@ from django.utils import timezone
 from dxscore.web.data import workflow
 from dxscore.web.data.collect import completeness
 from dxscore.web.data.models import Value
-from tests.web.conftest import approved, put_values
+from tests.web.support import approved, put_values
 
 
 def _act(client, methodology, period, unit, action, reason=""):

@@ -265,7 +265,7 @@ def test_who_sees_jobs_and_who_may_queue_measures(as_user, people, org):
 
 
 def test_a_viewer_may_not_upload(client, org):
-    from tests.web.conftest import make_person
+    from tests.web.support import make_person
 
     client.force_login(make_person("reader", "viewer", None, org.bac_ninh))
     assert client.get(reverse("dossier_jobs")).status_code == 403

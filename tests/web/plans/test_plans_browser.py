@@ -28,8 +28,7 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     monkeypatch,
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from tests.web.conftest import approved
-    from tests.web.support import build
+    from tests.web.support import approved, build
 
     org, people, methodology, period = build()
     approved(people, methodology, period, org.d256, online=60, ontime=90)

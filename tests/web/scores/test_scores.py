@@ -17,7 +17,7 @@ from dxscore.cli import app
 from dxscore.web.data import workflow
 from dxscore.web.scores import runs
 from dxscore.web.scores.models import Immutable, NodeScore, ScoreRun
-from tests.web.conftest import approved, put_values
+from tests.web.support import approved, put_values
 
 
 @pytest.fixture
@@ -253,7 +253,7 @@ def test_a_provinces_ranking_never_replaces_the_whole_ranking_on_public_pages(
     keeps the whole ranking (it showed the latest run, so one province's board replaced
     the national one); the province's run is one click away and says what it covers."""
     from dxscore.web.orgs.models import Role
-    from tests.web.conftest import make_person
+    from tests.web.support import make_person
 
     whole = runs.compute_run(people["admin"], methodology, scored)
     assert whole.coverage is None

@@ -31,7 +31,7 @@ SHOWN_MEASURES = (
 
 
 @lru_cache(maxsize=1)
-def methodology() -> ix.Methodology:
+def methodology() -> ix.CompiledMethodology:
     return ix.load("vn-766")
 
 

@@ -90,7 +90,7 @@ def history_runs(run: ScoreRun) -> list[ScoreRun]:
     return sorted(latest.values(), key=lambda r: r.period.start)
 
 
-def decimals(m: ix.Methodology) -> int:
+def decimals(m: ix.CompiledMethodology) -> int:
     """Digits a page shows: the methodology's rank rounding, else 4 on a [0, 1] scale
     and 2 otherwise."""
     if m.rank_rounding is not None:
@@ -143,7 +143,7 @@ class Board:
 
     def __init__(self, run: ScoreRun):
         self.run = run
-        self.m: ix.Methodology = run.methodology.compiled()
+        self.m: ix.CompiledMethodology = run.methodology.compiled()
         self.decimals = decimals(self.m)
 
     # --- the methodology's shape ---------------------------------------------------------

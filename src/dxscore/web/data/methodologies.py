@@ -18,7 +18,7 @@ class MethodologyRejected(Problems):
     """The file cannot be stored; ``problems`` lists ``(where, message)`` pairs."""
 
 
-def sync_indicators(m: ix.Methodology) -> None:
+def sync_indicators(m: ix.CompiledMethodology) -> None:
     """Make sure every input code of ``m`` has an indicator row (names filled once)."""
     known = set(
         Indicator.objects.filter(code__in=[*m.indicators, *m.denominators]).values_list(

@@ -18,7 +18,7 @@ from dxscore.web.orgs.models import Level, Unit
 
 
 @lru_cache(maxsize=64)
-def _compile(text: str, label: str) -> ix.Methodology:
+def _compile(text: str, label: str) -> ix.CompiledMethodology:
     return ix.loads(text, source=label)
 
 
@@ -70,7 +70,7 @@ class Methodology(models.Model):
     def __str__(self) -> str:
         return f"{self.code} v{self.version}"
 
-    def compiled(self) -> ix.Methodology:
+    def compiled(self) -> ix.CompiledMethodology:
         """The engine's compiled methodology of this version (cached per text)."""
         return _compile(self.text, f"{self.code} v{self.version}")
 

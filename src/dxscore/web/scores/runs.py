@@ -31,7 +31,7 @@ class RunNotAllowed(RunError, scope.NotAllowed):
     """The person may not do this (role or scope)."""
 
 
-def input_periods(m: ix.Methodology, period: Period) -> list[Period]:
+def input_periods(m: ix.CompiledMethodology, period: Period) -> list[Period]:
     """The periods a run of ``period`` reads approved values of: the period itself, and
     every stored earlier period of the same kind when the methodology imputes over time
     or pools normalisation over periods (later periods never change a run)."""
@@ -126,7 +126,7 @@ def input_hash(period: str, rows: list[tuple[str, str, str, float]]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _engine_result(m: ix.Methodology, period: str, rows, unit_table) -> ix.Result:
+def _engine_result(m: ix.CompiledMethodology, period: str, rows, unit_table) -> ix.Result:
     """The engine's result for ``(unit, period, indicator, value)`` rows."""
     frame = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
     units = pd.DataFrame(unit_table) if unit_table else None
@@ -139,7 +139,9 @@ def _engine_result(m: ix.Methodology, period: str, rows, unit_table) -> ix.Resul
         raise RunError([("engine", str(exc))]) from None
 
 
-def compute_inputs(m: ix.Methodology, period: Period, inputs: Inputs) -> tuple[list, ix.Result]:
+def compute_inputs(
+    m: ix.CompiledMethodology, period: Period, inputs: Inputs
+) -> tuple[list, ix.Result]:
     """The units' table (their groups) and the engine's result for gathered inputs."""
     unit_table = _unit_table(inputs.units, m.groups)
     return unit_table, _engine_result(m, period.code, inputs.rows, unit_table)
