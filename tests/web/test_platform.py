@@ -14,7 +14,7 @@ from django.urls import reverse
 from dxscore import index as ix
 from dxscore.web.data.models import Methodology
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
+from dxscore.web.orgs.models import Unit, UnitChange
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -52,13 +52,16 @@ def test_units_valid_in_a_period_and_predecessors(org):
         parent=org.bac_ninh,
         valid_from=dt.date(2025, 1, 1),
     )
-    merged.predecessors.add(org.d256)
+    UnitChange.objects.create(
+        date=dt.date(2025, 1, 1), kind="rename", source=org.d256, target=merged
+    )
     in_2024 = Unit.objects.valid_between(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     in_2025 = Unit.objects.valid_between(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert "256" in set(in_2024.values_list("code", flat=True))
     assert "256M" not in set(in_2024.values_list("code", flat=True))
     assert "256" not in set(in_2025.values_list("code", flat=True))
-    assert list(org.d256.successors.values_list("code", flat=True)) == ["256M"]
+    assert list(org.d256.successor_units().values_list("code", flat=True)) == ["256M"]
+    assert list(merged.predecessor_units().values_list("code", flat=True)) == ["256"]
 
 
 def test_scope_helper_gives_owner_colleague_and_outsider_different_views(org, people):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from dxscore.web.orgs.models import Level, Person, Unit, UnitGroup
+from dxscore.web.orgs.models import Level, Person, Unit, UnitChange, UnitGroup
 
 
 @admin.register(Level)
@@ -15,7 +15,15 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "valid_from", "valid_to")
     list_filter = ("level",)
     search_fields = ("code", "name")
-    autocomplete_fields = ("parent", "predecessors")
+    autocomplete_fields = ("parent",)
+
+
+@admin.register(UnitChange)
+class UnitChangeAdmin(admin.ModelAdmin):
+    list_display = ("date", "kind", "source", "target", "share")
+    list_filter = ("kind", "date")
+    search_fields = ("source__code", "source__name", "target__code", "target__name")
+    autocomplete_fields = ("source", "target")
 
 
 @admin.register(UnitGroup)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -45,9 +45,37 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=start),
         )
 
+    def in_force(self, day: dt.date) -> UnitQuerySet:
+        """The units in force on ``day``: the map of that day."""
+        return self.valid_between(day, day)
+
+    def at(self, code: str, day: dt.date) -> Unit | None:
+        """The unit ``code`` denotes on ``day`` (``None`` if it denotes none then)."""
+        return self.in_force(day).filter(code=code).first()
+
+    def by_code(self, code: str, day: dt.date | None = None) -> Unit | None:
+        """The unit a code denotes: on ``day`` when given; else the one in force today,
+        or, for a code no unit in force has, the one that began last."""
+        if day is not None:
+            return self.at(code, day)
+        return self.at(code, dt.date.today()) or (
+            self.filter(code=code).order_by(F("valid_from").desc(nulls_last=True)).first()
+        )
+
+
+def unit_key(code: str, valid_from: dt.date | None) -> str:
+    """A unit's identity: its code, with ``@first day`` when it began on a recorded day
+    (``15`` was Yên Bái, ``15@2025-07-01`` is the new Lào Cai), as in ``dxscore.lineage``."""
+    return code if valid_from is None else f"{code}@{valid_from.isoformat()}"
+
 
 class Unit(models.Model):
-    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
+    """A unit of the administrative map: a code *and* a validity. The same code may
+    denote different units one after the other (never two at once); ``key`` tells them
+    apart. How units followed one another is in ``UnitChange`` (``docs/units.md``)."""
+
+    code = models.CharField(_("code"), max_length=40, db_index=True, validators=[code_validator])
+    key = models.CharField(max_length=52, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     level = models.ForeignKey(Level, models.PROTECT, verbose_name=_("level"))
     parent = models.ForeignKey(
@@ -61,14 +89,7 @@ class Unit(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    predecessors = models.ManyToManyField(
-        "self",
-        symmetrical=False,
-        blank=True,
-        related_name="successors",
-        verbose_name=_("predecessors"),
-        help_text=_("Units this one replaces (merges and splits)."),
-    )
+    updated = models.DateTimeField(auto_now=True)
 
     objects = UnitQuerySet.as_manager()
 
@@ -89,9 +110,55 @@ class Unit(models.Model):
             raise ValidationError({"parent": _("A unit cannot be placed inside itself.")})
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             raise ValidationError({"valid_to": _("The end of validity is before its start.")})
+        overlapping = Unit.objects.filter(code=self.code).exclude(pk=self.pk)
+        if self.valid_from:
+            overlapping = overlapping.filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from)
+            )
+        if self.valid_to:
+            overlapping = overlapping.filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_to)
+            )
+        other = overlapping.first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "code": _(
+                        "Code %(code)s already denotes %(name)s in this time (%(validity)s): "
+                        "one code denotes one unit at a time."
+                    )
+                    % {"code": self.code, "name": other.name, "validity": other.validity()}
+                }
+            )
+
+    def validity(self) -> str:
+        """The validity as people read it: "until 30/06/2025", "from 01/07/2025"."""
+        from django.utils.formats import date_format
+
+        start = date_format(self.valid_from, "SHORT_DATE_FORMAT") if self.valid_from else ""
+        end = date_format(self.valid_to, "SHORT_DATE_FORMAT") if self.valid_to else ""
+        if start and end:
+            return _("%(start)s to %(end)s") % {"start": start, "end": end}
+        if start:
+            return _("from %(start)s") % {"start": start}
+        if end:
+            return _("until %(end)s") % {"end": end}
+        return _("always")
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_between(day, day)
+
+    def predecessor_units(self) -> UnitQuerySet:
+        """The units whose territory (or part of it) went into this one."""
+        return Unit.objects.filter(outflows__target=self).distinct()
+
+    def successor_units(self) -> UnitQuerySet:
+        """The units this one's territory (or part of it) went into."""
+        return Unit.objects.filter(inflows__source=self).distinct()
 
     def save(self, *args, **kwargs) -> None:
         """Keep ``path`` (``/<root id>/.../<own id>/``) and the paths below it in step."""
+        self.key = unit_key(self.code, self.valid_from)
         with transaction.atomic():
             old_path = self.path
             if self.pk is None:
@@ -118,6 +185,53 @@ class Unit(models.Model):
         return (self.valid_from is None or self.valid_from <= end) and (
             self.valid_to is None or self.valid_to >= start
         )
+
+
+class UnitChange(models.Model):
+    """One flow of the map's lineage: on ``date`` (the first day of the new map),
+    ``share`` of ``source`` went into ``target`` (``dxscore.lineage.Flow``). A merge is a
+    change per predecessor; a split one per part; an abolition without successor has no
+    target. ``continues``: the target is the source going on (a rename or re-parent)."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("merge")
+        SPLIT = "split", _("split")
+        TRANSFER = "transfer", _("transfer of a part")
+        RENAME = "rename", _("rename")
+        REPARENT = "reparent", _("move to another parent")
+        ABOLISH = "abolish", _("abolition")
+
+    date = models.DateField(_("effective date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source = models.ForeignKey(
+        Unit, models.CASCADE, related_name="outflows", verbose_name=_("from unit")
+    )
+    target = models.ForeignKey(
+        Unit,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="inflows",
+        verbose_name=_("to unit"),
+    )
+    share = models.FloatField(_("share"), default=1.0)
+    continues = models.BooleanField(default=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "source__code", "target__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "source", "target"], name="one_flow_a_day"),
+            models.CheckConstraint(
+                condition=Q(share__gte=0) & Q(share__lte=1), name="share_between_0_and_1"
+            ),
+        ]
+        verbose_name = _("unit change")
+        verbose_name_plural = _("unit changes")
+
+    def __str__(self) -> str:
+        target = self.target.code if self.target_id else "-"
+        return f"{self.date} {self.kind} {self.source.code} -> {target}"
 
 
 class UnitGroup(models.Model):

@@ -28,7 +28,7 @@ def unit_out(u: Unit) -> dict:
         "depth": u.depth,
         "valid_from": u.valid_from,
         "valid_to": u.valid_to,
-        "predecessors": [p.code for p in u.predecessors.all()],
+        "predecessors": list(dict.fromkeys(c.source.code for c in u.inflows.all())),
     }
 
 
@@ -43,7 +43,7 @@ def list_units(
     offset: int = Offset,
 ):
     units = scope.restrict(
-        Unit.objects.select_related("level", "parent").prefetch_related("predecessors"),
+        Unit.objects.select_related("level", "parent").prefetch_related("inflows__source"),
         request.user,
         scope.VIEW,
         via="",
