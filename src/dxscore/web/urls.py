@@ -24,3 +24,8 @@ urlpatterns = [
     path("", include("dxscore.web.dossierdata.urls")),
     path("api/", include("dxscore.web.api.urls")),
 ]
+
+handler400 = "dxscore.web.views.bad_request"
+handler403 = "dxscore.web.views.permission_denied"
+handler404 = "dxscore.web.views.page_not_found"
+handler500 = "dxscore.web.views.server_error"

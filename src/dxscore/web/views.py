@@ -1,4 +1,5 @@
-"""Site-wide pages: home, health."""
+"""Site-wide pages: home (a landing page for visitors, the work page for staff), health,
+and the error pages in the site's layout."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from dxscore.web.provenance import notices
 
 
 def site_context(request):
+    from dxscore.web.dossierdata.access import may_open_jobs
+
     user = request.user
     return {
         "dx_role": scope.role_of(user),
+        "dx_can_open_dossiers": may_open_jobs(user),
         "dx_can_manage": scope.can_manage(user),
         "dx_version": __version__,
         "dx_demo_workspace": notices.is_demo_workspace(),
@@ -47,8 +51,23 @@ def health(request):
     )
 
 
-@login_required
 def home(request):
+    """Staff see their work; a visitor (a citizen, a journalist) sees what is published."""
+    if not request.user.is_authenticated:
+        return landing(request)
+    return _staff_home(request)
+
+
+def landing(request):
+    """The public front page: every published ranking's latest edition with its top
+    units, linked to the leaderboards, scorecards and public-service figures. No log-in."""
+    from dxscore.web.dashboards.landing import latest_rankings
+
+    return render(request, "dxscore/landing.html", {"rankings": latest_rankings()})
+
+
+@login_required
+def _staff_home(request):
     from dxscore.web.data.models import Methodology, Period
     from dxscore.web.scores.models import ScoreRun
 
@@ -65,3 +84,38 @@ def home(request):
             "person": getattr(request.user, "person", None),
         },
     )
+
+
+# --- error pages: in the site's layout, saying why and where to go ----------------------
+
+
+def _error(request, status: int, template: str, exception=None):
+    context = {"status": status}
+    if exception is not None and status == 403 and str(exception):
+        context["reason"] = str(exception)
+    return render(request, template, context, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, "400.html")
+
+
+def permission_denied(request, exception=None):
+    return _error(request, 403, "403.html", exception)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, "404.html")
+
+
+def server_error(request):
+    """The 500 page in the layout; if even that fails (the layout's own queries), the
+    plain page, which needs nothing."""
+    from django.template import loader
+
+    try:
+        return render(request, "500.html", {"status": 500}, status=500)
+    except Exception:  # noqa: BLE001 - the error page must never fail
+        from django.http import HttpResponseServerError
+
+        return HttpResponseServerError(loader.get_template("500_plain.html").render())

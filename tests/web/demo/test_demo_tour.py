@@ -94,6 +94,13 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     printed = log.read_text()
     assert PASSWORD in printed and "steering" in printed  # the log-ins are printed
 
+    # 0. the front page, no log-in: the published indices with their leading units
+    page.goto(f"{base}/")
+    assert "/accounts/login/" not in page.url
+    front = page.inner_text("main")
+    assert "Digital transformation scores" in front and "Full ranking" in front
+    page.screenshot(path=shots / "tour-0-front.png")
+
     # 1. the public leaderboard: the published 2022 order, and what is synthetic
     page.goto(f"{base}/public/vn-dti-2022/2022/")
     text = page.inner_text("main")
@@ -129,6 +136,9 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     page.screenshot(path=shots / "tour-3-whatif.png")
 
     # 4. the public-service dashboard of Lạng Sơn, from its synthetic dossiers
+    page.get_by_role("link", name="Public services").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/dashboards/services/" in page.url
     page.goto(f"{base}/dashboards/services/?unit=20&grain=year&period=2024")
     services = page.inner_text("main")
     assert "Lạng Sơn" in services and "Timeliness" in services

@@ -11,14 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dxscore.web.dossierdata.access import may_open_jobs, may_upload
 from dxscore.web.dossierdata.forms import DossierUploadForm
 from dxscore.web.dossierdata.models import Job
 from dxscore.web.dossierdata.worker import queue_measures, store_root
 from dxscore.web.orgs import scope
-
-
-def may_upload(user) -> bool:
-    return scope.scope_root(user, scope.ENTER) is not None
 
 
 def visible_jobs(user):
@@ -29,7 +26,7 @@ def visible_jobs(user):
 
 @login_required
 def jobs(request):
-    if not (may_upload(request.user) or scope.can_manage(request.user)):
+    if not may_open_jobs(request.user):
         raise PermissionDenied
     form = DossierUploadForm()
     if request.method == "POST":
