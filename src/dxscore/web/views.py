@@ -16,10 +16,12 @@ from dxscore.web.provenance import notices
 
 
 def site_context(request):
+    from dxscore.web import work
     from dxscore.web.dossierdata.access import may_open_jobs
 
     user = request.user
     return {
+        "dx_work_count": work.count(user),
         "dx_role": scope.role_of(user),
         "dx_can_open_dossiers": may_open_jobs(user),
         "dx_can_manage": scope.can_manage(user),
@@ -68,16 +70,20 @@ def landing(request):
 
 @login_required
 def _staff_home(request):
+    from dxscore.web import work
     from dxscore.web.data.models import Methodology, Period
     from dxscore.web.scores.models import ScoreRun
 
     runs = ScoreRun.objects.select_related("methodology", "period")
     if not scope.can_manage(request.user):
         runs = runs.filter(published_at__isnull=False)
+    items = work.waiting(request.user)
     return render(
         request,
         "dxscore/home.html",
         {
+            "work": [i for i in items if i.actionable],
+            "news": [i for i in items if not i.actionable],
             "methodologies": Methodology.objects.filter(active=True),
             "periods": Period.objects.all()[:6],
             "runs": runs.order_by("-created_at")[:10],

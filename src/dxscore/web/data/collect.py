@@ -117,11 +117,14 @@ class UnitProgress:
     late: bool = False
 
 
-def completeness(methodology: Methodology, period: Period, user) -> list[UnitProgress]:
-    """Per reporting unit in scope: values by status, overall state, on time or late."""
+def completeness(
+    methodology: Methodology, period: Period, user, action: str = scope.VIEW
+) -> list[UnitProgress]:
+    """Per reporting unit in the person's scope for ``action`` (what they see, enter or
+    approve): values by status, overall state, on time or late."""
     codes = [s.code for s in inputs(methodology)]
     required = [s.code for s in inputs(methodology) if s.required]
-    units = list(reporting_units(methodology, period, user))
+    units = list(reporting_units(methodology, period, user, action))
     rows = {u.pk: UnitProgress(unit=u) for u in units}
     stats = (
         Value.objects.filter(

@@ -25,11 +25,38 @@ from dxscore.web.upload_limits import check_received, upload_limits
 EVIDENCE_TYPES = (".pdf", ".png", ".jpg", ".jpeg", ".xlsx", ".docx", ".odt", ".ods", ".csv", ".txt")
 
 
+STATE_FILTERS = {  # ?state=...: which units the list shows
+    "todo": ("not started", Status.DRAFT),
+    Status.DRAFT: (Status.DRAFT,),
+    Status.SUBMITTED: (Status.SUBMITTED,),
+    Status.RETURNED: (Status.RETURNED,),
+    Status.APPROVED: (Status.APPROVED,),
+    "not started": ("not started",),
+}
+
+
 @login_required
 def completeness(request, mid: int, period: str):
+    """Every reporting unit's progress, filtered by state (``?state=submitted``: the
+    approver's queue), late ones (``?late=1``) or a part of a name or code (``?q=``)."""
     methodology, period_obj, _unit = collection_or_404(request, mid, period)
-    rows = unit_progress(methodology, period_obj, request.user)
-    totals = {s: sum(1 for r in rows if r.state == s) for s in Status.values}
+    every = unit_progress(methodology, period_obj, request.user)
+    totals = {s: sum(1 for r in every if r.state == s) for s in Status.values}
+    totals["not started"] = sum(1 for r in every if r.state == "not started")
+    totals["todo"] = totals["not started"] + totals[Status.DRAFT]
+    state = request.GET.get("state", "")
+    rows = every
+    if state in STATE_FILTERS:
+        rows = [r for r in rows if r.state in STATE_FILTERS[state]]
+    else:
+        state = ""
+    late_only = request.GET.get("late") == "1"
+    if late_only:
+        rows = [r for r in rows if r.late]
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        folded = q.casefold()
+        rows = [r for r in rows if folded in r.unit.name.casefold() or folded in r.unit.code]
     return render(
         request,
         "dxscore/completeness.html",
@@ -37,9 +64,13 @@ def completeness(request, mid: int, period: str):
             "methodology": methodology,
             "period": period_obj,
             "rows": rows,
+            "every": len(every),
             "required": sum(1 for _ in methodology.compiled().indicators),
             "totals": totals,
-            "late": sum(1 for r in rows if r.late),
+            "late": sum(1 for r in every if r.late),
+            "state": state,
+            "late_only": late_only,
+            "q": q,
         },
     )
 

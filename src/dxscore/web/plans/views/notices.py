@@ -16,5 +16,16 @@ def notice_list(request):
             read_at=timezone.now()
         )
         return redirect("plans:notices")
+    from dxscore.web import work
+
     notices = Notice.objects.filter(user=request.user).select_related("task", "task__owner")
-    return render(request, "plans/notices.html", {"notices": notices[:200]})
+    items = work.waiting(request.user)
+    return render(
+        request,
+        "plans/notices.html",
+        {
+            "notices": notices[:200],
+            "work": [i for i in items if i.actionable],
+            "news": [i for i in items if not i.actionable],
+        },
+    )
