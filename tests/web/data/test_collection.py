@@ -301,3 +301,35 @@ def test_someone_else_cannot_commit_my_upload(as_user, people, methodology, peri
 def test_put_values_helper_and_form_agree(people, methodology, periods, org):
     assert put_values(people["owner"], methodology, periods["2024"], org.d256, online=5) == 1
     assert _values(org.d256, periods["2024"]) == {"online": 5.0}
+
+
+def test_the_template_uploaded_back_unchanged_changes_nothing(as_user, methodology, periods, org):
+    """Issue 18: a computed value written into the template (0.33820694087403597) comes
+    back from the spreadsheet as 0.338206940874036; the upload must not call it a change
+    of a read-only value. Values are compared as numbers to a spreadsheet's precision."""
+    from dxscore.web.data.models import Indicator
+
+    online = Indicator.objects.get(code="online")
+    online.source = Indicator.Source.DOSSIERS
+    online.save()
+    period = periods["2024"]
+    Value.objects.create(unit=org.d256, indicator=online, period=period, value=0.33820694087403597)
+    client = as_user("owner")
+    wb = _template(client, methodology, period, org.d256)
+    written = {r[3].value: r[8].value for r in wb["values"].iter_rows(min_row=2)}
+    assert written["online"] == pytest.approx(0.33820694087403597, rel=1e-14)
+    content = _fill(wb, {("256", "online"): 0.338206940874036, ("256", "ontime"): 91})
+    upload = _upload(client, methodology, period, org.d256, content)
+    assert upload.problems == []
+    assert [(r["indicator"], r["value"]) for r in upload.rows] == [("ontime", 91)]
+    # a real change of a computed value is still refused, naming row and column
+    content = _fill(wb, {("256", "online"): 0.34, ("256", "ontime"): 91})
+    upload = _upload(client, methodology, period, org.d256, content)
+    assert upload.problems and "computed from dossiers and read-only" in upload.problems[0][1]
+
+
+def test_same_number_is_equality_to_a_spreadsheets_precision():
+    assert imports.same_number(0.33820694087403597, 0.338206940874036)
+    assert imports.same_number(None, None) and not imports.same_number(None, 0.0)
+    assert not imports.same_number(0.3382069408740, 0.3382069408741)
+    assert imports.same_number(0.0, -0.0) and not imports.same_number(0.0, 1e-300 * 1e290)

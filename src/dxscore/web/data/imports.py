@@ -8,6 +8,7 @@ again that nobody changed the same values in between, and stores all rows or non
 
 from __future__ import annotations
 
+import math
 import re
 
 import pandas as pd
@@ -258,7 +259,11 @@ def check(
         comment = cell_text(cell(values, "comment"))
         value = _number(r["value"])
         old = existing.get((unit.pk, r["indicator"]))
-        if old is not None and old.value == value and (old.comment == comment or not comment):
+        if (
+            old is not None
+            and same_number(old.value, value)
+            and (old.comment == comment or not comment)
+        ):
             unchanged += 1
             continue
         if old is None and value is None and not comment:
@@ -296,6 +301,17 @@ def check(
         )
     problems.sort(key=lambda p: problem_order(p[0]))
     return changes, problems, unchanged
+
+
+SPREADSHEET_DIGITS = 15  # significant digits a spreadsheet keeps of a number
+
+
+def same_number(a: float | None, b: float | None) -> bool:
+    """Equal to the precision a spreadsheet keeps: a value written into a template and
+    read back (0.33820694087403597 becomes 0.338206940874036) is the same value."""
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=10.0 ** (1 - SPREADSHEET_DIGITS), abs_tol=1e-300)
 
 
 def _number(content) -> float | None:
