@@ -63,7 +63,10 @@ def test_returned_values_carry_the_reason_and_become_editable(
     value = Value.objects.get(indicator__code="online")
     assert value.status == "returned" and value.return_reason == "online share looks too high"
     page = as_user("owner").get(reverse("entry", args=[methodology.pk, p.code, "256"]))
-    assert "online share looks too high" in page.content.decode()
+    html = page.content.decode()
+    # said once for the form (not once per value), with who returned it
+    assert html.count("online share looks too high") == 1
+    assert "Returned by approver on" in html and "(2 values):" in html
     put_values(people["owner"], methodology, p, org.d256, online=48)
     assert _statuses(org.d256) == {"online": "draft", "ontime": "returned"}
     workflow.submit(people["owner"], methodology, p, org.d256)

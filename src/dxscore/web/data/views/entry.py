@@ -75,6 +75,25 @@ def completeness(request, mid: int, period: str):
     )
 
 
+def returns(rows) -> list[dict]:
+    """The form's returns, once each: reason, who returned it and when, and the inputs it
+    concerns (a return sends every submitted value back with one reason)."""
+    found: dict[tuple, dict] = {}
+    for row in rows:
+        value = row.value
+        if value is None or value.status != Status.RETURNED or not value.return_reason:
+            continue
+        record = value.history.order_by("-history_date").first()  # the return itself
+        by = record.history_user if record is not None else None
+        key = (value.return_reason, by.pk if by else None)
+        entry = found.setdefault(
+            key, {"reason": value.return_reason, "by": by, "at": value.updated_at, "n": 0}
+        )
+        entry["n"] += 1
+        entry["at"] = max(entry["at"], value.updated_at)
+    return sorted(found.values(), key=lambda e: e["at"], reverse=True)
+
+
 class EvidenceField(forms.FileField):
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
@@ -177,6 +196,7 @@ def entry(request, mid: int, period: str, unit: str):
             "can_enter": can_enter,
             "can_approve": can_approve,
             "statuses": statuses,
+            "returns": returns(rows),
             "upload_form": ValuesUploadForm(),
             "reason_form": ReasonForm(),
             "uploads": Upload.objects.filter(
