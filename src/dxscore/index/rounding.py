@@ -2,9 +2,12 @@
 
 Three rules (``docs/methodology.md``, "Rounding"):
 
-- ``half_up``: Excel's ``ROUND``. The number is taken as the decimal it is written as
-  (the shortest text that reads back as the same double, Python's ``repr``) and a 5 is
-  rounded away from zero: ``2.675 -> 2.68``, ``1.005 -> 1.01``, ``-1.475 -> -1.48``.
+- ``half_up``: Excel's ``ROUND``. The number is taken as the decimal it is written as,
+  to the 15 significant digits Excel keeps (for a number typed or read from a file with
+  at most 15 digits that is exactly what was written; for a computed one it drops the
+  binary noise: ``0.4·0.5220 + 0.3·0.3040 + 0.3·0.3655`` is the double
+  ``0.40964999999999996``, written ``0.409650000000000``), and a 5 is rounded away from
+  zero: ``2.675 -> 2.68``, ``1.005 -> 1.01``, ``-1.475 -> -1.48``, ``0.40965 -> 0.4097``.
 - ``half_even``: the same decimal as written, a 5 rounded to the even digit (banker's
   rounding): ``0.125 -> 0.12``, ``2.675 -> 2.68`` (the 7 is odd).
 - ``r``: R 4's ``round(x, digits)``. Of the two decimal candidates
@@ -14,8 +17,8 @@ Three rules (``docs/methodology.md``, "Rounding"):
   ``round(1.005, 2) = 1``, ``round(0.125, 2) = 0.12`` (R >= 4.0.0; the CRAN package
   ``round``, version ``"r3"``, documents the algorithm).
 
-Arrays are rounded with NumPy; only the values that lie within a few units in the last
-place of a decimal tie (``..5`` exactly at the digit after the last kept one) go through
+Arrays are rounded with NumPy; only the values that lie within the 15th significant digit
+of a decimal tie (``..5`` exactly at the digit after the last kept one) go through
 ``decimal`` one by one, so rounding a (periods x units) array costs a few array passes.
 """
 
@@ -31,6 +34,7 @@ from dxscore.index.arrays import Floats
 Rule = Literal["half_up", "r", "half_even"]
 RULES: tuple[Rule, ...] = ("half_up", "r", "half_even")
 MAX_DIGITS = 15  # a double holds 15 significant decimal digits
+WRITTEN = 15  # significant digits of a number as written (Excel: 15)
 _BIG = 2.0**52  # from here on every double is an integer: nothing left to round
 _CONTEXT = decimal.Context(prec=60)
 _DECIMAL_RULE = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN}
@@ -49,18 +53,18 @@ def round_scores(x: Floats | float, digits: int, rule: Rule = "half_up") -> Floa
 
 
 def _round_written(x: Floats, digits: int, rule: Rule) -> Floats:
-    """Round the decimal as written (``repr``) half up or half even."""
+    """Round the decimal as written (15 significant digits) half up or half even."""
     p = 10.0**digits
     ax = np.abs(x)
     with np.errstate(invalid="ignore", over="ignore"):
         y = ax * p
         low = np.floor(y)
         frac = y - low
-        # |y - (decimal written) * p| is a few units in the last place of y: outside
-        # that band the side of .5 is certain, inside it the decimal decides
-        band = 4.0 * np.spacing(np.where(np.isfinite(y), y, 0.0)) + 4.0 * p * np.spacing(
-            np.where(np.isfinite(ax), ax, 0.0)
-        )
+        # the decimal written to 15 significant digits is within 5e-15 (relative) of
+        # x: outside that band around .5 the side is certain, inside it the decimal
+        # decides
+        finite = np.where(np.isfinite(y), y, 0.0)
+        band = 1e-14 * finite + 8.0 * np.spacing(finite)
         tie = np.abs(frac - 0.5) <= band
         k = low + (frac > 0.5)
         out = np.copysign(k / p, x)
@@ -73,10 +77,11 @@ def _round_written(x: Floats, digits: int, rule: Rule) -> Floats:
         quantum = decimal.Decimal(1).scaleb(-digits)
         how = _DECIMAL_RULE[rule]
         for i in candidates:
-            written = decimal.Decimal(repr(float(source[i])))
+            written = decimal.Decimal(format(float(source[i]), f".{WRITTEN}g"))
             flat[i] = float(written.quantize(quantum, rounding=how, context=_CONTEXT))
         out = flat.reshape(x.shape)
-    return out if out.ndim else out.reshape(())
+    result: Floats = out if out.ndim else out.reshape(())
+    return result
 
 
 def _round_r(x: Floats, digits: int) -> Floats:
@@ -97,5 +102,5 @@ def _round_r(x: Floats, digits: int) -> Floats:
         # R's fround: log10(x) estimated from the binary exponent (C's logb)
         l10x = np.log10(2.0) * (0.5 + np.floor(np.log2(ax)))
         keep = ~np.isfinite(ax) | (ax == 0) | (l10x + digits > MAX_DIGITS)
-    out = np.where(keep, x, np.copysign(rounded, x))
-    return out if out.ndim else out.reshape(())
+    out: Floats = np.where(keep, x, np.copysign(rounded, x))
+    return out
