@@ -114,7 +114,7 @@ def test_every_rule_matches_a_decimal_reference_on_many_ties():
 
     rng = np.random.default_rng(7)
     digits = 3
-    x = (rng.integers(-10**6, 10**6, 5000) * 10 + 5) / 10.0 ** (digits + 1)  # ties as written
+    x = (rng.integers(-(10**6), 10**6, 5000) * 10 + 5) / 10.0 ** (digits + 1)  # ties as written
     quantum = Decimal(1).scaleb(-digits)
     for rule, how in (("half_up", ROUND_HALF_UP), ("half_even", ROUND_HALF_EVEN)):
         ref = [float(Decimal(format(v, ".15g")).quantize(quantum, rounding=how)) for v in x]

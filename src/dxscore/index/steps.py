@@ -354,8 +354,9 @@ def _ranks_ascending(v: Floats, pooled: bool) -> Floats:
 
 def _ranks_among(v: Floats, vs: Floats, pooled: bool, reference: Bools | None) -> Floats:
     """Average ranks (1 for the lowest) among the non-reference values ``vs``; a reference
-    unit gets the rank it would have if it joined them: 1 + the number below it + half
-    the number equal to it."""
+    unit gets ``0.5 + (number below it) + (number equal to it) / 2``: the rank of the
+    units it equals, halfway between the two it lies between (0.5 below all, n + 0.5
+    above all)."""
     ranks = _ranks_ascending(vs, pooled)
     if reference is None or not reference.any():
         return ranks
@@ -368,7 +369,7 @@ def _ranks_among(v: Floats, vs: Floats, pooled: bool, reference: Bools | None) -
         else:
             below = np.sum(vs < mine, axis=-1, keepdims=True)
             equal = np.sum(vs == mine, axis=-1, keepdims=True)
-        ranks[..., :, j : j + 1] = np.where(np.isnan(mine), np.nan, 1.0 + below + equal / 2.0)
+        ranks[..., :, j : j + 1] = np.where(np.isnan(mine), np.nan, 0.5 + below + equal / 2.0)
     return ranks
 
 
