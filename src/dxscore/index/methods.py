@@ -25,7 +25,9 @@ class Imputation(_Method):
     ``none`` leaves it missing (aggregation then skips it), ``zero`` and ``constant``
     fill a number, ``mean``/``median`` use the other units of the same period (or of the
     same ``group`` in that period), ``locf`` carries the unit's last observation
-    forward, ``linear`` interpolates linearly in time between the unit's observations.
+    forward, ``linear`` interpolates linearly in time between the unit's observations,
+    ``locf_scaled`` carries it forward times the growth since of the reference ``unit``'s
+    value or of the mean of the unit's ``group`` (``x(t0) * r(t) / r(t0)``).
     """
 
     method: Literal[
