@@ -139,7 +139,7 @@ def test_compute_combines_files_and_ignores_unknown_indicators_on_request(tmp_pa
         str(out),
     )
     assert result.exit_code == 0, result.output
-    assert "ignored 1 indicator(s) not in vn-dti-2020 v2020.1: received" in result.output
+    assert "ignored 1 indicator(s) not in vn-dti-2020 v2020.2: received" in result.output
     frame = pd.read_csv(out)
     index = frame[frame.node == "index"].set_index("unit")["score"]
     assert index["A"] == pytest.approx(0.4 * 0.5 + 0.3 * 0.3 + 0.3 * 0.1)

@@ -116,7 +116,11 @@ def test_missing_required_indicator_is_an_error_but_imputed_or_optional_are_not(
         X,2024,north,,5,50
         """,
     )
-    assert found == [("indicator 'a'", "no values at all, and the methodology requires it")]
+    fix = (
+        "to accept it, mark 'a' 'required: false' (aggregation then skips it) or give it an "
+        "imputation (e.g. 'imputation: mean') at index > a in small v1"
+    )
+    assert found == [("indicator 'a'", f"no values at all, and the methodology requires it; {fix}")]
     found = problems(
         tmp_path,
         """
@@ -126,7 +130,10 @@ def test_missing_required_indicator_is_an_error_but_imputed_or_optional_are_not(
         """,
     )
     assert found == [
-        ("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")
+        (
+            "unit 'X', period '2024'",
+            f"no value for 'a', which is required and has no imputation; {fix}",
+        )
     ]
 
 
@@ -238,7 +245,12 @@ def test_required_values_are_checked_on_the_combined_files(tmp_path):
             [one, two], METHODOLOGY, units=pd.DataFrame({"unit": ["X", "Y"], "region": ["n", "s"]})
         )
     assert info.value.problems == [
-        ("unit 'X', period '2024'", "no value for 'a', which has no imputation in small v1")
+        (
+            "unit 'X', period '2024'",
+            "no value for 'a', which is required and has no imputation; to accept it, mark 'a' "
+            "'required: false' (aggregation then skips it) or give it an imputation (e.g. "
+            "'imputation: mean') at index > a in small v1",
+        )
     ]
 
 

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from dxscore import index as ix
 from dxscore.index import steps
+from dxscore.index.rounding import round_scores
 
 SETTINGS = settings(
     max_examples=60,
@@ -286,7 +287,8 @@ def test_contributions_add_up_for_each_aggregation_on_a_flat_tree(method, values
 
 
 def assert_competition_ranking(scores: np.ndarray, ranks: np.ndarray, decimals) -> None:
-    s = np.round(scores, decimals) if decimals is not None else scores
+    # scores are ranked rounded as published: half up on the decimal as written (Excel)
+    s = round_scores(scores, decimals, "half_up") if decimals is not None else scores
     for p in range(s.shape[0]):
         valid = ~np.isnan(s[p])
         assert np.isnan(ranks[p][~valid]).all()
@@ -329,6 +331,6 @@ def test_result_ranks_are_a_competition_ranking_of_every_node(case):
         ranked = group.dropna(subset=["score"])
         s = ranked["score"].to_numpy()
         if decimals is not None:
-            s = np.round(s, decimals)
+            s = round_scores(s, decimals, "half_up")
         expected = [1 + int(np.sum(s > v)) for v in s]
         assert ranked["rank"].tolist() == expected

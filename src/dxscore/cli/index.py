@@ -46,6 +46,12 @@ LineageOpt = typer.Option(
     help="A lineage file or a built-in lineage (vn-2025): each value is read on the map "
     "of its period and carried onto the map of --as-of by the methodology's carry rules.",
 )
+ReferenceOpt = typer.Option(
+    None,
+    "--reference",
+    help="A unit shown but not ranked (an average, a best performer; repeatable): scored "
+    "and explained, never counted in anyone's rank, left out of normalisation statistics.",
+)
 AsOfOpt = typer.Option(
     None,
     "--as-of",
@@ -187,6 +193,7 @@ def compute(
     ignore_unknown: bool = IgnoreOpt,
     lineage: str = LineageOpt,
     as_of: str = AsOfOpt,
+    reference: list[str] = ReferenceOpt,
 ) -> None:
     """Compute scores and ranks of every node for every unit and period.
 
@@ -198,7 +205,7 @@ def compute(
         m, dataset, carried = _load_on_map(methodology, data, units, ignore_unknown, lineage, as_of)
         if period is not None:
             dataset.period_index(period)
-        result = ix.compute(m, dataset)
+        result = ix.compute(m, dataset, reference=reference or ())
         if carried is not None:
             result.carried = carried.trail
         if out_file is not None:
@@ -223,7 +230,8 @@ def _print_ranking(result: ix.Result, period: str | None) -> None:
     shown = period or result.data.periods[-1]
     ranking = result.ranking(shown)
     cols = result.top_nodes()
-    digits = m.rank_rounding if m.rank_rounding is not None else 2
+    rounding = m.rank_rounding_for(shown)
+    digits = rounding.digits if rounding is not None else 2
     table = Table(title=f"{m.title} — {shown}", caption=f"{m.label} · digest {m.digest[:12]}")
     table.add_column("rank", justify="right")
     table.add_column("±", justify="right")
@@ -235,7 +243,7 @@ def _print_ranking(result: ix.Result, period: str | None) -> None:
     for row in ranking.itertuples(index=False):
         rec = row._asdict()
         table.add_row(
-            _fmt(rec["rank"]),
+            "ref" if rec.get("reference") else _fmt(rec["rank"]),
             _change(rec["rank_change"]),
             rec["unit"],
             rec["name"],
@@ -256,12 +264,13 @@ def explain(
     ignore_unknown: bool = IgnoreOpt,
     lineage: str = LineageOpt,
     as_of: str = AsOfOpt,
+    reference: list[str] = ReferenceOpt,
 ) -> None:
     """Explain one unit's score: every node from the index down to the raw values (with
     --lineage, down to the raw values of the units they were carried from)."""
     with _user_errors():
         m, dataset, carried = _load_on_map(methodology, data, units, ignore_unknown, lineage, as_of)
-        result = ix.compute(m, dataset)
+        result = ix.compute(m, dataset, reference=reference or ())
         if carried is not None:
             result.carried = carried.trail
         table = result.explain(unit, period)
@@ -273,8 +282,13 @@ def explain(
     score = result.scores[ROOT][dataset.period_index(period), dataset.unit_index(unit)]
     rank = result.ranks[ROOT][dataset.period_index(period), dataset.unit_index(unit)]
     on_map = f" · map of {carried.as_of} ({carried.lineage})" if carried is not None else ""
+    placed = (
+        "reference, not ranked"
+        if result.reference[dataset.unit_index(unit)]
+        else f"rank {_fmt(rank, 0)}"
+    )
     view = Table(
-        title=f"{unit} {name} — {period}: index {_fmt(score)} (rank {_fmt(rank, 0)})",
+        title=f"{unit} {name} — {period}: index {_fmt(score)} ({placed})",
         caption=f"{m.label} · contributions of a node's children add up to its score{on_map}",
     )
     for col in ("node", "raw", "norm.", "score", "rank", "points", "share", "contribution", "note"):

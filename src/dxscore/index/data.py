@@ -19,11 +19,15 @@ import pandas as pd
 from dxscore import periods
 from dxscore.index.arrays import Bools, Floats, Ints, Texts
 from dxscore.index.errors import DataError
-from dxscore.index.methodology import CompiledMethodology
+from dxscore.index.methodology import CompiledMethodology, node_path
 from dxscore.tables import read_frame
 
 LONG_COLUMNS = ("unit", "period", "indicator", "value")
 MISSING_MARKERS = {"", "NA", "N/A", "NAN", "NULL", "-"}  # cells that mean "no value"
+# the column that marks units shown but not ranked (in the data or the units file)
+REFERENCE_COLUMN = "reference"
+_YES = {"1", "TRUE", "YES", "Y", "X"}
+_NO = {"", "0", "FALSE", "NO", "N"}
 
 
 class Problem(tuple[str, str]):
@@ -65,6 +69,8 @@ class Dataset:
     groups: dict[str, Texts] = field(default_factory=dict)  # name -> (U,) labels
     names: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # input codes left out (ignore_unknown)
+    # (U,): units shown but not ranked (column ``reference``; see pipeline.reference_mask)
+    reference: Bools | None = None
 
     def unit_index(self, unit: str) -> int:
         try:
@@ -223,7 +229,10 @@ def merge(parts: list[Dataset], sources: list[str]) -> Dataset:
     problems: list[tuple[str, str]] = []
     groups: dict[str, dict[str, str]] = {}
     names: dict[str, str] = {}
+    reference = np.zeros(len(units), dtype=bool)
     for k, d in enumerate(parts):
+        if d.reference is not None:
+            reference[[u_ix[u] for u, r in zip(d.units, d.reference, strict=True) if r]] = True
         rows = np.array([p_ix[p] for p in d.periods])[:, None]
         cols = np.array([u_ix[u] for u in d.units])[None, :]
         present[rows, cols] |= d.present
@@ -253,7 +262,8 @@ def merge(parts: list[Dataset], sources: list[str]) -> Dataset:
         for name, labels in groups.items()
     }
     ignored = sorted({c for d in parts for c in d.ignored})
-    return Dataset(units, periods, values, present, group_arrays, names, ignored)
+    marked = reference if any(d.reference is not None for d in parts) else None
+    return Dataset(units, periods, values, present, group_arrays, names, ignored, marked)
 
 
 def dataset_from_frame(
@@ -308,7 +318,7 @@ def dataset_from_frame(
 
     # values, as flat arrays: row position, code index, value, column name
     if is_long:
-        allowed = set(LONG_COLUMNS) | {"name"} | group_cols
+        allowed = set(LONG_COLUMNS) | {"name", REFERENCE_COLUMN} | group_cols
         problems += [
             (f"column '{c}'", "unknown column in a long table")
             for c in frame.columns
@@ -335,7 +345,11 @@ def dataset_from_frame(
         value = value[pos]
         columns = np.full(len(pos), "value", dtype=object)
     else:
-        value_cols = [c for c in frame.columns if c not in ("unit", "period", "name", *group_cols)]
+        value_cols = [
+            c
+            for c in frame.columns
+            if c not in ("unit", "period", "name", *group_cols) and c != REFERENCE_COLUMN
+        ]
         if ignore_unknown:
             ignored = [c for c in value_cols if c not in code_ix]
         else:
@@ -402,6 +416,7 @@ def dataset_from_frame(
         raise DataError(source, problems)
     data = _build(unit, period, pos, ci, value, codes, frame, methodology, units, source, partial)
     data.ignored = list(ignored)
+    data.reference = _reference_marks(frame, units, data.units, source, first_row)
     if not partial:
         check_required(data, methodology, source)
     return data
@@ -455,6 +470,35 @@ def _build(
     return Dataset(unit_list, periods, values, present, groups, names)
 
 
+def _reference_marks(
+    frame: pd.DataFrame,
+    units: pd.DataFrame | None,
+    unit_list: list[str],
+    source: str,
+    first_row: int,
+) -> Bools | None:
+    """The ``reference`` column of the units file or the data: a unit is shown but not
+    ranked when any of its rows says yes (1, true, yes, y, x; no: 0, false, no, n, empty).
+    None when neither table has the column."""
+    tables = [t for t in (units, frame) if t is not None and REFERENCE_COLUMN in t.columns]
+    if not tables:
+        return None
+    marked: set[str] = set()
+    problems: list[tuple[str, str]] = []
+    for table in tables:
+        text = _text(table[REFERENCE_COLUMN]).str.upper()
+        bad = ~text.isin(_YES | _NO)
+        rows = np.arange(len(table)) + (first_row if table is frame else 2)
+        problems += [
+            _at(r, REFERENCE_COLUMN, f"'{v}' is not yes or no (1/0, true/false, yes/no)")
+            for r, v in zip(rows[bad.to_numpy()], table[REFERENCE_COLUMN][bad], strict=True)
+        ]
+        marked |= set(_text(table["unit"])[text.isin(_YES).to_numpy()])
+    if problems:
+        raise DataError(source, problems)
+    return np.array([u in marked for u in unit_list], dtype=bool)
+
+
 def check_required(data: Dataset, methodology: CompiledMethodology, source: str) -> None:
     """Every present unit has a value for every indicator the methodology requires (one
     without imputation that is not optional)."""
@@ -466,16 +510,21 @@ def check_required(data: Dataset, methodology: CompiledMethodology, source: str)
         if spec.missing_allowed:
             continue
         missing = present & np.isnan(values[code])
+        fix = (
+            f"to accept it, mark '{code}' 'required: false' (aggregation then skips it) or "
+            f"give it an imputation (e.g. 'imputation: mean') at {node_path(methodology, code)} "
+            f"in {methodology.label}"
+        )
         if missing.all() and missing.any():
             problems.append(
-                (f"indicator '{code}'", "no values at all, and the methodology requires it")
+                (f"indicator '{code}'", f"no values at all, and the methodology requires it; {fix}")
             )
             continue
         for p, u in zip(*np.nonzero(missing), strict=True):
             problems.append(
                 (
                     f"unit '{unit_list[u]}', period '{periods[p]}'",
-                    f"no value for '{code}', which has no imputation in {methodology.label}",
+                    f"no value for '{code}', which is required and has no imputation; {fix}",
                 )
             )
     if problems:

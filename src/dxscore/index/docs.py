@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from dxscore.index.methodology import ROOT, AggregateSpec, CompiledMethodology, IndicatorSpec
-from dxscore.index.methods import Aggregation, Carry, Imputation, Normalisation, Outliers
+from dxscore.index.methods import (
+    Aggregation,
+    Carry,
+    Imputation,
+    Normalisation,
+    Outliers,
+    Rounding,
+)
+
+RULE_NAMES = {"half_up": "half up, as Excel", "r": "as R", "half_even": "half to even"}
 
 
 def _num(x: float | None) -> str:
@@ -14,6 +23,12 @@ def _method(spec: Imputation | Outliers | Normalisation | Aggregation | Carry) -
     fields = spec.model_dump(exclude_defaults=True, exclude={"method"})
     args = ", ".join(f"{k}={v}" for k, v in fields.items())
     return f"{spec.method}({args})" if args else spec.method
+
+
+def _rounding(rounding: Rounding | None) -> str:
+    if rounding is None:
+        return "none"
+    return f"{rounding.digits} decimals ({RULE_NAMES[rounding.rule]})"
 
 
 def _range(spec: IndicatorSpec) -> str:
@@ -35,13 +50,23 @@ def render(m: CompiledMethodology) -> str:
         f"| id | `{m.id}` |",
         f"| version | {m.version} |",
         f"| output scale | [{_num(m.scale[0])}, {_num(m.scale[1])}] |",
-        f"| rounding before ranking | {m.rank_rounding if m.rank_rounding is not None else 'none'}"
-        " decimals |",
+        f"| rounding before ranking | {_rounding(m.rank_rounding_spec)} |",
         f"| indicators | {len(m.indicators)} |",
         f"| digest | `{m.digest[:16]}` |",
     ]
     if m.source:
         lines.append(f"| source | {m.source} |")
+    if m.editions:
+        editions = ", ".join(
+            e.period + (f" ({_rounding(e.rank_rounding)})" if e.rank_rounding else "")
+            for e in m.editions
+        )
+        lines.append(f"| editions (rank change against the previous one) | {editions} |")
+    if m.reference_units or m.reference_groups:
+        shown = [f"`{u}`" for u in m.reference_units] + [
+            f"{g} {', '.join(labels)}" for g, labels in m.reference_groups.items()
+        ]
+        lines.append(f"| shown, not ranked | {', '.join(shown)} |")
     lines += ["", m.description.strip(), "", "## Tree", ""]
     lines += [
         "| node | name | weight / max points | method | unit | direction | valid range |"
@@ -60,13 +85,20 @@ def render(m: CompiledMethodology) -> str:
             method = _method(spec.aggregation)
             if spec.min_coverage:
                 method += f", coverage >= {spec.min_coverage:g}"
+            if spec.zero_if:
+                method += f", 0 if `{spec.zero_if}` is 0"
+            if spec.missing_if:
+                method += f", missing if `{spec.missing_if}` is"
+            if spec.round:
+                method += f", rounded to {_rounding(spec.round)}"
             cells = [method, "", "", "", "", ""]
         else:
             assert isinstance(spec, IndicatorSpec)
             direction = "higher is better" if spec.direction == 1 else "lower is better"
             unit = spec.unit + (f" / {spec.denominator}" if spec.denominator else "")
+            rounded = f", rounded to {_rounding(spec.round)}" if spec.round else ""
             cells = [
-                _method(spec.normalisation),
+                _method(spec.normalisation) + rounded,
                 unit,
                 direction,
                 _range(spec),

@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
 )
 
+from dxscore import periods
 from dxscore.index.errors import MethodologyError
 from dxscore.index.methods import (
     Aggregation,
@@ -36,12 +37,16 @@ from dxscore.index.methods import (
     MinMax,
     Normalisation,
     Outliers,
+    Rounding,
     Uncertainty,
     as_method_mapping,
+    as_rounding,
 )
 
 ROOT = "index"
-CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.\-]*$"
+# Official indicator codes often start with a digit (``1a1``, ``2.3``): letters or digits
+# first, then letters, digits and ``_ . -``.
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 # A version is a short label (``2022.1``, ``1.0-rc2``): it goes into file names, page
 # footers and report metadata, so it holds no spaces, quotes or markup.
@@ -73,12 +78,22 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _code_as_text(v: Any) -> Any:
+    """A code written as a number in YAML (``code: 123``) is the text ``123``."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
 class NodeSpec(_Spec):
     code: str = Field(pattern=CODE_PATTERN, max_length=80)
     name: Line = ""
     description: Paragraph = ""
     weight: float = Field(1.0, ge=0)
     max_points: float | None = Field(None, ge=0)
+    # the node's score rounded before its parent aggregates it and before it is published
+    round: Rounding | None = None
+
+    _code = field_validator("code", mode="before")(lambda v: _code_as_text(v))
+    _rounding = field_validator("round", mode="before")(lambda v: as_rounding(v))
 
 
 class IndicatorSpec(NodeSpec):
@@ -122,13 +137,19 @@ class AggregateSpec(NodeSpec):
     aggregation: Aggregation = Aggregation()
     min_coverage: float | None = Field(None, gt=0, le=1)
     rescale: Literal["none", "minmax"] = "none"
+    # gates: the node scores the scale's low end when this child does (0 on [0, x]) ...
+    zero_if: str | None = None
+    # ... or has no score when this child has none
+    missing_if: str | None = None
+
+    _gates = field_validator("zero_if", "missing_if", mode="before")(lambda v: _code_as_text(v))
 
     _shorthand = field_validator("aggregation", mode="before")(lambda v: as_method_mapping(v))
 
 
 INDICATOR_DEFAULT_KEYS = set(IndicatorSpec.model_fields) - {"code", "name", "description"}
 AGGREGATE_DEFAULT_KEYS = set(AggregateSpec.model_fields) - {"code", "name", "description"}
-METHOD_KEYS = {"imputation", "outliers", "normalisation", "aggregation", "carry"}
+METHOD_KEYS = {"imputation", "outliers", "normalisation", "aggregation", "carry", "round"}
 
 
 class Defaults(_Spec):
@@ -158,11 +179,43 @@ class LevelSpec(Defaults):
 
 class Denominator(_Spec):
     code: str = Field(pattern=CODE_PATTERN, max_length=80)
+
+    _code = field_validator("code", mode="before")(lambda v: _code_as_text(v))
     name: Line = ""
     unit: Line = ""
     carry: Carry = Carry(method="sum")  # denominators are counts: summed when units merge
 
     _shorthand = field_validator("carry", mode="before")(lambda v: as_method_mapping(v))
+
+
+class Edition(_Spec):
+    """A published edition of the series: its period and, when it changed, the rounding
+    its ranks were computed from."""
+
+    period: str
+    rank_rounding: Rounding | None = None
+
+    _period = field_validator("period", mode="before")(lambda v: _code_as_text(v))
+    _rounding = field_validator("rank_rounding", mode="before")(lambda v: as_rounding(v))
+
+    @field_validator("period")
+    @classmethod
+    def _is_period(cls, v: str) -> str:
+        if not periods.is_period(v):
+            raise ValueError(f"'{v}' is not a period code (use {periods.EXAMPLES})")
+        return v
+
+
+class ReferenceSpec(_Spec):
+    """Units shown but not ranked: by code, or every unit with one of a group's labels."""
+
+    units: list[str] = []
+    groups: dict[str, list[str]] = {}
+
+    @field_validator("units", mode="before")
+    @classmethod
+    def _texts(cls, v: Any) -> Any:
+        return [_code_as_text(u) for u in v] if isinstance(v, list) else v
 
 
 class FileSpec(_Spec):
@@ -173,7 +226,9 @@ class FileSpec(_Spec):
     source: Paragraph = ""
     series: str = Field("", pattern=r"^([a-z0-9][a-z0-9_.\-]*)?$")
     scale: tuple[float, float] = (0.0, 100.0)
-    rank_rounding: int | None = Field(None, ge=0, le=12)
+    rank_rounding: Rounding | None = None
+    editions: list[Edition] = []
+    reference: ReferenceSpec = ReferenceSpec()
     groups: list[str] = []
     denominators: list[Denominator] = []
     defaults: Defaults = Defaults()
@@ -186,6 +241,40 @@ class FileSpec(_Spec):
     @classmethod
     def _version_as_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int | float) else v
+
+    @field_validator("rank_rounding", mode="before")
+    @classmethod
+    def _rank_digits(cls, v: Any) -> Any:
+        return as_rounding(v)
+
+    @field_validator("editions", mode="before")
+    @classmethod
+    def _edition_periods(cls, v: Any) -> Any:
+        """``editions: [2020, 2021]`` is short for ``[{period: 2020}, {period: 2021}]``."""
+        if isinstance(v, list):
+            return [{"period": e} if isinstance(e, str | int) else e for e in v]
+        return v
+
+    @field_validator("editions")
+    @classmethod
+    def _editions_in_order(cls, v: list[Edition]) -> list[Edition]:
+        codes = [e.period for e in v]
+        if len({periods.kind_of(c) for c in codes}) > 1:
+            raise ValueError("editions must all be periods of one kind (years, quarters or months)")
+        parsed = [periods.parse(c) for c in codes]
+        for before, after in zip(parsed, parsed[1:], strict=False):
+            if not before < after:
+                raise ValueError(
+                    f"editions must be listed oldest first, each once ('{after.code}' "
+                    f"after '{before.code}')"
+                )
+        return v
+
+    @field_validator("reference", mode="before")
+    @classmethod
+    def _reference_units(cls, v: Any) -> Any:
+        """``reference: [EU, VN]`` is short for ``reference: {units: [EU, VN]}``."""
+        return {"units": v} if isinstance(v, list) else v
 
     @field_validator("version")
     @classmethod
@@ -250,11 +339,17 @@ class CompiledMethodology:
     description: str
     source: str
     scale: tuple[float, float]
-    rank_rounding: int | None
+    rank_rounding: int | None  # decimals of the scores ranks are computed from (file default)
     groups: list[str]
     denominators: dict[str, Denominator]
     nodes: dict[str, Node]
     uncertainty: Uncertainty = field(default_factory=Uncertainty)
+    rank_rule: Literal["half_up", "r", "half_even"] = "half_up"  # how rank_rounding rounds
+    # the published editions of the series, oldest first; each with its rank rounding
+    editions: list[Edition] = field(default_factory=list)
+    # units shown but not ranked: codes, and labels of groups (group -> labels)
+    reference_units: list[str] = field(default_factory=list)
+    reference_groups: dict[str, list[str]] = field(default_factory=dict)
     text: str = field(repr=False, default="")
     path: str = ""
     # Methodologies of one series (the 2020 and 2022 DTI, say) form one history: their
@@ -263,6 +358,29 @@ class CompiledMethodology:
 
     def __post_init__(self) -> None:
         self.series = self.series or self.id
+
+    @property
+    def rank_rounding_spec(self) -> Rounding | None:
+        """The file's rounding of scores before ranking (None: ranks from exact scores)."""
+        if self.rank_rounding is None:
+            return None
+        return Rounding(digits=self.rank_rounding, rule=self.rank_rule)
+
+    def rank_rounding_for(self, period: str) -> Rounding | None:
+        """The rounding of the scores that rank ``period``: its edition's, else the file's."""
+        for edition in self.editions:
+            if edition.period == str(period) and edition.rank_rounding is not None:
+                return edition.rank_rounding
+        return self.rank_rounding_spec
+
+    def previous_edition(self, period: str) -> str | None:
+        """The edition before ``period`` in the declared series (None for the first, or
+        when ``period`` is not a declared edition)."""
+        codes = [e.period for e in self.editions]
+        if str(period) not in codes:
+            return None
+        i = codes.index(str(period))
+        return codes[i - 1] if i > 0 else None
 
     @cached_property
     def indicators(self) -> list[str]:
@@ -294,7 +412,10 @@ class CompiledMethodology:
         must be computed with the earlier periods' values too."""
         for code in self.indicators:
             spec = self.nodes[code].indicator_spec
-            if spec.imputation.method in ("locf", "linear") or spec.normalisation.pooled:
+            if (
+                spec.imputation.method in ("locf", "linear", "locf_scaled")
+                or spec.normalisation.pooled
+            ):
                 return True
         return False
 
@@ -327,6 +448,14 @@ class CompiledMethodology:
                 for n in self.nodes.values()
             ],
         }
+        # settings added later enter the digest only when used, so that the digests of
+        # files written before them stay what they were
+        if self.rank_rule != "half_up":
+            payload["rank_rule"] = self.rank_rule
+        if self.editions:
+            payload["editions"] = [e.model_dump(mode="json") for e in self.editions]
+        if self.reference_units or self.reference_groups:
+            payload["reference"] = {"units": self.reference_units, "groups": self.reference_groups}
         if any(d.carry != Carry(method="sum") for d in self.denominators.values()):
             payload["denominator_carry"] = {  # only when not the default, as for nodes
                 c: d.carry.model_dump(mode="json") for c, d in self.denominators.items()
@@ -339,12 +468,26 @@ class CompiledMethodology:
         return f"{self.id} v{self.version}"
 
 
+def node_path(methodology: CompiledMethodology, code: str) -> str:
+    """Where a node sits in the tree, as errors name it: ``index > pillar > code``."""
+    if code not in methodology.nodes:
+        return code
+    return " > ".join(reversed(methodology.path_to_root(code)))
+
+
 def _spec_payload(spec: IndicatorSpec | AggregateSpec) -> dict[str, Any]:
-    """A node's settings for the digest; a default ``carry`` is left out, so the digests of
-    methodologies written before carry rules existed stay what they were."""
+    """A node's settings for the digest. Settings added later are left out while unused
+    (a default ``carry``, no ``round``, no gates, no ``locf_scaled`` unit), so the digests
+    of methodologies written before them stay what they were."""
     payload: dict[str, Any] = spec.model_dump(mode="json")
-    if isinstance(spec, IndicatorSpec) and spec.carry == Carry():
-        payload.pop("carry")
+    if isinstance(spec, IndicatorSpec):
+        if spec.carry == Carry():
+            payload.pop("carry")
+        if spec.imputation.unit is None:
+            payload["imputation"].pop("unit")
+    for key in ("round", "zero_if", "missing_if"):
+        if payload.get(key, 0) is None:
+            payload.pop(key)
     return payload
 
 
@@ -469,6 +612,8 @@ class _Compiler:
         self._check_references()
         self._check_inputs()
         self._check_carry()
+        self._check_gates()
+        self._check_reference_groups()
         if not self.problems:
             self._check_cycles()
         if self.problems:
@@ -481,12 +626,28 @@ class _Compiler:
             source=spec.source,
             series=spec.series or spec.id,
             scale=spec.scale,
-            rank_rounding=spec.rank_rounding,
+            rank_rounding=spec.rank_rounding.digits if spec.rank_rounding else None,
+            rank_rule=spec.rank_rounding.rule if spec.rank_rounding else "half_up",
+            editions=self._editions(),
+            reference_units=list(spec.reference.units),
+            reference_groups={g: list(v) for g, v in spec.reference.groups.items()},
             groups=list(spec.groups),
             denominators={d.code: d for d in spec.denominators},
             nodes=self.nodes,
             uncertainty=spec.uncertainty,
         )
+
+    def _editions(self) -> list[Edition]:
+        """Editions with their rank rounding resolved: an edition that gives only
+        ``digits`` keeps the file's rule."""
+        base = self.spec.rank_rounding
+        out = []
+        for edition in self.spec.editions:
+            own = edition.rank_rounding
+            if own is not None and base is not None and "rule" not in own.model_fields_set:
+                own = Rounding(digits=own.digits, rule=base.rule)
+            out.append(Edition(period=edition.period, rank_rounding=own))
+        return out
 
     def _level(self, depth: int) -> tuple[str | None, dict[str, Any], dict[str, Any]]:
         if depth < len(self.spec.levels):
@@ -628,6 +789,30 @@ class _Compiler:
             if norm.method == "identity" and spec.direction == -1:
                 self.problems.append(
                     (where, "normalisation 'identity' cannot turn a lower-is-better indicator")
+                )
+
+    def _check_gates(self) -> None:
+        """A gate names one of the node's own children."""
+        for code, node in self.nodes.items():
+            spec = node.spec
+            if not isinstance(spec, AggregateSpec):
+                continue
+            for key in ("zero_if", "missing_if"):
+                child = getattr(spec, key)
+                if child is not None and child not in node.children:
+                    listed = ", ".join(node.children)
+                    self.problems.append(
+                        (
+                            f"{self.where[code]} > {key}",
+                            f"'{child}' is not a child of '{code}' (children: {listed})",
+                        )
+                    )
+
+    def _check_reference_groups(self) -> None:
+        for group in self.spec.reference.groups:
+            if group not in self.spec.groups:
+                self.problems.append(
+                    (f"reference > groups > {group}", f"group '{group}' is not in 'groups'")
                 )
 
     def _check_carry(self) -> None:

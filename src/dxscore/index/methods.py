@@ -25,20 +25,55 @@ class Imputation(_Method):
     ``none`` leaves it missing (aggregation then skips it), ``zero`` and ``constant``
     fill a number, ``mean``/``median`` use the other units of the same period (or of the
     same ``group`` in that period), ``locf`` carries the unit's last observation
-    forward, ``linear`` interpolates linearly in time between the unit's observations.
+    forward, ``linear`` interpolates linearly in time between the unit's observations,
+    ``locf_scaled`` carries it forward times the growth since of the reference ``unit``'s
+    value or of the mean of the unit's ``group`` (``x(t0) * r(t) / r(t0)``).
     """
 
-    method: Literal["none", "zero", "constant", "mean", "median", "locf", "linear"] = "none"
+    method: Literal[
+        "none", "zero", "constant", "mean", "median", "locf", "linear", "locf_scaled"
+    ] = "none"
     group: str | None = None
     value: float | None = None
+    unit: str | None = None  # locf_scaled: the reference unit whose growth scales the value
 
     @model_validator(mode="after")
     def _check(self) -> Imputation:
         if self.method == "constant" and self.value is None:
             raise ValueError("imputation 'constant' needs a 'value'")
-        if self.group is not None and self.method not in ("mean", "median"):
-            raise ValueError("'group' applies only to imputation 'mean' or 'median'")
+        if self.group is not None and self.method not in ("mean", "median", "locf_scaled"):
+            raise ValueError("'group' applies only to imputation 'mean', 'median' or 'locf_scaled'")
+        if self.method == "locf_scaled" and (self.unit is None) == (self.group is None):
+            raise ValueError(
+                "imputation 'locf_scaled' needs either 'unit' (a reference unit) or 'group' "
+                "(the unit's group), whose growth scales the last value"
+            )
+        if self.unit is not None and self.method != "locf_scaled":
+            raise ValueError("'unit' applies only to imputation 'locf_scaled'")
         return self
+
+
+# --- rounding -------------------------------------------------------------------------
+
+
+RoundingRule = Literal["half_up", "r", "half_even"]
+
+
+class Rounding(_Method):
+    """Round a score to ``digits`` decimals by ``rule`` (``dxscore.index.rounding``):
+    ``half_up`` as Excel's ROUND (the decimal as written, a 5 away from zero), ``r`` as
+    R 4's ``round()`` (the nearer decimal to the double, ties to even), ``half_even``
+    (the decimal as written, a 5 to the even digit)."""
+
+    digits: int = Field(ge=0, le=15)
+    rule: RoundingRule = "half_up"
+
+
+def as_rounding(value: object) -> object:
+    """Accept ``round: 2`` for ``{digits: 2}`` (the default rule)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"digits": value}
+    return value
 
 
 # --- outlier treatment --------------------------------------------------------------

@@ -7,14 +7,19 @@ aggregation with other weights without repeating the indicator steps.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+
 import numpy as np
 
 from dxscore.index import steps
 from dxscore.index.arrays import Bools, Floats, Ints
 from dxscore.index.data import Dataset
-from dxscore.index.errors import EngineError
-from dxscore.index.methodology import CompiledMethodology, IndicatorSpec
+from dxscore.index.errors import DataError, EngineError
+from dxscore.index.methodology import CompiledMethodology, IndicatorSpec, node_path
+from dxscore.index.methods import Rounding
 from dxscore.index.result import Result
+from dxscore.index.rounding import round_scores
 from dxscore.index.stages import Aggregation, IndicatorStages
 
 
@@ -51,15 +56,32 @@ def indicator_steps(
     if spec.denominator is not None:
         x = steps.denominate(raw, data.values[spec.denominator], spec.per)
     labels = data.groups.get(spec.imputation.group) if spec.imputation.group else None
-    imputed, mask = steps.impute(x, data.present, spec.imputation, labels)
+    reference = data.reference if data.reference is not None and data.reference.any() else None
+    scale_unit = None
+    if spec.imputation.unit is not None:
+        if spec.imputation.unit not in data.units:
+            raise DataError(
+                "data",
+                [
+                    (
+                        node_path(methodology, code),
+                        f"imputation 'locf_scaled' scales by unit '{spec.imputation.unit}', "
+                        "which has no rows in the data",
+                    )
+                ],
+            )
+        scale_unit = data.units.index(spec.imputation.unit)
+    imputed, mask = steps.impute(
+        x, data.present, spec.imputation, labels, reference=reference, scale_unit=scale_unit
+    )
     treated = imputed.copy()
     treatment: list[steps.Treatment] = []
     for idx in np.ndindex(imputed.shape[:-1]):
-        treated[idx], info = steps.treat_outliers(imputed[idx], spec.outliers)
+        treated[idx], info = steps.treat_outliers(imputed[idx], spec.outliers, reference)
         if len(idx) == 1 or not any(idx[:-1]):
             treatment.append(info)
     normalised = steps.normalise(
-        treated, spec.normalisation, methodology.scale, spec.direction, spec.target
+        treated, spec.normalisation, methodology.scale, spec.direction, spec.target, reference
     )
     normalised = np.where(data.present, normalised, np.nan)
     return x, imputed, mask, treated, treatment, normalised
@@ -78,14 +100,27 @@ def child_weights(methodology: CompiledMethodology, code: str) -> Floats:
     )
 
 
+def _rounded(score: Floats, rounding: Rounding | None) -> Floats:
+    return score if rounding is None else round_scores(score, rounding.digits, rounding.rule)
+
+
 def aggregate_all(
     methodology: CompiledMethodology,
     normalised: dict[str, Floats],
     units: list[str] | None = None,
     periods: list[str] | None = None,
+    reference: Bools | None = None,
 ) -> Aggregation:
-    """Aggregate from the indicators' normalised scores up to the index and side nodes."""
-    scores = dict(normalised)
+    """Aggregate from the indicators' normalised scores up to the index and side nodes.
+
+    A node with ``round`` is rounded before its parent takes it (indicators: their
+    normalised score). ``reference`` marks units left out of ``rescale`` statistics."""
+    scores = {
+        code: _rounded(values, methodology.nodes[code].spec.round)
+        if code in methodology.nodes
+        else values
+        for code, values in normalised.items()
+    }
     points: dict[str, Floats] = {}
     shares: dict[str, Floats] = {}
     contributions: dict[str, Floats] = {}
@@ -107,7 +142,16 @@ def aggregate_all(
             x, w, spec.aggregation, methodology.scale, spec.min_coverage, spec.max_points
         )
         if spec.rescale == "minmax":
-            score = steps.rescale_minmax(score, methodology.scale)
+            score = steps.rescale_minmax(score, methodology.scale, reference)
+        if spec.zero_if is not None:  # gate: the low end when the named child is there
+            gate = x[..., node.children.index(spec.zero_if)]
+            closed = gate == lo
+            score = np.where(closed, lo, score)
+            pts = np.where(closed & ~np.isnan(pts), 0.0, pts)
+        if spec.missing_if is not None:  # gate: no score without the named child
+            score = np.where(np.isnan(x[..., node.children.index(spec.missing_if)]), np.nan, score)
+            pts = np.where(np.isnan(score), np.nan, pts)
+        score = _rounded(score, spec.round)
         avail = ~np.isnan(x)
         if spec.aggregation.method == "points":
             total = spec.max_points if spec.max_points is not None else w.sum()
@@ -154,9 +198,42 @@ def _describe(idx: Ints, units: list[str] | None, periods: list[str] | None) -> 
     return out
 
 
-def compute(methodology: CompiledMethodology, data: Dataset) -> Result:
-    """Compute every node's score, rank and rank change for every unit and period."""
+def reference_mask(
+    methodology: CompiledMethodology, data: Dataset, extra: Iterable[str] = ()
+) -> Bools:
+    """The units shown but not ranked (``(U,)``): marked in the data (``reference``
+    column), listed by the methodology (``reference: units / groups``), or given here
+    (``--reference``). A unit given here that is not in the data is an error."""
+    mask = np.zeros(len(data.units), dtype=bool)
+    if data.reference is not None:
+        mask |= data.reference
+    position = {u: i for i, u in enumerate(data.units)}
+    for unit in methodology.reference_units:
+        if unit in position:
+            mask[position[unit]] = True
+    for group, labels in methodology.reference_groups.items():
+        if group in data.groups:
+            mask |= np.isin(data.groups[group], labels)
+    unknown = [u for u in extra if u not in position]
+    if unknown:
+        raise DataError(
+            "--reference", [(f"unit '{u}'", "not in the data: no unit to show") for u in unknown]
+        )
+    for unit in extra:
+        mask[position[unit]] = True
+    return mask
 
+
+def compute(
+    methodology: CompiledMethodology, data: Dataset, reference: Iterable[str] = ()
+) -> Result:
+    """Compute every node's score, rank and rank change for every unit and period.
+
+    ``reference`` adds units shown but not ranked (``reference_mask``): they are scored
+    and explained, but never ranked and left out of every statistic across units."""
+    mask = reference_mask(methodology, data, reference)
+    if mask.any() or data.reference is not None:
+        data = dataclasses.replace(data, reference=mask)
     stages = prepare_indicators(methodology, data)
-    agg = aggregate_all(methodology, stages.normalised, data.units, data.periods)
+    agg = aggregate_all(methodology, stages.normalised, data.units, data.periods, data.reference)
     return Result(methodology, data, stages, agg)

@@ -43,14 +43,32 @@ class Result:
     def scores(self) -> dict[str, Floats]:
         return self.aggregation.scores
 
+    @property
+    def reference(self) -> Bools:
+        """``(U,)``: the units shown but not ranked (``reference``)."""
+        if self.data.reference is None:
+            return np.zeros(len(self.data.units), dtype=bool)
+        return self.data.reference
+
     @cached_property
     def ranks(self) -> dict[str, Floats]:
-        decimals = self.methodology.rank_rounding
-        return {c: steps.competition_rank(s, decimals) for c, s in self.scores.items()}
+        """Per node ``(P, U)``: ranks of the scores rounded by each period's rank rounding
+        (its edition's, else the file's); reference units have none."""
+        roundings = [self.methodology.rank_rounding_for(p) for p in self.data.periods]
+        ranked = ~self.reference
+        return {c: steps.rank_periods(s, roundings, ranked) for c, s in self.scores.items()}
 
     @cached_property
     def rank_changes(self) -> dict[str, Floats]:
-        return {c: steps.rank_change(r) for c, r in self.ranks.items()}
+        """Places gained since the previous edition declared in the methodology
+        (``editions``; none for a period that is not an edition or whose previous edition
+        has no data), or, without editions, since the previous period in the data."""
+        previous = None
+        if self.methodology.editions:
+            periods = self.data.periods
+            before = [self.methodology.previous_edition(p) for p in periods]
+            previous = [periods.index(b) if b in periods else -1 for b in before]
+        return {c: steps.rank_change(r, previous) for c, r in self.ranks.items()}
 
     @cached_property
     def node_order(self) -> list[str]:
@@ -99,6 +117,9 @@ class Result:
             frame[col] = frame[col].astype("Int64")
         if frame["points"].isna().all():
             frame = frame.drop(columns="points")
+        if self.reference.any():  # shown but not ranked: no rank, marked
+            marked = {u for u, r in zip(self.data.units, self.reference, strict=True) if r}
+            frame["reference"] = frame["unit"].isin(marked)
         if self.carried is not None:
             frame["carried_from"] = self._carried_from(frame)
         return frame
@@ -117,22 +138,35 @@ class Result:
         return pd.Series([sources.get(k, "") for k in keys], index=frame.index, dtype=object)
 
     def ranking(self, period: str | None = None, nodes: list[str] | None = None) -> pd.DataFrame:
-        """One row per unit for a period, best first: rank, unit, name, index and ``nodes``."""
+        """One row per unit for a period, best first: rank, unit, name, index and ``nodes``.
+
+        Reference units (no rank; column ``reference``, present when there are any) are
+        listed where their score places them among the ranked units."""
         p = self._period_slice(period)[-1]
         present: Bools = self.data.present[p]  # numpy types an indexed row as Any
         cols = nodes if nodes is not None else self.top_nodes()
+        ranks = self.ranks[ROOT][p]
+        index = self.scores[ROOT][p]
         table = pd.DataFrame(
             {
-                "rank": self.ranks[ROOT][p],
+                "rank": ranks,
                 "unit": self.data.units,
                 "name": [self.data.names.get(u, "") for u in self.data.units],
-                "index": self.scores[ROOT][p],
+                "index": index,
                 "rank_change": self.rank_changes[ROOT][p],
             }
         )
         for code in cols:
             table[code] = self.scores[code][p]
-        table = table[present].sort_values(["rank", "unit"], na_position="last")
+        reference = self.reference
+        # where a reference unit goes: just above the first ranked unit it does not beat
+        ranked_scores = index[~reference & present & ~np.isnan(ranks)]
+        above = (ranked_scores[None, :] > index[:, None]).sum(axis=1)
+        position = np.where(reference & ~np.isnan(index), above + 0.5, ranks)
+        table["_position"] = position
+        table["reference"] = reference
+        table = table[present].sort_values(["_position", "unit"], na_position="last")
+        table = table.drop(columns="_position" if reference.any() else ["_position", "reference"])
         table["rank"] = table["rank"].astype("Int64")
         table["rank_change"] = table["rank_change"].astype("Int64")
         return table.reset_index(drop=True)
@@ -267,5 +301,7 @@ class Result:
         if self.carried is not None:
             rows = self._with_predecessors(rows, unit, period)
         table = pd.DataFrame(rows)
+        if self.reference[u]:  # shown but not ranked
+            table["reference"] = True
         table["rank"] = table["rank"].astype("Int64")
         return table

@@ -20,6 +20,7 @@ from scipy.stats import rankdata
 
 from dxscore.index import methods as m
 from dxscore.index.arrays import Bools, Floats, Ints, Texts
+from dxscore.index.rounding import round_scores
 
 # --- denomination -----------------------------------------------------------------------
 
@@ -35,22 +36,39 @@ def denominate(x: Floats, denominator: Floats, per: float = 1.0) -> Floats:
 # --- imputation ------------------------------------------------------------------------
 
 
+def _without(x: Floats, reference: Bools | None) -> Floats:
+    """``x`` with the reference units' values left out (NaN) of statistics."""
+    return x if reference is None or not reference.any() else np.where(reference, np.nan, x)
+
+
 def impute(
     x: Floats,
     present: Bools,
     spec: m.Imputation,
     group_labels: Texts | None = None,
+    reference: Bools | None = None,
+    scale_unit: int | None = None,
 ) -> tuple[Floats, Bools]:
-    """Fill missing values of present units; returns ``(values, imputed_mask)``."""
+    """Fill missing values of present units; returns ``(values, imputed_mask)``.
+
+    ``reference`` (``(U,)``) marks units shown but not ranked: they take no part in the
+    means and medians that fill the others. ``scale_unit`` is the column of the unit
+    whose growth scales ``locf_scaled`` (``spec.unit``)."""
     missing = np.isnan(x) & present
     if spec.method == "none" or not missing.any():
         return x.copy(), np.zeros_like(missing)
     if spec.method in ("zero", "constant"):
         fill = np.full_like(x, 0.0 if spec.method == "zero" else spec.value)
     elif spec.method in ("mean", "median"):
-        fill = _group_statistic(x, spec.method, group_labels)
+        fill = _group_statistic(_without(x, reference), spec.method, group_labels)
     elif spec.method == "locf":
         fill = _carry_forward(x)
+    elif spec.method == "locf_scaled":
+        if scale_unit is not None:
+            level = np.broadcast_to(x[..., scale_unit : scale_unit + 1], x.shape)
+        else:
+            level = _group_statistic(_without(x, reference), "mean", group_labels)
+        fill = _carry_forward_scaled(x, level)
     else:  # linear
         fill = _interpolate_in_time(x)
     out = np.where(missing, fill, x)
@@ -86,6 +104,19 @@ def _carry_forward(x: Floats) -> Floats:
     prev = _last_index(~np.isnan(x))
     out = np.take_along_axis(x, np.clip(prev, 0, None), axis=-2)
     return np.where(prev >= 0, out, np.nan)
+
+
+def _carry_forward_scaled(x: Floats, level: Floats) -> Floats:
+    """``x[t0] * level[t] / level[t0]``, ``t0`` the unit's last earlier observation: the
+    last value grown as the reference level grew since (missing where either level is
+    missing or the earlier level is 0)."""
+    prev = _last_index(~np.isnan(x))
+    at = np.clip(prev, 0, None)
+    x_prev = np.take_along_axis(x, at, axis=-2)
+    level_prev = np.take_along_axis(np.asarray(level, dtype=np.float64), at, axis=-2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x_prev * level / level_prev
+    return np.where((prev >= 0) & (level_prev != 0) & np.isfinite(out), out, np.nan)
 
 
 def _interpolate_in_time(x: Floats) -> Floats:
@@ -159,10 +190,18 @@ def log_transform(x: Floats, skew: float) -> Floats:
     return -np.log(hi - x + shift)
 
 
-def treat_outliers(x: Floats, spec: m.Outliers) -> tuple[Floats, Treatment]:
-    """Treat one period's values of one indicator (1-D, NaN for missing)."""
+def treat_outliers(
+    x: Floats, spec: m.Outliers, reference: Bools | None = None
+) -> tuple[Floats, Treatment]:
+    """Treat one period's values of one indicator (1-D, NaN for missing).
+
+    Reference units (``reference``) take no part in the test and the treatment; their
+    values then go through what was done to the others: clipped to the winsorised range,
+    or log-transformed with the others' minimum and maximum."""
     if spec.method == "none":
         return x, Treatment()
+    if reference is not None and reference.any():
+        return _treat_around_reference(x, spec, reference)
     ok = ~np.isnan(x)
     v = x[ok]
     if v.size < 4 or not _fails(v, spec):
@@ -190,6 +229,33 @@ def treat_outliers(x: Floats, spec: m.Outliers) -> tuple[Floats, Treatment]:
     return out, Treatment(0, True, sample_skew(out[ok]), sample_kurtosis(out[ok]))
 
 
+def _treat_around_reference(
+    x: Floats, spec: m.Outliers, reference: Bools
+) -> tuple[Floats, Treatment]:
+    others = np.where(reference, np.nan, x)
+    treated, info = treat_outliers(others, spec)
+    refs = reference & ~np.isnan(x)
+    if not refs.any():
+        return treated, info
+    v = others[~np.isnan(others)]
+    if info.log and v.size:
+        lo, hi = float(v.min()), float(v.max())
+        shift = 0.01 * (hi - lo)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if sample_skew(v) >= 0:
+                moved = np.log(np.maximum(x - lo, 0.0) + shift)
+            else:
+                moved = -np.log(np.maximum(hi - x, 0.0) + shift)
+    elif info.winsorised:
+        w = treated[~np.isnan(treated)]
+        moved = np.clip(x, w.min(), w.max())
+    else:
+        moved = x
+    treated = treated.copy()
+    treated[refs] = moved[refs]
+    return treated, info
+
+
 # --- normalisation ---------------------------------------------------------------------
 
 
@@ -208,31 +274,38 @@ def normalise(
     scale: tuple[float, float],
     direction: int = 1,
     indicator_target: float | None = None,
+    reference: Bools | None = None,
 ) -> Floats:
     """Normalise a ``(P, U)`` array of one indicator; bounded methods map to the range
-    (default: the output scale). Direction -1 turns lower-is-better around."""
+    (default: the output scale). Direction -1 turns lower-is-better around.
+
+    Statistics (minimum, maximum, mean, sd, ranks) are taken over the units that are not
+    ``reference`` (``(U,)``); reference units are then scored with them, so that they
+    change nobody else's score."""
     lo, hi = spec.range or scale
     # branches test ``spec.method`` itself, which narrows ``spec`` to its method's model
     if spec.method == "identity":
         return x.copy()
     v = x * direction
+    vs = _without(v, reference)  # the values statistics are taken over
+    xs = _without(x, reference)
     share: Floats
     if spec.method == "zscore":
-        mean = _stat(np.nanmean, v, spec.pooled)
-        sd = _stat(lambda a, **k: np.nanstd(a, ddof=1, **k), v, spec.pooled)
+        mean = _stat(np.nanmean, vs, spec.pooled)
+        sd = _stat(lambda a, **k: np.nanstd(a, ddof=1, **k), vs, spec.pooled)
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(sd > 0, (v - mean) / sd, 0.0)
         return np.where(np.isnan(v), np.nan, z * spec.sd + spec.mean)
     if spec.method == "rank":
-        return _ranks_ascending(v, spec.pooled)
+        return _ranks_among(v, vs, spec.pooled, reference)
     if spec.method == "percentile_rank":
-        r = _ranks_ascending(v, spec.pooled)
+        r = _ranks_among(v, vs, spec.pooled, reference)
         axis = (-2, -1) if spec.pooled else -1
-        n = np.sum(~np.isnan(v), axis=axis, keepdims=True)
+        n = np.sum(~np.isnan(vs), axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(n > 1, (r - 1) / (n - 1), 1.0)
+            share = np.clip(np.where(n > 1, (r - 1) / (n - 1), 1.0), 0.0, 1.0)
     elif spec.method == "minmax":
-        mn, mx = _stat(np.nanmin, v, spec.pooled), _stat(np.nanmax, v, spec.pooled)
+        mn, mx = _stat(np.nanmin, vs, spec.pooled), _stat(np.nanmax, vs, spec.pooled)
         with np.errstate(divide="ignore", invalid="ignore"):
             share = np.where(mx > mn, (v - mn) / (mx - mn), 1.0)
     elif spec.method == "goalposts":
@@ -247,7 +320,7 @@ def normalise(
             raise TypeError("normalisation 'target' needs a target")
         base: Floats | float
         if spec.baseline == "observed":
-            base = _stat(np.nanmin if direction == 1 else np.nanmax, x, spec.pooled)
+            base = _stat(np.nanmin if direction == 1 else np.nanmax, xs, spec.pooled)
         else:
             base = spec.baseline
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -256,10 +329,10 @@ def normalise(
     elif spec.method == "distance_to_max":
         with np.errstate(divide="ignore", invalid="ignore"):
             if direction == 1:
-                mx = _stat(np.nanmax, x, spec.pooled)
+                mx = _stat(np.nanmax, xs, spec.pooled)
                 share = np.where(x == mx, 1.0, x / mx)  # the best unit scores 1, even at 0
             else:
-                mn = _stat(np.nanmin, x, spec.pooled)
+                mn = _stat(np.nanmin, xs, spec.pooled)
                 share = np.where(x == mn, 1.0, mn / x)
     elif spec.method == "bands":
         share = _bands(x, spec, direction)
@@ -277,6 +350,27 @@ def _ranks_ascending(v: Floats, pooled: bool) -> Floats:
         ranks = rankdata(v, axis=-1, nan_policy="omit")
     # average ranks are float64 already (scipy-stubs say integer or floating): no copy
     return np.asarray(ranks, dtype=np.float64)
+
+
+def _ranks_among(v: Floats, vs: Floats, pooled: bool, reference: Bools | None) -> Floats:
+    """Average ranks (1 for the lowest) among the non-reference values ``vs``; a reference
+    unit gets ``0.5 + (number below it) + (number equal to it) / 2``: the rank of the
+    units it equals, halfway between the two it lies between (0.5 below all, n + 0.5
+    above all)."""
+    ranks = _ranks_ascending(vs, pooled)
+    if reference is None or not reference.any():
+        return ranks
+    for j in np.flatnonzero(reference):
+        mine = v[..., :, j : j + 1]
+        if pooled:
+            flat = vs.reshape(*vs.shape[:-2], 1, -1)
+            below = np.sum(flat < mine, axis=-1, keepdims=True)
+            equal = np.sum(flat == mine, axis=-1, keepdims=True)
+        else:
+            below = np.sum(vs < mine, axis=-1, keepdims=True)
+            equal = np.sum(vs == mine, axis=-1, keepdims=True)
+        ranks[..., :, j : j + 1] = np.where(np.isnan(mine), np.nan, 0.5 + below + equal / 2.0)
+    return ranks
 
 
 def _bands(x: Floats, spec: m.Bands, direction: int) -> Floats:
@@ -364,11 +458,12 @@ def negative_inputs(scores: Floats, spec: m.Aggregation) -> Bools:
     return bad
 
 
-def rescale_minmax(x: Floats, scale: tuple[float, float]) -> Floats:
-    """Min-max across units in each period onto the output scale."""
+def rescale_minmax(x: Floats, scale: tuple[float, float], reference: Bools | None = None) -> Floats:
+    """Min-max across units in each period onto the output scale (the minimum and
+    maximum of the units that are not ``reference``)."""
     lo, hi = scale
-    mn = _stat(np.nanmin, x, False)
-    mx = _stat(np.nanmax, x, False)
+    mn = _stat(np.nanmin, _without(x, reference), False)
+    mx = _stat(np.nanmax, _without(x, reference), False)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(mx > mn, (x - mn) / (mx - mn), 1.0)
     return np.where(np.isnan(x), np.nan, lo + share * (hi - lo))
@@ -377,20 +472,48 @@ def rescale_minmax(x: Floats, scale: tuple[float, float]) -> Floats:
 # --- ranking ---------------------------------------------------------------------------
 
 
-def competition_rank(scores: Floats, decimals: int | None = None) -> Floats:
+def competition_rank(
+    scores: Floats,
+    decimals: int | None = None,
+    rule: m.RoundingRule = "half_up",
+    ranked: Bools | None = None,
+) -> Floats:
     """Rank along the last axis, highest first; ties share the smallest rank (1, 2, 2, 4).
 
-    Scores are rounded to ``decimals`` first when given, as official indices do.
-    Missing scores get no rank (NaN).
+    Scores are rounded to ``decimals`` first when given, by ``rule``
+    (``dxscore.index.rounding``), as official indices do. Missing scores get no rank
+    (NaN), and so do units outside ``ranked`` (a mask along the last axis: reference
+    units, shown but never counted in anyone's rank).
     """
-    s = np.round(scores, decimals) if decimals is not None else scores
+    s = round_scores(scores, decimals, rule) if decimals is not None else scores
+    if ranked is not None:
+        s = np.where(ranked, s, np.nan)
     key = np.where(np.isnan(s), np.inf, -s)
     ranks = rankdata(key, method="min", axis=-1).astype(float)
     return np.where(np.isnan(s), np.nan, ranks)
 
 
-def rank_change(ranks: Floats) -> Floats:
-    """Places gained since the previous period along axis 0 (positive = climbed)."""
+def rank_periods(
+    scores: Floats, roundings: list[m.Rounding | None], ranked: Bools | None = None
+) -> Floats:
+    """``competition_rank`` of a ``(P, U)`` array, period ``p`` rounded by
+    ``roundings[p]`` (editions may publish different decimals)."""
+    out = np.full(scores.shape, np.nan)
+    for rounding in dict.fromkeys(roundings):
+        rows = np.array([r == rounding for r in roundings], dtype=bool)
+        digits, rule = (rounding.digits, rounding.rule) if rounding else (None, "half_up")
+        out[rows] = competition_rank(scores[rows], digits, rule, ranked)
+    return out
+
+
+def rank_change(ranks: Floats, previous: list[int] | None = None) -> Floats:
+    """Places gained since the previous period along axis 0 (positive = climbed), or
+    since period ``previous[p]`` (the previous edition; -1 for none)."""
     out = np.full_like(ranks, np.nan)
-    out[1:] = ranks[:-1] - ranks[1:]
+    if previous is None:
+        out[1:] = ranks[:-1] - ranks[1:]
+        return out
+    for p, before in enumerate(previous):
+        if before >= 0:
+            out[p] = ranks[before] - ranks[p]
     return out

@@ -118,8 +118,15 @@ class _Probe:
     def _rank_of(self, normalised: dict[str, Floats]) -> tuple[Floats, Floats]:
         shape = np.broadcast_shapes(*(v.shape for v in normalised.values()))
         full = {c: np.broadcast_to(v, shape) for c, v in normalised.items()}
-        scores = aggregate_all(self.m, full).scores[self.node]
-        ranks = steps.competition_rank(scores, self.m.rank_rounding)
+        reference = self.data.reference
+        scores = aggregate_all(self.m, full, reference=reference).scores[self.node]
+        rounding = self.m.rank_rounding_for(self.data.periods[self.p])
+        ranks = steps.competition_rank(
+            scores,
+            rounding.digits if rounding else None,
+            rounding.rule if rounding else "half_up",
+            None if reference is None else ~reference,
+        )
         return ranks[..., self.u], scores[..., self.u]
 
     def _normalised(self, code: str, candidates: Floats) -> Floats:

@@ -366,7 +366,7 @@ def test_history_and_rank_change_span_the_methodologies_of_one_series(client, pe
     ]
     assert history[0]["rank"] == stored(run_2020)["27"][1]
     html = response.content.decode()
-    assert 'id="history-note"' in html and "vn-dti-2020 v2020.1" in html
+    assert 'id="history-note"' in html and "vn-dti-2020 v2020.2" in html
     assert url("dash_scorecard", "vn-dti-2020", "2020", "27") in html
     board = json.loads(
         client.get(url("dash_leaderboard_dl", "vn-dti-2022", "2021", "json")).content
