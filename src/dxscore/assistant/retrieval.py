@@ -193,7 +193,7 @@ class Retriever:
             ):
                 words.append(w)
             else:
-                words.append(self.speller.correct(w) or w)
+                words.append(self._english_singular(w) or self.speller.correct(w) or w)
         concepts: list[Concept] = []
         i = 0
         while i < len(words):
@@ -218,13 +218,20 @@ class Retriever:
             c.weight = max(self._weight(alt) for alt in c.alternatives)
         return Query(question, words, concepts, code)
 
+    def _english_singular(self, w: str) -> str | None:
+        """``permits`` -> ``permit`` when the singular is a known phrase word."""
+        for cut, add in (("ies", "y"), ("es", ""), ("s", "")):
+            if w.endswith(cut) and (base := w[: -len(cut)] + add) in self.phrase_words:
+                return base
+        return None
+
     def _weight(self, words: list[str]) -> float:
         idf = self.lexical.idf
         values = [
             float(idf[j]) if (j := self.vocab.get(w, len(idf))) < len(idf) else self._idf_cap
             for w in words
         ]
-        return min(max(values), self._idf_cap) if values else 0.0
+        return min(sum(values) / len(values), self._idf_cap) if values else 0.0
 
     def _query_terms(self, q: Query) -> dict[int, float]:
         weights: dict[int, float] = {}
@@ -289,7 +296,7 @@ class Retriever:
         else:
             fused = w.lexical * _scaled(lex) + w.name * _scaled(name)
             if dense is not None:
-                fused += w.dense * _scaled(dense - np.median(dense))
+                fused += w.dense * _scaled(np.maximum(dense - np.median(dense), 0.0))
         if q.code is not None:
             code = q.code if q.code in self.position else q.code.upper()
             fused[self.position[code]] += 100.0

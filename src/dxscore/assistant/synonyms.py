@@ -165,6 +165,11 @@ PHRASES: dict[str, list[str]] = {
     "foreigner": ["nguoi nuoc ngoai"],
     "foreign worker": ["giay phep lao dong cho nguoi nuoc ngoai"],
     "expat": ["nguoi nuoc ngoai"],
+    "foreigner": ["nguoi nuoc ngoai"],
+    "foreign": ["nuoc ngoai"],
+    "first time": ["lan dau"],
+    "diploma": ["van bang"],
+    "copy": ["ban sao"],
     "social allowance": ["tro cap xa hoi"],
     "welfare": ["tro cap xa hoi"],
     "elderly": ["tro cap xa hoi"],
@@ -215,8 +220,8 @@ PHRASES: dict[str, list[str]] = {
 # words that carry no topic (folded Vietnamese and English)
 STOPWORDS = frozenset(
     """
-    toi minh em anh chi ban ong ba chung chau muon can phai lam the nao gi nhu sao cho cua
-    va la co khong duoc o dau bao nhieu lau ai thu tuc hoi xin giup voi de thi nay do mot
+    toi minh em anh ong ba chau muon can phai lam the nao gi nhu cho cua
+    va la co khong duoc o dau nhieu lau ai thu tuc hoi xin giup voi de thi nay do mot
     cac nhung ve tai tren trong khi da se roi nhe a a ha vay oi hay hoac nao nhieu may ra
     vao len nua luc moi bi thi
     i me my we our you your he she it its they them their a an the of to in on at for by
