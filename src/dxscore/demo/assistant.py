@@ -84,9 +84,9 @@ def build_library(store: Path, names: Mapping[str, str] | None = None) -> Librar
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_sources(Path(tmp), names)
         scopes = {name: scope for name, scope, _content in data.GUIDES}
-        public = [p for p in paths if not scopes.get(p.name)]
-        library.import_files(public)
+        procedures, documents = library.read_files([p for p in paths if not scopes.get(p.name)])
         for path in paths:
             if scopes.get(path.name):
-                library.import_files([path], scope=scopes[path.name])
+                documents += library.read_files([path], scope=scopes[path.name])[1]
+        library.commit(procedures, documents)  # one generation: embeddings computed once
     return library
