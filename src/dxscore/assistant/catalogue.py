@@ -189,7 +189,9 @@ def read_catalogue(
                 problems.append((f"{where} column {key}", "expected text"))
                 bad = True
                 continue
-            text_len = sum(len(str(v)) for v in value) if isinstance(value, list) else len(str(value))
+            text_len = (
+                sum(len(str(v)) for v in value) if isinstance(value, list) else len(str(value))
+            )
             if text_len > MAX_TEXT:
                 problems.append((f"{where} column {key}", f"longer than {MAX_TEXT} characters"))
                 bad = True

@@ -21,7 +21,7 @@ from dxscore.errors import Problems
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 PASSAGE_CHARS = 700
 MAX_DOCUMENT_CHARS = 5_000_000
-_CODE_PREFIX = re.compile(r"^([0-9][0-9A-Za-z.\-]*[0-9A-Za-z])[ _\-]")
+_CODE_PREFIX = re.compile(r"^([0-9]+(?:\.[0-9A-Za-z]+)+)[ _\-]")
 _CODE_LINE = re.compile(
     r"(?:m[aã]\s+(?:th[uủ]\s+t[uụ]c|tthc)|procedure\s+code)\s*:\s*([0-9A-Za-z.\-_/]+)", re.I
 )

@@ -67,7 +67,9 @@ def read_cases(path: Path) -> list[Case]:
             if not q:
                 continue
             expected = (row.get("expected") or "").strip()
-            cases.append(Case(q, "" if expected.lower() in NONE else expected, row.get("kind") or ""))
+            cases.append(
+                Case(q, "" if expected.lower() in NONE else expected, row.get("kind") or "")
+            )
     return cases
 
 

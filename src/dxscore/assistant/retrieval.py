@@ -148,9 +148,7 @@ class Retriever:
         self.phrases = phrases if phrases is not None else synonyms.PHRASES
         self.position = {p.code: i for i, p in enumerate(self.procedures)}
         self.vocab: dict[str, int] = {}
-        docs = [
-            text.terms(text.syllables(p.text + " " + p.heading)) for p in self.passages
-        ]
+        docs = [text.terms(text.syllables(p.text + " " + p.heading)) for p in self.passages]
         self.lexical = _BM25(docs, self.vocab)
         self.names = _BM25(
             [text.terms(text.syllables(p.name)) for p in self.procedures], self.vocab

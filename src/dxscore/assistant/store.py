@@ -181,9 +181,7 @@ class Library:
                     for p in cat.read_catalogue(path, columns):
                         p.source = shown
                         if p.code in seen:
-                            problems.append(
-                                (f"{shown} code {p.code}", f"also in {seen[p.code]}")
-                            )
+                            problems.append((f"{shown} code {p.code}", f"also in {seen[p.code]}"))
                         seen[p.code] = shown
                         procedures.append(p)
                 except Problems as exc:
@@ -206,8 +204,11 @@ class Library:
                 )
             else:
                 problems.append(
-                    (shown, "expected a catalogue (.csv, .xlsx, .json) or a document "
-                     "(.pdf, .docx, .html, .txt, .md)")
+                    (
+                        shown,
+                        "expected a catalogue (.csv, .xlsx, .json) or a document "
+                        "(.pdf, .docx, .html, .txt, .md)",
+                    )
                 )
         if problems:
             raise Problems(problems)
@@ -315,7 +316,9 @@ class Library:
             return None
         old: dict[str, np.ndarray] = {}
         if self._dense is not None and self.dense_model == embedder.name:
-            for row, p in zip(self._dense, sorted(self.procedures.values(), key=lambda p: p.code), strict=False):
+            for row, p in zip(
+                self._dense, sorted(self.procedures.values(), key=lambda p: p.code), strict=False
+            ):
                 old[summary(p)] = row
         texts = [summary(p) for p in ordered]
         missing = [t for t in dict.fromkeys(texts) if t not in old]

@@ -219,15 +219,5 @@ PHRASES: dict[str, list[str]] = {
 
 # words that carry no topic (folded Vietnamese and English)
 STOPWORDS = frozenset(
-    """
-    toi minh em anh ong ba chau muon can phai lam the nao gi nhu cho cua
-    va la co khong duoc o dau nhieu lau ai thu tuc hoi xin giup voi de thi nay do mot
-    cac nhung ve tai tren trong khi da se roi nhe a a ha vay oi hay hoac nao nhieu may ra
-    vao len nua luc moi bi thi
-    i me my we our you your he she it its they them their a an the of to in on at for by
-    with from and or is are was were be been do does did done what which who whom whose
-    how when where why can could should would will shall may might must need needs want
-    wants get got have has had this that these those there here please tell about just
-    so if as into than then also any some all much many long
-    """.split()
+    ["toi", "minh", "em", "anh", "ong", "ba", "chau", "muon", "can", "phai", "lam", "the", "nao", "gi", "nhu", "cho", "cua", "va", "la", "co", "khong", "duoc", "o", "dau", "nhieu", "lau", "ai", "thu", "tuc", "hoi", "xin", "giup", "voi", "de", "thi", "nay", "do", "mot", "cac", "nhung", "ve", "tai", "tren", "trong", "khi", "da", "se", "roi", "nhe", "a", "a", "ha", "vay", "oi", "hay", "hoac", "nao", "nhieu", "may", "ra", "vao", "len", "nua", "luc", "moi", "bi", "thi", "i", "me", "my", "we", "our", "you", "your", "he", "she", "it", "its", "they", "them", "their", "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "and", "or", "is", "are", "was", "were", "be", "been", "do", "does", "did", "done", "what", "which", "who", "whom", "whose", "how", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "need", "needs", "want", "wants", "get", "got", "have", "has", "had", "this", "that", "these", "those", "there", "here", "please", "tell", "about", "just", "so", "if", "as", "into", "than", "then", "also", "any", "some", "all", "much", "many", "long"]
 )

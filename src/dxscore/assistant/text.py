@@ -104,9 +104,7 @@ class Speller:
             candidates.update(self._by_delete.get(d, ()))
         limit = 2 if len(word) >= 7 else 1
         scored = [
-            (dist, -self.counts[c], c)
-            for c in candidates
-            if (dist := _distance(word, c)) <= limit
+            (dist, -self.counts[c], c) for c in candidates if (dist := _distance(word, c)) <= limit
         ]
         return min(scored)[2] if scored else None
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from urllib.parse import urlencode
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -135,9 +135,7 @@ def _measures(user, code: str):
 
     counted = sum(
         r.finished + r.open_at_end
-        for r in ProcedureMeasure.objects.filter(
-            unit=first.unit, grain="year", period=first.period
-        )
+        for r in ProcedureMeasure.objects.filter(unit=first.unit, grain="year", period=first.period)
     )
     row = {f: getattr(first, f) for f in (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)}
     add_points_lost(row, counted)
@@ -159,9 +157,7 @@ def procedure(request, code: str):
     if p is None:
         raise Http404
     see = lib.can_see(request.user)
-    documents = [
-        d for d in library.documents.values() if d.procedure == code and see(d.scope)
-    ]
+    documents = [d for d in library.documents.values() if d.procedure == code and see(d.scope)]
     labels = field_labels()
     fields = []
     for key in ("agency", "documents", "processing_time", "fee", "legal_basis", "steps", "result"):
@@ -277,4 +273,3 @@ def manage(request):
             "store": lib.folder(),
         },
     )
-

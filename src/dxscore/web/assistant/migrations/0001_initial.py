@@ -4,41 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Asked',
+            name="Asked",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=500, verbose_name='question')),
-                ('best', models.CharField(blank=True, max_length=64, verbose_name='closest procedure')),
-                ('score', models.FloatField(default=0.0, verbose_name='score')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.CharField(max_length=500, verbose_name="question")),
+                (
+                    "best",
+                    models.CharField(blank=True, max_length=64, verbose_name="closest procedure"),
+                ),
+                ("score", models.FloatField(default=0.0, verbose_name="score")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'unanswered question',
-                'verbose_name_plural': 'unanswered questions',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "unanswered question",
+                "verbose_name_plural": "unanswered questions",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.CharField(max_length=500, verbose_name='question')),
-                ('procedure', models.CharField(blank=True, max_length=64, verbose_name='procedure')),
-                ('helpful', models.BooleanField(verbose_name='helpful')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.CharField(max_length=500, verbose_name="question")),
+                (
+                    "procedure",
+                    models.CharField(blank=True, max_length=64, verbose_name="procedure"),
+                ),
+                ("helpful", models.BooleanField(verbose_name="helpful")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'assistant feedback',
-                'verbose_name_plural': 'assistant feedback',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "assistant feedback",
+                "verbose_name_plural": "assistant feedback",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]
