@@ -113,7 +113,8 @@ def _pdf(path: Path, pages: list[str]) -> None:
         stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET"
         objs.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {n + 1} 0 R "
-            f"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+            "/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 "
+            "/BaseFont /Helvetica >> >> >> >>"
         )
         objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream")
     objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the demo content: long Vietnamese sentences)
 """The demo's procedure library for the assistant (``dxscore.assistant``): the common
 procedures of Lạng Sơn's one-stop shops with real names and real-shaped content, written
 for dxscore (not copied from any official database: the documents, time limits, fees and
