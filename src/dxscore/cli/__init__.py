@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from dxscore import __version__
+from dxscore.cli import assistant as assistant_cli
 from dxscore.cli import demo as demo_cli
 from dxscore.cli import dossiers as dossiers_cli
 from dxscore.cli import index as index_cli
@@ -26,6 +27,7 @@ app = typer.Typer(
 app.add_typer(index_cli.app, name="index")
 app.add_typer(dossiers_cli.app, name="dossiers")
 app.add_typer(units_cli.app, name="units")
+app.add_typer(assistant_cli.app, name="assistant")
 web_cli.register(app)  # serve, createuser, backup, restore, scores (Django loads lazily)
 plans_cli.register(app)  # notify
 worker_cli.register(app)  # the background worker of the site

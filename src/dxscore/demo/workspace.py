@@ -109,6 +109,8 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     values = emulation_values(measures)
     _district_tasks(resolution, values, admin)
     runs += _emulation(admin, values)
+    say("the procedure assistant's library")
+    _assistant()
     say("people for every role")
     _people()
     # plans content that is demo data: its pages say so (dxscore.web.provenance.notices)
@@ -118,6 +120,18 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
         payload={"version": VERSION, "built": datetime.now(UTC).isoformat(), "runs": len(runs)},
     )
     return Built(False, len(runs), _people_table())
+
+
+def _assistant() -> None:
+    """The demo procedure library in the workspace's assistant store, the procedures
+    named as the dossier catalogue names them (``dxscore.demo.assistant``)."""
+    from django.conf import settings
+
+    from dxscore.demo.assistant import build_library
+    from dxscore.web.dossierdata.models import Procedure
+
+    names = dict(Procedure.objects.values_list("code", "name"))
+    build_library(Path(settings.DXSCORE_ASSISTANT_STORE), names)
 
 
 def _people_admin():

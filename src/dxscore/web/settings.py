@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dxscore.web.plans",
     "dxscore.web.dossierdata",
     "dxscore.web.provenance",  # marks of demo content (dxscore demo writes them)
+    "dxscore.web.assistant",  # the procedure assistant for staff (docs/assistant.md)
     "ninja",  # django-ninja: its Swagger UI files, served locally (no CDN)
     "dxscore.web.api",
     "dxscore.web",  # templates, static files and translations of the site itself
@@ -253,6 +254,10 @@ DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").r
 # JSON API (dxscore.web.api): requests per token and window; where API dossier batches go
 DXSCORE_API_RATE = os.environ.get("DXSCORE_API_RATE", "1200/min")
 DXSCORE_DOSSIER_STORE = Path(os.environ.get("DXSCORE_DOSSIER_STORE", HOME / "dossiers")).resolve()
+# the procedure assistant's library (dxscore.assistant; `dxscore assistant --store`)
+DXSCORE_ASSISTANT_STORE = Path(
+    os.environ.get("DXSCORE_ASSISTANT_STORE", HOME / "assistant")
+).resolve()
 # dossier files uploaded in the site (dxscore.web.dossierdata); the worker imports them
 DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes
 # the worker's hold on a running job (renewed while it runs) and how often a job is tried

@@ -14,7 +14,7 @@ from ninja.parser import Parser
 from dxscore import __version__
 from dxscore.web.api import problems
 from dxscore.web.api.auth import TokenAuth, TokenThrottle
-from dxscore.web.api.endpoints import dossiers, measures, plans, reference, runs, values
+from dxscore.web.api.endpoints import assistant, dossiers, measures, plans, reference, runs, values
 
 DESCRIPTION = """\
 The dxscore JSON API: units, periods, indicators and methodologies; indicator values
@@ -123,3 +123,4 @@ api.add_router("", dossiers.router)
 api.add_router("", measures.router)
 api.add_router("", runs.router)
 api.add_router("", plans.router)
+api.add_router("", assistant.router)
