@@ -48,7 +48,7 @@ def staff(people, body):
 
 @pytest.fixture
 def case(org, body, staff):
-    """An approved plan with one planned inspection, opened 40 days ago; on-site work
+    """An approved plan with one planned inspection, opened 100 days ago; on-site work
     done, the conclusion not issued yet; one financial recommendation to district 256."""
     plan = InspectionPlan.objects.create(
         body=body, year=TODAY.year, title="Kế hoạch thanh tra", state="approved"
@@ -57,7 +57,7 @@ def case(org, body, staff):
         plan=plan, number=1, topic="Chi ngân sách", period_inspected="2023-2024", quarter=1
     )
     item.subjects.add(org.d256)
-    decided = TODAY - dt.timedelta(days=40)
+    decided = TODAY - dt.timedelta(days=100)
     inspection = Inspection.objects.create(
         body=body,
         planned=item,
