@@ -1,4 +1,5 @@
-"""``dxscore notify``: notices and e-mails about tasks due soon and overdue tasks. Run it
+"""``dxscore notify``: notices and e-mails about tasks due soon and overdue tasks, and
+reminders about inspection recommendations due soon or overdue. Run it
 once a day (cron, a systemd timer or the Windows task scheduler). Django is imported
 inside the command, so the rest of the CLI stays free of it."""
 
@@ -31,8 +32,16 @@ def notify(
         f"{report.overdue} overdue and {report.due_soon} due-soon task(s); "
         f"{report.notices} new notice(s), {report.emails} e-mail(s) sent"
     )
-    if report.failed:
-        typer.echo(f"error: {report.failed} e-mail(s) could not be sent", err=True)
+    from dxscore.web.inspections.notices import notify as remind
+
+    reminded = remind(today=when, days=days, email=email)
+    typer.echo(
+        f"{reminded.overdue} overdue and {reminded.due_soon} due-soon recommendation(s); "
+        f"{reminded.reminders} new reminder(s), {reminded.emails} e-mail(s) sent"
+    )
+    failed = report.failed + reminded.failed
+    if failed:
+        typer.echo(f"error: {failed} e-mail(s) could not be sent", err=True)
         raise typer.Exit(1)
 
 

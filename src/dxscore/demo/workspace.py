@@ -12,6 +12,8 @@
   computed by the same worker code as uploads (``dxscore.web.dossierdata``);
 - an internal index of Lạng Sơn's districts (``province-emulation``) for 2023 and 2024,
   its public-service inputs taken from those measures;
+- Lạng Sơn's digital inspection pilot: the inspectorate's 2025 plan, twelve inspections
+  at every stage and recommendations in every status (``dxscore.demo.inspections``);
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
@@ -42,6 +44,8 @@ PEOPLE = [
     ("approver", "approver", "20", "20", "approves Lạng Sơn's values"),
     ("district", "data_officer", "20-D05", "20-D05", "Cao Lộc district: enters its values"),
     ("viewer", "viewer", "", "VN", "reads everything in the country"),
+    ("chanh_thanh_tra", "viewer", "20-S15", "20-S15", "Provincial inspectorate: its leader"),
+    ("thanh_tra_vien", "viewer", "20-S15", "20-S15", "Provincial inspectorate: team lead"),
 ]
 PASSWORD = "dxscore-demo-2024"  # printed on screen: a demo workspace only
 
@@ -112,7 +116,12 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     say("the procedure assistant's library")
     _assistant()
     say("people for every role")
+    from dxscore.demo import inspections
+
+    inspections.units()
     _people()
+    say("Lạng Sơn: the digital inspection pilot (2025 plan, 12 inspections)")
+    inspections.load(admin)
     # plans content that is demo data: its pages say so (dxscore.web.provenance.notices)
     marks().get_or_create(kind="resolution", resolution=resolution.code)
     marks().create(

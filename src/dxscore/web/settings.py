@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "dxscore.web.scores",
     "dxscore.web.dashboards",
     "dxscore.web.plans",
+    "dxscore.web.inspections",
     "dxscore.web.dossierdata",
     "dxscore.web.provenance",  # marks of demo content (dxscore demo writes them)
     "dxscore.web.assistant",  # the procedure assistant for staff (docs/assistant.md)

@@ -14,13 +14,24 @@ from ninja.parser import Parser
 from dxscore import __version__
 from dxscore.web.api import problems
 from dxscore.web.api.auth import TokenAuth, TokenThrottle
-from dxscore.web.api.endpoints import assistant, dossiers, measures, plans, reference, runs, values
+from dxscore.web.api.endpoints import (
+    assistant,
+    dossiers,
+    inspections,
+    measures,
+    plans,
+    reference,
+    runs,
+    values,
+)
 
 DESCRIPTION = """\
 The dxscore JSON API: units, periods, indicators and methodologies; indicator values
 (batch upsert through the approval workflow); dossier records (batches of up to 10,000);
 the public-service measures computed from them, per unit and per procedure;
-score runs and their results; resolutions, targets, tasks and progress reports.
+score runs and their results; resolutions, targets, tasks and progress reports;
+inspections, their recommendations (computed status) and figures, and implementation
+reports.
 
 Authenticate with a personal API token (made in the site under **API tokens**):
 `Authorization: Bearer dxs_...`. A token sees and changes exactly what its person may.
@@ -124,3 +135,4 @@ api.add_router("", measures.router)
 api.add_router("", runs.router)
 api.add_router("", plans.router)
 api.add_router("", assistant.router)
+api.add_router("", inspections.router)

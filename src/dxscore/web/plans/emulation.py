@@ -45,6 +45,10 @@ def delivery(units: list[Unit], period: Period) -> dict[str, dict[str, float | N
         owned.setdefault(by_pk[item.target.unit_id], []).append(item.status)
     for code, statuses in owned.items():
         out[code]["targets_met_share"] = statuses.count("met") / len(statuses)
+    from dxscore.web.inspections import figures as inspections
+
+    for code, figures in inspections.delivery(units, period).items():
+        out[code].update(figures)  # recommendations implemented on time (docs/inspections.md)
     return out
 
 

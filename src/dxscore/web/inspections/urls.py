@@ -1,0 +1,34 @@
+from django.urls import path
+
+from dxscore.web.inspections.views import dashboard, inspections, plans, recommendations, workbooks
+
+app_name = "inspections"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("figures.xlsx", dashboard.figures_workbook, name="figures_xlsx"),
+    path("public/", dashboard.public_list, name="public_list"),
+    path("public/<int:pk>/", dashboard.public_detail, name="public"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/state", plans.plan_state, name="plan_state"),
+    path("plans/<int:pk>/export.xlsx", workbooks.plan_export, name="plan_export"),
+    path("plans/<int:pk>/upload", workbooks.plan_upload, name="plan_upload"),
+    path("uploads/<int:pk>/", workbooks.upload_preview, name="upload"),
+    path("uploads/<int:pk>/commit", workbooks.upload_commit, name="upload_commit"),
+    path("new", inspections.inspection_new, name="new"),
+    path("<int:pk>/", inspections.inspection_detail, name="inspection"),
+    path("<int:pk>/change", inspections.inspection_change, name="change"),
+    path("<int:pk>/decision", inspections.decision_file, name="decision_file"),
+    path("recommendations/<int:pk>/", recommendations.recommendation_detail, name="recommendation"),
+    path(
+        "recommendations/<int:pk>/change",
+        recommendations.recommendation_change,
+        name="recommendation_change",
+    ),
+    path(
+        "recommendations/<int:pk>/evidence/<int:report>",
+        recommendations.evidence_file,
+        name="evidence_file",
+    ),
+]
