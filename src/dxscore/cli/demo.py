@@ -53,6 +53,8 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     os.environ.setdefault("DXSCORE_HOME", DEFAULT_HOME)
+    if not build_only:
+        os.environ.setdefault("DXSCORE_STATIC_COLLECTED", "1")  # as `dxscore serve` does
     from dxscore.cli.web import serve, setup_django
 
     setup_django(create_home=True)

@@ -87,6 +87,35 @@ def proxy_options(environ: dict | None = None) -> dict:
     }
 
 
+def collect_static() -> None:
+    """Static files with hashed names and compressed copies into the workspace, for a
+    long cache (only when the settings say they are served collected)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.STATIC_COLLECTED:
+        return
+    stamp = Path(settings.STATIC_ROOT) / "collected-for"
+    version = _static_version()
+    if (Path(settings.STATIC_ROOT) / "staticfiles.json").exists() and (
+        stamp.exists() and stamp.read_text() == version
+    ):
+        return  # collected for this version of dxscore and its packages
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    stamp.write_text(version)
+
+
+def _static_version() -> str:
+    """What the collected files depend on: dxscore's version and the packages that ship
+    static files (Django's admin, django-ninja's API docs, Plotly's chart library)."""
+    from importlib.metadata import version
+
+    from dxscore import __version__
+
+    packages = ("django", "django-ninja", "plotly", "whitenoise")
+    return " ".join([__version__, *(f"{p}=={version(p)}" for p in packages)])
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: all)."),
     port: int = typer.Option(8000, help="Port to listen on."),
@@ -102,8 +131,10 @@ def serve(
     if host not in ("0.0.0.0", "::", "127.0.0.1", "localhost", "[::1]"):
         hosts = os.environ.get("DXSCORE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
         os.environ["DXSCORE_ALLOWED_HOSTS"] = f"{hosts},{host}"
+    os.environ.setdefault("DXSCORE_STATIC_COLLECTED", "1")  # before Django reads settings
     setup_django(create_home=True)
     migrate()
+    collect_static()
     from django.conf import settings
     from waitress import serve as waitress_serve
 

@@ -215,8 +215,23 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 # static files come from the repository and installed packages; whitenoise serves them
 STATIC_URL = "/static/"
-STATIC_ROOT = (HOME / "static") if (HOME / "static").exists() else None  # collectstatic
-WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = HOME / "static"  # `dxscore serve` collects the files here
+# `dxscore serve` (and `dxscore demo`) collect the static files with hashed names and
+# gzip/brotli copies, so whitenoise serves them compressed with a one-year cache; tests
+# and `runserver` read them from the finders as they are
+STATIC_COLLECTED = os.environ.get("DXSCORE_STATIC_COLLECTED", "") == "1"
+WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "dxscore.web.staticstorage.CollectedStatic"
+            if STATIC_COLLECTED
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
 STATICFILES_FINDERS = [  # plus Plotly's bundled JavaScript from the installed package
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",

@@ -7,7 +7,10 @@ from the file are left as they are."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -155,7 +158,12 @@ def check(table: Sheet, plan: InspectionPlan, user) -> tuple[list[dict], list[tu
             for c in cell_text(values[i] if i < len(values) else "").replace(";", ",").split(",")
             if c.strip()
         }
-    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    # a code is read on the map of the plan's year (the unit that began last, if two did)
+    year = Unit.objects.valid_between(dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31))
+    units = {
+        u.code: u
+        for u in year.filter(code__in=codes).order_by(F("valid_from").asc(nulls_first=True))
+    }
     existing = {i.number: i for i in plan.items.prefetch_related("subjects")}
     seen: dict[int, int] = {}
     changes = []

@@ -24,24 +24,23 @@ COMPUTED = ("inspection_recommendations_on_time_share",)
 
 
 def facts(inspections: QuerySet, planned: QuerySet | None = None):
-    """The plain facts the figures are computed from."""
+    """The plain facts the figures are computed from; units by ``Unit.key`` (a code
+    alone may denote different units over time)."""
     today = timezone.localdate()
     inspections = inspections.select_related("body").prefetch_related("subjects")
     planned_facts = []
     if planned is not None:
         for p in planned.select_related("plan__body").prefetch_related("subjects"):
             planned_facts.append(
-                rules.PlannedFact(
-                    p.plan.body.code, tuple(u.code for u in p.subjects.all()), p.period
-                )
+                rules.PlannedFact(p.plan.body.key, tuple(u.key for u in p.subjects.all()), p.period)
             )
     inspection_facts = []
     for i in inspections:
         state = i.progress(today)
         inspection_facts.append(
             rules.InspectionFact(
-                i.body.code,
-                tuple(u.code for u in i.subjects.all()),
+                i.body.key,
+                tuple(u.key for u in i.subjects.all()),
                 i.decided_on,
                 i.concluded_on,
                 state.on_time,
@@ -55,7 +54,7 @@ def facts(inspections: QuerySet, planned: QuerySet | None = None):
     ).select_related("inspection__body")
     rec_facts = [
         rules.RecommendationFact(
-            r.inspection.body.code, r.addressee_unit.code, r.inspection.concluded_on, r.rule()
+            r.inspection.body.key, r.addressee_unit.key, r.inspection.concluded_on, r.rule()
         )
         for r in recs
     ]
@@ -86,9 +85,8 @@ def for_body_staff(user, period: str, by: str = "body") -> dict[str, rules.Figur
 def delivery(units, period) -> dict[str, dict[str, float | None]]:
     """The computed indicator per unit code for a ``data.Period`` (emulation rankings and
     score runs read it through ``scores.runs.gather_inputs``)."""
-    codes = {u.code for u in units}
     found = compute(period.code, Inspection.objects.all(), by="subject")
     return {
-        code: {COMPUTED[0]: found[code].share_on_time if code in found else None}
-        for code in sorted(codes)
+        u.code: {COMPUTED[0]: found[u.key].share_on_time if u.key in found else None}
+        for u in sorted(units, key=lambda u: u.code)
     }

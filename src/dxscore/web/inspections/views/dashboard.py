@@ -24,7 +24,7 @@ def _period(request) -> str:
 
 
 def _named(found: dict) -> list[tuple[Unit | None, object]]:
-    units = Unit.objects.in_bulk([k for k in found if k], field_name="code")
+    units = Unit.objects.in_bulk([k for k in found if k], field_name="key")
     return [(units.get(k), f) for k, f in found.items()]
 
 
