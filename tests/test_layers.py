@@ -10,7 +10,16 @@ from pathlib import Path
 import dxscore
 
 SRC = Path(dxscore.__file__).parent
-PURE = ["index", "dossiers", "plans", "lineage", "periods.py", "errors.py", "tables.py"]
+PURE = [
+    "index",
+    "dossiers",
+    "plans",
+    "lineage",
+    "periods.py",
+    "errors.py",
+    "tables.py",
+    "numbers.py",
+]
 
 
 def _imports(path: Path) -> set[str]:
