@@ -153,10 +153,12 @@ def parse_percent(text: str | None, language: str | None) -> float | None:
     return parse_number(t, language)
 
 
-def _pattern(decimals: int | None, grouping: bool) -> str:
+def _pattern(decimals: int | None, grouping: bool, exact: Decimal) -> str:
     whole = "#,##0" if grouping else "0"
     if decimals is None:
-        return whole + ".###############"
+        exponent = exact.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        return whole + ("." + "#" * places if places else "")
     return whole + ("." + "0" * decimals if decimals > 0 else "")
 
 
@@ -185,7 +187,7 @@ def format_number(
         else:
             exact = Decimal(repr(number)) if not number.is_integer() else Decimal(int(number))
     text = babel_numbers.format_decimal(
-        exact, format=_pattern(decimals, grouping), locale=locale, decimal_quantization=True
+        exact, format=_pattern(decimals, grouping, exact), locale=locale, decimal_quantization=True
     )
     return str(text)
 

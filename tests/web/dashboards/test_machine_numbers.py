@@ -71,7 +71,7 @@ def _machine_numbers(html: str) -> dict[str, list]:
     data = [
         (name, value) for name, value in DATA_ATTR.findall(html) if re.fullmatch(r"[-\d.,]+", value)
     ]
-    for name, value in data:
+    for _name, value in data:
         float(value)  # a numeric data attribute reads as a number
     return {
         "svg": [_svg_numbers(s) for s in svgs],
