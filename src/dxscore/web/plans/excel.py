@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from dxscore.tables import append, put, workbook_bytes
+from dxscore.web import numbers
 from dxscore.web.data.models import Indicator
-from dxscore.web.numbers import NumberProblem, language, message
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans import access, assessing
 from dxscore.web.plans.models import PlanUpload, Resolution, Target, Task
@@ -222,9 +222,9 @@ class _Row:
         if content is None or (isinstance(content, str) and not content.strip()):
             return None
         try:
-            x = cell_number(content, language())  # text as the person's language writes it
-        except NumberProblem as problem:
-            self.problem(name, message(problem))
+            x = cell_number(content, numbers.language())  # text as the language writes it
+        except numbers.NumberProblem as problem:
+            self.problem(name, numbers.message(problem))
             return None
         if x is None:
             return None
