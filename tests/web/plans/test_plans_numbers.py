@@ -64,3 +64,12 @@ def test_the_target_form_reads_a_decimal_comma_in_vietnamese(plan):
         assert form.fields["value"].clean("72,5") == 72.5
         assert form.fields["baseline"].clean("") is None
         assert 'value="70"' in str(form["value"]) and 'type="text"' in str(form["value"])
+
+
+def test_dates_on_pages_are_written_as_people_of_the_language_write_them(as_user, plan):
+    client = as_user("colleague")
+    address = reverse("plans:resolutions")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert "18/03/2022" in client.get(address).content.decode()  # the resolution's date
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Mar 18, 2022" in client.get(address).content.decode()

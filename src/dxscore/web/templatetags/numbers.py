@@ -1,6 +1,7 @@
 """Numbers and dates in templates, by the page's language (``dxscore.numbers``):
 ``{{ x|num }}`` (grouped, every digit), ``{{ x|num:2 }}`` (two decimals), ``{{ share|pct }}``
-(``85%``), ``{{ day|day }}`` (``05/03/2024`` in Vietnamese), and ``{{ x|machine }}`` for SVG
+(``85%``), ``{{ day|day }}`` (``05/03/2024`` in Vietnamese), ``{{ moment|when }}`` (and
+``14:30``), and ``{{ x|machine }}`` for SVG
 coordinates, data attributes and other machine formats, which are never localised."""
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ def day(value):
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return numbers.format_date(value, language())
+
+
+@register.filter
+def when(value):
+    """A moment on pages: its local day as people write it, and the time (``14:30``)."""
+    if not isinstance(value, dt.datetime):
+        return day(value)
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{numbers.format_date(value.date(), language())} {value:%H:%M}"
 
 
 @register.filter
