@@ -13,7 +13,7 @@ and the API's text inputs read through, and one writer of numbers in machine for
 - Dates: ISO (``2024-03-05``) in files and the API; ``format_date`` writes them as people of
   the locale do (``05/03/2024`` in Vietnamese), ``parse_date`` reads ISO or that form.
 
-Pure Python (no Django): the web platform's adapter, ``dxscore.web.numbers``, passes the
+Pure Python (no Django): the web platform's adapter, ``dxscore.web.l10n``, passes the
 person's language and translates the problems.
 """
 

@@ -1,7 +1,7 @@
 """The language of the site: the switch keeps the page (it goes back to the address it was
 sent from, query and all) and remembers the choice on the person, and log-in applies the
 person's language (``Person.language``). Numbers and dates follow the language
-(``dxscore.web.numbers``)."""
+(``dxscore.web.l10n``)."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from dxscore import numbers, safefiles
 from dxscore.safefiles import Limits, UnsafeFile
-from dxscore.web.numbers import language
+from dxscore.web.l10n import language
 
 
 def upload_limits() -> Limits:

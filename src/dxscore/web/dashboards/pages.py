@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import queries
 from dxscore.web.dashboards.queries import Board
-from dxscore.web.numbers import show
+from dxscore.web.l10n import show
 from dxscore.web.orgs import scope
 from dxscore.web.provenance.notices import run_notice
 

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from dxscore import index as ix
 from dxscore.tables import append, put, workbook_bytes
-from dxscore.web import numbers
+from dxscore.web import l10n
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
 from dxscore.web.data.workflow import EntryNotAllowed, WorkflowError, audit
@@ -171,7 +171,7 @@ def check(
     Text cells of values are read as ``language`` (the person's by default) writes
     numbers; a value that reads two ways is a problem of its row and column."""
     problems: list[tuple[str, str]] = []
-    language = language or numbers.language()
+    language = language or l10n.language()
     col = {name: i for i, name in enumerate(table.header) if name}
     missing = [c for c in REQUIRED if c not in col]
     if missing:
@@ -190,8 +190,8 @@ def check(
     for number, v in table.rows:
         try:
             values.append(cell_number(cell(v, "value"), language))
-        except numbers.NumberProblem as problem:
-            problems.append((table.where(number, col["value"]), numbers.message(problem)))
+        except l10n.NumberProblem as problem:
+            problems.append((table.where(number, col["value"]), l10n.message(problem)))
             bad_rows.add(number)
             values.append(None)
 

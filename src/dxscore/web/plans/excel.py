@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from dxscore.tables import append, put, workbook_bytes
-from dxscore.web import numbers
+from dxscore.web import l10n
 from dxscore.web.data.models import Indicator
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans import access, assessing
@@ -222,9 +222,9 @@ class _Row:
         if content is None or (isinstance(content, str) and not content.strip()):
             return None
         try:
-            x = cell_number(content, numbers.language())  # text as the language writes it
-        except numbers.NumberProblem as problem:
-            self.problem(name, numbers.message(problem))
+            x = cell_number(content, l10n.language())  # text as the language writes it
+        except l10n.NumberProblem as problem:
+            self.problem(name, l10n.message(problem))
             return None
         if x is None:
             return None

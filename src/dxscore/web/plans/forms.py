@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from dxscore.web.data.models import Indicator
-from dxscore.web.numbers import NumberField
+from dxscore.web.l10n import NumberField
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans.models import Pillar, Resolution, Target, Task
 from dxscore.web.upload_limits import check_received, upload_limits

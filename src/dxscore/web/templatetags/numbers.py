@@ -12,7 +12,7 @@ from django import template
 from django.utils import timezone
 
 from dxscore import numbers
-from dxscore.web.numbers import language
+from dxscore.web.l10n import language
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dxscore import numbers
-from dxscore.web.numbers import language, show
+from dxscore.web.l10n import language, show
 
 register = template.Library()
 

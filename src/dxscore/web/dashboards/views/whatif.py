@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from dxscore import index as ix
 from dxscore.index.methodology import ROOT
-from dxscore.web import numbers
+from dxscore.web import l10n
 from dxscore.web.dashboards import analysis
 from dxscore.web.dashboards.queries import Board
 from dxscore.web.orgs import scope
@@ -50,14 +50,14 @@ def whatif_pick(request, pk: int):
 
 
 def _parse(request, board: Board, current: dict[str, float]):
-    """The values typed, read as the page's language writes numbers (``numbers.parse``)."""
+    """The values typed, read as the page's language writes numbers (``l10n.parse``)."""
     changes, errors = {}, []
-    lang = numbers.language(request)
+    lang = l10n.language(request)
     for code in board.indicators:
         try:
-            value = numbers.parse(request.GET.get(f"v_{code}", ""), lang)
-        except numbers.NumberProblem as problem:
-            errors.append((code, numbers.message(problem)))
+            value = l10n.parse(request.GET.get(f"v_{code}", ""), lang)
+        except l10n.NumberProblem as problem:
+            errors.append((code, l10n.message(problem)))
             continue
         if value is None:
             continue

@@ -19,7 +19,7 @@ from dxscore.web.data.collect import entry_rows
 from dxscore.web.data.forms import ReasonForm, ValuesUploadForm
 from dxscore.web.data.models import Status, Upload
 from dxscore.web.data.views.common import collection_or_404
-from dxscore.web.numbers import NumberField
+from dxscore.web.l10n import NumberField
 from dxscore.web.orgs import scope
 from dxscore.web.upload_limits import check_received, upload_limits
 

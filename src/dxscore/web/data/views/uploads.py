@@ -15,7 +15,7 @@ from dxscore.web.data import imports, workflow
 from dxscore.web.data.forms import ValuesUploadForm
 from dxscore.web.data.models import Upload
 from dxscore.web.data.views.common import collection_or_404
-from dxscore.web.numbers import language
+from dxscore.web.l10n import language
 from dxscore.web.orgs import scope
 
 

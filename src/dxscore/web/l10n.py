@@ -1,6 +1,6 @@
 """The platform's side of ``dxscore.numbers``: the person's language, the problems in
-their words, and a form field. Pages, forms, imports, the what-if and the API's text
-inputs read people's numbers through ``parse``; templates write them with the filters
+their words, and a form field. Pages, forms, imports and the what-if read people's
+numbers through ``parse`` (the API takes JSON numbers, a machine format); templates write them with the filters
 of ``templatetags/numbers.py``; machine formats (SVG, JSON, data attributes) with
 ``machine`` (never localised)."""
 
