@@ -1,8 +1,8 @@
 """The platform's side of ``dxscore.numbers``: the person's language, the problems in
 their words, and a form field. Pages, forms, imports and the what-if read people's
-numbers through ``parse`` (the API takes JSON numbers, a machine format); templates write them with the filters
-of ``templatetags/numbers.py``; machine formats (SVG, JSON, data attributes) with
-``machine`` (never localised)."""
+numbers through ``parse`` (the API takes JSON numbers, a machine format); templates
+write them with the filters of ``templatetags/numbers.py``, and machine formats (SVG,
+JSON, data attributes) with ``machine``, never localised."""
 
 from __future__ import annotations
 
