@@ -19,6 +19,7 @@ PURE = [
     "periods.py",
     "errors.py",
     "tables.py",
+    "numbers.py",
 ]
 
 

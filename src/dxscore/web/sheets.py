@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dxscore import safefiles
+from dxscore import numbers, safefiles
 from dxscore.errors import Problems
 from dxscore.safefiles import UnsafeFile
 from dxscore.tables import read_text
@@ -173,14 +173,30 @@ def read_xlsx(data: bytes, sheet: str) -> Sheet:
     return next(iter(tables.values()))
 
 
+DELIMITERS = ",;\t"
+
+
+def csv_delimiter(text: str) -> str:
+    """The separator of a CSV file's columns, from its header line: a comma, a semicolon
+    (what Excel writes where the decimal mark is a comma, as in Vietnamese) or a tab,
+    whichever the header holds most of outside quotes; a comma if none."""
+    line = text.split("\n", 1)[0]
+    line = re.sub(r'"[^"]*"', "", line)
+    counts = {d: line.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def read_csv(data: bytes) -> Sheet:
+    """A CSV file (UTF-8, with or without a byte order mark; columns separated by commas,
+    semicolons or tabs: ``csv_delimiter``) as a ``Sheet``."""
     limits = upload_limits()
     budget = limits.budget()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FileProblem([("file", _("not UTF-8 text"))]) from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))
     header, rows, formulas, nul = None, [], [], []
     number = 0
     try:
@@ -216,6 +232,24 @@ def read_csv(data: bytes) -> Sheet:
     table = Sheet(None, header or [], rows, formulas)
     _refuse_nul(table, nul)
     return table
+
+
+MISSING = {"NA", "N/A", "NAN", "NULL", "-"}  # text cells that mean "no value" (the engine's)
+
+
+def cell_number(content, language: str) -> float | None:
+    """A cell as a number: a numeric cell is its number whatever the language; a text
+    cell is read as ``language`` writes numbers (``0,6`` is 0.6 in Vietnamese), and one
+    that reads two ways (``1,234`` in English) or none raises ``NumberProblem``. Empty
+    cells and the markers of a missing value give ``None``."""
+    if content is None or isinstance(content, bool):
+        return None
+    if isinstance(content, int | float):
+        return float(content)
+    text = str(content).strip()
+    if not text or text.upper() in MISSING:
+        return None
+    return numbers.parse_number(text, language)
 
 
 def cell_text(content) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
-from dxscore import safefiles
+from dxscore import numbers, safefiles
 from dxscore.safefiles import Limits, UnsafeFile
+from dxscore.web.l10n import language
 
 
 def upload_limits() -> Limits:
@@ -27,9 +27,8 @@ def dossier_limits() -> Limits:
 
 def _n(x) -> str:
     """A number with the language's separators, grouped by thousands (100.000 in vi)."""
-    text = f"{x:,.3g}" if isinstance(x, float) and not x.is_integer() else f"{int(x):,}"
-    marks = {ord(","): get_format("THOUSAND_SEPARATOR"), ord("."): get_format("DECIMAL_SEPARATOR")}
-    return text.translate(marks)
+    value = float(f"{x:.3g}") if isinstance(x, float) and not x.is_integer() else int(x)
+    return numbers.format_number(value, language())
 
 
 def _kind(kind: str) -> str:

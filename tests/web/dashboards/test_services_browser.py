@@ -136,7 +136,7 @@ def test_services_dashboard_drills_down_to_procedures_in_a_browser(
     page.wait_for_load_state("networkidle")
     assert "unit=256" in page.url
     summary = page.inner_text("#summary")
-    assert "8 received, 8 late" in summary and "0.0 %" in summary
+    assert "8 received, 8 late" in summary and "0.0%" in summary
     page.screenshot(path=str(shots / "s4-procedure-district.png"), full_page=True)
     assert not errors, errors
     page.close()

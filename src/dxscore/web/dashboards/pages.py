@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import queries
 from dxscore.web.dashboards.queries import Board
+from dxscore.web.l10n import show
 from dxscore.web.orgs import scope
 from dxscore.web.provenance.notices import run_notice
 
@@ -79,7 +80,7 @@ def notice(board: Board) -> dict | None:
 
 def fmt_for(board: Board):
     def fmt(value) -> str:
-        return "–" if value is None else f"{value:.{board.decimals}f}"
+        return "–" if value is None else show(value, board.decimals)
 
     return fmt
 

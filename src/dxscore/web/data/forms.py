@@ -43,6 +43,15 @@ class MethodologySettingsForm(forms.ModelForm):
 
 class ValuesUploadForm(forms.Form):
     file = forms.FileField(label=_("Values file (.xlsx or .csv)"))
+    numbers = forms.ChoiceField(
+        label=_("Numbers in the file are written as in"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_(
+            "How text cells write decimals and thousands (0,85 or 0.85); numeric Excel "
+            "cells are read as numbers whatever this says. The page's language if empty."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

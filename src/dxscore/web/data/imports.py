@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from dxscore import index as ix
 from dxscore.tables import append, put, workbook_bytes
+from dxscore.web import l10n
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
 from dxscore.web.data.workflow import EntryNotAllowed, WorkflowError, audit
@@ -28,6 +29,7 @@ from dxscore.web.orgs.models import Unit
 from dxscore.web.sheets import (
     FileProblem,
     Sheet,
+    cell_number,
     cell_text,
     problem_order,
     read_csv,
@@ -164,10 +166,13 @@ def _range_validation(spec: Input) -> DataValidation:
 
 
 def check(
-    table: Sheet, methodology: Methodology, period: Period, user
+    table: Sheet, methodology: Methodology, period: Period, user, language: str | None = None
 ) -> tuple[list[dict], list[tuple[str, str]], int]:
-    """The changes an upload would make, its problems, and how many rows change nothing."""
+    """The changes an upload would make, its problems, and how many rows change nothing.
+    Text cells of values are read as ``language`` (the person's by default) writes
+    numbers; a value that reads two ways is a problem of its row and column."""
     problems: list[tuple[str, str]] = []
+    language = language or l10n.language()
     col = {name: i for i, name in enumerate(table.header) if name}
     missing = [c for c in REQUIRED if c not in col]
     if missing:
@@ -180,18 +185,28 @@ def check(
         i = col.get(name)
         return values[i] if i is not None and i < len(values) else None
 
-    # the engine's checks: indicator codes, numbers, valid ranges, duplicates
+    # numbers as the file's language writes them (numeric cells are numbers as they are)
+    bad_rows = {n for n, _c in table.formulas}
+    values: list[float | None] = []
+    for number, v in table.rows:
+        try:
+            values.append(cell_number(cell(v, "value"), language))
+        except l10n.NumberProblem as problem:
+            problems.append((table.where(number, col["value"]), l10n.message(problem)))
+            bad_rows.add(number)
+            values.append(None)
+
+    # the engine's checks: indicator codes, valid ranges, duplicates
     frame = pd.DataFrame(
         {
             "unit": [cell_text(cell(v, "unit")) for _, v in table.rows],
             "period": [cell_text(cell(v, "period")) for _, v in table.rows],
             "indicator": [cell_text(cell(v, "indicator")) for _, v in table.rows],
-            "value": [cell(v, "value") for _, v in table.rows],
+            "value": values,
         },
         dtype=object,
     )
-    numbers = [n for n, _ in table.rows]
-    bad_rows = {n for n, _c in table.formulas}
+    rows = [n for n, _ in table.rows]
     if len(frame):
         try:
             ix.dataset_from_frame(
@@ -203,10 +218,10 @@ def check(
                     continue  # a rule about the whole table, not about one of its rows
                 message = re.sub(
                     r"duplicate of row (\d+)",
-                    lambda m: _("duplicate of row %(r)d") % {"r": numbers[int(m.group(1))]},
+                    lambda m: _("duplicate of row %(r)d") % {"r": rows[int(m.group(1))]},
                     problem.message,
                 )
-                row = numbers[problem.row]
+                row = rows[problem.row]
                 bad_rows.add(row)
                 c = col.get(problem.column) if problem.column else None
                 problems.append((table.where(row, c), message))
@@ -221,7 +236,7 @@ def check(
         )
     }
     changes, unchanged = [], 0
-    for (number, values), (_i, r) in zip(table.rows, frame.iterrows(), strict=True):
+    for (number, cells), (_i, r) in zip(table.rows, frame.iterrows(), strict=True):
         unit = units.get(r["unit"])
         if unit is None:
             if r["unit"]:
@@ -256,8 +271,8 @@ def check(
             continue
         if r["indicator"] not in indicators or number in bad_rows:
             continue  # reported by the engine's check
-        comment = cell_text(cell(values, "comment"))
-        value = _number(r["value"])
+        comment = cell_text(cell(cells, "comment"))
+        value = r["value"]
         old = existing.get((unit.pk, r["indicator"]))
         if (
             old is not None
@@ -314,24 +329,17 @@ def same_number(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=10.0 ** (1 - SPREADSHEET_DIGITS), abs_tol=1e-300)
 
 
-def _number(content) -> float | None:
-    if content is None or (isinstance(content, str) and not content.strip()):
-        return None
-    if isinstance(content, int | float):
-        return float(content)
-    text = str(content).strip().replace(",", "")
-    if text.upper() in ("NA", "N/A", "NAN", "NULL", "-"):
-        return None
-    return float(text)  # the engine's check has already rejected anything else
-
-
-def preview(file, methodology: Methodology, period: Period, unit: Unit, user) -> Upload:
-    """Read and check an uploaded file; store it as a preview (nothing else changes)."""
+def preview(
+    file, methodology: Methodology, period: Period, unit: Unit, user, language: str | None = None
+) -> Upload:
+    """Read and check an uploaded file; store it as a preview (nothing else changes).
+    ``language`` says how the file's text cells write numbers (the person's language by
+    default)."""
     data = file.read()
     name = file.name
     try:
         table = read_xlsx(data, SHEET) if name.lower().endswith(".xlsx") else read_csv(data)
-        changes, problems, unchanged = check(table, methodology, period, user)
+        changes, problems, unchanged = check(table, methodology, period, user, language)
     except FileProblem as exc:
         changes, problems, unchanged = [], exc.problems, 0
     file.seek(0)

@@ -286,6 +286,13 @@ class Person(models.Model):
         verbose_name=_("viewing scope"),
         help_text=_("The person sees this unit and those below (the entry scope if empty)."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_("The language of the site for this person, applied at log-in."),
+    )
 
     class Meta:
         verbose_name = _("person")

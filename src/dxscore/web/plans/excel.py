@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from dxscore.tables import append, put, workbook_bytes
+from dxscore.web import l10n
 from dxscore.web.data.models import Indicator
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans import access, assessing
@@ -28,6 +29,7 @@ from dxscore.web.plans.models import PlanUpload, Resolution, Target, Task
 from dxscore.web.sheets import (
     FileProblem,
     Sheet,
+    cell_number,
     cell_text,
     problem_order,
     read_sheets,
@@ -220,13 +222,11 @@ class _Row:
         if content is None or (isinstance(content, str) and not content.strip()):
             return None
         try:
-            x = (
-                float(str(content).strip().replace(",", ""))
-                if isinstance(content, str)
-                else float(content)
-            )
-        except (TypeError, ValueError):
-            self.problem(name, _("'%(v)s' is not a number") % {"v": content})
+            x = cell_number(content, l10n.language())  # text as the language writes it
+        except l10n.NumberProblem as problem:
+            self.problem(name, l10n.message(problem))
+            return None
+        if x is None:
             return None
         if whole and (not x.is_integer() or x < 1):
             self.problem(name, _("'%(v)s' is not a whole number from 1") % {"v": content})

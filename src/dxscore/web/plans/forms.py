@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from dxscore.web.data.models import Indicator
+from dxscore.web.l10n import NumberField
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans.models import Pillar, Resolution, Target, Task
 from dxscore.web.upload_limits import check_received, upload_limits
@@ -113,6 +114,13 @@ class TargetForm(forms.ModelForm):
         self.fields["unit"].queryset = Unit.objects.subtree(resolution.unit)
         self.fields["indicator"].queryset = Indicator.objects.all()
         self.fields["indicator"].required = False
+        for name in ("value", "baseline"):  # typed as the person's language writes numbers
+            model_field = self.fields[name]
+            self.fields[name] = NumberField(
+                label=model_field.label,
+                required=model_field.required,
+                help_text=model_field.help_text,
+            )
         if not self.instance.pk:
             last = resolution.targets.order_by("-number").first()
             self.initial.setdefault("number", (last.number + 1) if last else 1)

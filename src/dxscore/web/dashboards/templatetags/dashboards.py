@@ -1,22 +1,24 @@
-"""Formatting of dashboard numbers: scores to the methodology's decimals (localised),
-ranks, and changes with an arrow and words for screen readers."""
+"""Formatting of dashboard numbers: scores to the methodology's decimals (grouped, with
+the language's decimal mark: ``dxscore.numbers``), ranks, and changes with an arrow and
+words for screen readers."""
 
 from __future__ import annotations
 
 from django import template
-from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from dxscore import numbers
+from dxscore.web.l10n import language, show
 
 register = template.Library()
 
 
 def fixed(value, decimals) -> str:
     """``value`` rounded as Python rounds the stored float (what a download's reader
-    gets with ``round``), with the active language's decimal separator."""
-    text = f"{float(value):.{int(decimals)}f}"
-    return text.replace(".", get_format("DECIMAL_SEPARATOR"))
+    gets with ``round``), grouped, with the active language's decimal mark."""
+    return numbers.format_number(float(value), language(), int(decimals))
 
 
 @register.filter
@@ -40,7 +42,7 @@ def signed(value, decimals=4):
 def percent(value, decimals=0):
     if value is None:
         return "–"
-    return fixed(100 * value, decimals) + " %"
+    return numbers.format_percent(value, language(), int(decimals))
 
 
 @register.simple_tag
@@ -86,7 +88,7 @@ def cell(row, column, decimals=4):
     if column.kind == "change":
         return change(value)
     if column.kind == "number":
-        return "–" if value is None else number_format(value, use_l10n=True)
+        return show(value)
     if value is None:
         return "–"
     return value
@@ -119,5 +121,5 @@ def measure(row, key, kind):
     if kind == "days":
         return fixed(value, 1)
     if kind == "number":
-        return number_format(value, force_grouping=True)
+        return show(value)
     return value

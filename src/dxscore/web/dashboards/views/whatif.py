@@ -10,11 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dxscore import index as ix
 from dxscore.index.methodology import ROOT
+from dxscore.web import l10n
 from dxscore.web.dashboards import analysis
 from dxscore.web.dashboards.queries import Board
 from dxscore.web.orgs import scope
@@ -50,18 +50,16 @@ def whatif_pick(request, pk: int):
 
 
 def _parse(request, board: Board, current: dict[str, float]):
+    """The values typed, read as the page's language writes numbers (``l10n.parse``)."""
     changes, errors = {}, []
+    lang = l10n.language(request)
     for code in board.indicators:
-        raw = request.GET.get(f"v_{code}", "").strip().replace(",", ".")
-        if raw == "":
-            continue
         try:
-            value = float(raw)
-        except ValueError:
-            errors.append((code, _("'%(v)s' is not a number") % {"v": raw}))
+            value = l10n.parse(request.GET.get(f"v_{code}", ""), lang)
+        except l10n.NumberProblem as problem:
+            errors.append((code, l10n.message(problem)))
             continue
-        if not math.isfinite(value):
-            errors.append((code, _("'%(v)s' is not a number") % {"v": raw}))
+        if value is None:
             continue
         if code not in current or abs(current[code] - value) > 1e-12:
             changes[code] = value

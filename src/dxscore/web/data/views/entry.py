@@ -19,6 +19,7 @@ from dxscore.web.data.collect import entry_rows
 from dxscore.web.data.forms import ReasonForm, ValuesUploadForm
 from dxscore.web.data.models import Status, Upload
 from dxscore.web.data.views.common import collection_or_404
+from dxscore.web.l10n import NumberField
 from dxscore.web.orgs import scope
 from dxscore.web.upload_limits import check_received, upload_limits
 
@@ -115,14 +116,13 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
     for row in rows:
         spec, value = row.input, row.value
         locked = not editable or spec.computed or (value is not None and not value.editable)
-        form.fields[f"v_{spec.code}"] = forms.FloatField(
+        form.fields[f"v_{spec.code}"] = NumberField(
             required=False,
             min_value=spec.low,
             max_value=spec.high,
             label=spec.name,
             disabled=locked,
             initial=value.value if value else None,
-            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
         )
         form.fields[f"c_{spec.code}"] = forms.CharField(
             required=False,

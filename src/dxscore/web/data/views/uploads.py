@@ -15,6 +15,7 @@ from dxscore.web.data import imports, workflow
 from dxscore.web.data.forms import ValuesUploadForm
 from dxscore.web.data.models import Upload
 from dxscore.web.data.views.common import collection_or_404
+from dxscore.web.l10n import language
 from dxscore.web.orgs import scope
 
 
@@ -30,7 +31,12 @@ def upload(request, mid: int, period: str, unit: str):
             messages.error(request, error)
         return redirect("entry", mid, period, unit)
     stored = imports.preview(
-        form.cleaned_data["file"], methodology, period_obj, unit_obj, request.user
+        form.cleaned_data["file"],
+        methodology,
+        period_obj,
+        unit_obj,
+        request.user,
+        form.cleaned_data["numbers"] or language(request),
     )
     return redirect("upload", stored.pk)
 

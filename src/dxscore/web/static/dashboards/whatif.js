@@ -7,7 +7,13 @@
   if (!form || !table || !window.fetch) { return; }
   var decimals = parseInt(table.getAttribute("data-decimals"), 10) || 4;
   var timer = null, seq = 0;
-  function fmt(v) { return v === null || v === undefined ? "\u2013" : Number(v).toFixed(decimals); }
+  /* numbers as the page's language writes them (the server's dxscore.numbers does the same) */
+  var shown = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en",
+    {minimumFractionDigits: decimals, maximumFractionDigits: decimals}) : null;
+  function fmt(v) {
+    if (v === null || v === undefined) { return "\u2013"; }
+    return shown ? shown.format(v) : Number(v).toFixed(decimals);
+  }
   function gain(g) {
     if (g === null || g === undefined) { return "\u2013"; }
     if (g > 0) { return "\u25b2 " + g; }

@@ -1,0 +1,75 @@
+"""Target values typed in the target form or written as text in the plan's workbook are
+read as the person's language writes numbers (``dxscore.numbers``)."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from dxscore.web.plans import excel
+from dxscore.web.plans.forms import TargetForm
+from dxscore.web.plans.models import PlanUpload, Target
+
+
+def _upload(client, plan, wb):
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    file = SimpleUploadedFile("plan.xlsx", buffer.getvalue())
+    response = client.post(reverse("plans:upload", args=[plan["resolution"].pk]), {"file": file})
+    assert response.status_code == 302
+    return PlanUpload.objects.latest("uploaded_at")
+
+
+def _workbook(plan):
+    return load_workbook(io.BytesIO(excel.export(plan["resolution"])))
+
+
+def test_a_target_value_written_as_text_with_a_decimal_comma(as_user, plan):
+    client = as_user("steering")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    wb = _workbook(plan)
+    wb["targets"]["G2"] = "72,5"  # text, as typed in a Vietnamese workbook
+    upload = _upload(client, plan, wb)
+    assert upload.problems == []
+    client.post(reverse("plans:upload_commit", args=[upload.pk]), {"action": "commit"})
+    assert Target.objects.get(number=1).value == 72.5
+
+
+def test_an_ambiguous_target_value_is_named_and_nothing_is_stored(as_user, plan):
+    client = as_user("steering")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    wb = _workbook(plan)
+    wb["targets"]["G2"] = "7,500"
+    upload = _upload(client, plan, wb)
+    assert upload.state == "rejected"
+    assert upload.problems == [
+        [
+            "sheet 'targets', row 2, column G (value)",
+            "'7,500' could be 7500 or 7.5: write the number without a thousands separator",
+        ]
+    ]
+    assert Target.objects.get(number=1).value == 70
+
+
+def test_the_target_form_reads_a_decimal_comma_in_vietnamese(plan):
+    resolution = plan["resolution"]
+    target = resolution.targets.get(number=1)
+    with translation.override("vi"):
+        form = TargetForm(instance=target, resolution=resolution)
+        assert form.fields["value"].clean("72,5") == 72.5
+        assert form.fields["baseline"].clean("") is None
+        assert 'value="70"' in str(form["value"]) and 'type="text"' in str(form["value"])
+
+
+def test_dates_on_pages_are_written_as_people_of_the_language_write_them(as_user, plan):
+    client = as_user("colleague")
+    address = reverse("plans:resolutions")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    assert "18/03/2022" in client.get(address).content.decode()  # the resolution's date
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Mar 18, 2022" in client.get(address).content.decode()
