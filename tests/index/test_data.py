@@ -265,3 +265,33 @@ def test_a_unit_listed_twice_names_its_file_row_whatever_the_files_index(tmp_pat
             ix.read_units(tmp_path / name)
         assert info.value.problems == [("row 4, column 'unit'", "unit 'X' listed twice")]
         assert info.value.problems[0].row == 4
+
+
+def test_a_decimal_comma_is_read_and_an_ambiguous_number_refused(tmp_path):
+    """Issue 19: "0,6" was read as 6 (the comma dropped as a thousands separator), a
+    tenfold value stored without a word. Now a text that reads one way only is read that
+    way, and one that reads two ways is an error naming row and column."""
+    data = ix.load_dataset(
+        write(
+            tmp_path,
+            """
+            unit,period,region,a,b,pop
+            X,2024,north,"0,6","1,5","12,345,678"
+            Y,2024,south,40,1,80
+            """,
+        ),
+        METHODOLOGY,
+    )
+    assert data.values["a"][0, 0] == 0.6 and data.values["b"][0, 0] == 1.5
+    assert data.values["pop"][0, 0] == 12345678
+    found = problems(
+        tmp_path,
+        """
+        unit,period,region,a,b,pop
+        X,2024,north,10,5,"1,234"
+        """,
+    )
+    assert (
+        "row 2, column 'pop'",
+        "'1,234' is ambiguous: 1234 or 1.234; write it without a thousands separator",
+    ) in found

@@ -334,11 +334,10 @@ def dataset_from_frame(
                 _at(r, "indicator", f"unknown indicator '{c}' in {methodology.label}")
                 for r, c in zip(rows[unknown], code_text.to_numpy(object)[unknown], strict=True)
             ]
-        value, not_number, text = _numbers(frame["value"])
+        value, not_number, why = _numbers(frame["value"])
         not_number &= ~unknown
         problems += [
-            _at(r, "value", f"'{t}' is not a number")
-            for r, t in zip(rows[not_number], text[not_number], strict=True)
+            _at(r, "value", w) for r, w in zip(rows[not_number], why[not_number], strict=True)
         ]
         pos = np.nonzero(~unknown)[0]
         ci = ci[pos].astype(int)
@@ -361,10 +360,9 @@ def dataset_from_frame(
         value_cols = [c for c in value_cols if c in code_ix]
         parts = []
         for col in value_cols:
-            v, not_number, text = _numbers(frame[col])
+            v, not_number, why = _numbers(frame[col])
             problems += [
-                _at(r, col, f"'{t}' is not a number")
-                for r, t in zip(rows[not_number], text[not_number], strict=True)
+                _at(r, col, w) for r, w in zip(rows[not_number], why[not_number], strict=True)
             ]
             parts.append(v)
         n = len(frame)
@@ -423,20 +421,35 @@ def dataset_from_frame(
 
 
 def _numbers(series: pd.Series) -> tuple[Floats, Bools, Texts]:
-    """Values of a column as floats, the mask of cells that are not numbers, and the
-    cells as text (for messages). Numeric columns are taken as they are; text is parsed
-    exactly (Python's ``float``), which ``pandas.to_numeric`` is not."""
+    """Values of a column as floats, the mask of cells that are not numbers, and why each
+    of those is not (for messages). Numeric columns are taken as they are; text is parsed
+    exactly (Python's ``float``), which ``pandas.to_numeric`` is not. A text with a comma
+    is read as ``dxscore.numbers`` reads a number in English conventions: ``1,234,567``
+    is grouped, ``0,6`` can only be a decimal comma (0.6), and ``1,234`` (1234, or 1.234
+    with a decimal comma) is refused as ambiguous instead of guessed."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         v = series.to_numpy(dtype=np.float64, na_value=np.nan)
         no_text = np.full(len(v), "", dtype=object)
         return np.where(np.isfinite(v), v, np.nan), np.zeros(len(v), dtype=bool), no_text
     text = _text(series)
     missing = text.str.upper().isin(MISSING_MARKERS).to_numpy()
-    parsed = text.str.replace(",", "", regex=False).map(_number)
+    why = np.array([f"'{t}' is not a number" for t in text.to_numpy(object)], dtype=object)
+    parsed = text.map(_number)
+    commas = text.str.contains(",", regex=False).to_numpy() & ~missing
+    if commas.any():
+        from dxscore.numbers import NumberProblem, parse_number
+
+        for i in np.nonzero(commas)[0]:
+            try:
+                found = parse_number(text.iloc[i], "en")
+            except NumberProblem as problem:
+                why[i] = str(problem)
+                continue
+            parsed.iloc[i] = np.nan if found is None else found
     # pandas-stubs type the array as floating, not float64; asarray does not copy it
     value = np.asarray(parsed.to_numpy(dtype=np.float64), dtype=np.float64)
     not_number: Bools = ~missing & np.isnan(value)
-    return value, not_number, text.to_numpy(object)
+    return value, not_number, why
 
 
 def _build(
