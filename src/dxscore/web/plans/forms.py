@@ -111,8 +111,9 @@ class TargetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.resolution = resolution
         self.fields["pillar"].queryset = resolution.pillars.all()
-        self.fields["unit"].queryset = Unit.objects.subtree(resolution.unit)
-        self.fields["indicator"].queryset = Indicator.objects.all()
+        self.fields["unit"].queryset = _units_now(resolution, self.instance.unit_id)
+        self.fields["indicator"].queryset = Indicator.objects.order_by("name", "code")
+        self.fields["indicator"].label_from_instance = _coded  # names repeat; codes do not
         self.fields["indicator"].required = False
         for name in ("value", "baseline"):  # typed as the person's language writes numbers
             model_field = self.fields[name]
@@ -133,6 +134,22 @@ class TargetForm(forms.ModelForm):
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Target %(n)d already exists.") % {"n": number})
         return number
+
+
+def _coded(obj) -> str:
+    return f"{obj.name} ({obj.code})"
+
+
+def _units_now(resolution: Resolution, *keep) -> object:
+    """The resolution's units in force today (and those a record already names), by name:
+    a unit that ended with the administrative reform is not offered for new work."""
+    from django.db.models import Q
+
+    today = timezone.localdate()
+    units = Unit.objects.subtree(resolution.unit)
+    return units.filter(
+        Q(pk__in=[k for k in keep if k]) | Q(pk__in=units.in_force(today).values("pk"))
+    ).order_by("name", "code")
 
 
 def _people_in(unit: Unit):
@@ -165,7 +182,9 @@ class TaskForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "expected_result": forms.Textarea(attrs={"rows": 2}),
             "process_notes": forms.Textarea(attrs={"rows": 3}),
-            "cooperating": forms.SelectMultiple(attrs={"size": 6}),
+            "cooperating": forms.CheckboxSelectMultiple(
+                attrs={"class": "pick-list", "data-filter": ""}
+            ),
             "assignees": forms.SelectMultiple(attrs={"size": 4}),
             "targets": forms.SelectMultiple(attrs={"size": 6}),
         }
@@ -173,10 +192,14 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, resolution: Resolution, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.resolution = resolution
-        units = Unit.objects.subtree(resolution.unit)
+        keep = [self.instance.owner_id]
+        if self.instance.pk:
+            keep += list(self.instance.cooperating.values_list("pk", flat=True))
+        units = _units_now(resolution, *keep)
         self.fields["owner"].queryset = units
         self.fields["cooperating"].queryset = units
         self.fields["cooperating"].required = False
+        self.fields["cooperating"].widget.attrs["data-filter-label"] = _("Type to filter the units")
         self.fields["assignees"].queryset = _people_in(resolution.unit)
         self.fields["assignees"].required = False
         self.fields["targets"].queryset = resolution.targets.all()
