@@ -23,7 +23,7 @@ from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
 from dxscore.web.data.workflow import EntryNotAllowed, WorkflowError, audit
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
+from dxscore.web.orgs.models import Unit, code_spans, not_on_map
 from dxscore.web.sheets import (
     FileProblem,
     Sheet,
@@ -211,7 +211,9 @@ def check(
                 problems.append((table.where(row, c), message))
 
     # the platform's checks: units, scope, period, locked values
-    units = {u.code: u for u in Unit.objects.filter(code__in=set(frame["unit"]))}
+    # each code is read on the map of the period's last day (``docs/units.md``)
+    units = Unit.objects.on_map(set(frame["unit"]) - {""}, period.end)
+    spans = code_spans(set(frame["unit"]) - set(units) - {""})
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=methodology.inputs())}
     existing = {
         (v.unit_id, v.indicator.code): v
@@ -224,23 +226,14 @@ def check(
         unit = units.get(r["unit"])
         if unit is None:
             if r["unit"]:
-                problems.append(
-                    (table.where(number, col["unit"]), _("unknown unit '%(u)s'") % {"u": r["unit"]})
-                )
+                message = not_on_map(r["unit"], period.end, spans, period.code)
+                problems.append((table.where(number, col["unit"]), message))
             continue
         if not scope.allows(user, scope.ENTER, unit):
             problems.append(
                 (
                     table.where(number, col["unit"]),
                     _("you may not enter values for %(u)s") % {"u": unit},
-                )
-            )
-            continue
-        if not unit.valid_between(period.start, period.end):
-            problems.append(
-                (
-                    table.where(number, col["unit"]),
-                    _("%(u)s does not exist in %(p)s") % {"u": unit, "p": period},
                 )
             )
             continue
