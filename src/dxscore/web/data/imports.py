@@ -21,7 +21,13 @@ from dxscore import index as ix
 from dxscore.tables import append, put, workbook_bytes
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
-from dxscore.web.data.workflow import EntryNotAllowed, WorkflowError, audit
+from dxscore.web.data.workflow import (
+    EntryNotAllowed,
+    WorkflowError,
+    audit,
+    check_scope_in_force,
+    scope_ended,
+)
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, code_spans, not_on_map
 from dxscore.web.sheets import (
@@ -174,6 +180,8 @@ def check(
         return [], [(where, _("missing column(s): %(c)s") % {"c": ", ".join(missing)})], 0
     for number, c in table.formulas:
         problems.append((table.where(number, c), _("formulas are not accepted: type the value")))
+    if ended := scope_ended(user, period):
+        return [], [("file", ended)], 0
 
     def cell(values, name):
         i = col.get(name)
@@ -339,6 +347,7 @@ def commit(upload: Upload, user) -> int:
                 _("This upload is %(s)s and cannot be committed.")
                 % {"s": locked.get_state_display()}
             )
+        check_scope_in_force(user, locked.period)
         indicators = {
             i.code: i for i in Indicator.objects.filter(code__in=locked.methodology.inputs())
         }

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
@@ -341,6 +342,8 @@ class Person(models.Model):
         verbose_name=_("viewing scope"),
         help_text=_("The person sees this unit and those below (the entry scope if empty)."),
     )
+
+    history = HistoricalRecords()  # who moved a scope, when, why (``orgs/people.py``)
 
     class Meta:
         verbose_name = _("person")
