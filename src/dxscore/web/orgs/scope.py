@@ -90,6 +90,9 @@ def ended_before(user, action: str, day) -> Unit | None:
     district officer's scope ends with the district): nothing can be entered for a
     period after its end, until an administrator moves the scope (``orgs/people.py``)."""
     root = scope_root(user, action)
-    if isinstance(root, Unit) and root.valid_to is not None and root.valid_to < day:
+    if not isinstance(root, Unit):
+        return None
+    root = Unit.objects.get(pk=root.pk)  # its validity as stored now (a lineage import)
+    if root.valid_to is not None and root.valid_to < day:
         return root
     return None
