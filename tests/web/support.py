@@ -348,3 +348,30 @@ def approved(people, methodology, period, unit, **values):
     put_values(officer, methodology, period, unit, **values)
     workflow.submit(officer, methodology, period, unit)
     workflow.approve(people["approver"], methodology, period, unit)
+
+
+REFORM_DAY = dt.date(2025, 7, 1)
+OLD_MAP_END = dt.date(2025, 6, 30)
+
+
+def reuse_code_15(org) -> dict:
+    """The 2025 reform on the test org: ``15`` is Yên Bái until 30 June 2025 (the org's
+    province ``15``, with district 80, renamed for the test), ``10`` the old Lào Cai until
+    then; both merge into the new Lào Cai, ``15`` from 1 July 2025."""
+    from dxscore.web.orgs.models import UnitChange
+
+    yen_bai = org.lao_cai
+    yen_bai.name, yen_bai.valid_to = "Yên Bái", OLD_MAP_END
+    yen_bai.save()
+    province = yen_bai.level
+    old = Unit.objects.create(
+        code="10", name="Lào Cai", level=province, parent=org.country, valid_to=OLD_MAP_END
+    )
+    new = Unit.objects.create(
+        code="15", name="Lào Cai", level=province, parent=org.country, valid_from=REFORM_DAY
+    )
+    for source in (old, yen_bai):
+        UnitChange.objects.create(date=REFORM_DAY, kind="merge", source=source, target=new)
+    Period.objects.get_or_create(code="2025Q2")
+    Period.objects.get_or_create(code="2025")
+    return {"yen_bai": yen_bai, "old_lao_cai": old, "new_lao_cai": new}

@@ -292,6 +292,37 @@ def scores(
     typer.echo(f"{len(frame)} rows of {run} written to {out}", err=True)
 
 
+def units_import(
+    lineage: str = typer.Argument(..., help="A lineage file (.csv, .csv.gz, .xlsx) or vn-2025."),
+    commit: bool = typer.Option(
+        False, "--commit", help="Store it (all or nothing); without it, only the preview."
+    ),
+) -> None:
+    """Import a lineage into the workspace's units (docs/units.md): create the units it
+    lacks, set when units ended, store the changes. Prints the preview; --commit stores."""
+    setup_django(create_home=True)
+    migrate()
+    from dxscore import lineage as ln
+    from dxscore.web.orgs.lineage import LineageRejected, import_lineage
+
+    try:
+        plan = import_lineage(ln.load(lineage), commit=commit)
+    except (ln.LineageError, LineageRejected) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    for where, message in plan.problems:
+        typer.echo(f"{where}: {message}", err=True)
+    if plan.problems:
+        typer.echo(f"{len(plan.problems)} problem(s): nothing would be stored", err=True)
+        raise typer.Exit(1)
+    verb = "stored" if plan.committed else "to store (preview; --commit stores)"
+    typer.echo(
+        f"{plan.name}: {len(plan.create):,} unit(s) to create, {len(plan.end):,} to end, "
+        f"{len(plan.changes):,} change(s), new levels: {', '.join(plan.levels) or '-'}; "
+        f"{len(plan.scopes)} person(s) whose entry scope ends; {verb} in {plan.seconds:.1f} s"
+    )
+
+
 def register(root: typer.Typer) -> None:
     """Add the web commands to the root ``dxscore`` command."""
     root.command()(serve)
@@ -299,3 +330,4 @@ def register(root: typer.Typer) -> None:
     root.command()(backup)
     root.command()(restore)
     root.command()(scores)
+    root.command("units-import")(units_import)

@@ -88,7 +88,11 @@ def test_a_unit_that_did_not_exist_in_the_period_is_refused(api, org, methodolog
     org.d257.valid_from = dt.date(2025, 1, 1)
     org.d257.save()
     errors = problem(api.post("values", batch(item(unit="257")), "colleague"), 422)["errors"]
-    assert errors[0]["field"] == "unit" and "does not exist in 2024" in errors[0]["detail"]
+    assert errors[0]["field"] == "unit"
+    assert errors[0]["detail"] == (
+        "'257' denotes no unit in period 2024 (on its last day, 12/31/2024); "
+        "it denotes Từ Sơn (257) from 01/01/2025"
+    )
 
 
 def test_submitted_and_approved_values_are_locked(api, people, org, methodology, periods):

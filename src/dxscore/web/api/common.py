@@ -58,14 +58,13 @@ def not_found(detail: str) -> ApiProblem:
     return ApiProblem(404, _("Not found"), detail, NOT_FOUND)
 
 
-def visible_unit(user, code: str, location: str = "path", field: str = "code") -> Unit:
-    """The unit ``code`` if the person may see it. An unseen unit is 'not found' in a path
-    (its existence is not revealed) and a field error in a filter."""
-    unit = (
-        scope.restrict(Unit.objects.select_related("level"), user, scope.VIEW, via="")
-        .filter(code=code)
-        .first()
-    )
+def visible_unit(user, code: str, location: str = "path", field: str = "code", day=None) -> Unit:
+    """The unit ``code`` denotes (on ``day``; else the one in force today, else the
+    latest; a key such as ``15@2025-07-01`` names any unit) if the person may see it. An
+    unseen unit is 'not found' in a path (its existence is not revealed) and a field
+    error in a filter."""
+    visible = scope.restrict(Unit.objects.select_related("level"), user, scope.VIEW, via="")
+    unit = visible.lookup(code, day)
     if unit is None:
         message = _("No unit '%(code)s' in your viewing scope.") % {"code": code}
         if location == "path":

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -36,7 +37,7 @@ from dxscore.web import workspace
 from dxscore.web.api.problems import BUSY, FORBIDDEN, INVALID, ApiProblem, FieldProblem
 from dxscore.web.api.schemas import MAX_BATCH
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
+from dxscore.web.orgs.models import Unit, code_spans, not_on_map
 
 _ARROW = {"number": pa.float64(), "bool": pa.bool_(), "rating": pa.int64()}
 _LOCK = threading.Lock()  # one import at a time in this process (the store locks too)
@@ -99,20 +100,38 @@ def _table(records: list) -> pa.Table:
     return pa.table(columns)
 
 
+def received_day(text: object, tz: str) -> dt.date | None:
+    """The local date of a record's ``received_at`` (ISO 8601; without an offset, local
+    time), or ``None`` if it is not ISO (the library reports a bad timestamp)."""
+    try:
+        moment = dt.datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(tz))
+    return moment.date()
+
+
 def _scope_problems(user, records: list) -> list[tuple[str, FieldProblem]]:
-    codes = {str(r.unit).strip() for r in records}
-    units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
-    allowed = {code for code, u in units.items() if scope.allows(user, scope.ENTER, u)}
+    """Every record's unit is read on the map of its received date (``docs/units.md``):
+    it must denote a unit then, in the person's entry scope."""
+    today = dt.date.today()
+    days = [
+        (str(r.unit).strip(), received_day(r.received_at, settings.TIME_ZONE) or today)
+        for r in records
+    ]
+    units = Unit.objects.on_days(set(days))
+    spans = code_spans({code for code, day in days if (code, day) not in units})
     errors = []
-    for index, record in enumerate(records):
-        code = str(record.unit).strip()
-        if not code or code in allowed:
+    for index, (code, day) in enumerate(days):
+        unit = units.get((code, day))
+        if not code or (unit is not None and scope.allows(user, scope.ENTER, unit)):
             continue  # an empty unit is the library's to report
-        if code not in units:
-            message = _("unknown unit '%(u)s'") % {"u": code}
+        if unit is None:
+            message = not_on_map(code, day, spans)
             errors.append(("invalid", FieldProblem(message, "unit", index, "records")))
         else:
-            message = _("you may not send dossiers of %(u)s") % {"u": units[code]}
+            message = _("you may not send dossiers of %(u)s") % {"u": unit}
             errors.append(("forbidden", FieldProblem(message, "unit", index, "records")))
     return errors
 

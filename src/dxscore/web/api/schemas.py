@@ -55,15 +55,38 @@ def page_of(item: type[Schema], name: str) -> type[Schema]:
 # --- reference data ----------------------------------------------------------------------
 
 
+class UnitFlowOut(Schema):
+    key: str = Field(description="The other unit's key.")
+    code: str
+    name: str
+    date: dt.date = Field(description="The effective date (first day of the new map).")
+    kind: str = Field(description="merge, split, transfer, rename, reparent.")
+    share: float = Field(description="The share of the earlier unit that went into the later.")
+
+
 class UnitOut(Schema):
     code: str
+    key: str = Field(
+        description="Unique for all time: the code, with @first day for a unit that began "
+        "on a recorded day (15@2025-07-01)."
+    )
     name: str
     level: str
     parent: str | None = Field(None, description="Code of the parent unit.")
+    parent_key: str | None = Field(None, description="Key of the parent unit.")
     depth: int
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     predecessors: list[str] = Field(default_factory=list, description="Codes of replaced units.")
+    successors: list[str] = Field(
+        default_factory=list, description="Codes of the units this one went into."
+    )
+    came_from: list[UnitFlowOut] = Field(
+        default_factory=list, description="Where its territory came from, with shares."
+    )
+    went_to: list[UnitFlowOut] = Field(
+        default_factory=list, description="Where its territory went, with shares."
+    )
 
 
 class PeriodOut(Schema):

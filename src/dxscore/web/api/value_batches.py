@@ -25,7 +25,7 @@ from dxscore.web.data import workflow
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Value
 from dxscore.web.diskfull import is_disk_full
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
+from dxscore.web.orgs.models import Unit, code_spans, not_on_map
 
 ATTEMPTS = 3  # a concurrent batch inserting the same new value: check again and retry
 
@@ -96,6 +96,10 @@ def _problem(errors: list[tuple[str, FieldProblem]]) -> ApiProblem:
     )
 
 
+def _key(item: Item) -> tuple[str, str]:
+    return (item.unit.strip(), item.period.strip())
+
+
 def _check(user, methodology: Methodology, items: list[Item], existing, refs):
     units, periods, indicators = refs
     errors: list[tuple[str, FieldProblem]] = [
@@ -103,15 +107,17 @@ def _check(user, methodology: Methodology, items: list[Item], existing, refs):
     ]
     bad = {e.index for _k, e in errors}
     link_ok = URLValidator(schemes=["http", "https"])
+    spans = code_spans({i.unit.strip() for i in items if _key(i) not in units})
     for index, item in enumerate(items):
-        unit = units.get(item.unit.strip())
+        code = item.unit.strip()
         period = periods.get(item.period.strip())
-        if unit is None:
+        unit = units.get(_key(item))
+        if unit is None and code not in spans:
             if index not in bad:  # an empty unit is the engine's to report
                 message = _("unknown unit '%(u)s'") % {"u": item.unit}
                 errors.append(("invalid", FieldProblem(message, "unit", index)))
             continue
-        if not scope.allows(user, scope.ENTER, unit):
+        if unit is not None and not scope.allows(user, scope.ENTER, unit):
             message = _("you may not enter values for %(u)s") % {"u": unit}
             errors.append(("forbidden", FieldProblem(message, "unit", index)))
             continue
@@ -123,8 +129,8 @@ def _check(user, methodology: Methodology, items: list[Item], existing, refs):
             }
             errors.append(("invalid", FieldProblem(message, "period", index)))
             continue
-        if not unit.valid_between(period.start, period.end):
-            message = _("%(u)s does not exist in %(p)s") % {"u": unit, "p": period}
+        if unit is None:
+            message = not_on_map(code, period.end, spans, period.code)
             errors.append(("invalid", FieldProblem(message, "unit", index)))
             continue
         if item.evidence_link:
@@ -191,20 +197,24 @@ def _store(user, methodology: Methodology, items: list[Item], reason: str) -> li
     # Lock the batch's units first (in one order, so two batches cannot deadlock): a
     # concurrent batch on the same units waits here until this one commits, and then
     # reads what it stored. Row locks alone cannot cover values that do not exist yet.
-    units = {
-        u.code: u
-        for u in Unit.objects.select_for_update()
-        .filter(code__in={i.unit.strip() for i in items})
-        .order_by("pk")
-    }
+    codes = {i.unit.strip() for i in items}
+    locked = list(Unit.objects.select_for_update().filter(code__in=codes).order_by("pk"))
     periods = {p.code: p for p in Period.objects.filter(code__in={i.period.strip() for i in items})}
+    # a code is read on the map of its period's last day (``docs/units.md``)
+    units: dict[tuple[str, str], Unit] = {}
+    for unit in locked:
+        for period in periods.values():
+            if unit.in_force(period.end):
+                units[(unit.code, period.code)] = unit
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=set(methodology.inputs()))}
     existing = {
         (v.unit_id, v.indicator.code, v.period_id): v
         for v in Value.objects.select_for_update()
         .select_related("indicator")
         .filter(
-            unit__in=units.values(), period__in=periods.values(), indicator__in=indicators.values()
+            unit__in=set(units.values()),
+            period__in=periods.values(),
+            indicator__in=indicators.values(),
         )
     }
     errors = _check(user, methodology, items, existing, (units, periods, indicators))
@@ -213,7 +223,7 @@ def _store(user, methodology: Methodology, items: list[Item], reason: str) -> li
     groups: dict[tuple[int, int], dict[str, workflow.Entry]] = defaultdict(dict)
     results = []
     for index, item in enumerate(items):
-        unit, period = units[item.unit.strip()], periods[item.period.strip()]
+        unit, period = units[_key(item)], periods[item.period.strip()]
         code = item.indicator.strip()
         old = existing.get((unit.pk, code, period.pk))
         outcome = "unchanged"
@@ -264,6 +274,6 @@ def _store(user, methodology: Methodology, items: list[Item], reason: str) -> li
         else {}
     )
     for result, item in zip(results, items, strict=True):
-        key = (units[item.unit.strip()].pk, result["indicator"], periods[item.period.strip()].pk)
+        key = (units[_key(item)].pk, result["indicator"], periods[item.period.strip()].pk)
         result["status"] = stored.get(key, result["status"])
     return results

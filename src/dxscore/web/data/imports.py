@@ -23,9 +23,15 @@ from dxscore.tables import append, put, workbook_bytes
 from dxscore.web import l10n
 from dxscore.web.data.collect import Input, inputs, reporting_units
 from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
-from dxscore.web.data.workflow import EntryNotAllowed, WorkflowError, audit
+from dxscore.web.data.workflow import (
+    EntryNotAllowed,
+    WorkflowError,
+    audit,
+    check_scope_in_force,
+    scope_ended,
+)
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
+from dxscore.web.orgs.models import Unit, code_spans, not_on_map
 from dxscore.web.sheets import (
     FileProblem,
     Sheet,
@@ -180,6 +186,8 @@ def check(
         return [], [(where, _("missing column(s): %(c)s") % {"c": ", ".join(missing)})], 0
     for number, c in table.formulas:
         problems.append((table.where(number, c), _("formulas are not accepted: type the value")))
+    if ended := scope_ended(user, period):
+        return [], [("file", ended)], 0
 
     def cell(values, name):
         i = col.get(name)
@@ -227,7 +235,9 @@ def check(
                 problems.append((table.where(row, c), message))
 
     # the platform's checks: units, scope, period, locked values
-    units = {u.code: u for u in Unit.objects.filter(code__in=set(frame["unit"]))}
+    # each code is read on the map of the period's last day (``docs/units.md``)
+    units = Unit.objects.on_map(set(frame["unit"]) - {""}, period.end)
+    spans = code_spans(set(frame["unit"]) - set(units) - {""})
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=methodology.inputs())}
     existing = {
         (v.unit_id, v.indicator.code): v
@@ -240,23 +250,14 @@ def check(
         unit = units.get(r["unit"])
         if unit is None:
             if r["unit"]:
-                problems.append(
-                    (table.where(number, col["unit"]), _("unknown unit '%(u)s'") % {"u": r["unit"]})
-                )
+                message = not_on_map(r["unit"], period.end, spans, period.code)
+                problems.append((table.where(number, col["unit"]), message))
             continue
         if not scope.allows(user, scope.ENTER, unit):
             problems.append(
                 (
                     table.where(number, col["unit"]),
                     _("you may not enter values for %(u)s") % {"u": unit},
-                )
-            )
-            continue
-        if not unit.valid_between(period.start, period.end):
-            problems.append(
-                (
-                    table.where(number, col["unit"]),
-                    _("%(u)s does not exist in %(p)s") % {"u": unit, "p": period},
                 )
             )
             continue
@@ -370,6 +371,7 @@ def commit(upload: Upload, user) -> int:
                 _("This upload is %(s)s and cannot be committed.")
                 % {"s": locked.get_state_display()}
             )
+        check_scope_in_force(user, locked.period)
         indicators = {
             i.code: i for i in Indicator.objects.filter(code__in=locked.methodology.inputs())
         }

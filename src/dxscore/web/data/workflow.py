@@ -41,6 +41,33 @@ def audit(value: Value, user, reason: str) -> None:
     value._change_reason = reason[:100]
 
 
+def scope_ended(user, period: Period, action: str = scope.ENTER) -> str:
+    """Why the person can no longer act for ``period`` (their scope ended before it
+    began), or "" if they can."""
+    from django.utils.formats import date_format
+
+    ended = scope.ended_before(user, action, period.start)
+    if ended is None:
+        return ""
+    successors = ", ".join(str(u) for u in ended.successor_units())
+    return _(
+        "Your scope %(unit)s ended on %(day)s: you can no longer enter or approve values "
+        "for %(period)s, after its end. An administrator can move your scope to its "
+        "successor (%(next)s)."
+    ) % {
+        "unit": ended,
+        "day": date_format(ended.valid_to, "SHORT_DATE_FORMAT"),
+        "period": period.code,
+        "next": successors or "-",
+    }
+
+
+def check_scope_in_force(user, period: Period, action: str = scope.ENTER) -> None:
+    message = scope_ended(user, period, action)
+    if message:
+        raise EntryNotAllowed(message)
+
+
 def _check_period_unit(unit: Unit, period: Period) -> None:
     if not unit.valid_between(period.start, period.end):
         raise WorkflowError(
@@ -54,6 +81,7 @@ def save_entries(
     """Store entered values as drafts; returns how many values changed. All or nothing."""
     if not scope.allows(user, scope.ENTER, unit):
         raise EntryNotAllowed(_("You may not enter values for %(unit)s.") % {"unit": unit})
+    check_scope_in_force(user, period)
     _check_period_unit(unit, period)
     allowed = set(methodology.inputs())
     changed = 0
@@ -131,6 +159,7 @@ def submit(user, methodology: Methodology, period: Period, unit: Unit) -> int:
     """Draft and returned values go to the approver; every required input must have one."""
     if not scope.allows(user, scope.ENTER, unit):
         raise EntryNotAllowed(_("You may not submit values for %(unit)s.") % {"unit": unit})
+    check_scope_in_force(user, period)
     m = methodology.compiled()
     with transaction.atomic():
         values = list(_batch(methodology, period, unit))
@@ -171,6 +200,7 @@ def approve(user, methodology: Methodology, period: Period, unit: Unit) -> int:
     """Submitted values become approved and locked. Nobody approves their own submission."""
     if not scope.allows(user, scope.APPROVE, unit):
         raise EntryNotAllowed(_("You may not approve values for %(unit)s.") % {"unit": unit})
+    check_scope_in_force(user, period, scope.APPROVE)
     with transaction.atomic():
         todo = [v for v in _batch(methodology, period, unit) if v.status == Status.SUBMITTED]
         if not todo:

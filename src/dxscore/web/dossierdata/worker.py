@@ -53,12 +53,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dxscore import periods
@@ -80,7 +82,7 @@ from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
 from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
+from dxscore.web.orgs.models import Unit, code_spans
 
 log = logging.getLogger(__name__)
 
@@ -439,17 +441,53 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
     if not parts:
         return []
     con = duckdb.connect()
+    codes = [
+        r[0] for r in con.execute("SELECT DISTINCT unit FROM read_parquet(?)", [parts]).fetchall()
+    ]
+    stored = list(Unit.objects.filter(code__in=codes))
+    spans = code_spans(codes)
+    validity = pa.table(
+        {
+            "code": pa.array([u.code for u in stored], pa.string()),
+            "pk": pa.array([u.pk for u in stored], pa.int64()),
+            "since": pa.array([u.valid_from for u in stored], pa.date32()),
+            "until": pa.array([u.valid_to for u in stored], pa.date32()),
+        }
+    )
+    con.register("validity", validity)
+    # each record's unit is read on the map of its received date (local time)
     rows = con.execute(
-        "SELECT unit, min(_row), count(*) FROM read_parquet(?) GROUP BY unit ORDER BY 2",
-        [parts],
+        """
+        WITH r AS (
+            SELECT unit, _row,
+                   CAST(timezone(?, timezone('UTC', received_at)) AS DATE) AS day
+            FROM read_parquet(?)
+        )
+        SELECT r.unit, v.pk, min(r._row), count(*), min(r.day), max(r.day)
+        FROM r LEFT JOIN validity v ON v.code = r.unit
+            AND (v.since IS NULL OR v.since <= r.day) AND (v.until IS NULL OR r.day <= v.until)
+        GROUP BY r.unit, v.pk ORDER BY 3
+        """,
+        [check.timezone, parts],
     ).fetchall()
     con.close()
-    known = {u.code: u for u in Unit.objects.filter(code__in=[r[0] for r in rows])}
+    known = {u.pk: u for u in stored}
     problems = []
-    for code, first_row, count in rows:
-        unit = known.get(code)
-        if unit is None:
+    for code, pk, first_row, count, first, last in rows:
+        unit = known.get(pk)
+        if unit is None and code not in spans:
             reason = _("unknown unit '%(u)s' (%(n)d record(s))") % {"u": code, "n": count}
+        elif unit is None:
+            reason = _(
+                "'%(u)s' denotes no unit on the received dates of %(n)d record(s) "
+                "(%(first)s to %(last)s); it denotes %(spans)s"
+            ) % {
+                "u": code,
+                "n": count,
+                "first": date_format(first, "SHORT_DATE_FORMAT"),
+                "last": date_format(last, "SHORT_DATE_FORMAT"),
+                "spans": spans[code],
+            }
         elif not scope.allows(job.created_by, scope.ENTER, unit):
             reason = _("unit '%(u)s' is outside your entry scope (%(n)d record(s))") % {
                 "u": code,
@@ -575,15 +613,46 @@ def run_measures(job: Job) -> None:
     job.problems = [[_("dossier store"), n] for n in notes] + locked
 
 
+def units_of_periods(frames) -> dict[tuple[str, str], Unit]:
+    """The unit each ``(unit code, period)`` of the measures denotes: the unit in force on
+    the period's last day (``docs/units.md``), else the one of that code that ended within
+    the period (a district abolished on 30 June keeps its measures of that year); pairs
+    of no unit are left out."""
+    pairs = {
+        (code, period)
+        for frame in frames
+        for code, period in zip(frame["unit"], frame["period"], strict=True)
+    }
+    by_code: dict[str, list[Unit]] = {}
+    for unit in Unit.objects.filter(code__in={c for c, _p in pairs}):
+        by_code.setdefault(unit.code, []).append(unit)
+    found: dict[tuple[str, str], Unit] = {}
+    for code, period in pairs:
+        if not periods.is_period(period):
+            continue
+        span = periods.parse(period)
+        units = by_code.get(code, [])
+        unit = next((u for u in units if u.in_force(span.end)), None) or max(
+            (u for u in units if u.valid_between(span.start, span.end)),
+            key=lambda u: u.valid_to or span.end,
+            default=None,
+        )
+        if unit is not None:
+            found[(code, period)] = unit
+    return found
+
+
 def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
-    units = dict(Unit.objects.values_list("code", "pk"))
+    units = units_of_periods(frames.values())
     DossierMeasure.objects.all().delete()
     batch = []
     for grain, frame in frames.items():
         names = [c for c in frame.columns if c in ALL_MEASURES]
-        frame = frame[frame["unit"].isin(units)]
         for row in frame.itertuples(index=False):
-            unit_id = units[row.unit]
+            unit = units.get((row.unit, row.period))
+            if unit is None:
+                continue
+            unit_id = unit.pk
             for name in names:
                 x = getattr(row, name)
                 batch.append(
@@ -603,12 +672,13 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
 def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job: Job) -> int:
     """Replace the measures per procedure (rows of periods in which the procedure had
     nothing are left out) and the procedure names from the store's catalogue."""
-    units = dict(Unit.objects.values_list("code", "pk"))
+    units = units_of_periods(frames.values())
     ProcedureMeasure.objects.all().delete()
     fields = (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
     count = 0
     for grain, frame in frames.items():
-        frame = frame[frame["unit"].isin(units)]
+        known = [(u, p) in units for u, p in zip(frame["unit"], frame["period"], strict=True)]
+        frame = frame[known]
         frame = frame[
             (frame["received"] > 0) | (frame["finished"] > 0) | (frame["open_at_end"] > 0)
         ]
@@ -616,7 +686,7 @@ def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job:
         values = values.where(values.notna(), None)
         batch = [
             ProcedureMeasure(
-                unit_id=units[unit],
+                unit_id=units[(unit, period)].pk,
                 procedure=procedure,
                 period=period,
                 grain=grain,
@@ -653,7 +723,7 @@ def fill_values(frames: dict[str, pd.DataFrame], job: Job) -> dict:
         source=Indicator.Source.DOSSIERS
     )
     periods = {p.code: p for p in Period.objects.all()}
-    units = {u.code: u for u in Unit.objects.all()}
+    units = units_of_periods(frames.values())
     existing = {
         (v.unit_id, v.indicator_id, v.period_id): v
         for v in Value.objects.filter(
@@ -665,7 +735,7 @@ def fill_values(frames: dict[str, pd.DataFrame], job: Job) -> dict:
     now = timezone.now()
     reason = _("computed from dossiers (job %(j)d)") % {"j": job.pk}
     for frame in frames.values():
-        frame = frame[frame["period"].isin(periods) & frame["unit"].isin(units)]
+        frame = frame[frame["period"].isin(periods)]
         for code, indicator in indicators.items():
             if code not in frame.columns:
                 continue
@@ -674,8 +744,8 @@ def fill_values(frames: dict[str, pd.DataFrame], job: Job) -> dict:
             ):
                 if x is None or math.isnan(x):
                     continue
-                unit, period = units[unit_code], periods[period_code]
-                if not unit.valid_between(period.start, period.end):
+                unit, period = units.get((unit_code, period_code)), periods[period_code]
+                if unit is None:
                     continue
                 value = existing.get((unit.pk, indicator.pk, period.pk))
                 if value is not None and value.value == float(x):

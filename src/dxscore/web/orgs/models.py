@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
@@ -61,6 +62,61 @@ class UnitQuerySet(models.QuerySet):
         return self.at(code, dt.date.today()) or (
             self.filter(code=code).order_by(F("valid_from").desc(nulls_last=True)).first()
         )
+
+    def on_map(self, codes, day: dt.date) -> dict[str, Unit]:
+        """The units ``codes`` denote on ``day``, by code (codes denoting none are left
+        out: ``code_spans`` says which units they denote when)."""
+        return {u.code: u for u in self.in_force(day).filter(code__in=set(codes))}
+
+    def on_days(self, pairs) -> dict[tuple[str, dt.date], Unit]:
+        """For each ``(code, day)``: the unit the code denotes that day (pairs of codes
+        that denote none that day are left out). One query for all of them."""
+        pairs = set(pairs)
+        by_code: dict[str, list[Unit]] = {}
+        for unit in self.filter(code__in={c for c, _d in pairs}):
+            by_code.setdefault(unit.code, []).append(unit)
+        found: dict[tuple[str, dt.date], Unit] = {}
+        for code, day in pairs:
+            unit = next((u for u in by_code.get(code, []) if u.in_force(day)), None)
+            if unit is not None:
+                found[(code, day)] = unit
+        return found
+
+    def lookup(self, text: str, day: dt.date | None = None) -> Unit | None:
+        """A unit by its key (``15@2025-07-01``: any unit, old ones too) or by its code
+        (``by_code``: on ``day`` when given, else today's, else the latest)."""
+        text = text.strip()
+        if "@" in text:
+            return self.filter(key=text).first()
+        return self.by_code(text, day)
+
+
+def code_spans(codes) -> dict[str, str]:
+    """For each code that denotes some unit at some time: which units, when ("Yên Bái
+    (15) until 30/06/2025; Lào Cai (15) from 01/07/2025"), for errors about a code read on
+    a day it denotes no unit."""
+    found: dict[str, list[Unit]] = {}
+    units = Unit.objects.filter(code__in=set(codes))
+    for unit in units.order_by("code", F("valid_from").asc(nulls_first=True)):
+        found.setdefault(unit.code, []).append(unit)
+    return {code: "; ".join(f"{u} {u.validity()}" for u in units) for code, units in found.items()}
+
+
+def not_on_map(code: str, day: dt.date, spans: dict[str, str], period: str = "") -> str:
+    """Why ``code`` is no unit on ``day`` (the last day of ``period``, if given):
+    unknown, or which units it denotes when."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    if code not in spans:
+        return gettext("unknown unit '%(u)s'") % {"u": code}
+    facts = {"code": code, "day": date_format(day, "SHORT_DATE_FORMAT"), "spans": spans[code]}
+    if period:
+        return gettext(
+            "'%(code)s' denotes no unit in period %(period)s (on its last day, %(day)s); "
+            "it denotes %(spans)s"
+        ) % {**facts, "period": period}
+    return gettext("'%(code)s' denotes no unit on %(day)s; it denotes %(spans)s") % facts
 
 
 def unit_key(code: str, valid_from: dt.date | None) -> str:
@@ -293,6 +349,8 @@ class Person(models.Model):
         default="",
         help_text=_("The language of the site for this person, applied at log-in."),
     )
+
+    history = HistoricalRecords()  # who moved a scope, when, why (``orgs/people.py``)
 
     class Meta:
         verbose_name = _("person")

@@ -78,3 +78,21 @@ def allows(user, action: str, unit: Unit) -> bool:
 def can_manage(user) -> bool:
     """Set-up work that is not bound to a unit: methodologies, periods, score runs."""
     return role_of(user) in (Role.ADMINISTRATOR, Role.STEERING)
+
+
+def can_administer(user) -> bool:
+    """The workspace's own set-up: its units and their lineage, people's scopes."""
+    return role_of(user) == Role.ADMINISTRATOR
+
+
+def ended_before(user, action: str, day) -> Unit | None:
+    """The person's scope for ``action`` if it is a unit that ended before ``day`` (a
+    district officer's scope ends with the district): nothing can be entered for a
+    period after its end, until an administrator moves the scope (``orgs/people.py``)."""
+    root = scope_root(user, action)
+    if not isinstance(root, Unit):
+        return None
+    root = Unit.objects.get(pk=root.pk)  # its validity as stored now (a lineage import)
+    if root.valid_to is not None and root.valid_to < day:
+        return root
+    return None

@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -25,6 +25,7 @@ from dxscore.web.api.common import (
     visible_unit,
 )
 from dxscore.web.api.problems import CONFLICT, FORBIDDEN, ApiProblem
+from dxscore.web.orgs.models import Unit
 from dxscore.web.plans import assessing, selectors, work
 from dxscore.web.plans.models import Pillar, ProgressUpdate, Resolution, Task
 
@@ -57,13 +58,15 @@ def _resolutions(user):
 @router.get("/resolutions", response=s.ResolutionPage, summary="Resolutions you may read")
 def list_resolutions(
     request,
-    unit: str | None = Query(None, max_length=40, description="Unit code of the resolution."),
+    unit: str | None = Query(
+        None, max_length=52, description="Unit code (or key) of the resolution."
+    ),
     limit: int = Limit,
     offset: int = Offset,
 ):
     rows = _resolutions(request.user)
     if unit:
-        rows = rows.filter(unit__code=unit)
+        rows = rows.filter(unit__in=Unit.objects.filter(Q(code=unit) | Q(key=unit)))
     return page(request, rows.order_by("-issued_on", "code", "pk"), limit, offset, resolution_out)
 
 
@@ -109,7 +112,9 @@ def target_out(a: assessing.Assessed) -> dict:
 def list_targets(
     request,
     resolution: int | None = Query(None, ge=1, le=MAX_ID),
-    unit: str | None = Query(None, max_length=40, description="A unit code: it and below."),
+    unit: str | None = Query(
+        None, max_length=52, description="A unit code (or key): it and below."
+    ),
     status: TargetStatusName | None = None,
     limit: int = Limit,
     offset: int = Offset,
@@ -170,7 +175,9 @@ def task_out(t: Task, today: dt.date | None = None) -> dict:
 def list_tasks(
     request,
     resolution: int | None = Query(None, ge=1, le=MAX_ID),
-    owner: str | None = Query(None, max_length=40, description="A unit code: it and below."),
+    owner: str | None = Query(
+        None, max_length=52, description="A unit code (or key): it and below."
+    ),
     status: TaskStatusName | None = None,
     due_from: s.Day | None = Query(None, description="Deadline on or after."),
     due_to: s.Day | None = Query(None, description="Deadline on or before."),

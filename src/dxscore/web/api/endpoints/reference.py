@@ -19,38 +19,60 @@ from dxscore.web.orgs.models import Unit
 router = Router(tags=["reference data"])
 
 
+def _flow(change, other: Unit) -> dict:
+    return {
+        "key": other.key,
+        "code": other.code,
+        "name": other.name,
+        "date": change.date,
+        "kind": change.kind,
+        "share": change.share,
+    }
+
+
 def unit_out(u: Unit) -> dict:
+    inflows = sorted(u.inflows.all(), key=lambda c: (c.date, c.source.key))
+    outflows = sorted(
+        (c for c in u.outflows.all() if c.target_id), key=lambda c: (c.date, c.target.key)
+    )
     return {
         "code": u.code,
+        "key": u.key,
         "name": u.name,
         "level": u.level.name,
         "parent": u.parent.code if u.parent_id else None,
+        "parent_key": u.parent.key if u.parent_id else None,
         "depth": u.depth,
         "valid_from": u.valid_from,
         "valid_to": u.valid_to,
-        "predecessors": list(dict.fromkeys(c.source.code for c in u.inflows.all())),
+        "predecessors": list(dict.fromkeys(c.source.code for c in inflows)),
+        "successors": list(dict.fromkeys(c.target.code for c in outflows)),
+        "came_from": [_flow(c, c.source) for c in inflows],
+        "went_to": [_flow(c, c.target) for c in outflows],
     }
+
+
+UNITS = Unit.objects.select_related("level", "parent").prefetch_related(
+    "inflows__source", "outflows__target"
+)
 
 
 @router.get("/units", response=s.UnitPage, summary="Units in your viewing scope")
 def list_units(
     request,
-    under: str | None = Query(None, max_length=40, description="A unit code: it and below."),
+    under: str | None = Query(
+        None, max_length=52, description="A unit code (or key): it and below."
+    ),
     level: str | None = Query(None, max_length=60, description="Level name, e.g. district."),
     q: str | None = Query(None, max_length=100, description="Part of the code or name."),
     valid_on: s.Day | None = Query(None, description="Units that existed on this day."),
     limit: int = Limit,
     offset: int = Offset,
 ):
-    units = scope.restrict(
-        Unit.objects.select_related("level", "parent").prefetch_related("inflows__source"),
-        request.user,
-        scope.VIEW,
-        via="",
-    )
+    units = scope.restrict(UNITS.all(), request.user, scope.VIEW, via="")
     if under:
         units = units.filter(
-            path__startswith=visible_unit(request.user, under, "query", "under").path
+            path__startswith=visible_unit(request.user, under, "query", "under", valid_on).path
         )
     if level:
         units = units.filter(level__name=level)
@@ -62,8 +84,20 @@ def list_units(
 
 
 @router.get("/units/{code}", response=s.UnitOut, summary="One unit")
-def get_unit(request, code: str = Path(..., max_length=40)):
-    return unit_out(visible_unit(request.user, code))
+def get_unit(
+    request,
+    code: str = Path(
+        ...,
+        max_length=52,
+        description=(
+            "A code (the unit it denotes today, else the latest) or a key "
+            "(15@2025-07-01: any unit, old ones too)."
+        ),
+    ),
+    on: s.Day | None = Query(None, description="The unit the code denotes on this day."),
+):
+    found = visible_unit(request.user, code, day=on)
+    return unit_out(UNITS.get(pk=found.pk))
 
 
 def period_out(p: Period) -> dict:

@@ -8,6 +8,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from dxscore import periods
 from dxscore.web.api import schemas as s
 from dxscore.web.api.common import (
     Limit,
@@ -51,7 +52,9 @@ def value_out(v: Value) -> dict:
 @router.get("/values", response=s.ValuePage, summary="Values in your viewing scope")
 def list_values(
     request,
-    unit: str | None = Query(None, max_length=40, description="A unit code: it and below."),
+    unit: str | None = Query(
+        None, max_length=52, description="A unit code (or key): it and below."
+    ),
     indicator: str | None = Query(None, max_length=80),
     period: str | None = Query(None, max_length=10),
     status: Literal["draft", "submitted", "approved", "returned"] | None = None,
@@ -60,9 +63,9 @@ def list_values(
 ):
     values = selectors.visible_values(request.user)
     if unit:
-        values = values.filter(
-            unit__path__startswith=visible_unit(request.user, unit, "query", "unit").path
-        )
+        day = periods.parse(period).end if period and periods.is_period(period) else None
+        found = visible_unit(request.user, unit, "query", "unit", day)
+        values = values.filter(unit__path__startswith=found.path)
     if indicator:
         values = values.filter(indicator__code=indicator)
     if period:
@@ -105,7 +108,7 @@ def _workflow(request, payload: s.WorkflowIn, action, needs_reason: bool = False
         raise invalid(_("Say why."), "reason")
     methodology = methodology_by(payload.methodology, payload.version)
     period = period_by(payload.period)
-    unit = Unit.objects.filter(code=payload.unit).first()
+    unit = Unit.objects.lookup(payload.unit, period.end)  # on the map of the period
     if unit is None or not scope.allows(request.user, scope.VIEW, unit):
         raise invalid(_("No unit '%(u)s' in your viewing scope.") % {"u": payload.unit}, "unit")
     try:

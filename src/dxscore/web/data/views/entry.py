@@ -150,8 +150,11 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
 def entry(request, mid: int, period: str, unit: str):
     methodology, period_obj, unit_obj = collection_or_404(request, mid, period, unit)
     rows = entry_rows(methodology, period_obj, unit_obj)
-    can_enter = scope.allows(request.user, scope.ENTER, unit_obj)
-    can_approve = scope.allows(request.user, scope.APPROVE, unit_obj)
+    ended = workflow.scope_ended(request.user, period_obj)  # the person's scope ended
+    can_enter = scope.allows(request.user, scope.ENTER, unit_obj) and not ended
+    can_approve = scope.allows(request.user, scope.APPROVE, unit_obj) and not (
+        workflow.scope_ended(request.user, period_obj, scope.APPROVE)
+    )
     form = _entry_form(rows, can_enter)
     if request.method == "POST":
         if not can_enter:
@@ -195,6 +198,7 @@ def entry(request, mid: int, period: str, unit: str):
             "form": form,
             "can_enter": can_enter,
             "can_approve": can_approve,
+            "scope_ended": ended,
             "statuses": statuses,
             "returns": returns(rows),
             "upload_form": ValuesUploadForm(),

@@ -65,7 +65,7 @@ def upload_commit(request, pk: int):
             found.state = Upload.State.CANCELLED
             found.save(update_fields=["state"])
             messages.success(request, _("Upload cancelled: nothing was stored."))
-        return redirect("entry", found.methodology_id, found.period.code, found.unit.code)
+        return redirect("entry", found.methodology_id, found.period.code, found.unit.key)
     try:
         n = imports.commit(found, request.user)
     except workflow.EntryNotAllowed:
@@ -76,4 +76,4 @@ def upload_commit(request, pk: int):
     messages.success(
         request, _("%(n)d value(s) stored from %(f)s.") % {"n": n, "f": found.filename}
     )
-    return redirect("entry", found.methodology_id, found.period.code, found.unit.code)
+    return redirect("entry", found.methodology_id, found.period.code, found.unit.key)

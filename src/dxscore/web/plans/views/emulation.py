@@ -32,9 +32,11 @@ def _emulation_choice(request, q):
     methodology = methodologies.filter(pk=record_id(q.get("methodology")) or 0).first() or (
         methodologies.filter(code="province-emulation", active=True).first()
     )
-    parent = parents.filter(code=q.get("unit", "")).first()
     level = levels.filter(pk=record_id(q.get("level")) or 0).first()
     period = periods.filter(code=q.get("period", "")).first()
+    # the parent's code is read on the map of the period's last day (a key names any unit)
+    text = q.get("unit", "")
+    parent = parents.lookup(text, period.end if period else None) if text else None
     if parent is not None and not scope.allows(request.user, scope.VIEW, parent):
         raise PermissionDenied
     return methodologies, parents, levels, periods, methodology, parent, level, period

@@ -44,7 +44,8 @@ def task_query(user, q) -> tuple[selectors.TaskQuery, dict]:
     chosen = {
         k: q.get(k, "") for k in ("unit", "resolution", "status", "due_from", "due_to", "mine")
     }
-    owner = Unit.objects.filter(code=chosen["unit"]).first() if chosen["unit"] else None
+    # a code names the unit in force today (else the latest); a key names any unit
+    owner = Unit.objects.lookup(chosen["unit"]) if chosen["unit"] else None
     query = selectors.TaskQuery(
         owner=owner,
         no_owner=bool(chosen["unit"]) and owner is None,
