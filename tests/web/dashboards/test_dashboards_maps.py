@@ -12,8 +12,12 @@ from django.urls import reverse
 
 from dxscore.web.dashboards import queries
 from dxscore.web.scores import runs
-from tests.web.scores.reform import AFTER, carrying, reformed  # noqa: F401 (fixtures)
+from tests.web.scores import reform
 from tests.web.support import approved
+
+AFTER = reform.AFTER
+carrying = reform.carrying  # fixtures
+reformed = reform.reformed
 
 
 @pytest.fixture

@@ -12,7 +12,11 @@ from django.urls import reverse
 from dxscore.web.orgs.models import UnitChange
 from dxscore.web.scores import maps, runs
 from dxscore.web.scores.models import RunCarry
-from tests.web.scores.reform import AFTER, carrying, reformed  # noqa: F401 (fixtures)
+from tests.web.scores import reform
+
+AFTER = reform.AFTER
+carrying = reform.carrying  # fixtures
+reformed = reform.reformed
 
 
 def _scores(run, node="index"):

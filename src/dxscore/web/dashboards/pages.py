@@ -133,7 +133,8 @@ def map_links(request, board: Board) -> list[dict]:
     links = []
     for other in reversed(found):  # the older map first, as people read them
         name, args = match.url_name, dict(kwargs)
-        if unit is not None and not NodeScore.objects.filter(run=other, unit=unit).exists() or "unit" in kwargs and unit is None:
+        elsewhere = unit is not None and not NodeScore.objects.filter(run=other, unit=unit).exists()
+        if elsewhere or ("unit" in kwargs and unit is None):
             name = "dash_leaderboard"
             args = {"code": kwargs["code"], "period": kwargs["period"]}
         query = request.GET.copy()
