@@ -6,12 +6,16 @@
   2021-2024 (``vn-dti-2022``) as published score runs (``dxscore.demo.dti``);
 - Lạng Sơn's departments and districts, Resolution 49-NQ/TU with its 30 targets and eight
   key tasks (``dxscore.demo.langson``);
-- two years (2023-2024) of synthetic dossier records of Lạng Sơn's one-stop shops
-  (province, its 11 districts and 99 synthetic communes; about two million by default)
-  in the workspace's dossier store, with their measures per month, quarter and year
-  computed by the same worker code as uploads (``dxscore.web.dossierdata``);
+- the map of 1 July 2025 beside the old one (``dxscore.demo.reform``): the 34 provinces,
+  the DTI 2020-2024 also on them and a DTI 2025; Lạng Sơn's communes directly under the
+  province from 1 July 2025;
+- two years (2024-2025) of synthetic dossier records of Lạng Sơn's one-stop shops
+  (province, its 11 districts and 99 synthetic communes until 30 June 2025, its 65
+  communes after; about two million by default) in the workspace's dossier store, with
+  their measures per month, quarter and year computed by the same worker code as
+  uploads (``dxscore.web.dossierdata``);
 - an internal index of Lạng Sơn's districts (``province-emulation``) for 2023 and 2024,
-  its public-service inputs taken from those measures;
+  its 2024 public-service inputs taken from those measures, and of its communes for 2025;
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
@@ -47,7 +51,9 @@ PASSWORD = "dxscore-demo-2024"  # printed on screen: a demo workspace only
 
 EMULATION_YEARS = ("2023", "2024")
 DOSSIER_ROWS = 2_000_000
-DOSSIERS_FROM, DOSSIERS_TO = "2023-01-01", "2025-12-31"  # both halves of 2025 too
+# two years as before the reform (the build time is the records'), now the years around
+# it: 2024 and both halves of 2025; the districts' 2023 public-service inputs are synthetic
+DOSSIERS_FROM, DOSSIERS_TO = "2024-01-01", "2025-12-31"
 FROM_DOSSIERS = ("online_share", "timeliness_rate", "digitised_share", "paid_online_share")
 
 
