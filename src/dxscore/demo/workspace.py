@@ -6,12 +6,16 @@
   2021-2024 (``vn-dti-2022``) as published score runs (``dxscore.demo.dti``);
 - Lạng Sơn's departments and districts, Resolution 49-NQ/TU with its 30 targets and eight
   key tasks (``dxscore.demo.langson``);
-- two years (2023-2024) of synthetic dossier records of Lạng Sơn's one-stop shops
-  (province, its 11 districts and 99 synthetic communes; about two million by default)
-  in the workspace's dossier store, with their measures per month, quarter and year
-  computed by the same worker code as uploads (``dxscore.web.dossierdata``);
+- the map of 1 July 2025 beside the old one (``dxscore.demo.reform``): the 34 provinces,
+  the DTI 2020-2024 also on them and a DTI 2025; Lạng Sơn's communes directly under the
+  province from 1 July 2025;
+- two years (2024-2025) of synthetic dossier records of Lạng Sơn's one-stop shops
+  (province, its 11 districts and 99 synthetic communes until 30 June 2025, its 65
+  communes after; about two million by default) in the workspace's dossier store, with
+  their measures per month, quarter and year computed by the same worker code as
+  uploads (``dxscore.web.dossierdata``);
 - an internal index of Lạng Sơn's districts (``province-emulation``) for 2023 and 2024,
-  its public-service inputs taken from those measures;
+  its 2024 public-service inputs taken from those measures, and of its communes for 2025;
 - Lạng Sơn's digital inspection pilot: the inspectorate's 2025 plan, twelve inspections
   at every stage and recommendations in every status (``dxscore.demo.inspections``);
 - people for every role, with the demo passwords printed by ``dxscore demo``.
@@ -51,6 +55,9 @@ PASSWORD = "dxscore-demo-2024"  # printed on screen: a demo workspace only
 
 EMULATION_YEARS = ("2023", "2024")
 DOSSIER_ROWS = 2_000_000
+# two years as before the reform (the build time is the records'), now the years around
+# it: 2024 and both halves of 2025; the districts' 2023 public-service inputs are synthetic
+DOSSIERS_FROM, DOSSIERS_TO = "2024-01-01", "2025-12-31"
 FROM_DOSSIERS = ("online_share", "timeliness_rate", "digitised_share", "paid_online_share")
 
 
@@ -102,17 +109,25 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     from dxscore.demo.platform import demo_dti
 
     runs = demo_dti(admin)
+    say("the map of 1 July 2025: 34 provinces, the DTI 2020-2024 on them, DTI 2025")
+    from dxscore.demo import reform
+
+    reform.provinces()
+    runs += reform.dti_runs(admin)
     say("Lạng Sơn: departments, districts, Resolution 49-NQ/TU, key tasks")
     from dxscore.demo.platform import load
     from dxscore.web.orgs.models import Unit
 
     resolution = load(parent=Unit.objects.get(code="VN"), user=admin)
     say(f"Lạng Sơn: {dossier_rows:,} synthetic dossiers and their measures")
-    measures = _dossiers(admin, dossier_rows)
-    say("Lạng Sơn: internal index of the districts (2023, 2024)")
+    measures, communes = _dossiers(admin, dossier_rows)
+    say("Lạng Sơn: internal index of the districts (2023, 2024) and the communes (2025)")
     values = emulation_values(measures)
     _district_tasks(resolution, values, admin)
     runs += _emulation(admin, values)
+    commune_values = reform.commune_values(communes, measures)
+    reform.commune_tasks(resolution, commune_values, admin, first_number=1000)
+    runs += _emulation(admin, commune_values, "commune")
     say("the procedure assistant's library")
     _assistant()
     say("people for every role")
@@ -244,15 +259,19 @@ def _procedure_names(catalogue: pd.DataFrame) -> dict[str, str]:
     return {c: names.get(c, f"Thủ tục {c}") for c in catalogue["procedure"].unique()}
 
 
-def _dossiers(admin, rows: int) -> pd.DataFrame:
-    """Synthetic dossiers of Lạng Sơn in the workspace's dossier store, and their
-    measures computed by the worker; returns the yearly measures (unit, period, ...)."""
+def _dossiers(admin, rows: int):
+    """Synthetic dossiers of Lạng Sơn (2023-2025) in the workspace's dossier store, and
+    their measures computed by the worker; from 1 July 2025 the records are on the new
+    communes (``reform``). Returns the yearly measures (unit, period, ...) and the
+    communes."""
     import shutil
 
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
     from django.conf import settings
+    from django.db.models import Q
 
+    from dxscore.demo import reform
     from dxscore.dossiers.synth import synth
     from dxscore.web.dossierdata import worker
     from dxscore.web.dossierdata.models import DossierMeasure
@@ -260,7 +279,10 @@ def _dossiers(admin, rows: int) -> pd.DataFrame:
 
     folder = Path(settings.HOME) / "demo-dossiers"
     shutil.rmtree(folder, ignore_errors=True)
-    made = synth(folder, rows, units=111, start="2023-01-01", end="2024-12-31", seed=49)
+    made = synth(folder, rows, units=111, start=DOSSIERS_FROM, end=DOSSIERS_TO, seed=49)
+    tree = pd.read_csv(made.units_file, dtype=str).fillna("")
+    synthetic = [_synthetic_codes(c) for c in tree[tree["code"].str.count("-") == 2]["code"]]
+    communes = reform.langson_communes(synthetic)
     for path in made.files:
         table = pq.read_table(path)
         units = pc.replace_substring(
@@ -270,12 +292,12 @@ def _dossiers(admin, rows: int) -> pd.DataFrame:
             max_replacements=1,
         )
         table = table.set_column(table.schema.get_field_index("unit"), "unit", units)
-        pq.write_table(table, path)
+        pq.write_table(reform.records_on_new_map(table, communes), path)
     catalogue = pd.read_csv(made.catalogue_file, dtype=str)
     catalogue["unit"] = catalogue["unit"].map(_synthetic_codes)
     catalogue["name"] = catalogue["procedure"].map(_procedure_names(catalogue))
+    catalogue = reform.catalogue_on_new_map(catalogue, communes)
     catalogue.to_csv(made.catalogue_file, index=False)
-    tree = pd.read_csv(made.units_file, dtype=str).fillna("")
     commune = Level.objects.get_or_create(name="commune", defaults={"depth": 3})[0]
     for row in tree[tree["code"].str.count("-") == 2].itertuples(index=False):
         parent = Unit.objects.get(code=_synthetic_codes(row.parent))
@@ -283,24 +305,26 @@ def _dossiers(admin, rows: int) -> pd.DataFrame:
             code=_synthetic_codes(row.code),
             defaults={"name": f"{row.name} (synthetic)", "level": commune, "parent": parent},
         )
+    reform.store_communes(communes)
     store = worker.open_store(create=True)
     store.import_files(made.files)
     store.import_catalogue([made.catalogue_file])
     worker.queue_measures(admin)
     worker.run_pending()
+    new = [code for code, _name, _home in communes.new]
     yearly = pd.DataFrame(
-        DossierMeasure.objects.filter(grain="year", unit__code__startswith="20-D").values(
-            "unit__code", "period", "measure", "value"
-        )
+        DossierMeasure.objects.filter(grain="year")
+        .filter(Q(unit__code__startswith="20-D") | Q(unit__code__in=new))
+        .values("unit__code", "period", "measure", "value")
     )
     shutil.rmtree(folder, ignore_errors=True)
     if yearly.empty:
-        return yearly
+        return yearly, communes
     return (
         yearly.pivot_table(index=["unit__code", "period"], columns="measure", values="value")
         .reset_index()
         .rename(columns={"unit__code": "unit"})
-    )
+    ), communes
 
 
 def _district_tasks(resolution, values: pd.DataFrame, admin) -> None:
@@ -339,7 +363,7 @@ def _district_tasks(resolution, values: pd.DataFrame, admin) -> None:
             )
 
 
-def _emulation(admin, values: pd.DataFrame) -> list:
+def _emulation(admin, values: pd.DataFrame, level: str = "district") -> list:
     from dxscore.web.dashboards.sample import publish_frame
     from dxscore.web.data.models import Methodology
     from dxscore.web.orgs.models import Level
@@ -350,4 +374,4 @@ def _emulation(admin, values: pd.DataFrame) -> list:
     notice = {
         "*": {"demo": True, "published_values": [], "published_totals": [], "published_ranks": []}
     }
-    return publish_frame(methodology, values, admin, Level.objects.get(name="district"), notice)
+    return publish_frame(methodology, values, admin, Level.objects.get(name=level), notice)

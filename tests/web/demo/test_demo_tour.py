@@ -101,8 +101,13 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     assert "Digital transformation scores" in front and "Full ranking" in front
     page.screenshot(path=shots / "tour-0-front.png")
 
-    # 1. the public leaderboard: the published 2022 order, and what is synthetic
+    # 1. the public leaderboard: on the 34 provinces by default (the demo lives in 2026),
+    # the published 2022 order of the 63 one click away, and what is synthetic
     page.goto(f"{base}/public/vn-dti-2022/2022/")
+    assert "34 provinces (map of 1 July 2025)" in page.inner_text("#map-switch")
+    assert page.locator("table tbody tr").count() == 34
+    page.get_by_role("link", name="63 provinces (map of 2022)").click()
+    page.wait_for_load_state("networkidle")
     text = page.inner_text("main")
     assert "synthetic" in text.lower()
     first = page.locator("table tbody tr").first.inner_text()

@@ -71,7 +71,7 @@ def shell(request, template: str, context: dict, title: str) -> HttpResponse:
 
 
 def board_for(request, code: str, period: str) -> Board:
-    return Board(queries.find_run(code, period, request.GET.get("run")))
+    return Board(queries.find_run(code, period, request.GET.get("run"), request.GET.get("map")))
 
 
 def notice(board: Board) -> dict | None:
@@ -96,6 +96,7 @@ def board_context(request, board: Board, **extra) -> dict:
         "permalink": request.build_absolute_uri(request.path) + pinned,
         "notice": notice(board),
         "period_links": period_links(request, run),
+        "map_links": map_links(request, board),
         "index_name": board.name(ROOT),
         **extra,
     }
@@ -111,4 +112,40 @@ def period_links(request, run) -> list[tuple[str, str]]:
         query.pop("run", None)
         url = reverse(match.url_name, kwargs=kwargs)
         links.append((p.code, url + ("?" + query.urlencode() if query else "")))
+    return links
+
+
+def map_links(request, board: Board) -> list[dict]:
+    """The same page on every map the run's methodology and period is published on
+    ("63 provinces (map of 2024) | 34 provinces (map of 1 July 2025)"), the older
+    map first; empty when there is one. A unit's page links to the same unit on the other
+    map when it is there, else to that map's leaderboard (a code may denote another
+    unit on another map)."""
+    run = board.run
+    found = queries.map_runs(run.methodology.code, run.period.code)
+    if len(found) < 2:
+        return []
+    from dxscore.web.scores.models import NodeScore
+    from dxscore.web.scores.runs import map_label
+
+    match = request.resolver_match
+    kwargs = dict(match.kwargs)
+    unit = board.map_units.get(kwargs.get("unit", ""))
+    links = []
+    for other in reversed(found):  # the older map first, as people read them
+        name, args = match.url_name, dict(kwargs)
+        elsewhere = unit is not None and not NodeScore.objects.filter(run=other, unit=unit).exists()
+        if elsewhere or ("unit" in kwargs and unit is None):
+            name = "dash_leaderboard"
+            args = {"code": kwargs["code"], "period": kwargs["period"]}
+        query = request.GET.copy()
+        query.pop("run", None)
+        query["map"] = queries.map_key(other)
+        links.append(
+            {
+                "label": map_label(other),
+                "url": reverse(name, kwargs=args) + "?" + query.urlencode(),
+                "current": other.pk == run.pk,
+            }
+        )
     return links

@@ -20,8 +20,9 @@ from django.http import Http404
 from dxscore import index as ix
 from dxscore.index.methodology import ROOT
 from dxscore.web.data.models import Methodology, Period
-from dxscore.web.orgs.models import UnitGroup
-from dxscore.web.scores.models import NodeScore, RunInput, ScoreRun
+from dxscore.web.orgs.models import Unit, UnitGroup
+from dxscore.web.scores import maps
+from dxscore.web.scores.models import NodeScore, RunCarry, RunInput, ScoreRun
 from dxscore.web.scores.runs import widest_first
 
 
@@ -31,18 +32,54 @@ def published_runs():
     )
 
 
-def find_run(code: str, period: str, number: str | int | None = None) -> ScoreRun:
+MAP_OWN = "own"  # ``?map=own``: the runs on their period's own map
+
+
+def map_key(run: ScoreRun) -> str:
+    """How an address names a run's map: its ``as_of`` day, or ``own``."""
+    return run.as_of.isoformat() if run.as_of else MAP_OWN
+
+
+def _depth(run: ScoreRun) -> int:
+    return len(run.coverage.path) if run.coverage_id else 0
+
+
+def map_runs(code: str, period: str) -> list[ScoreRun]:
+    """Per map, the published run a page shows for methodology ``code`` and ``period``
+    (``widest_first`` within the widest coverage published), newest map first: the map
+    of the latest day (``as_of``, else the period's last day)."""
+    runs = list(widest_first(published_runs().filter(methodology__code=code, period__code=period)))
+    if not runs:
+        return []
+    widest = _depth(runs[0])
+    shown: dict[str, ScoreRun] = {}
+    for run in runs:
+        if _depth(run) == widest:
+            shown.setdefault(map_key(run), run)
+    return sorted(
+        shown.values(), key=lambda r: (maps.map_day(r), r.as_of is not None), reverse=True
+    )
+
+
+def find_run(
+    code: str, period: str, number: str | int | None = None, on_map: str | None = None
+) -> ScoreRun:
     """The published run of methodology ``code`` for ``period``: run ``number`` if given,
     else the one that covers the most (``widest_first``: a ranking within one province,
-    published by its steering office, never takes the place of the national one). 404
-    when there is none."""
+    published by its steering office, never takes the place of the national one) on the
+    map ``on_map`` (``own`` or an ``as_of`` day), by default the newest map published.
+    A map the period has no run on falls back to the default. 404 when there is none."""
     runs = published_runs().filter(methodology__code=code, period__code=period)
     if number not in (None, ""):
         try:
             runs = runs.filter(number=int(number))
         except (TypeError, ValueError):
             raise Http404 from None
-    run = widest_first(runs).first()
+        run = widest_first(runs).first()
+    else:
+        by_map = map_runs(code, period)
+        run = next((r for r in by_map if map_key(r) == on_map), None)
+        run = run or (by_map[0] if by_map else None)
     if run is None:
         raise Http404
     return run
@@ -58,24 +95,36 @@ def series_codes(run: ScoreRun) -> list[str]:
     return sorted(codes | {run.methodology.code})
 
 
+def _on_same_map(run: ScoreRun, others, days) -> list[ScoreRun]:
+    here = maps.map_day(run)
+    return [r for r in others if maps.same_map(here, maps.map_day(r), days)]
+
+
 def previous_run(run: ScoreRun) -> ScoreRun | None:
-    """The latest published run of the same methodology series for the previous period."""
+    """The latest published run of the same methodology series for the previous period
+    on the same map (no change of units took effect between the two runs' map days): a
+    rank change across the reform compares two rankings of the same units, never a
+    ranking of the 34 provinces with one of the 63. None when the previous period has no
+    published run on this map."""
     before = run.period.previous()
     if before is None:
         return None
-    return (
+    candidates = (
         published_runs()
         .filter(methodology__code__in=series_codes(run), period=before, coverage=run.coverage)
         .order_by("-published_at")
-        .first()
     )
+    found = _on_same_map(run, candidates, maps.change_days())
+    return found[0] if found else None
 
 
 def history_runs(run: ScoreRun) -> list[ScoreRun]:
-    """One published run per period of the same methodology series and coverage (the
-    latest), oldest first, up to and including ``run``'s period (``run`` itself for its
-    own period)."""
+    """One published run per period of the same methodology series and coverage, oldest
+    first, up to and including ``run``'s period (``run`` itself for its own period): the
+    latest on ``run``'s map (earlier periods carried onto it), else the latest."""
+    days = maps.change_days()
     latest: dict[str, ScoreRun] = {}
+    same: dict[str, ScoreRun] = {}
     for r in (
         published_runs()
         .filter(
@@ -86,6 +135,9 @@ def history_runs(run: ScoreRun) -> list[ScoreRun]:
         .order_by("period__start", "published_at")
     ):
         latest[r.period.code] = r
+        if _on_same_map(run, [r], days):
+            same[r.period.code] = r
+    latest |= same
     latest[run.period.code] = run
     return sorted(latest.values(), key=lambda r: r.period.start)
 
@@ -252,34 +304,87 @@ class Board:
             and NodeScore.objects.filter(run=self.run, unit__code=unit, node=ROOT).exists()
         )
 
+    @cached_property
+    def map_units(self) -> dict[str, Unit]:
+        """code -> the unit it denotes in this run (the units of the run's map)."""
+        scores = NodeScore.objects.filter(run=self.run, node=ROOT).select_related("unit")
+        return {s.unit.code: s.unit for s in scores}
+
+    @cached_property
+    def map_inputs(self) -> dict[str, dict[str, float]]:
+        """code -> indicator -> raw value of the run's period on the run's map: a unit's
+        own input, or, for a unit whose values were carried, the carried value."""
+        ids = {u.pk: code for code, u in self.map_units.items()}
+        out: dict[str, dict[str, float]] = {}
+        for unit_id, indicator, value in RunInput.objects.filter(
+            run=self.run, period_id=self.run.period_id, unit_id__in=list(ids)
+        ).values_list("unit_id", "indicator", "value"):
+            out.setdefault(ids[unit_id], {})[indicator] = value
+        if self.run.as_of is not None:
+            for unit_id, indicator, value in RunCarry.objects.filter(
+                run=self.run, period_id=self.run.period_id, value__isnull=False
+            ).values_list("unit_id", "indicator", "value"):
+                if unit_id in ids:
+                    out.setdefault(ids[unit_id], {})[indicator] = value
+        return out
+
     def raw_values(self, indicator: str) -> dict[str, float]:
-        return dict(
-            RunInput.objects.filter(
-                run=self.run, period_id=self.run.period_id, indicator=indicator
-            ).values_list("unit__code", "value")
-        )
+        return {
+            code: values[indicator]
+            for code, values in self.map_inputs.items()
+            if indicator in values
+        }
 
     def unit_inputs(self, unit: str) -> dict[str, float]:
-        return dict(
-            RunInput.objects.filter(
-                run=self.run, period_id=self.run.period_id, unit__code=unit
-            ).values_list("indicator", "value")
-        )
+        return dict(self.map_inputs.get(unit, {}))
+
+    @cached_property
+    def carried(self) -> dict[str, list[Unit]]:
+        """code -> the units its values in this run were carried from."""
+        from dxscore.web.scores.runs import carried_from
+
+        found = carried_from(self.run)
+        return {code: found[u.pk] for code, u in self.map_units.items() if u.pk in found}
+
+    @cached_property
+    def map_label(self) -> str:
+        from dxscore.web.scores.runs import map_label
+
+        return map_label(self.run)
 
     def count(self) -> int:
         return len(self.unit_table)
 
     def history(self, units: list[str], nodes: list[str]) -> list[dict]:
-        """Per period (oldest first): the run and, per unit and node, its Cell."""
+        """Per period (oldest first): the run and, per unit and node, its Cell. A unit is
+        the unit its code denotes in this run (another unit may have had the code in an
+        earlier period: Yên Bái was 15 before the new Lào Cai); ``carried`` per unit: the
+        units its values in that period's run were carried from."""
         runs = history_runs(self.run)
+        ids = {self.map_units[u].pk: u for u in units if u in self.map_units}
         by_run: dict[int, dict] = {r.pk: {} for r in runs}
-        for run_id, unit, node, score, rank in NodeScore.objects.filter(
-            run__in=[r.pk for r in runs], unit__code__in=units, node__in=nodes
-        ).values_list("run_id", "unit__code", "node", "score", "rank"):
-            by_run[run_id].setdefault(unit, {})[node] = Cell(score, rank)
+        for run_id, unit_id, node, score, rank in NodeScore.objects.filter(
+            run__in=[r.pk for r in runs], unit_id__in=list(ids), node__in=nodes
+        ).values_list("run_id", "unit_id", "node", "score", "rank"):
+            by_run[run_id].setdefault(ids[unit_id], {})[node] = Cell(score, rank)
+        carried: dict[int, dict[str, dict[int, Unit]]] = {r.pk: {} for r in runs}
+        for c in RunCarry.objects.filter(
+            run__in=[r.pk for r in runs], unit_id__in=list(ids)
+        ).select_related("source", "run"):
+            if c.period_id == c.run.period_id:
+                carried[c.run_id].setdefault(ids[c.unit_id], {})[c.source_id] = c.source
         sizes = _run_sizes(runs)
         return [
-            {"run": r, "period": r.period.code, "units": by_run[r.pk], "size": sizes.get(r.pk, 0)}
+            {
+                "run": r,
+                "period": r.period.code,
+                "units": by_run[r.pk],
+                "size": sizes.get(r.pk, 0),
+                "carried": {
+                    u: sorted(found.values(), key=lambda x: x.name)
+                    for u, found in carried[r.pk].items()
+                },
+            }
             for r in runs
         ]
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.db.models import Count, Max
 from django.http import Http404
+from django.urls import reverse
 
 from dxscore.index.methodology import ROOT
-from dxscore.web.dashboards import analysis, charts, tables
+from dxscore.web.dashboards import analysis, charts, queries, tables
 from dxscore.web.dashboards.pages import board_context
 from dxscore.web.dashboards.queries import Board
+from dxscore.web.scores.models import NodeScore
 
 
 def scorecard_context(request, board: Board, unit: str) -> dict:
@@ -26,6 +28,8 @@ def scorecard_context(request, board: Board, unit: str) -> dict:
             "rank": getattr(h["units"].get(unit, {}).get(ROOT), "rank", None),
             "size": h["size"],
             "run": h["run"],
+            "carried": h["carried"].get(unit, []),
+            "map": queries.map_key(h["run"]),
         }
         for h in board.history([unit], [ROOT])
     ]
@@ -62,7 +66,83 @@ def scorecard_context(request, board: Board, unit: str) -> dict:
         levers=analysis.best_levers(levers_payload),
         levers_rank=levers_payload["rank"],
         targets=unit_targets(unit),
+        **lineage_context(board, unit),
     )
+
+
+def lineage_context(board: Board, unit: str) -> dict:
+    """Across a change of the map: a unit that ended says when and what it is now part
+    of (with a link to that unit's scorecard); a unit that began shows its predecessors'
+    own history (links to their scorecards on the map they were ranked on)."""
+    found = board.map_units.get(unit)
+    if found is None:
+        return {}
+    series = queries.series_codes(board.run)
+    out: dict = {"unit_obj": found, "successors": [], "predecessors": []}
+    if found.valid_to is not None:
+        for successor in found.successor_units():
+            out["successors"].append(
+                {"unit": successor, "link": _card_link(series, successor, board.run)}
+            )
+    for predecessor in found.predecessor_units().order_by("name"):
+        history = []
+        for s in _own_scores(series, predecessor):
+            url = reverse(
+                "dash_scorecard",
+                args=[s.run.methodology.code, s.run.period.code, predecessor.code],
+            )
+            history.append(
+                {
+                    "period": s.run.period.code,
+                    "score": s.score,
+                    "rank": s.rank,
+                    "url": f"{url}?map={queries.map_key(s.run)}",
+                }
+            )
+        out["predecessors"].append({"unit": predecessor, "history": history})
+    return out
+
+
+def _own_scores(series: list[str], unit) -> list:
+    """A unit's index score per period (oldest first), one published run each: the
+    latest, preferring a run on the period's own map."""
+    best: dict[str, object] = {}
+    for s in (
+        NodeScore.objects.filter(
+            unit=unit,
+            node=ROOT,
+            run__published_at__isnull=False,
+            run__methodology__code__in=series,
+        )
+        .select_related("run__period", "run__methodology")
+        .order_by("run__period__start", "run__published_at")
+    ):
+        code = s.run.period.code
+        if code not in best or s.run.as_of is None or best[code].run.as_of is not None:
+            best[code] = s
+    return list(best.values())
+
+
+def _card_link(series: list[str], unit, run) -> str | None:
+    """The scorecard of ``unit``: in ``run``'s period when it is ranked then (on the map
+    it is on), else in the latest period it is ranked in."""
+    scores = list(
+        NodeScore.objects.filter(
+            unit=unit,
+            node=ROOT,
+            run__published_at__isnull=False,
+            run__methodology__code__in=series,
+        )
+        .select_related("run__period", "run__methodology")
+        .order_by("-run__period__start", "-run__published_at")
+    )
+    if not scores:
+        return None
+    chosen = next((s for s in scores if s.run.period_id == run.period_id), scores[0])
+    url = reverse(
+        "dash_scorecard", args=[chosen.run.methodology.code, chosen.run.period.code, unit.code]
+    )
+    return f"{url}?map={queries.map_key(chosen.run)}"
 
 
 def unit_targets(unit: str) -> dict:

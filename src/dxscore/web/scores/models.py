@@ -44,6 +44,12 @@ class ScoreRun(models.Model):
         related_name="+",
         verbose_name=_("ranking within"),
     )
+    # The map the run ranks on: empty, each value on its own unit (the map of its
+    # period); a day, the values carried onto the units in force that day by the
+    # methodology's carry rules (``scores.maps``). ``carry_map`` records what carrying
+    # needed of the map, so the run recomputes the same after the map changes.
+    as_of = models.DateField(_("map of"), null=True, blank=True)
+    carry_map = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -119,3 +125,24 @@ class NodeScore(_RunPart):
 
     class Meta:
         indexes = [models.Index(fields=["run", "node"])]
+
+
+class RunCarry(_RunPart):
+    """One carried value of a run on the map of ``as_of``: ``value`` of ``indicator``
+    for ``unit`` (a unit of that map) in ``period`` came, by ``rule``, from ``source``'s
+    raw value ``from_value`` (a run input, ``input``) with ``share`` of it in the unit
+    (``dxscore.lineage.TRAIL_COLUMNS``)."""
+
+    run = models.ForeignKey(ScoreRun, models.CASCADE, related_name="carried")
+    period = models.ForeignKey(Period, models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    indicator = models.CharField(max_length=80)
+    rule = models.CharField(max_length=120)
+    value = models.FloatField(null=True)
+    source = models.ForeignKey(Unit, models.PROTECT, related_name="+")
+    share = models.FloatField()
+    from_value = models.FloatField(null=True)
+    input = models.ForeignKey(RunInput, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "unit"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dxscore import index as ix
+from dxscore import lineage as ln
 from dxscore.errors import Problems
 from dxscore.periods import kind_of as period_kind
 from dxscore.web.data.collect import reporting_units
 from dxscore.web.data.models import Methodology, Period, Status, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, UnitGroup
-from dxscore.web.scores.models import Immutable, NodeScore, RunInput, ScoreRun
+from dxscore.web.scores import maps
+from dxscore.web.scores.models import Immutable, NodeScore, RunCarry, RunInput, ScoreRun
 
 
 class RunError(Problems):
@@ -108,10 +111,11 @@ def _unit_table(units: list[Unit], groups: list[str]) -> list[dict]:
     ):
         for u in group.units.all():
             labels[group.kind][u.code] = group.code
-    return [
-        {"unit": u.code, "name": u.name, **{g: labels[g].get(u.code, "") for g in groups}}
+    rows = {  # one row a code: a code read on several maps keeps its latest unit
+        u.code: {"unit": u.code, "name": u.name, **{g: labels[g].get(u.code, "") for g in groups}}
         for u in units
-    ]
+    }
+    return list(rows.values())
 
 
 def input_hash(period: str, rows: list[tuple[str, str, str, float]]) -> str:
@@ -126,13 +130,28 @@ def input_hash(period: str, rows: list[tuple[str, str, str, float]]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _engine_result(m: ix.CompiledMethodology, period: str, rows, unit_table) -> ix.Result:
-    """The engine's result for ``(unit, period, indicator, value)`` rows."""
+def _engine_result(
+    m: ix.CompiledMethodology,
+    period: str,
+    rows,
+    unit_table,
+    as_of: dt.date | None = None,
+    carry_map: dict | None = None,
+) -> ix.Result:
+    """The engine's result for ``(unit, period, indicator, value)`` rows; with ``as_of``,
+    on the map of that day, carried by the recorded ``carry_map`` (``scores.maps``):
+    the result's ``carried`` is the trail."""
     frame = pd.DataFrame(rows, columns=["unit", "period", "indicator", "value"])
     units = pd.DataFrame(unit_table) if unit_table else None
+    source = f"{m.label} {period}"
     try:
-        data = ix.dataset_from_frame(frame, m, units=units, source=f"{m.label} {period}")
-        return ix.compute(m, data)
+        data = ix.dataset_from_frame(frame, m, units=units, source=source)
+        if as_of is None:
+            return ix.compute(m, data)
+        carried = ln.carry(data, maps.stored_map(carry_map or {}), as_of, m, source=source)
+        result = ix.compute(m, carried.dataset)
+        result.carried = carried.trail
+        return result
     except ix.DataError as exc:
         raise RunError(list(exc.problems)) from None
     except ix.EngineError as exc:
@@ -140,11 +159,19 @@ def _engine_result(m: ix.CompiledMethodology, period: str, rows, unit_table) -> 
 
 
 def compute_inputs(
-    m: ix.CompiledMethodology, period: Period, inputs: Inputs
-) -> tuple[list, ix.Result]:
-    """The units' table (their groups) and the engine's result for gathered inputs."""
+    m: ix.CompiledMethodology, period: Period, inputs: Inputs, as_of: dt.date | None = None
+) -> tuple[list, ix.Result, dict]:
+    """The units' table (their groups), the engine's result for gathered inputs and,
+    with ``as_of``, the record of the map they were carried on (``scores.maps``)."""
     unit_table = _unit_table(inputs.units, m.groups)
-    return unit_table, _engine_result(m, period.code, inputs.rows, unit_table)
+    if as_of is None:
+        return unit_table, _engine_result(m, period.code, inputs.rows, unit_table), {}
+    from dxscore.web.orgs.lineage import workspace_lineage
+
+    recorded = maps.record(workspace_lineage(), inputs.rows, as_of)
+    recorded["inputs_table"] = unit_table
+    result = _engine_result(m, period.code, inputs.rows, unit_table, as_of, recorded)
+    return unit_table, result, recorded
 
 
 def compute_run(
@@ -154,6 +181,7 @@ def compute_run(
     units: list[Unit] | None = None,
     computed: dict[str, dict[str, float | None]] | None = None,
     coverage: Unit | None = None,
+    as_of: dt.date | None = None,
 ) -> ScoreRun:
     """Compute ``methodology`` for ``period`` from the approved values and store the run.
 
@@ -161,7 +189,9 @@ def compute_run(
     period, in the person's scope) and ``coverage`` the unit they were chosen within
     (default: the root of the person's viewing scope, None for everywhere); ``computed``:
     figures computed by the platform, stored as inputs of origin ``plans`` without a
-    source value (see ``gather_inputs``)."""
+    source value (see ``gather_inputs``); ``as_of``: the map to compute on (``None``:
+    each value on its own unit; a day: the values carried onto the units in force on
+    that day, see ``scores.maps``). Inputs are stored on their own units either way."""
     if not scope.can_manage(user):
         raise RunNotAllowed([("user", _("only administrators and steering officers compute runs"))])
     m = methodology.compiled()
@@ -174,34 +204,41 @@ def compute_run(
     coverage = None if coverage is None or _covers_all(coverage) else coverage
     inputs = gather_inputs(methodology, period, units, computed)
     values, extra, rows = inputs.values, inputs.computed, inputs.rows
-    unit_table, result = compute_inputs(m, period, inputs)
+    unit_table, result, recorded = compute_inputs(m, period, inputs, as_of)
     table = result.to_frame(period.code)
+    if as_of is not None:
+        on_map = _units_on_map(recorded, result, as_of)
+        unit_table = _unit_table([on_map[c] for c in result.data.units], m.groups)
+    else:
+        on_map = {u.code: u for u in inputs.units}
     latest_history = {
         h["id"]: h["last"]
         for h in Value.history.filter(id__in=[v.pk for v in values])
         .values("id")
         .annotate(last=Max("history_id"))
     }
-    by_code = {u.code: u for u in inputs.units}
     with transaction.atomic():
-        previous = (
-            ScoreRun.objects.select_for_update()
-            .filter(methodology=methodology, period=period)
-            .order_by("-number")
-            .first()
+        runs_before = ScoreRun.objects.select_for_update().filter(
+            methodology=methodology, period=period
         )
+        last = runs_before.order_by("-number").first()
+        # the run it changes: the latest of the same map (a run on another map is
+        # another view of the period, not an earlier version of this one)
+        previous = runs_before.filter(as_of=as_of).order_by("-number").first()
         run = ScoreRun.objects.create(
             methodology=methodology,
             period=period,
-            number=(previous.number + 1) if previous else 1,
+            number=(last.number + 1) if last else 1,
             input_hash=input_hash(period.code, rows),
             methodology_digest=methodology.digest,
             created_by=user,
             previous=previous,
             unit_table=unit_table,
             coverage=coverage,
+            as_of=as_of,
+            carry_map=recorded,
         )
-        RunInput.objects.bulk_create(
+        stored = RunInput.objects.bulk_create(
             RunInput(
                 run=run,
                 unit=v.unit,
@@ -220,7 +257,7 @@ def compute_run(
         NodeScore.objects.bulk_create(
             NodeScore(
                 run=run,
-                unit=by_code[r.unit],
+                unit=on_map[r.unit],
                 node=r.node,
                 kind=r.kind,
                 score=_float(r.score),
@@ -229,7 +266,62 @@ def compute_run(
             )
             for r in table.itertuples(index=False)
         )
+        if as_of is not None and result.carried is not None:
+            _store_trail(run, result.carried, recorded, stored, on_map)
     return run
+
+
+def _units_on_map(recorded: dict, result: ix.Result, as_of: dt.date) -> dict[str, Unit]:
+    """The stored units of a carried result's codes (the units in force on ``as_of``)."""
+    lineage = maps.stored_map(recorded)
+    keys = {}
+    for code in result.data.units:
+        unit = lineage.unit_at(code, as_of)
+        keys[code] = unit.key if unit is not None else code
+    found = {u.key: u for u in Unit.objects.filter(key__in=keys.values())}
+    missing = sorted(c for c, k in keys.items() if k not in found)
+    if missing:
+        raise RunError(
+            [
+                (f"unit '{c}'", _("no stored unit on the map of %(day)s") % {"day": as_of})
+                for c in missing
+            ]
+        )
+    return {c: found[k] for c, k in keys.items()}
+
+
+def _store_trail(run, trail: pd.DataFrame, recorded: dict, stored, on_map) -> None:
+    """The carried values (``RunCarry``), each linked to the run input it came from."""
+    if trail.empty:
+        return
+    lineage = maps.stored_map(recorded)
+    periods = {p.code: p for p in Period.objects.filter(code__in=set(trail["period"]))}
+    source_keys: dict[tuple[str, str], str] = {}
+    for code, period in set(zip(trail["from_unit"], trail["period"], strict=True)):
+        unit = lineage.unit_at(code, periods[period].end)
+        source_keys[(code, period)] = unit.key if unit is not None else code
+    sources = {u.key: u for u in Unit.objects.filter(key__in=set(source_keys.values()))}
+    del stored  # bulk_create sets no primary keys on every database: read them back
+    inputs = {(i.unit_id, i.period_id, i.indicator): i for i in run.inputs.filter(origin="")}
+    rows = []
+    for r in trail.itertuples(index=False):
+        period = periods[r.period]
+        source = sources[source_keys[(r.from_unit, r.period)]]
+        rows.append(
+            RunCarry(
+                run=run,
+                period=period,
+                unit=on_map[r.unit],
+                indicator=r.indicator,
+                rule=r.carry,
+                value=_float(r.value),
+                source=source,
+                share=float(r.share),
+                from_value=_float(r.from_value),
+                input=inputs.get((source.pk, period.pk, r.indicator)),
+            )
+        )
+    RunCarry.objects.bulk_create(rows)
 
 
 def _float(x) -> float | None:
@@ -241,11 +333,18 @@ def _float(x) -> float | None:
 def recompute_from_inputs(run: ScoreRun) -> ix.Result:
     """The engine's result for the run's stored inputs and methodology version."""
     rows = list(run.inputs.values_list("unit__code", "period__code", "indicator", "value"))
-    return _engine_result(run.methodology.compiled(), run.period.code, rows, run.unit_table)
+    m = run.methodology.compiled()
+    if run.as_of is None:
+        return _engine_result(m, run.period.code, rows, run.unit_table)
+    table = run.carry_map.get("inputs_table") or None
+    return _engine_result(m, run.period.code, rows, table, run.as_of, run.carry_map)
 
 
 def explain(run: ScoreRun, unit: Unit) -> list[dict]:
-    """One unit's trail, top-down; indicator rows carry the value and history they came from."""
+    """One unit's trail, top-down; indicator rows carry the value and history they came
+    from. On a run on the map of a day, a carried indicator is followed by one
+    ``predecessor`` row per unit it came from, with that unit's run input (its raw value,
+    who entered and who approved it)."""
     table = recompute_from_inputs(run).explain(unit.code, run.period.code)
     mine = run.inputs.filter(unit=unit).select_related("source", "period")
     sources, earlier = {}, {}
@@ -254,15 +353,46 @@ def explain(run: ScoreRun, unit: Unit) -> list[dict]:
             sources[i.indicator] = i
         else:
             earlier[i.indicator] = i  # the latest earlier period wins
+    carried = {
+        (c.indicator, c.source.code): c
+        for c in run.carried.filter(unit=unit, period=run.period).select_related(
+            "source", "input__source__updated_by", "input__source__approved_by"
+        )
+    }
     rows = []
     for r in table.to_dict("records"):
         clean = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
         clean["rank"] = None if pd.isna(r["rank"]) else int(r["rank"])
+        if r["kind"] == "predecessor":
+            found = carried.get((r["node"], r.get("from_unit")))
+            clean["carry_row"] = found
+            clean["input"] = found.input if found else None
+            clean["source_unit"] = found.source if found else None
+            clean["earlier"] = None
+            rows.append(clean)
+            continue
         clean["input"] = sources.get(r["node"])
         # an imputed value over time: the unit's latest earlier input of the indicator
         clean["earlier"] = earlier.get(r["node"]) if clean.get("imputed") else None
         rows.append(clean)
     return rows
+
+
+def carried_from(run: ScoreRun) -> dict[int, list[Unit]]:
+    """Per unit (id) of a run on the map of a day: the units its values in the run's
+    period were carried from (none for a unit that is its own)."""
+    out: dict[int, dict[int, Unit]] = {}
+    for c in run.carried.filter(period=run.period).select_related("source"):
+        out.setdefault(c.unit_id, {})[c.source_id] = c.source
+    return {u: sorted(s.values(), key=lambda x: x.name) for u, s in out.items()}
+
+
+def map_label(run: ScoreRun) -> str:
+    """The map a run ranks, in words: "34 provinces (map of 1 July 2025)"."""
+    scores = run.scores.filter(node="index").select_related("unit__level")
+    levels = {s.unit.level.name for s in scores}
+    level = next(iter(levels)) if len(levels) == 1 else None
+    return maps.map_label(run, scores.count(), level)
 
 
 def may_publish(run: ScoreRun, user) -> bool:

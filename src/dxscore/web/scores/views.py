@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dxscore.lineage import day as ln_day
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
-from dxscore.web.orgs.models import Unit
-from dxscore.web.scores import runs, selectors
+from dxscore.web.scores import maps, runs, selectors
 from dxscore.web.scores.models import Immutable, ScoreRun
 
 
@@ -31,8 +31,19 @@ def run_list(request):
             "runs": visible,
             "methodologies": Methodology.objects.filter(active=True),
             "periods": Period.objects.all(),
+            "maps": maps.change_days(),
         },
     )
+
+
+def _as_of(request, period: Period):
+    """The map chosen in the compute form: ``today`` (the default) is the map in force
+    today when it differs from the period's own map, else the period's own map; ``""``
+    the period's own map; a day, the map of that day. ``ValueError`` for a bad day."""
+    chosen = request.POST.get("as_of", "").strip()
+    if chosen == "today":
+        return maps.todays_map(period)
+    return ln_day(chosen) if chosen else None
 
 
 @login_required
@@ -43,7 +54,12 @@ def run_compute(request):
     methodology = get_object_or_404(Methodology, pk=request.POST.get("methodology"))
     period = get_object_or_404(Period, code=request.POST.get("period"))
     try:
-        run = runs.compute_run(request.user, methodology, period)
+        as_of = _as_of(request, period)
+    except ValueError as exc:
+        messages.error(request, _("The run was not computed: ") + str(exc))
+        return redirect("runs")
+    try:
+        run = runs.compute_run(request.user, methodology, period, as_of=as_of)
     except runs.RunError as exc:
         shown = exc.problems[:20]
         messages.error(
@@ -72,8 +88,10 @@ def run_detail(request, pk: int):
             r["unit"].code,
         ),
     )
+    carried = runs.carried_from(run)
     for row in ranking:
         row["ordered"] = [row["cells"].get(c) for c in columns]
+        row["carried"] = carried.get(row["unit"].pk, [])
     return render(
         request,
         "dxscore/run.html",
@@ -85,6 +103,7 @@ def run_detail(request, pk: int):
             "inputs": run.inputs.filter(period=run.period, origin="").count(),
             "coverage": runs.coverage_label(run),
             "may_publish": runs.may_publish(run, request.user),
+            "map_label": runs.map_label(run),
         },
     )
 
@@ -113,7 +132,7 @@ def run_recompute(request, pk: int):
     if not scope.can_manage(request.user):
         raise PermissionDenied
     try:
-        new = runs.compute_run(request.user, run.methodology, run.period)
+        new = runs.compute_run(request.user, run.methodology, run.period, as_of=run.as_of)
     except runs.RunError as exc:
         messages.error(request, _("The run was not computed: ") + str(exc))
         return redirect("run", pk)
@@ -123,9 +142,11 @@ def run_recompute(request, pk: int):
 
 def run_explain(request, pk: int, unit: str):
     run = _visible_run(request, pk)
-    unit_obj = get_object_or_404(Unit, code=unit)
-    if not run.scores.filter(unit=unit_obj).exists():
+    # a code denotes one unit on the run's map (units of other maps may share it)
+    score = run.scores.filter(unit__code=unit).select_related("unit").first()
+    if score is None:
         raise Http404
+    unit_obj = score.unit
     rows = runs.explain(run, unit_obj)
 
     def visible(run_input):
@@ -136,4 +157,14 @@ def run_explain(request, pk: int, unit: str):
     for row in rows:
         row["history"] = visible(row["input"])
         row["earlier_history"] = visible(row["earlier"])
-    return render(request, "dxscore/explain.html", {"run": run, "unit": unit_obj, "rows": rows})
+    return render(
+        request,
+        "dxscore/explain.html",
+        {
+            "run": run,
+            "unit": unit_obj,
+            "rows": rows,
+            "map_label": runs.map_label(run) if run.as_of else "",
+            "carried_from": runs.carried_from(run).get(unit_obj.pk, []),
+        },
+    )
