@@ -186,7 +186,8 @@ def check(table: Sheet, contest: Contest) -> tuple[list[dict], list[tuple[str, s
                 problem(
                     "code",
                     _(
-                        "question %(c)s has been answered: its options cannot change; give it a new code"
+                        "question %(c)s has been answered: its options cannot change; "
+                        "give it a new code"
                     )
                     % {"c": code},
                 )

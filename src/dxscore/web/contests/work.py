@@ -126,24 +126,29 @@ def confirm_code(contest: Contest, identity: str, code: str) -> Participant:
             raise ContestError(_("This code has expired: ask for a new one."))
         if not hmac.compare_digest(sent.digest, _digest(contest, identity, code.strip())):
             sent.tries += 1
-            sent.save(update_fields=["tries"])
-            raise ContestError(_("This code is not right."))
-        sent.used = True
-        sent.save(update_fields=["used"])
-        d = sent.details
-        unit = Unit.objects.get(pk=d["unit"])
-        found = Participant.objects.filter(contest=contest, identity=identity).first()
-        if found is not None:
-            return found
-        return Participant.objects.create(
-            contest=contest,
-            type=d["type"],
-            identity=identity,
-            name=d["name"][:120],
-            unit=unit,
-            business=d.get("business", "")[:200],
-            confirmed_at=timezone.now(),
-        )
+            sent.save(update_fields=["tries"])  # kept: the refusal is raised after commit
+        else:
+            return _confirmed(contest, identity, sent)
+    raise ContestError(_("This code is not right."))
+
+
+def _confirmed(contest: Contest, identity: str, sent: OneTimeCode) -> Participant:
+    sent.used = True
+    sent.save(update_fields=["used"])
+    d = sent.details
+    unit = Unit.objects.get(pk=d["unit"])
+    found = Participant.objects.filter(contest=contest, identity=identity).first()
+    if found is not None:
+        return found
+    return Participant.objects.create(
+        contest=contest,
+        type=d["type"],
+        identity=identity,
+        name=d["name"][:120],
+        unit=unit,
+        business=d.get("business", "")[:200],
+        confirmed_at=timezone.now(),
+    )
 
 
 def join_official(contest: Contest, user) -> Participant:
@@ -215,7 +220,9 @@ def _start(r: Round, participant: Participant, address: str | None) -> Attempt:
         try:
             drawn = rules.draw(bank, r.quota_rules(), seed)
         except rules.DrawError as exc:
-            raise ContestError(_("The question bank cannot fill this round: %(e)s") % {"e": exc})
+            raise ContestError(
+                _("The question bank cannot fill this round: %(e)s") % {"e": exc}
+            ) from None
         options: dict[int, list[int]] = {}
         for qid, oid in Option.objects.filter(question_id__in=drawn).values_list(
             "question_id", "pk"

@@ -7,7 +7,6 @@ are correct: the attempt page gets option ids and texts only."""
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
