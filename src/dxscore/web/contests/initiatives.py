@@ -32,7 +32,10 @@ version: "1"
 title: Administrative-reform initiative rubric
 scale: [0, 100]
 defaults:
-  indicator: {unit: points share, range: [0, 1], normalisation: identity}
+  indicator:
+    unit: share of the maximum points
+    range: [0, 1]
+    normalisation: {method: goalposts, lower: 0, upper: 1}
   aggregate: {aggregation: points}
 tree:
   code: index
