@@ -120,8 +120,11 @@ def load(today: dt.date | None = None, participants: int = 1000, seed: int = 21)
         "question_id", "pk"
     ):
         options.setdefault(qid, []).append(oid)
-    quotas = [{"count": 4, "category": "cds"}, {"count": 3, "category": "cchc"},
-              {"count": 3, "category": "de06"}]
+    quotas = [
+        {"count": 4, "category": "cds"},
+        {"count": 3, "category": "cchc"},
+        {"count": 3, "category": "de06"},
+    ]
     rounds = []
     for number, (start, end) in enumerate([(-21, -14), (-14, -7), (-1, 6)], start=1):
         rounds.append(
@@ -135,12 +138,13 @@ def load(today: dt.date | None = None, participants: int = 1000, seed: int = 21)
                 quotas=quotas,
             )
         )
-    units = list(
-        Unit.objects.filter(parent=province).exclude(code="20-S15").order_by("code")
-    )
+    units = list(Unit.objects.filter(parent=province).exclude(code="20-S15").order_by("code"))
     UnitSize.objects.bulk_create(
-        UnitSize(contest=contest, unit=u, size=rng.randrange(60, 400) if "-S" in u.code
-                 else rng.randrange(20_000, 90_000))
+        UnitSize(
+            contest=contest,
+            unit=u,
+            size=rng.randrange(60, 400) if "-S" in u.code else rng.randrange(20_000, 90_000),
+        )
         for u in units
     )
     weights = [3 if "-D" in u.code else 1 for u in units]

@@ -33,9 +33,10 @@ def test_the_demo_contest(db):
     assert len(rows) == 600 and rows[0].prize == "Giải Nhất" and true_count > 0
     units = results.ranked_units(contest)
     shown = results.participation(contest, units)
-    assert sum(p.participants for p in shown) == contest.participants.filter(
-        attempts__isnull=False
-    ).distinct().count()
+    assert (
+        sum(p.participants for p in shown)
+        == contest.participants.filter(attempts__isnull=False).distinct().count()
+    )
     assert all(p.rate is not None for p in shown if p.participants)
     competition = InitiativeRound.objects.get()
     standing = initiatives.standing(competition)
