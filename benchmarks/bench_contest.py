@@ -163,8 +163,15 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.csrf
             headers["Referer"] = "http://127.0.0.1/"
-        self.c.request(method, path, body=data, headers=headers)
-        answer = self.c.getresponse()
+        try:
+            self.c.request(method, path, body=data, headers=headers)
+            answer = self.c.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # the server closed an idle connection (waitress's channel timeout): reopen
+            self.c.close()
+            self.c = http.client.HTTPConnection(self.c.host, self.c.port, timeout=120)
+            self.c.request(method, path, body=data, headers=headers)
+            answer = self.c.getresponse()
         content = answer.read()
         for name, value in answer.getheaders():
             if name.lower() == "set-cookie":
@@ -266,6 +273,14 @@ def main() -> int:
         for t in threads:
             t.join()
         seconds = time.perf_counter() - t0
+        lat = sorted(out["latencies"])
+        if lat:  # the main phase, before waiting for the closing time
+            print(
+                f"main phase: {len(lat)} answers in {seconds:.1f} s, median "
+                f"{statistics.median(lat) * 1000:.0f} ms, p95 "
+                f"{lat[round(0.95 * (len(lat) - 1))] * 1000:.0f} ms",
+                flush=True,
+            )
         wait = info["closes_at"] - time.time()
         closed_in_time = wait > 0
         time.sleep(max(0.0, wait) + 0.05)
