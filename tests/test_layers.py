@@ -15,6 +15,7 @@ PURE = [
     "dossiers",
     "plans",
     "inspections",
+    "contests",
     "lineage",
     "periods.py",
     "errors.py",

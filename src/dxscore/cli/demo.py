@@ -55,6 +55,7 @@ def demo(
     os.environ.setdefault("DXSCORE_HOME", DEFAULT_HOME)
     if not build_only:
         os.environ.setdefault("DXSCORE_STATIC_COLLECTED", "1")  # as `dxscore serve` does
+    os.environ.setdefault("DXSCORE_EMAIL_BACKEND", "console")  # contest codes on the console
     from dxscore.cli.web import serve, setup_django
 
     setup_django(create_home=True)

@@ -18,6 +18,9 @@
   its 2024 public-service inputs taken from those measures, and of its communes for 2025;
 - Lạng Sơn's digital inspection pilot: the inspectorate's 2025 plan, twelve inspections
   at every stage and recommendations in every status (``dxscore.demo.inspections``);
+- Lạng Sơn's online contest on digital transformation (two finished rounds, about a
+  thousand synthetic participants, an open round) and an initiatives competition with
+  evaluations (``dxscore.demo.contests``);
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
@@ -137,6 +140,10 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     _people()
     say("Lạng Sơn: the digital inspection pilot (2025 plan, 12 inspections)")
     inspections.load(admin)
+    say("Lạng Sơn: the online contest (2 finished rounds, about 1,000 people) and initiatives")
+    from dxscore.demo import contests
+
+    contests.load()
     # plans content that is demo data: its pages say so (dxscore.web.provenance.notices)
     marks().get_or_create(kind="resolution", resolution=resolution.code)
     marks().create(

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dxscore.web.dashboards",
     "dxscore.web.plans",
     "dxscore.web.inspections",
+    "dxscore.web.contests",  # online contests and the initiatives competition
     "dxscore.web.dossierdata",
     "dxscore.web.provenance",  # marks of demo content (dxscore demo writes them)
     "dxscore.web.assistant",  # the procedure assistant for staff (docs/assistant.md)
@@ -263,6 +264,11 @@ EMAIL_HOST_USER = os.environ.get("DXSCORE_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DXSCORE_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _flag("DXSCORE_EMAIL_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DXSCORE_EMAIL_FROM", "dxscore@localhost")
+# "smtp" (the settings above) or "console" (mail printed to the server's output: the demo)
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}[os.environ.get("DXSCORE_EMAIL_BACKEND", "smtp").strip().lower() or "smtp"]
 # a calendar subscription address stops working after this many days (make a new one)
 DXSCORE_CALENDAR_FEED_DAYS = int(os.environ.get("DXSCORE_CALENDAR_FEED_DAYS", "365"))
 DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").rstrip("/")
@@ -280,3 +286,10 @@ DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes
 # when its worker stops before finishing it (docs/operations.md, background worker)
 DXSCORE_JOB_LEASE_SECONDS = float(os.environ.get("DXSCORE_JOB_LEASE_SECONDS", "60"))
 DXSCORE_JOB_MAX_ATTEMPTS = int(os.environ.get("DXSCORE_JOB_MAX_ATTEMPTS", "3"))
+
+# online contests (docs/contests.md): requests per network address to the participant
+# pages, one-time codes per identity and per address, and an e-mail-to-SMS gateway for
+# codes to phones ("{phone}@sms.example.vn"; without it, codes go to e-mail addresses only)
+DXSCORE_CONTEST_IP_RATE = os.environ.get("DXSCORE_CONTEST_IP_RATE", "600/min")
+DXSCORE_CONTEST_CODE_RATE = os.environ.get("DXSCORE_CONTEST_CODE_RATE", "5/hour")
+DXSCORE_CONTEST_SMS_GATEWAY = os.environ.get("DXSCORE_CONTEST_SMS_GATEWAY", "")

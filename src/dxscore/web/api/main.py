@@ -16,6 +16,7 @@ from dxscore.web.api import problems
 from dxscore.web.api.auth import TokenAuth, TokenThrottle
 from dxscore.web.api.endpoints import (
     assistant,
+    contests,
     dossiers,
     inspections,
     measures,
@@ -31,7 +32,7 @@ The dxscore JSON API: units, periods, indicators and methodologies; indicator va
 the public-service measures computed from them, per unit and per procedure;
 score runs and their results; resolutions, targets, tasks and progress reports;
 inspections, their recommendations (computed status) and figures, and implementation
-reports.
+reports; contests' rankings and participation per unit (for their organisers).
 
 Authenticate with a personal API token (made in the site under **API tokens**):
 `Authorization: Bearer dxs_...`. A token sees and changes exactly what its person may.
@@ -136,3 +137,4 @@ api.add_router("", runs.router)
 api.add_router("", plans.router)
 api.add_router("", assistant.router)
 api.add_router("", inspections.router)
+api.add_router("", contests.router)

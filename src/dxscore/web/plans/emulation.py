@@ -49,6 +49,10 @@ def delivery(units: list[Unit], period: Period) -> dict[str, dict[str, float | N
 
     for code, figures in inspections.delivery(units, period).items():
         out[code].update(figures)  # recommendations implemented on time (docs/inspections.md)
+    from dxscore.web.contests import results as contests
+
+    for code, figures in contests.delivery(units, period).items():
+        out[code].update(figures)  # contest participation and mean score (docs/contests.md)
     return out
 
 
