@@ -16,6 +16,7 @@ PURE = [
     "plans",
     "inspections",
     "lineage",
+    "assessments",
     "periods.py",
     "errors.py",
     "tables.py",
