@@ -17,8 +17,8 @@ import pandas as pd
 
 from dxscore.assessments.questionnaire import Questionnaire
 
-COLUMNS = ["period", "dimension", "group", "measure", "value", "count", "suppressed"]
-UNIT, SECTOR, SIZE = "unit", "sector", "size"
+COLUMNS = ["period", "unit", "dimension", "group", "measure", "value", "count", "suppressed"]
+ALL, SECTOR, SIZE = "all", "sector", "size"
 KEPT = ("responses", "response_rate")  # never suppressed: not answers
 
 
@@ -36,35 +36,33 @@ def measures(q: Questionnaire) -> list[str]:
 def _long(
     q: Questionnaire,
     frame: pd.DataFrame,
-    key: str,
     dimension: str,
-    registered: pd.Series | None,
-) -> list[pd.DataFrame]:
+    registered: Mapping[tuple[str, str, str], int],
+) -> pd.DataFrame | None:
     if frame.empty:
-        return []
-    grouped = frame.groupby(["period", key], sort=True, observed=True)
+        return None
+    key = "_group"
+    frame = frame.assign(_group="" if dimension == ALL else frame[dimension].astype(str))
+    keys = ["period", "area", key]
+    grouped = frame.groupby(keys, sort=True, observed=True)
     wide = grouped[["score", *q.pillars]].mean()
-    wide.insert(0, "responses", grouped.size())
-    shares = pd.crosstab([frame["period"], frame[key]], frame["level"], normalize="index")
+    responses = grouped.size()
+    shares = pd.crosstab([frame[k] for k in keys], frame["level"], normalize="index")
     for lv in q.levels:
         wide[f"share_{lv}"] = shares[lv] if lv in shares.columns else 0.0
-    if registered is not None:
-        known = registered.reindex(wide.index.get_level_values(1)).to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(known > 0, wide["responses"].to_numpy() / known, np.nan)
-        wide.insert(1, "response_rate", rate)
-    else:
-        wide.insert(1, "response_rate", np.nan)
-    wide = wide.reset_index().rename(columns={key: "group"})
-    out = wide.melt(id_vars=["period", "group", "responses"], var_name="measure")
-    out["count"] = out["responses"].astype(int)
-    out = out.drop(columns="responses")
-    counts = wide[["period", "group", "responses"]].assign(measure="responses")
-    counts = counts.rename(columns={"responses": "value"})
-    counts["count"] = counts["value"].astype(int)
-    out = pd.concat([counts, out], ignore_index=True)
+    known = np.array(
+        [registered.get((dimension, a, g), 0) for _p, a, g in wide.index], dtype=float
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(known > 0, responses.to_numpy() / known, np.nan)
+    wide.insert(0, "response_rate", rate)
+    wide.insert(0, "responses", responses.astype(float))
+    wide["_n"] = responses
+    wide = wide.reset_index().rename(columns={"area": "unit", key: "group"})
+    out = wide.melt(id_vars=["period", "unit", "group", "_n"], var_name="measure")
+    out = out.rename(columns={"_n": "count"})
     out["dimension"] = dimension
-    return [out]
+    return out
 
 
 def figures(
@@ -72,35 +70,36 @@ def figures(
     sheets: pd.DataFrame,
     areas: Mapping[str, Sequence[str]],
     min_count: int,
-    registered: Mapping[tuple[str, str], int] | None = None,
+    registered: Mapping[tuple[str, str, str], int] | None = None,
 ) -> pd.DataFrame:
     """Every figure of ``sheets`` (columns ``period, commune, sector, size, score, level``
-    and one per pillar; submitted sheets only). ``areas`` gives, per commune code, the
+    and one per pillar; submitted sheets only), per period and unit: of all its sheets
+    (dimension ``all``) and per sector and size. ``areas`` gives, per commune code, the
     units it counts in (itself and the units above it); ``registered`` the number of
-    known respondents per ``(dimension, group)`` for the response rates."""
+    known respondents per ``(dimension, unit, group)`` (group ``""`` for ``all``), for
+    the response rates."""
     parts: list[pd.DataFrame] = []
     reg = registered or {}
-
-    def known(dimension: str) -> pd.Series | None:
-        values = {g: n for (d, g), n in reg.items() if d == dimension}
-        return pd.Series(values, dtype=float) if values else None
-
     if not sheets.empty:
         pairs = pd.DataFrame(
             [(c, a) for c, units in areas.items() for a in units], columns=["commune", "area"]
         )
         by_area = sheets.merge(pairs, on="commune", how="inner")
-        parts += _long(q, by_area, "area", UNIT, known(UNIT))
-        for dimension in (SECTOR, SIZE):
-            rows = sheets[sheets[dimension].notna() & (sheets[dimension] != "")]
-            parts += _long(q, rows, dimension, dimension, known(dimension))
+        for dimension in (ALL, SECTOR, SIZE):
+            rows = by_area
+            if dimension != ALL:
+                rows = by_area[by_area[dimension].notna() & (by_area[dimension] != "")]
+            part = _long(q, rows, dimension, reg)
+            if part is not None:
+                parts.append(part)
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     out = pd.concat(parts, ignore_index=True)
     small = (out["count"] < min_count) & ~out["measure"].isin(KEPT)
     out["suppressed"] = small
     out["value"] = out["value"].astype(float).where(~small, np.nan)
+    out["count"] = out["count"].astype(int)
     order = {m: i for i, m in enumerate(measures(q))}
     out["_m"] = out["measure"].map(order)
-    out = out.sort_values(["period", "dimension", "group", "_m"], kind="stable")
+    out = out.sort_values(["period", "unit", "dimension", "group", "_m"], kind="stable")
     return out[COLUMNS].reset_index(drop=True)

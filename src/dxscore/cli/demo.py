@@ -53,6 +53,7 @@ def demo(
     if ctx.invoked_subcommand is not None:
         return
     os.environ.setdefault("DXSCORE_HOME", DEFAULT_HOME)
+    os.environ.setdefault("DXSCORE_EMAIL_BACKEND", "console")  # survey codes printed
     from dxscore.cli.web import serve, setup_django
 
     setup_django(create_home=True)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "dxscore.web.dashboards",
     "dxscore.web.plans",
     "dxscore.web.inspections",
+    "dxscore.web.assessments",  # self-assessments and surveys (docs/assessments.md)
     "dxscore.web.dossierdata",
     "dxscore.web.provenance",  # marks of demo content (dxscore demo writes them)
     "dxscore.web.assistant",  # the procedure assistant for staff (docs/assistant.md)
@@ -265,3 +266,15 @@ DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes
 # when its worker stops before finishing it (docs/operations.md, background worker)
 DXSCORE_JOB_LEASE_SECONDS = float(os.environ.get("DXSCORE_JOB_LEASE_SECONDS", "60"))
 DXSCORE_JOB_MAX_ATTEMPTS = int(os.environ.get("DXSCORE_JOB_MAX_ATTEMPTS", "3"))
+
+# self-assessments and surveys (docs/assessments.md): a figure of fewer sheets than this is
+# suppressed; requests that send or check an e-mail code, or start a rating, per client
+# address and per e-mail address; how long an e-mail code is valid
+DXSCORE_SURVEY_MIN_COUNT = int(os.environ.get("DXSCORE_SURVEY_MIN_COUNT", "5"))
+DXSCORE_SURVEY_RATE = os.environ.get("DXSCORE_SURVEY_RATE", "20/hour")
+DXSCORE_SURVEY_CODE_MINUTES = int(os.environ.get("DXSCORE_SURVEY_CODE_MINUTES", "15"))
+# how e-mail leaves: smtp (the settings above) or console (printed: the demo)
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}[os.environ.get("DXSCORE_EMAIL_BACKEND", "smtp")]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("dxscore.web.dashboards.urls")),
     path("plans/", include("dxscore.web.plans.urls")),
     path("inspections/", include("dxscore.web.inspections.urls")),
+    path("", include("dxscore.web.assessments.urls")),
     path("", include("dxscore.web.dossierdata.urls")),
     path("assistant/", include("dxscore.web.assistant.urls")),
     path("api/", include("dxscore.web.api.urls")),

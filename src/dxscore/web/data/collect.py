@@ -64,7 +64,7 @@ def computed_codes(codes) -> set[str]:
     """Which of ``codes`` are indicators computed from dossiers (read-only for people)."""
     return set(
         Indicator.objects.filter(
-            code__in=list(codes), source=Indicator.Source.DOSSIERS
+            code__in=list(codes), source__in=Indicator.COMPUTED
         ).values_list("code", flat=True)
     )
 
