@@ -14,6 +14,9 @@
   its public-service inputs taken from those measures;
 - Lạng Sơn's digital inspection pilot: the inspectorate's 2025 plan, twelve inspections
   at every stage and recommendations in every status (``dxscore.demo.inspections``);
+- about a thousand synthetic businesses of Lạng Sơn with the built-in digital-transformation
+  self-assessment for 2024 and 2025, and citizens' satisfaction ratings of demo dossiers
+  (``dxscore.demo.assessments``);
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
@@ -122,6 +125,10 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     _people()
     say("Lạng Sơn: the digital inspection pilot (2025 plan, 12 inspections)")
     inspections.load(admin)
+    say("Lạng Sơn: businesses' self-assessments and citizens' ratings (synthetic)")
+    from dxscore.demo import assessments
+
+    assessments.load()
     # plans content that is demo data: its pages say so (dxscore.web.provenance.notices)
     marks().get_or_create(kind="resolution", resolution=resolution.code)
     marks().create(

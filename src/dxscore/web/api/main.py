@@ -15,6 +15,7 @@ from dxscore import __version__
 from dxscore.web.api import problems
 from dxscore.web.api.auth import TokenAuth, TokenThrottle
 from dxscore.web.api.endpoints import (
+    assessments,
     assistant,
     dossiers,
     inspections,
@@ -31,7 +32,7 @@ The dxscore JSON API: units, periods, indicators and methodologies; indicator va
 the public-service measures computed from them, per unit and per procedure;
 score runs and their results; resolutions, targets, tasks and progress reports;
 inspections, their recommendations (computed status) and figures, and implementation
-reports.
+reports; the figures of self-assessments and surveys.
 
 Authenticate with a personal API token (made in the site under **API tokens**):
 `Authorization: Bearer dxs_...`. A token sees and changes exactly what its person may.
@@ -136,3 +137,4 @@ api.add_router("", runs.router)
 api.add_router("", plans.router)
 api.add_router("", assistant.router)
 api.add_router("", inspections.router)
+api.add_router("", assessments.router)
