@@ -204,13 +204,18 @@ def test_scores_equal_a_hand_computation():
     assert s.pillars["p2"][0] == pytest.approx(87.5)
     assert s.index[0] == pytest.approx(90.625)
     assert s.levels[0] == "high"
-    # skipped: has no -> how earns nothing; rate 2 -> count hidden
+    # not shown -> left out: has no (how hidden): 0 of 2 + many unanswered 0 of 3;
+    # rate 2 (count hidden): 1 of 4 -> 25; index (0 + 3 * 25) / 4
     other = {"has": "no", "how": "b", "rate": 2, "count": 50}
+    assert qa.points(q, other) == {"has": 0, "many": 0, "rate": 1}
     s = qa.score_sheets(q, ["b"], [qa.clean(q, other, False)[0]])
     assert s.pillars["p1"][0] == pytest.approx(0)
-    assert s.pillars["p2"][0] == pytest.approx(100 * 1 / 8)
-    assert s.index[0] == pytest.approx(3 * 12.5 / 4)
+    assert s.pillars["p2"][0] == pytest.approx(25)
+    assert s.index[0] == pytest.approx(3 * 25 / 4)
     assert s.levels[0] == "low"
+    # shown but not answered earns 0 of its maximum: count shown (rate 3), unanswered
+    s = qa.score_sheets(q, ["c"], [{"has": "no", "rate": 3}])
+    assert s.pillars["p2"][0] == pytest.approx(100 * 2 / 8)
 
 
 def test_many_sheets_at_once_equal_one_by_one():
@@ -235,7 +240,7 @@ def test_many_sheets_at_once_equal_one_by_one():
         sheets.append(sheet)
     table = qa.points_table(q, sheets)
     for i, sheet in enumerate(sheets):
-        assert {c: table[c][i] for c in table} == qa.points(q, sheet)
+        assert {c: table[c][i] for c in table if not np.isnan(table[c][i])} == qa.points(q, sheet)
 
 
 def test_the_explanation_is_the_engines_with_the_questions_texts():

@@ -160,13 +160,14 @@ def earned(question: Question, answer: Any) -> float:
 
 
 def points(q: Questionnaire, answers: Answers) -> dict[str, float]:
-    """Points per scored question of one sheet (0 for those not shown or not answered)."""
+    """Points per scored question shown on one sheet (0 for those not answered)."""
     shown = set(visible(q, answers))
-    return {s.code: earned(s, answers.get(s.code)) if s.code in shown else 0.0 for s in q.scored()}
+    return {s.code: earned(s, answers.get(s.code)) for s in q.scored() if s.code in shown}
 
 
 def points_table(q: Questionnaire, sheets: Sequence[Answers]) -> dict[str, Floats]:
-    """Points per scored question for many sheets at once: ``code -> (N,)`` array.
+    """Points per scored question for many sheets at once: ``code -> (N,)`` array, NaN
+    where the question is not shown.
 
     Column by column: visibility is carried down the chain of ``show_if`` as boolean
     arrays, and each question's answers are mapped to points through a lookup of its
@@ -198,5 +199,5 @@ def points_table(q: Questionnaire, sheets: Sequence[Answers]) -> dict[str, Float
             if got is None:
                 got = cache[key] = earned(question, answer)
             values[i] = got
-        out[code] = np.where(mask, values, 0.0)
+        out[code] = np.where(mask, values, np.nan)
     return out

@@ -50,9 +50,7 @@ def _long(
     shares = pd.crosstab([frame[k] for k in keys], frame["level"], normalize="index")
     for lv in q.levels:
         wide[f"share_{lv}"] = shares[lv] if lv in shares.columns else 0.0
-    known = np.array(
-        [registered.get((dimension, a, g), 0) for _p, a, g in wide.index], dtype=float
-    )
+    known = np.array([registered.get((dimension, a, g), 0) for _p, a, g in wide.index], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(known > 0, responses.to_numpy() / known, np.nan)
     wide.insert(0, "response_rate", rate)

@@ -2,9 +2,10 @@
 
 A questionnaire's scoring is a methodology built from its file: every scored question
 is an indicator whose raw value is the points its answer earned (range ``[0, max]``,
-normalised by goalposts 0 and max onto 0-100); every pillar sums its questions' points
-(``points`` aggregation, so the pillar's score is its share of the maximum, 0-100); the
-index is the weighted mean of the pillars. Each answer sheet is a unit, so a sheet's
+normalised by goalposts 0 and max onto 0-100); every pillar is the mean of its
+questions weighted by their maximum points, so the pillar's score is the points earned
+as a share of the maximum of the questions that apply (0-100; a question not shown has
+no value and is left out); the index is the weighted mean of the pillars. Each answer sheet is a unit, so a sheet's
 result is explained like any score (``Result.explain``), and the same machinery ranks
 and aggregates. Maturity levels are the thresholds of the file on a score (the index or
 a pillar's)."""
@@ -33,7 +34,7 @@ def methodology_text(q: Questionnaire) -> str:
                 "code": s.code,
                 "name": s.spec.text.en[:300],
                 "unit": "points",
-                "max_points": s.max_points,
+                "weight": s.max_points,
                 "range": [0, s.max_points],
                 "required": False,
                 "normalisation": {"method": "goalposts", "lower": 0, "upper": s.max_points},
@@ -45,7 +46,7 @@ def methodology_text(q: Questionnaire) -> str:
                 "code": p.code,
                 "name": p.name.en[:300],
                 "weight": p.weight,
-                "aggregation": "points",
+                "aggregation": "arithmetic",
                 "children": children,
             }
         )
@@ -54,8 +55,8 @@ def methodology_text(q: Questionnaire) -> str:
         "version": q.version,
         "title": f"{q.spec.title.en[:280]} (scoring)",
         "description": (
-            f"Built from questionnaire {q.code} v{q.version}: points per answer, "
-            "summed per pillar; the index is the weighted mean of the pillars."
+            f"Built from questionnaire {q.code} v{q.version}: points per answer as a "
+            "share of the maximum per pillar; the index is the weighted mean of the pillars."
         ),
         "scale": [0, 100],
         "defaults": {"indicator": {"imputation": "none", "outliers": "none"}},

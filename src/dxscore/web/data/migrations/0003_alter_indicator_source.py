@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('data', '0002_upload_unchanged'),
+        ("data", "0002_upload_unchanged"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='indicator',
-            name='source',
-            field=models.CharField(choices=[('entered', 'entered'), ('imported', 'imported'), ('dossiers', 'computed from dossiers'), ('assessments', 'computed from answer sheets')], default='entered', max_length=20, verbose_name='source'),
+            model_name="indicator",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("entered", "entered"),
+                    ("imported", "imported"),
+                    ("dossiers", "computed from dossiers"),
+                    ("assessments", "computed from answer sheets"),
+                ],
+                default="entered",
+                max_length=20,
+                verbose_name="source",
+            ),
         ),
     ]
