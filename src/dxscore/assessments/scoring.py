@@ -5,9 +5,9 @@ is an indicator whose raw value is the points its answer earned (range ``[0, max
 normalised by goalposts 0 and max onto 0-100); every pillar is the mean of its
 questions weighted by their maximum points, so the pillar's score is the points earned
 as a share of the maximum of the questions that apply (0-100; a question not shown has
-no value and is left out); the index is the weighted mean of the pillars. Each answer sheet is a unit, so a sheet's
-result is explained like any score (``Result.explain``), and the same machinery ranks
-and aggregates. Maturity levels are the thresholds of the file on a score (the index or
+no value and is left out); the index is the weighted mean of the pillars. Each answer
+sheet is a unit, so a sheet's result is explained like any score (``Result.explain``),
+and the same machinery ranks and aggregates. Maturity levels are the thresholds of the file on a score (the index or
 a pillar's)."""
 
 from __future__ import annotations
