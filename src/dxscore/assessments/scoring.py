@@ -7,8 +7,8 @@ questions weighted by their maximum points, so the pillar's score is the points 
 as a share of the maximum of the questions that apply (0-100; a question not shown has
 no value and is left out); the index is the weighted mean of the pillars. Each answer
 sheet is a unit, so a sheet's result is explained like any score (``Result.explain``),
-and the same machinery ranks and aggregates. Maturity levels are the thresholds of the file on a score (the index or
-a pillar's)."""
+and the same machinery ranks and aggregates. Maturity levels are the thresholds of the
+file on a score (the index or a pillar's)."""
 
 from __future__ import annotations
 
