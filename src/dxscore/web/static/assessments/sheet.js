@@ -35,19 +35,31 @@
     });
   }
 
+  // data-pending: changes not saved yet (0 once every change is saved)
   var timer = null;
+  var pending = 0;
+  function mark() { form.dataset.pending = String(pending); }
   function save() {
     var data = new FormData(form);
     fetch(form.dataset.save, {method: "POST", body: data, credentials: "same-origin"})
       .then(function (r) { return r.json(); })
       .then(function (body) { if (body.saved && status) { status.textContent = form.dataset.saved; } })
-      .catch(function () { /* the Save draft button still works */ });
+      .catch(function () { /* the Save draft button still works */ })
+      .then(function () { pending = Math.max(0, pending - 1); mark(); });
   }
 
   form.addEventListener("change", function () {
     apply();
-    if (timer) { clearTimeout(timer); }
-    timer = setTimeout(save, 400);
+    if (timer) { clearTimeout(timer); pending = Math.max(0, pending - 1); }
+    pending += 1;
+    mark();
+    if (status) { status.textContent = ""; }
+    timer = setTimeout(function () { timer = null; save(); }, 400);
   });
+  // submitting sends every answer: a draft save waiting now would only be refused
+  form.addEventListener("submit", function () {
+    if (timer) { clearTimeout(timer); timer = null; }
+  });
+  mark();
   apply();
 }());
