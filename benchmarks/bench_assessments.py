@@ -159,16 +159,14 @@ def main() -> None:
 
     total = t_points + t_engine + t_figures
     cpu = os.cpu_count()
-    print(
-        f"{n:,} sheets made in {made:.1f} s (not timed below); {platform.processor() or 'cpu'}, {cpu} cores"
-    )
+    machine = platform.processor() or "cpu"
+    print(f"{n:,} sheets made in {made:.1f} s (not timed below); {machine}, {cpu} cores")
     print(f"points (skip logic, answers)   {t_points:6.2f} s")
     print(f"scoring by the engine          {t_engine:6.2f} s")
     print(f"figures ({len(figures):,} rows)       {t_figures:6.2f} s")
     print(f"total                          {total:6.2f} s   (aim < 30 s)")
-    print(
-        f"baseline: plain groupby        {t_plain:6.2f} s   (figures / baseline: {t_figures / t_plain:.1f}x)"
-    )
+    ratio = t_figures / t_plain
+    print(f"baseline: plain groupby        {t_plain:6.2f} s   (figures / baseline: {ratio:.1f}x)")
     print(
         f"| {n:,} | {t_points:.2f} s | {t_engine:.2f} s | {t_figures:.2f} s | "
         f"**{total:.2f} s** | {t_plain:.2f} s |"

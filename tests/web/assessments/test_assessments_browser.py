@@ -13,8 +13,12 @@ from tests.web.support import log_in
 
 pytestmark = pytest.mark.slow
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "locale": "vi-VN",
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def test_a_business_fills_the_self_assessment_on_a_phone(
@@ -34,7 +38,9 @@ def test_a_business_fills_the_self_assessment_on_a_phone(
     settings.DXSCORE_SURVEY_RATE = "1000/hour"
     org = make_org()
     level = Level.objects.create(name="commune", depth=3)
-    commune = Unit.objects.create(code="256-01", name="Phường Suối Hoa", level=level, parent=org.d256)
+    commune = Unit.objects.create(
+        code="256-01", name="Phường Suối Hoa", level=level, parent=org.d256
+    )
     make_person("colleague", Role.DATA_OFFICER, org.d257, org.bac_ninh)
     work.ensure_builtins()
     work.open_period(Questionnaire.objects.get(code="dbi-business", active=True), "2025")

@@ -118,7 +118,8 @@ def refresh(series: str, period: Period) -> int:
         publish(questionnaire, period, table)
         state.stale = False
         state.computed_at = timezone.now()
-        state.sheets = int(table[table.measure == "responses"]["count"].max() or 0)
+        counts = table.loc[table["measure"] == "responses", "count"]
+        state.sheets = int(counts.max()) if len(counts) else 0
         state.save()
     return len(table)
 
