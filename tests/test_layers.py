@@ -17,6 +17,7 @@ PURE = [
     "inspections",
     "contests",
     "lineage",
+    "assessments",
     "periods.py",
     "errors.py",
     "tables.py",

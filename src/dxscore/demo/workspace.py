@@ -21,6 +21,9 @@
 - Lạng Sơn's online contest on digital transformation (two finished rounds, about a
   thousand synthetic participants, an open round) and an initiatives competition with
   evaluations (``dxscore.demo.contests``);
+- about a thousand synthetic businesses of Lạng Sơn with the built-in digital-transformation
+  self-assessment for 2024 and 2025, and citizens' satisfaction ratings of demo dossiers
+  (``dxscore.demo.assessments``);
 - people for every role, with the demo passwords printed by ``dxscore demo``.
 
 Which values are published facts and which are synthetic is in ``docs/demo-data.md`` and
@@ -144,6 +147,10 @@ def build(step: Step | None = None, dossier_rows: int = DOSSIER_ROWS) -> Built:
     from dxscore.demo import contests
 
     contests.load()
+    say("Lạng Sơn: businesses' self-assessments and citizens' ratings (synthetic)")
+    from dxscore.demo import assessments
+
+    assessments.load()
     # plans content that is demo data: its pages say so (dxscore.web.provenance.notices)
     marks().get_or_create(kind="resolution", resolution=resolution.code)
     marks().create(

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "dxscore.web.plans",
     "dxscore.web.inspections",
     "dxscore.web.contests",  # online contests and the initiatives competition
+    "dxscore.web.assessments",  # self-assessments and surveys (docs/assessments.md)
     "dxscore.web.dossierdata",
     "dxscore.web.provenance",  # marks of demo content (dxscore demo writes them)
     "dxscore.web.assistant",  # the procedure assistant for staff (docs/assistant.md)
@@ -293,3 +294,9 @@ DXSCORE_JOB_MAX_ATTEMPTS = int(os.environ.get("DXSCORE_JOB_MAX_ATTEMPTS", "3"))
 DXSCORE_CONTEST_IP_RATE = os.environ.get("DXSCORE_CONTEST_IP_RATE", "600/min")
 DXSCORE_CONTEST_CODE_RATE = os.environ.get("DXSCORE_CONTEST_CODE_RATE", "5/hour")
 DXSCORE_CONTEST_SMS_GATEWAY = os.environ.get("DXSCORE_CONTEST_SMS_GATEWAY", "")
+# self-assessments and surveys (docs/assessments.md): a figure of fewer sheets than this is
+# suppressed; requests that send or check an e-mail code, or start a rating, per client
+# address and per e-mail address; how long an e-mail code is valid
+DXSCORE_SURVEY_MIN_COUNT = int(os.environ.get("DXSCORE_SURVEY_MIN_COUNT", "5"))
+DXSCORE_SURVEY_RATE = os.environ.get("DXSCORE_SURVEY_RATE", "20/hour")
+DXSCORE_SURVEY_CODE_MINUTES = int(os.environ.get("DXSCORE_SURVEY_CODE_MINUTES", "15"))

@@ -23,6 +23,7 @@ urlpatterns = [
     path("plans/", include("dxscore.web.plans.urls")),
     path("inspections/", include("dxscore.web.inspections.urls")),
     path("contests/", include("dxscore.web.contests.urls")),
+    path("", include("dxscore.web.assessments.urls")),
     path("", include("dxscore.web.dossierdata.urls")),
     path("assistant/", include("dxscore.web.assistant.urls")),
     path("api/", include("dxscore.web.api.urls")),

@@ -15,6 +15,7 @@ from dxscore import __version__
 from dxscore.web.api import problems
 from dxscore.web.api.auth import TokenAuth, TokenThrottle
 from dxscore.web.api.endpoints import (
+    assessments,
     assistant,
     contests,
     dossiers,
@@ -33,6 +34,7 @@ the public-service measures computed from them, per unit and per procedure;
 score runs and their results; resolutions, targets, tasks and progress reports;
 inspections, their recommendations (computed status) and figures, and implementation
 reports; contests' rankings and participation per unit (for their organisers).
+reports; the figures of self-assessments and surveys.
 
 Authenticate with a personal API token (made in the site under **API tokens**):
 `Authorization: Bearer dxs_...`. A token sees and changes exactly what its person may.
@@ -138,3 +140,4 @@ api.add_router("", plans.router)
 api.add_router("", assistant.router)
 api.add_router("", inspections.router)
 api.add_router("", contests.router)
+api.add_router("", assessments.router)

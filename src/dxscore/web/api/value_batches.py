@@ -142,7 +142,7 @@ def _check(user, methodology: Methodology, items: list[Item], existing, refs):
                 continue
         old = existing.get((unit.pk, item.indicator.strip(), period.pk))
         indicator = indicators.get(item.indicator.strip())
-        if indicator is not None and indicator.source == Indicator.Source.DOSSIERS:
+        if indicator is not None and indicator.source in Indicator.COMPUTED:
             if _changes(old, item):
                 message = _("%(c)s is computed from dossier records and cannot be entered") % {
                     "c": item.indicator

@@ -63,9 +63,9 @@ def inputs(methodology: Methodology) -> list[Input]:
 def computed_codes(codes) -> set[str]:
     """Which of ``codes`` are indicators computed from dossiers (read-only for people)."""
     return set(
-        Indicator.objects.filter(
-            code__in=list(codes), source=Indicator.Source.DOSSIERS
-        ).values_list("code", flat=True)
+        Indicator.objects.filter(code__in=list(codes), source__in=Indicator.COMPUTED).values_list(
+            "code", flat=True
+        )
     )
 
 

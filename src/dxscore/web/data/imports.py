@@ -285,7 +285,7 @@ def check(
         if old is None and value is None and not comment:
             unchanged += 1
             continue
-        if indicators[r["indicator"]].source == Indicator.Source.DOSSIERS:
+        if indicators[r["indicator"]].source in Indicator.COMPUTED:
             problems.append(
                 (
                     table.where(number, col["value"]),

@@ -87,11 +87,15 @@ class Indicator(models.Model):
         ENTERED = "entered", _("entered")
         IMPORTED = "imported", _("imported")
         DOSSIERS = "dossiers", _("computed from dossiers")
+        ASSESSMENTS = "assessments", _("computed from answer sheets")
 
     code = models.CharField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=300, blank=True)
     measure = models.CharField(_("unit of measure"), max_length=80, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source, default=Source.ENTERED)
+
+    # sources whose values the platform computes: nobody enters or imports them
+    COMPUTED = (Source.DOSSIERS, Source.ASSESSMENTS)
 
     class Meta:
         ordering = ["code"]

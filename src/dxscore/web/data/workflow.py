@@ -110,7 +110,7 @@ def save_entries(
                 and not entry.file
             ):
                 continue
-            if getattr(indicators.get(entry.code), "source", None) == Indicator.Source.DOSSIERS:
+            if getattr(indicators.get(entry.code), "source", None) in Indicator.COMPUTED:
                 raise WorkflowError(
                     _("%(code)s is computed from dossiers and cannot be entered.")
                     % {"code": entry.code}

@@ -1,0 +1,155 @@
+"""What a respondent reads: the form of a sheet, and the result (level per pillar against
+the sector's and the province's distribution, recommendations for the weakest pillars)
+as a page and an A4 PDF (WeasyPrint with the reports' fetcher: fonts only)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from dxscore import assessments as qa
+from dxscore.web.assessments import figures
+from dxscore.web.assessments.models import Figure, Sheet
+
+
+def form_context(sheet: Sheet, q: qa.Questionnaire, answers: dict, problems: dict) -> dict:
+    lang = get_language()
+    shown = set(qa.visible(q, answers))
+    sections = []
+    for s in q.spec.sections:
+        items = []
+        for question in q.section_questions(s.code):
+            spec = question.spec
+            answer = answers.get(question.code)
+            options = [
+                (
+                    o.code,
+                    o.text.get(lang),
+                    (o.code in answer) if isinstance(answer, list) else o.code == answer,
+                )
+                for o in spec.options
+            ]
+            scale = []
+            if spec.type == "scale":
+                scale = [(v, str(v) == str(answer)) for v in question.scale_values()]
+            cond = spec.show_if
+            items.append(
+                {
+                    "code": question.code,
+                    "type": spec.type,
+                    "text": spec.text.get(lang),
+                    "help": spec.help.get(lang) if spec.help else "",
+                    "required": spec.required,
+                    "options": options,
+                    "scale": scale,
+                    "low": spec.low.get(lang) if spec.low else "",
+                    "high": spec.high.get(lang) if spec.high else "",
+                    "answer": "" if answer is None or isinstance(answer, list) else answer,
+                    "min": spec.min,
+                    "max": spec.max,
+                    "max_length": spec.max_length,
+                    "hidden": question.code not in shown,
+                    "show_if": cond.question if cond else "",
+                    "show_in": " ".join(cond.in_ or []) if cond else "",
+                    "show_at_least": "" if not cond or cond.at_least is None else cond.at_least,
+                    "problem": problems.get(question.code, ""),
+                }
+            )
+        sections.append({"title": s.title.get(lang), "questions": items})
+    return {
+        "sheet": sheet,
+        "title": q.spec.title.get(lang),
+        "sections": sections,
+        "problems": problems,
+    }
+
+
+def _province(sheet: Sheet):
+    if sheet.commune is None:
+        return None
+    ancestors = list(sheet.commune.ancestors().order_by("path"))
+    if not ancestors:
+        return sheet.commune
+    return ancestors[1] if len(ancestors) > 1 else ancestors[0]
+
+
+def _distribution(sheet: Sheet, unit, dimension: str, group: str, q) -> dict | None:
+    if unit is None:
+        return None
+    rows = {
+        f.measure: f
+        for f in Figure.objects.filter(
+            series=sheet.series, period=sheet.period, unit=unit, dimension=dimension, group=group
+        )
+    }
+    if "responses" not in rows:
+        return None
+    return {
+        "count": rows["responses"].count,
+        "suppressed": rows.get("score") is not None and rows["score"].suppressed,
+        "score": rows.get("score"),
+        "pillars": {p: rows.get(p) for p in q.pillars},
+        "levels": [(lv, rows.get(f"share_{lv}")) for lv in q.levels],
+    }
+
+
+def context(sheet: Sheet, lang: str) -> dict:
+    q = sheet.questionnaire.compiled()
+    figures.ensure_fresh(sheet.series, sheet.period)
+    province = _province(sheet)
+    province_figures = _distribution(sheet, province, "all", "", q)
+    sector_figures = (
+        _distribution(sheet, province, "sector", sheet.sector, q) if sheet.sector else None
+    )
+    pillars = []
+    for p in q.spec.pillars:
+        score = float(sheet.pillars.get(p.code, 0.0))
+        level = str(qa.levels_of(q, [score])[0])
+        pillars.append(
+            {
+                "code": p.code,
+                "name": p.name.get(lang),
+                "score": score,
+                "level": q.level(level).name.get(lang),
+                "province": (province_figures or {}).get("pillars", {}).get(p.code),
+                "sector": (sector_figures or {}).get("pillars", {}).get(p.code),
+            }
+        )
+    levels = []
+    for lv in q.spec.levels:
+        share = dict((province_figures or {}).get("levels", [])).get(lv.code)
+        sector_share = dict((sector_figures or {}).get("levels", [])).get(lv.code)
+        levels.append(
+            {
+                "name": lv.name.get(lang),
+                "mine": lv.code == sheet.level,
+                "province": share,
+                "sector": sector_share,
+            }
+        )
+    recs = qa.recommendations(q, {k: float(v) for k, v in sheet.pillars.items()}, lang)
+    return {
+        "sheet": sheet,
+        "title": q.spec.title.get(lang),
+        "level": q.level(sheet.level).name.get(lang) if sheet.level else "",
+        "pillars": pillars,
+        "levels": levels,
+        "province": province,
+        "province_figures": province_figures,
+        "sector_figures": sector_figures,
+        "sector_name": sheet.respondent.get_sector_display() if sheet.respondent else "",
+        "recommendations": [(q.pillar(r.pillar).name.get(lang), r.text) for r in recs],
+        "business": sheet.respondent_id is not None,
+    }
+
+
+def pdf(request, sheet: Sheet) -> bytes:
+    from weasyprint import HTML
+
+    from dxscore.web.dashboards.reports import chart_fetcher, font_dir
+
+    ctx = context(sheet, get_language())
+    ctx.update(pdf=True, font_dir=font_dir().as_uri())
+    html = render_to_string("assessments/result_pdf.html", ctx, request=request)
+    base_url = request.build_absolute_uri("/")
+    return HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher({})).write_pdf()

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from dxscore.web.assessments.views import respond, staff
+
+app_name = "assessments"
+
+urlpatterns = [
+    # respondents (public, no account)
+    path("survey/", respond.survey_list, name="surveys"),
+    path("survey/<slug:code>/", respond.start, name="start"),
+    path("survey/<slug:code>/confirm", respond.confirm, name="confirm"),
+    path("survey/sheet/<int:pk>/", respond.sheet_view, name="sheet"),
+    path("survey/sheet/<int:pk>/save", respond.autosave, name="autosave"),
+    path("survey/sheet/<int:pk>/result", respond.result, name="result"),
+    path("survey/sheet/<int:pk>/result.pdf", respond.result_pdf, name="result_pdf"),
+    path("survey/sheet/<int:pk>/explain", respond.explain, name="explain"),
+    # staff
+    path("assessments/", staff.dashboard, name="dashboard"),
+    path("assessments/<slug:series>/", staff.figures_page, name="figures"),
+    path("assessments/<slug:series>/figures.xlsx", staff.figures_workbook, name="figures_xlsx"),
+]
