@@ -24,9 +24,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import pandas as pd
-
-if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
+if TYPE_CHECKING:  # pandas and openpyxl are imported where a table is written
+    import pandas as pd
     from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
@@ -94,6 +93,8 @@ def csv_writer(file: IO[str], **options: Any) -> SafeWriter:
 
 
 def _is_text_column(series: pd.Series) -> bool:
+    import pandas as pd
+
     return not (
         pd.api.types.is_numeric_dtype(series.dtype)
         or pd.api.types.is_bool_dtype(series.dtype)
@@ -208,6 +209,8 @@ def write_table(frame: pd.DataFrame, path: str | Path, sheet: str = "data") -> P
         if suffix == ".csv":
             write_csv(frame, tmp)
         elif suffix == ".xlsx":
+            import pandas as pd
+
             with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
                 _map_text(frame, xlsx_text).to_excel(writer, sheet_name=sheet[:31], index=False)
                 text_only(writer.book)

@@ -1,23 +1,32 @@
-"""``dxscore index ...``: the composite-index engine from the command line."""
+"""``dxscore index ...``: the composite-index engine from the command line.
+
+Start-up stays light (``tests/cli/test_startup.py``): ``dxscore.index`` loads its
+modules on first use, and NumPy, pandas and the lineage package are imported inside
+the commands that need them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from dxscore import index as ix
-from dxscore import lineage as ln
-from dxscore.index.methodology import ROOT
+from dxscore.errors import Problems
 from dxscore.tables import OutputError, write_table
+
+if TYPE_CHECKING:
+    from dxscore import lineage as ln
+
+ROOT = "index"  # dxscore.index.methodology.ROOT (the CLI does not import it to start)
 
 app = typer.Typer(help="Composite indices: list, check, compute, explain.", no_args_is_help=True)
 # Wide enough for rankings when the output is a pipe or a file, not a terminal.
@@ -58,7 +67,7 @@ def _user_errors():
     """Turn the engine's input errors into a clear message and exit status 1."""
     try:
         yield
-    except (ix.MethodologyError, ix.DataError, ix.EngineError, ln.LineageError, OutputError) as exc:
+    except (Problems, ix.EngineError, OutputError) as exc:  # methodology, data, lineage
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     except KeyError as exc:
@@ -88,6 +97,8 @@ def _load_on_map(
     as_of: str | None,
 ) -> tuple[ix.CompiledMethodology, ix.Dataset, ln.Carried | None]:
     """``_load``, then with ``--lineage`` the values carried onto the map of ``--as-of``."""
+    from dxscore import lineage as ln
+
     if lineage is None:
         if as_of is not None:
             raise ix.DataError("--as-of", [("--as-of", "needs --lineage (the map's history)")])
@@ -132,8 +143,17 @@ def _print_carried(carried: ln.Carried, period: str | None) -> None:
         )
 
 
+def _missing(x: object) -> bool:
+    """None, NaN or pandas' NA (pandas is loaded once there is a table to print)."""
+    import pandas as pd
+
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
 def _fmt(x: object, digits: int = 4) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+    import numpy as np
+
+    if _missing(x):
         return ""
     if isinstance(x, float | np.floating):
         return f"{x:.{digits}f}"
@@ -141,7 +161,7 @@ def _fmt(x: object, digits: int = 4) -> str:
 
 
 def _change(x: object) -> str:
-    if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
+    if _missing(x):
         return ""
     x = int(x)
     return f"[green]▲{x}[/]" if x > 0 else f"[red]▼{-x}[/]" if x < 0 else "="
@@ -153,10 +173,11 @@ def list_methodologies() -> None:
     table = Table(title="Built-in methodologies")
     for col in ("id", "version", "title", "indicators", "scale"):
         table.add_column(col)
-    for mid in ix.builtin_ids():
-        m = ix.load(mid)
+    from dxscore.index.catalogue import builtin_summaries  # read without compiling: fast
+
+    for m in builtin_summaries():
         table.add_row(
-            m.id, m.version, m.title, str(len(m.indicators)), f"[{m.scale[0]:g}, {m.scale[1]:g}]"
+            m.id, m.version, m.title, str(m.indicators), f"[{m.scale[0]:g}, {m.scale[1]:g}]"
         )
     out.print(table)
 
@@ -301,7 +322,7 @@ def explain(
             notes.append("imputed")
         if r.treatment:
             notes.append(r.treatment)
-        if r.kind == "indicator" and np.isnan(r.raw) and not r.imputed:
+        if r.kind == "indicator" and math.isnan(r.raw) and not r.imputed:
             notes.append("missing")
         label = "  " * r.depth + r.node
         if r.parent and m.nodes[r.node].parent != r.parent:
@@ -499,7 +520,7 @@ def levers(
             steps_txt = ", ".join(
                 f"{r.indicator} {_fmt(r.current)} → {_fmt(r.path_value)}"
                 for r in table.itertuples(index=False)
-                if not np.isnan(r.path_value)
+                if not math.isnan(r.path_value)
             )
             out.print(
                 f"path to rank {target_rank}: {steps_txt} (reaches rank {result.path_rank}, "
