@@ -187,3 +187,21 @@ def test_the_asem_index_audits_without_gaps():
     assert a.pca.first_share.between(0, 1).all()
     assert (a.remove_one.max_abs_shift >= a.remove_one.median_abs_shift).all()
     assert a.remove_one.max_abs_shift.max() > 0
+
+
+def test_screening_reproduces_coinrs_published_example():
+    """COINr's screening vignette (vignette("screening"), COINr 1.1): ASEM_iData rows
+    40-51 with Research, Pat, CultServ and CultGood, screened at 75% availability:
+    "three units were removed" (LAO, MMR and VNM, with 1, 2 and 1 of 4 values)."""
+    from pathlib import Path
+
+    codes = ["Research", "Pat", "CultServ", "CultGood"]
+    leaves = ", ".join(f"{{code: {c}, required: false}}" for c in codes)
+    m = ix.loads(f"id: s\nversion: 1\ntitle: S\ntree: {{children: [{leaves}]}}\n")
+    units = ["KOR", "LAO", "MYS", "MNG", "MMR", "NZL", "PAK", "PHL", "RUS", "SGP", "THA", "VNM"]
+    asem = pd.read_csv(Path(__file__).parents[2] / "examples" / "asem" / "data.csv")
+    frame = asem[asem.unit.isin(units)][["unit", "period", *codes]]
+    a = audit(m, ix.dataset_from_frame(frame, m), "2018", threshold=0.75)
+    table = a.units.set_index("unit")
+    assert sorted(table.index[table.below_threshold]) == ["LAO", "MMR", "VNM"]
+    assert table.share[["KOR", "LAO", "MMR", "VNM"]].tolist() == [0.75, 0.25, 0.5, 0.25]

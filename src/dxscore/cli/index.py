@@ -358,6 +358,80 @@ def doc(
         out.print(f"wrote {out_file}")
 
 
+AUDIT_TITLES = {
+    "units": "Data availability per unit",
+    "indicators": "Data availability per indicator",
+    "correlations": "Correlations (Pearson, Spearman)",
+    "cronbach": "Cronbach's alpha of each aggregate's children",
+    "pca": "Principal components of each aggregate's children",
+    "remove_one": "Remove one indicator: rank shifts of the index",
+}
+
+
+@app.command()
+def audit(
+    methodology: str = MethodologyArg,
+    data: list[Path] = DataArg,
+    period: str = typer.Option(None, "--period", help="Period to audit (default: the latest)."),
+    threshold: float = typer.Option(
+        0.66, "--threshold", min=0, max=1, help="Flag units and indicators below this share."
+    ),
+    collinear: float = typer.Option(
+        0.9, "--collinear", min=0.01, max=1, help="Flag children correlated above this."
+    ),
+    out_file: Path = typer.Option(
+        None, "--out", help="Write every table: one sheet each (.xlsx) or FILE-SECTION.csv."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print every table as JSON."),
+    units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
+) -> None:
+    """The statistical audit before publishing (as JRC and COINr users run it): data
+    availability, correlations, Cronbach's alpha, PCA, and the remove-one-indicator test."""
+    import json
+
+    from dxscore.index.audit import audit as run_audit
+    from dxscore.tables import write_sheets
+
+    with _user_errors():
+        m, dataset = _load(methodology, data, units, ignore_unknown)
+        if period is not None:
+            dataset.period_index(period)
+        result = run_audit(m, dataset, period, threshold=threshold, collinear=collinear)
+        sections = result.sections()
+        if out_file is not None:
+            if out_file.suffix.lower() == ".xlsx":
+                write_sheets(sections, out_file)
+                out.print(f"wrote {len(sections)} sheets to {out_file}")
+            else:
+                for name, frame in sections.items():
+                    path = out_file.with_name(f"{out_file.stem}-{name}{out_file.suffix}")
+                    write_table(frame, path, sheet=name)
+                    out.print(f"wrote {len(frame)} rows to {path}")
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    if out_file is not None:
+        return
+    out.print(
+        f"[bold]{m.title} — {result.period}: statistical audit[/] ({m.label}; availability "
+        f"threshold {threshold:g}, collinear above {collinear:g})"
+    )
+    for name, frame in sections.items():
+        shown, caption = frame, ""
+        if name == "correlations":
+            shown = frame[(frame["kind"] == "within") | (frame["flag"] != "")]
+            caption = "pairs within each aggregate, and flagged ones across levels (all: --out)"
+        view = Table(title=AUDIT_TITLES[name], caption=caption or None)
+        for col in shown.columns:
+            view.add_column(col, justify="left" if shown[col].dtype == object else "right")
+        for row in shown.itertuples(index=False):
+            view.add_row(
+                *(_fmt(v, 3) if not isinstance(v, bool) else ("yes" if v else "") for v in row)
+            )
+        out.print(view)
+
+
 def example_path() -> Path:
     return Path(str(files("dxscore.index").joinpath("examples", EXAMPLE)))
 
