@@ -42,7 +42,7 @@ def test_the_page_has_a_table_per_section_with_the_audit_figures(as_user, run):
     assert page.count('<table class="grid audit">') == 6
     # two items of variances 450 and 450 whose sum (150, 90) has variance 1800: alpha 1
     cronbach = page.split('id="cronbach"')[1].split("</section>")[0]
-    assert "<td>1.0</td>" in cronbach
+    assert '<td class="num">1.0</td>' in cronbach
     run_page = as_user("steering").get(reverse("run", args=[run.pk])).content.decode()
     assert reverse("run_audit", args=[run.pk]) in run_page
     owners_view = as_user("owner")

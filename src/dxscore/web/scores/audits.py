@@ -121,10 +121,19 @@ class Section:
     rows: list[list[object]]  # cells as shown (text, numbers rounded for the page)
     flagged: list[bool]  # per row: a flag or a unit/indicator below the threshold
     values: list[list[object]]  # cells for the workbook (numbers unrounded)
+    numeric: list[bool]  # per column: numbers (right-aligned on the page)
 
     @property
-    def lines(self) -> list[tuple[list[object], bool]]:
-        return list(zip(self.rows, self.flagged, strict=True))
+    def lines(self) -> list[tuple[list[tuple[object, bool]], bool]]:
+        """Per row: its cells, each with whether it is a number; and the row's flag."""
+        return [
+            (list(zip(row, self.numeric, strict=True)), flag)
+            for row, flag in zip(self.rows, self.flagged, strict=True)
+        ]
+
+    @property
+    def columns(self) -> list[tuple[str, bool]]:
+        return list(zip(self.header, self.numeric, strict=True))
 
 
 def run_audit(run: ScoreRun) -> Audit:
@@ -167,7 +176,13 @@ def sections(result: Audit) -> list[Section]:
         else:
             flagged = [False] * len(frame)
         header = [str(COLUMNS.get(c, c)) for c in frame.columns]
-        out.append(Section(key, str(title), str(help_text), header, shown, flagged, values))
+        numeric = [
+            pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            for c in frame.columns
+        ]
+        out.append(
+            Section(key, str(title), str(help_text), header, shown, flagged, values, numeric)
+        )
     return out
 
 
