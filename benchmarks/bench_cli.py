@@ -5,7 +5,7 @@ wall time of each and its ratio to ``python -c pass`` (the interpreter's own sta
 to ``python -c "import typer"`` (the floor of any Typer command line), then the ten
 slowest imports of ``dxscore index list`` by ``python -X importtime``.
 
-    .venv/bin/python benchmarks/bench_cli.py [--repeat 15]
+    .venv/bin/python benchmarks/bench_cli.py [--repeat 15] [--src OTHER_CHECKOUT/src]
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ COMMANDS = [
 ]
 
 
-def _env() -> dict[str, str]:
+def _env(src: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
     env["COLUMNS"] = "120"
     return env
 
@@ -62,8 +62,9 @@ def slowest_imports(args: list[str], env: dict[str, str], n: int = 10) -> list[t
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--src", type=Path, default=SRC, help="the dxscore sources to time")
     args = parser.parse_args()
-    env = _env()
+    env = _env(args.src)
     for _, argv in COMMANDS:  # warm the file cache and the bytecode
         run(argv, env)
     times: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
