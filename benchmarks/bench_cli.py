@@ -1,9 +1,11 @@
 """Benchmark: start-up time of the command line against a bare Python in the same run.
 
 Each command runs in a fresh process, ``--repeat`` times; the script prints the median
-wall time of each and its ratio to ``python -c pass`` (the interpreter's own start) and
-to ``python -c "import typer"`` (the floor of any Typer command line), then the ten
-slowest imports of ``dxscore index list`` by ``python -X importtime``.
+wall time and the median CPU time (user + system of the child process: what a quiet
+machine's wall time would be, and far steadier on a shared one) of each, and the ratios
+of CPU time to ``python -c pass`` (the interpreter's own start) and to ``python -c
+"import typer"`` (the floor of any Typer command line), then the ten slowest imports of
+``dxscore index list`` by ``python -X importtime``.
 
     .venv/bin/python benchmarks/bench_cli.py [--repeat 15] [--src OTHER_CHECKOUT/src]
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,10 +41,15 @@ def _env(src: Path) -> dict[str, str]:
     return env
 
 
-def run(args: list[str], env: dict[str, str]) -> float:
+def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one fresh process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
 
 
 def slowest_imports(args: list[str], env: dict[str, str], n: int = 10) -> list[tuple[int, str]]:
@@ -67,19 +75,23 @@ def main() -> None:
     env = _env(args.src)
     for _, argv in COMMANDS:  # warm the file cache and the bytecode
         run(argv, env)
-    times: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
+    walls: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
+    cpus: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
     for _ in range(args.repeat):  # interleaved, so that a burst of load hits all alike
         for label, argv in COMMANDS:
-            times[label].append(run(argv, env))
-    median = {label: statistics.median(t) for label, t in times.items()}
-    base, floor = median[COMMANDS[0][0]], median[COMMANDS[1][0]]
+            wall, cpu = run(argv, env)
+            walls[label].append(wall)
+            cpus[label].append(cpu)
+    wall_m = {label: statistics.median(t) for label, t in walls.items()}
+    cpu_m = {label: statistics.median(t) for label, t in cpus.items()}
+    base, floor = cpu_m[COMMANDS[0][0]], cpu_m[COMMANDS[1][0]]
     print(f"machine: {platform.machine()}, CPython {platform.python_version()}")
     print(f"median of {args.repeat} fresh processes each; load average {os.getloadavg()[0]:.1f}")
-    print("| command | median (s) | min (s) | / python -c pass | / import typer |")
+    print("| command | wall (s) | CPU (s) | CPU / python -c pass | CPU / import typer |")
     print("|---|---:|---:|---:|---:|")
     for label, _ in COMMANDS:
-        m, fastest = median[label], min(times[label])
-        print(f"| `{label}` | {m:.3f} | {fastest:.3f} | {m / base:.1f}x | {m / floor:.2f}x |")
+        c = cpu_m[label]
+        print(f"| `{label}` | {wall_m[label]:.3f} | {c:.3f} | {c / base:.1f}x | {c / floor:.2f}x |")
     print("\nslowest top-level imports of `dxscore index list` (python -X importtime):")
     print("| module | cumulative (ms) |")
     print("|---|---:|")
