@@ -20,13 +20,12 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-import pandas as pd
-
-if TYPE_CHECKING:  # openpyxl is imported where a workbook is written
+if TYPE_CHECKING:  # pandas and openpyxl are imported where a table is written
+    import pandas as pd
     from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
@@ -94,6 +93,8 @@ def csv_writer(file: IO[str], **options: Any) -> SafeWriter:
 
 
 def _is_text_column(series: pd.Series) -> bool:
+    import pandas as pd
+
     return not (
         pd.api.types.is_numeric_dtype(series.dtype)
         or pd.api.types.is_bool_dtype(series.dtype)
@@ -195,6 +196,41 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
+def _write_excel(frames: Mapping[str, pd.DataFrame], target: str) -> None:
+    """One sheet per frame (names cut to Excel's 31 characters), text cells as text."""
+    import pandas as pd
+
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        for sheet, frame in frames.items():
+            _map_text(frame, xlsx_text).to_excel(writer, sheet_name=sheet[:31], index=False)
+            sheet_obj = writer.sheets[sheet[:31]]
+            sheet_obj.freeze_panes = "A2"
+            for i, col in enumerate(frame.columns, start=1):
+                width = max(len(str(col)), *(len(str(v)) for v in frame[col].head(200)), 4)
+                sheet_obj.column_dimensions[sheet_obj.cell(1, i).column_letter].width = min(
+                    width + 2, 60
+                )
+        text_only(writer.book)
+
+
+def write_sheets(frames: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Several tables in one XLSX workbook, one sheet each, written as ``write_table``
+    writes (to a temporary file, then renamed: never a partial file)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise OutputError(f"{path}: several tables go into one workbook (.xlsx)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    os.close(fd)
+    try:
+        _write_excel(frames, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, sheet: str = "data") -> Path:
     """Write ``frame`` as CSV, XLSX, Parquet or JSON (records), by the file's extension."""
     path = Path(path)
@@ -208,16 +244,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, sheet: str = "data") -> P
         if suffix == ".csv":
             write_csv(frame, tmp)
         elif suffix == ".xlsx":
-            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                _map_text(frame, xlsx_text).to_excel(writer, sheet_name=sheet[:31], index=False)
-                text_only(writer.book)
-                sheet_obj = writer.sheets[sheet[:31]]
-                sheet_obj.freeze_panes = "A2"
-                for i, col in enumerate(frame.columns, start=1):
-                    width = max(len(str(col)), *(len(str(v)) for v in frame[col].head(200)), 4)
-                    sheet_obj.column_dimensions[sheet_obj.cell(1, i).column_letter].width = min(
-                        width + 2, 60
-                    )
+            _write_excel({sheet: frame}, tmp)
         elif suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:

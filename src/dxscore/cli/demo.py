@@ -15,7 +15,6 @@ import os
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dxscore import index as ix
 from dxscore.cli.index import _print_ranking, _user_errors, out
@@ -66,6 +65,8 @@ def demo(
 
         migrate()
         workspace.reset()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("[bold]building the demo workspace[/]"),
         BarColumn(),

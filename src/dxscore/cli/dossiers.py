@@ -6,24 +6,22 @@ import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from dxscore import dossiers as dx
-from dxscore.dossiers.schema import CATALOGUE_COLUMNS, DEFAULT_TZ, DOSSIER_COLUMNS
-from dxscore.dossiers.synth import SynthError
-from dxscore.safefiles import SettingError
+from dxscore import dossiers as dx  # its names load on first use (Ibis, DuckDB, PyArrow)
 from dxscore.tables import FORMATS, OutputError, write_csv, write_table
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# dxscore.dossiers.schema.DEFAULT_TZ, written out so that ``--help`` needs no PyArrow
+# (tests/cli/test_startup.py checks that they agree)
+DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 app = typer.Typer(
     help="Dossier records: import, public-service measures (Decision 766), synthetic data.",
@@ -53,17 +51,24 @@ EncodingOpt = typer.Option(
 StrictOpt = typer.Option(
     False, "--strict", help="Reject the whole import if any row has a problem."
 )
-ERRORS = (
-    dx.FileError,
-    dx.StoreError,
-    dx.ProfileError,
-    dx.UnitsError,
-    dx.MeasureError,
-    dx.PeriodError,
-    OutputError,
-    SynthError,
-    SettingError,
-)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    """The input errors a command reports (loading the modules that raise them)."""
+    from dxscore.dossiers.synth import SynthError
+    from dxscore.safefiles import SettingError
+
+    return (
+        dx.FileError,
+        dx.StoreError,
+        dx.ProfileError,
+        dx.UnitsError,
+        dx.MeasureError,
+        dx.PeriodError,
+        OutputError,
+        SynthError,
+        SettingError,
+    )
 
 
 @contextmanager
@@ -71,12 +76,16 @@ def _user_errors():
     """Input errors become one clear message and exit status 1."""
     try:
         yield
-    except ERRORS as exc:
+    except Exception as exc:
+        if not isinstance(exc, _errors()):
+            raise
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -368,9 +377,11 @@ def info(store: Path = StoreOpt) -> None:
 @app.command("columns")
 def columns() -> None:
     """The dossier and catalogue columns, and the built-in mapping profiles."""
+    from dxscore.dossiers import schema
+
     for title, cols in (
-        ("dossier columns", DOSSIER_COLUMNS),
-        ("catalogue columns", CATALOGUE_COLUMNS),
+        ("dossier columns", schema.DOSSIER_COLUMNS),
+        ("catalogue columns", schema.CATALOGUE_COLUMNS),
     ):
         table = Table(title=title)
         for c in ("column", "type", "required", "values / default", "meaning"):

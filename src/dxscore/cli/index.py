@@ -1,23 +1,32 @@
-"""``dxscore index ...``: the composite-index engine from the command line."""
+"""``dxscore index ...``: the composite-index engine from the command line.
+
+Start-up stays light (``tests/cli/test_startup.py``): ``dxscore.index`` loads its
+modules on first use, and NumPy, pandas and the lineage package are imported inside
+the commands that need them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
 from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from dxscore import index as ix
-from dxscore import lineage as ln
-from dxscore.index.methodology import ROOT
+from dxscore.errors import Problems
 from dxscore.tables import OutputError, write_table
+
+if TYPE_CHECKING:
+    from dxscore import lineage as ln
+
+ROOT = "index"  # dxscore.index.methodology.ROOT (the CLI does not import it to start)
 
 app = typer.Typer(help="Composite indices: list, check, compute, explain.", no_args_is_help=True)
 # Wide enough for rankings when the output is a pipe or a file, not a terminal.
@@ -64,7 +73,7 @@ def _user_errors():
     """Turn the engine's input errors into a clear message and exit status 1."""
     try:
         yield
-    except (ix.MethodologyError, ix.DataError, ix.EngineError, ln.LineageError, OutputError) as exc:
+    except (Problems, ix.EngineError, OutputError) as exc:  # methodology, data, lineage
         err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
         raise typer.Exit(1) from None
     except KeyError as exc:
@@ -94,6 +103,8 @@ def _load_on_map(
     as_of: str | None,
 ) -> tuple[ix.CompiledMethodology, ix.Dataset, ln.Carried | None]:
     """``_load``, then with ``--lineage`` the values carried onto the map of ``--as-of``."""
+    from dxscore import lineage as ln
+
     if lineage is None:
         if as_of is not None:
             raise ix.DataError("--as-of", [("--as-of", "needs --lineage (the map's history)")])
@@ -138,8 +149,17 @@ def _print_carried(carried: ln.Carried, period: str | None) -> None:
         )
 
 
+def _missing(x: object) -> bool:
+    """None, NaN or pandas' NA (pandas is loaded once there is a table to print)."""
+    import pandas as pd
+
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
 def _fmt(x: object, digits: int = 4) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+    import numpy as np
+
+    if _missing(x):
         return ""
     if isinstance(x, float | np.floating):
         return f"{x:.{digits}f}"
@@ -147,7 +167,7 @@ def _fmt(x: object, digits: int = 4) -> str:
 
 
 def _change(x: object) -> str:
-    if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
+    if _missing(x):
         return ""
     x = int(x)
     return f"[green]▲{x}[/]" if x > 0 else f"[red]▼{-x}[/]" if x < 0 else "="
@@ -159,10 +179,11 @@ def list_methodologies() -> None:
     table = Table(title="Built-in methodologies")
     for col in ("id", "version", "title", "indicators", "scale"):
         table.add_column(col)
-    for mid in ix.builtin_ids():
-        m = ix.load(mid)
+    from dxscore.index.catalogue import builtin_summaries  # read without compiling: fast
+
+    for m in builtin_summaries():
         table.add_row(
-            m.id, m.version, m.title, str(len(m.indicators)), f"[{m.scale[0]:g}, {m.scale[1]:g}]"
+            m.id, m.version, m.title, str(m.indicators), f"[{m.scale[0]:g}, {m.scale[1]:g}]"
         )
     out.print(table)
 
@@ -315,7 +336,7 @@ def explain(
             notes.append("imputed")
         if r.treatment:
             notes.append(r.treatment)
-        if r.kind == "indicator" and np.isnan(r.raw) and not r.imputed:
+        if r.kind == "indicator" and math.isnan(r.raw) and not r.imputed:
             notes.append("missing")
         label = "  " * r.depth + r.node
         if r.parent and m.nodes[r.node].parent != r.parent:
@@ -349,6 +370,80 @@ def doc(
     else:
         out_file.write_text(text, encoding="utf-8")
         out.print(f"wrote {out_file}")
+
+
+AUDIT_TITLES = {
+    "units": "Data availability per unit",
+    "indicators": "Data availability per indicator",
+    "correlations": "Correlations (Pearson, Spearman)",
+    "cronbach": "Cronbach's alpha of each aggregate's children",
+    "pca": "Principal components of each aggregate's children",
+    "remove_one": "Remove one indicator: rank shifts of the index",
+}
+
+
+@app.command()
+def audit(
+    methodology: str = MethodologyArg,
+    data: list[Path] = DataArg,
+    period: str = typer.Option(None, "--period", help="Period to audit (default: the latest)."),
+    threshold: float = typer.Option(
+        0.66, "--threshold", min=0, max=1, help="Flag units and indicators below this share."
+    ),
+    collinear: float = typer.Option(
+        0.9, "--collinear", min=0.01, max=1, help="Flag children correlated above this."
+    ),
+    out_file: Path = typer.Option(
+        None, "--out", help="Write every table: one sheet each (.xlsx) or FILE-SECTION.csv."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print every table as JSON."),
+    units: Path = UnitsOpt,
+    ignore_unknown: bool = IgnoreOpt,
+) -> None:
+    """The statistical audit before publishing (as JRC and COINr users run it): data
+    availability, correlations, Cronbach's alpha, PCA, and the remove-one-indicator test."""
+    import json
+
+    from dxscore.index.audit import audit as run_audit
+    from dxscore.tables import write_sheets
+
+    with _user_errors():
+        m, dataset = _load(methodology, data, units, ignore_unknown)
+        if period is not None:
+            dataset.period_index(period)
+        result = run_audit(m, dataset, period, threshold=threshold, collinear=collinear)
+        sections = result.sections()
+        if out_file is not None:
+            if out_file.suffix.lower() == ".xlsx":
+                write_sheets(sections, out_file)
+                out.print(f"wrote {len(sections)} sheets to {out_file}")
+            else:
+                for name, frame in sections.items():
+                    path = out_file.with_name(f"{out_file.stem}-{name}{out_file.suffix}")
+                    write_table(frame, path, sheet=name)
+                    out.print(f"wrote {len(frame)} rows to {path}")
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return
+    if out_file is not None:
+        return
+    out.print(
+        f"[bold]{m.title} — {result.period}: statistical audit[/] ({m.label}; availability "
+        f"threshold {threshold:g}, collinear above {collinear:g})"
+    )
+    for name, frame in sections.items():
+        shown, caption = frame, ""
+        if name == "correlations":
+            shown = frame[(frame["kind"] == "within") | (frame["flag"] != "")]
+            caption = "pairs within each aggregate, and flagged ones across levels (all: --out)"
+        view = Table(title=AUDIT_TITLES[name], caption=caption or None)
+        for col in shown.columns:
+            view.add_column(col, justify="left" if shown[col].dtype == object else "right")
+        for row in shown.itertuples(index=False):
+            view.add_row(
+                *(_fmt(v, 3) if not isinstance(v, bool) else ("yes" if v else "") for v in row)
+            )
+        out.print(view)
 
 
 def example_path() -> Path:
@@ -513,7 +608,7 @@ def levers(
             steps_txt = ", ".join(
                 f"{r.indicator} {_fmt(r.current)} → {_fmt(r.path_value)}"
                 for r in table.itertuples(index=False)
-                if not np.isnan(r.path_value)
+                if not math.isnan(r.path_value)
             )
             out.print(
                 f"path to rank {target_rank}: {steps_txt} (reaches rank {result.path_rank}, "

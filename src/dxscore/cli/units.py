@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from dxscore import lineage as ln
 from dxscore.tables import OutputError, write_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from dxscore import lineage as ln
 
 app = typer.Typer(
     help="Units over time: lineages of the administrative map (merges, splits, ...).",
@@ -21,12 +26,25 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
+
+def _builtin_lineages() -> list[str]:
+    """``dxscore.lineage.builtin_ids()`` without importing the package (and pandas) to
+    start: the files in its ``data`` folder."""
+    spec = importlib.util.find_spec("dxscore.lineage")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        return []
+    return sorted(p.name.removesuffix(".csv.gz") for p in Path(folders[0], "data").glob("*.csv.gz"))
+
+
 LineageArg = typer.Argument(
-    ..., help=f"A built-in lineage ({', '.join(ln.builtin_ids())}) or a lineage file."
+    ..., help=f"A built-in lineage ({', '.join(_builtin_lineages())}) or a lineage file."
 )
 
 
 def _load(ref: str) -> ln.Lineage:
+    from dxscore import lineage as ln
+
     try:
         return ln.load(ref)
     except ln.LineageError as exc:
@@ -63,6 +81,8 @@ def lineage_command(
     ),
 ) -> None:
     """Write a lineage as a file (the built-in vn-2025, say), or summarise it."""
+    from dxscore import lineage as ln
+
     found = _load(lineage)
     if out_file is not None:
         frame = ln.to_frame(found)
@@ -92,6 +112,10 @@ def map_command(
     out_file: Path = typer.Option(None, "--out", help="Write the table (csv, xlsx, ...)."),
 ) -> None:
     """The units a lineage knows in force on a day, with their validity and parent."""
+    import pandas as pd
+
+    from dxscore import lineage as ln
+
     found = _load(lineage)
     try:
         day = ln.day(on)

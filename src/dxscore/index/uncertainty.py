@@ -77,6 +77,11 @@ class Replicator:
         if u.drop_indicators:
             factors.append(Factor("drop", "drop", options=len(m.indicators) + 1))
         self.factors = factors
+        self._weight_cols = {
+            code: [k for k, f in enumerate(factors) if f.kind == "weight" and f.node == code]
+            for code in m.aggregates
+        }
+        self._nominal_weights = {code: child_weights(m, code) for code in m.aggregates}
 
     # --- indicator variants -----------------------------------------------------------
 
@@ -114,8 +119,8 @@ class Replicator:
     def _weights(self, U: Floats, code: str, dropped: Ints, nominal_weights: bool) -> Floats:
         """Weights of ``code``'s children per replication, ``(R, 1, C)``."""
         m = self.methodology
-        nominal = child_weights(m, code)
-        cols = [k for k, f in enumerate(self.factors) if f.kind == "weight" and f.node == code]
+        nominal = self._nominal_weights[code]
+        cols = self._weight_cols[code]
         noise = self.uncertainty.weights
         if not cols or nominal_weights:
             w = np.broadcast_to(nominal, (len(U), len(nominal))).copy()
@@ -136,7 +141,9 @@ class Replicator:
     def evaluate(self, U: Floats, node: str = ROOT, nominal_weights: bool = False) -> Floats:
         """Scores of ``node`` for each replication: ``(R, units)``."""
         U = np.atleast_2d(np.asarray(U, dtype=float))
-        per_rep = max(1, len(self.units) * len(self.methodology.indicators))
+        m = self.methodology
+        widest = max((len(m.nodes[c].children) for c in m.aggregates), default=1)
+        per_rep = max(1, len(self.units) * (len(m.aggregates) + 4 * widest))
         chunk = max(1, CHUNK_VALUES // per_rep)
         return np.concatenate(
             [
@@ -146,26 +153,63 @@ class Replicator:
         )
 
     def _evaluate_chunk(self, U: Floats, node: str, nominal_weights: bool) -> Floats:
-        m = self.methodology
+        """Replications grouped by their indicator variant (imputation x normalisation):
+        within a group every indicator's scores are one ``(U,)`` row shared by all
+        replications, so an aggregate of indicators is a matrix product of the group's
+        weight sets with those rows, not an ``(R, U, C)`` array per replication."""
         imp, norm = self._choice(U, "imputation"), self._choice(U, "normalisation")
+        variant = imp * len(self._normalisations) + norm
+        out = np.empty((len(U), len(self.units)))
+        for v in np.unique(variant):
+            rows = np.flatnonzero(variant == v)
+            a, b = divmod(int(v), len(self._normalisations))
+            out[rows] = self._evaluate_variant(U[rows], self._variants[a, b], node, nominal_weights)
+        return out
+
+    def _evaluate_variant(self, U: Floats, X: Floats, node: str, nominal_weights: bool) -> Floats:
+        """Scores of ``node`` for replications that share the indicator scores ``X``
+        ``(U, I)``."""
+        m = self.methodology
         agg_choice, dropped = self._choice(U, "aggregation"), self._choice(U, "drop")
-        X = self._variants[imp, norm]  # (R, U, I)
-        scores: dict[str, Floats] = {code: X[..., i] for code, i in self._indicator_ix.items()}
+        shared: dict[str, Floats] = {code: X[:, i] for code, i in self._indicator_ix.items()}
+        scores: dict[str, Floats] = {}  # per replication: (R, U)
+        weight_factors = {f.node for f in self.factors if f.kind == "weight"}
         for code in m.aggregates:
             spec = m.nodes[code].aggregate_spec
-            x = np.stack([scores[c] for c in m.nodes[code].children], axis=-1)
-            w = self._weights(U, code, dropped, nominal_weights)
+            children = m.nodes[code].children
+            w = self._weights(U, code, dropped, nominal_weights)[:, 0, :]  # (R, C)
+            inverse: Ints | None = None
+            if nominal_weights or code not in weight_factors:  # few distinct weight sets
+                w, inverse = np.unique(w, axis=0, return_inverse=True)
+                inverse = inverse.reshape(-1)
             options = [spec.aggregation]
             if spec.aggregation.method != "points":
                 options += [a for a in self._aggregations[1:] if a is not None]
-            score = _aggregate(x, w, options[0], spec, m.scale)
-            for k, method in enumerate(options[1:], start=1):
-                out = _aggregate(x, w, method, spec, m.scale)
-                score = np.where((agg_choice == k)[:, None], out, score)
+            if all(c in shared for c in children):
+                x = np.stack([shared[c] for c in children], axis=-1)  # (U, C)
+            else:
+                if inverse is not None:  # per-replication children need every weight row
+                    w, inverse = w[inverse], None
+                rows = (len(U), len(self.units))
+                x = np.stack(
+                    [
+                        scores[c] if c in scores else np.broadcast_to(shared[c], rows)
+                        for c in children
+                    ],
+                    axis=-1,
+                )  # (R, U, C)
+            outs = [_aggregate_rows(x, w, method, spec, m.scale) for method in options]
+            if inverse is not None:
+                outs = [o[inverse] for o in outs]
+            score = outs[0]
+            for k, other in enumerate(outs[1:], start=1):
+                score = np.where((agg_choice == k)[:, None], other, score)
             if spec.rescale == "minmax":
                 score = steps.rescale_minmax(score, m.scale)
             scores[code] = score
-        return scores[node]
+        if node in scores:
+            return scores[node]
+        return np.broadcast_to(shared[node], (len(U), len(self.units))).copy()
 
     def ranks(self, scores: Floats) -> Floats:
         return steps.competition_rank(scores, self.methodology.rank_rounding)
@@ -189,6 +233,63 @@ def _aggregate(
         )
     score, _ = steps.aggregate(x, w, method, scale, spec.min_coverage, spec.max_points)
     return score
+
+
+def _weighted_sum(w: Floats, v: Floats) -> Floats:
+    """``sum_c w[r, c] * v[..., u, c]`` as ``(R, U)``, for ``v`` shared ``(U, C)`` or per
+    replication ``(R, U, C)``: a matrix product, by ``einsum``'s own loops rather than
+    BLAS, so that each element's sum runs in the same order whatever the other rows and
+    columns are (equal units stay tied; a replication's score does not depend on its
+    chunk)."""
+    out: Floats = np.einsum("rc,uc->ru" if v.ndim == 2 else "rc,ruc->ru", w, v)
+    return out
+
+
+def _aggregate_rows(
+    x: Floats, w: Floats, method: Aggregation, spec: AggregateSpec, scale: tuple[float, float]
+) -> Floats:
+    """``_aggregate`` of children's scores ``x`` (``(U, C)`` shared by every replication,
+    or ``(R, U, C)``) with one weight set per replication ``w`` ``(R, C)``: ``(R, U)``.
+    The means that are linear in the weights (arithmetic; geometric and harmonic on logs
+    and inverses; point sums) are matrix products; the others broadcast ``x`` to
+    ``(R, U, C)`` and take ``steps.aggregate``. Same formulas as ``steps.aggregate``."""
+    if method.method not in ("arithmetic", "geometric", "harmonic", "points"):
+        full = np.broadcast_to(x, (len(w), *x.shape[-2:]))
+        return _aggregate(full, w[:, None, :], method, spec, scale)
+    if steps.negative_inputs(x, method).any():
+        return _aggregate(x, w[:, None, :], method, spec, scale)  # raises the error
+    avail = ~np.isnan(x)
+    x0 = np.where(avail, x, 0.0)
+    if avail.all():  # the weights of the children present: all of them
+        den = np.broadcast_to(w.sum(axis=-1)[:, None], (len(w), x.shape[-2]))
+    else:
+        den = _weighted_sum(w, avail.astype(float))  # (R, U)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if method.method == "arithmetic":
+            out = _weighted_sum(w, x0) / den
+        elif method.method in ("geometric", "harmonic"):
+            positive = avail & (x0 > 0)
+            safe = np.where(x0 > 0, x0, 1.0)
+            zeros = (avail & (x0 == 0)).astype(float)
+            zero = _weighted_sum((w > 0).astype(float), zeros) > 0
+            if method.method == "geometric":
+                out = np.exp(_weighted_sum(w, np.where(positive, np.log(safe), 0.0)) / den)
+            else:
+                out = den / _weighted_sum(w, np.where(positive, 1.0 / safe, 0.0))
+            out = np.where(zero, 0.0, out)
+        else:  # points
+            lo, hi = scale
+            points = _weighted_sum(w, np.where(avail, (x0 - lo) / (hi - lo), 0.0))
+            total = spec.max_points if spec.max_points is not None else w.sum(axis=-1)[:, None]
+            points = np.minimum(points, total)
+            out = np.where(total > 0, lo + (hi - lo) * points / total, lo)
+            den = np.broadcast_to(avail.any(axis=-1).astype(float), out.shape)
+    out = np.where(den > 0, out, np.nan)
+    if spec.min_coverage is not None:
+        coverage = avail.sum(axis=-1) / x.shape[-1]
+        out = np.where(coverage + 1e-12 >= spec.min_coverage, out, np.nan)
+    result: Floats = out
+    return result
 
 
 # --- Monte Carlo --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dxscore.lineage import day as ln_day
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
-from dxscore.web.scores import maps, runs, selectors
+from dxscore.web.scores import audits, maps, runs, selectors
 from dxscore.web.scores.models import Immutable, ScoreRun
 
 
@@ -168,3 +168,33 @@ def run_explain(request, pk: int, unit: str):
             "carried_from": runs.carried_from(run).get(unit_obj.pk, []),
         },
     )
+
+
+def _staff_run(request, pk: int) -> ScoreRun:
+    """The statistical audit is for staff (administrators and steering officers)."""
+    if not scope.can_manage(request.user):
+        raise PermissionDenied
+    return _visible_run(request, pk)
+
+
+@login_required
+def run_audit(request, pk: int):
+    run = _staff_run(request, pk)
+    result = audits.run_audit(run)
+    return render(
+        request,
+        "dxscore/audit.html",
+        {"run": run, "audit": result, "sections": audits.sections(result)},
+    )
+
+
+@login_required
+def run_audit_xlsx(request, pk: int):
+    run = _staff_run(request, pk)
+    body = audits.workbook(run, audits.run_audit(run))
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"audit-{run.methodology.code}-{run.period.code}-{run.number}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
