@@ -194,17 +194,17 @@ def catalogue(
 
 
 def _parse_by(by: str) -> tuple[str, bool]:
-    """The grain of ``--by``, and whether it groups by procedure too."""
+    """The period kind of ``--by``, and whether it groups by procedure too."""
     parts = [p.strip().lower() for p in by.split(",") if p.strip()]
-    grains = [p for p in parts if p in dx.GRAINS]
-    others = [p for p in parts if p not in dx.GRAINS and p not in ("unit", "procedure")]
-    if len(grains) != 1 or others:
+    kinds = [p for p in parts if p in dx.KINDS]
+    others = [p for p in parts if p not in dx.KINDS and p not in ("unit", "procedure")]
+    if len(kinds) != 1 or others:
         raise typer.BadParameter(
             f"'{by}': use unit,month, unit,quarter or unit,year (add procedure, as in "
             "unit,procedure,quarter, for measures per procedure)",
             param_hint="--by",
         )
-    return grains[0], "procedure" in parts
+    return kinds[0], "procedure" in parts
 
 
 SHOWN = (
@@ -254,12 +254,12 @@ def measures(
     """Measures per unit (or unit and procedure) and period: counts, rates and Decision 766
     points."""
     with _user_errors():
-        grain, by_procedure = _parse_by(by)
+        kind, by_procedure = _parse_by(by)
         with _progress() as bar:
             bar.add_task(f"computing measures on {engine}", total=None)
             result = dx.compute_measures(
                 store,
-                grain,
+                kind,
                 engine=engine,
                 units=units,
                 tz=tz,

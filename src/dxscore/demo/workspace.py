@@ -266,7 +266,7 @@ def _dossiers(admin, rows: int) -> pd.DataFrame:
     worker.queue_measures(admin)
     worker.run_pending()
     yearly = pd.DataFrame(
-        DossierMeasure.objects.filter(grain="year", unit__code__startswith="20-D").values(
+        DossierMeasure.objects.filter(kind="year", unit__code__startswith="20-D").values(
             "unit__code", "period", "measure", "value"
         )
     )

@@ -16,16 +16,16 @@ from dxscore.dossiers.measures import (
     keys_of,
     to_long,
 )
-from dxscore.dossiers.periods import GRAINS, PeriodError
 from dxscore.dossiers.profiles import ProfileError, builtin_profiles, load_profile
 from dxscore.dossiers.readers import FileError
 from dxscore.dossiers.store import ImportResult, Store, StoreError
 from dxscore.dossiers.units import UnitsError, read_units
+from dxscore.periods import KINDS, PeriodError
 
 __all__ = [
     "CATALOGUE_MEASURES",
-    "GRAINS",
     "MEASURES",
+    "KINDS",
     "FileError",
     "ImportResult",
     "MeasureError",

@@ -30,10 +30,9 @@ from dxscore.dossiers.measures import (
     plan_span,
     time_bounds,
 )
-from dxscore.dossiers.periods import GRAINS
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
-from dxscore.periods import check_kind
+from dxscore.periods import KINDS, check_kind
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -44,7 +43,7 @@ ENGINES = ("duckdb", "spark")
 @dataclass
 class Measures:
     frame: pd.DataFrame
-    grain: str
+    kind: str
     engine: str
     warnings: list[str] = field(default_factory=list)
 
@@ -174,7 +173,7 @@ def _epoch(value: dt.datetime) -> int:
 
 def compute_measures(
     store: str | Path,
-    grain: str = "month",
+    kind: str = "month",
     *,
     engine: str = "duckdb",
     units: str | Path | pd.DataFrame | None = None,
@@ -193,11 +192,11 @@ def compute_measures(
     ``start``/``end``: period codes bounding the output. ``backend``: an already
     connected Ibis backend to use (tests pass one Spark session around).
     """
-    if grain not in GRAINS:
-        raise MeasureError(f"unknown period grain '{grain}' (use {', '.join(GRAINS)})")
+    if kind not in KINDS:
+        raise MeasureError(f"unknown period kind '{kind}' (use {', '.join(KINDS)})")
     if engine not in ENGINES:
         raise MeasureError(f"unknown engine '{engine}' (use {', '.join(ENGINES)})")
-    kind = check_kind(grain)  # known already: the grain as its literal type
+    period_kind = check_kind(kind)  # known already: the kind as its literal type
     if backend is not None:
         con = backend
     elif engine == "duckdb":
@@ -207,14 +206,14 @@ def compute_measures(
     tables = open_tables(con, engine, store)
     catalogue = tables.catalogue if use_catalogue and not by_procedure else None
     bounds = tables.bounds or time_bounds(tables.dossiers)
-    span = plan_span(bounds, kind, check_timezone(tz or tables.timezone), start, end)
+    span = plan_span(bounds, period_kind, check_timezone(tz or tables.timezone), start, end)
     base = dossier_base(tables.dossiers, span, procedures=catalogue is not None or by_procedure)
     notes: list[str] = []
     tree = None
     if units is not None:
         frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
-        known = set(frame["code"])
-        unknown = sorted(set(execute(base.select("unit").distinct())["unit"]) - known)
+        listed = set(frame["code"])
+        unknown = sorted(set(execute(base.select("unit").distinct())["unit"]) - listed)
         if unknown:
             shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
             notes.append(
@@ -229,5 +228,5 @@ def compute_measures(
     else:  # DuckDB reads the records once for the single query (a shared CTE)
         result = execute(measure_table(base, span, tree, catalogue, by_procedure))
     if result.empty:
-        explain_empty(base, grain, start, end)
-    return Measures(finish(result, kind), grain, engine, notes)
+        explain_empty(base, period_kind, start, end)
+    return Measures(finish(result, period_kind), period_kind, engine, notes)

@@ -29,13 +29,11 @@ from dxscore.dossiers.periods import (
     Offsets,
     calendar,
     day_periods,
-    period_codes,
     period_days,
-    period_range,
     zone_offsets,
 )
 from dxscore.dossiers.schema import FINISHED_STATUSES, ONLINE_LEVELS
-from dxscore.periods import Kind
+from dxscore.periods import Kind, code_at, parse
 
 MEASURES = (
     "received",
@@ -94,7 +92,7 @@ class Span:
     the Parquet statistics, and possibly wider) and of ``--from``/``--to``. The data's own
     span (first dossier received, last event) is found in the query itself."""
 
-    grain: Kind
+    kind: Kind
     offsets: Offsets  # the zone's UTC offsets over the calendar, with two days' margin
     first_day: int  # calendar, local days since 1970-01-01
     last_day: int
@@ -162,28 +160,28 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
 
 def plan_span(
     bounds: tuple[int, int],
-    grain: Kind,
+    kind: Kind,
     tz: str,
     start: str | None = None,
     end: str | None = None,
 ) -> Span:
     """The calendar for records whose instants (UTC epoch seconds) lie within ``bounds``
     (any superset will do) and the reported periods ``start``..``end``."""
-    out_first = period_range(start, grain)[0] if start else None
-    out_last = period_range(end, grain)[1] if end else None
+    out_first = parse(start).span(kind)[0] if start else None
+    out_last = parse(end).span(kind)[1] if end else None
     if out_first is not None and out_last is not None and out_first > out_last:
         raise MeasureError(f"the period range {start}..{end} is empty")
     lo, hi = bounds
     periods = []
     for instant in (lo, hi):
         day = zone_offsets(tz, instant - DAY, instant + DAY).local_day(instant)
-        periods.append(int(day_periods(np.array([day]), grain)[0]))
+        periods.append(int(day_periods(np.array([day]), kind)[0]))
     first_period = min(p for p in (periods[0], out_first) if p is not None)
     last_period = max(p for p in (periods[1], out_last) if p is not None)
-    first_day = period_days(first_period, grain)[0]
-    last_day = period_days(last_period, grain)[1]
+    first_day = period_days(first_period, kind)[0]
+    last_day = period_days(last_period, kind)[1]
     offsets = zone_offsets(tz, first_day * DAY - 2 * DAY, (last_day + 2) * DAY)
-    return Span(grain, offsets, first_day, last_day, first_period, last_period, out_first, out_last)
+    return Span(kind, offsets, first_day, last_day, first_period, last_period, out_first, out_last)
 
 
 def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
@@ -197,7 +195,7 @@ def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
     return int(stats["lo"].iloc[0]), hi
 
 
-def explain_empty(base: ir.Table, grain: str, start: str | None, end: str | None) -> None:
+def explain_empty(base: ir.Table, kind: str, start: str | None, end: str | None) -> None:
     """Raise the reason why the measures came out empty (no records that count, or a
     period range outside the data)."""
     stats = execute(base.aggregate(first=base.r_s.min()))
@@ -281,7 +279,7 @@ def measure_table(
         raise MeasureError("the catalogue measures are per unit: not with by_procedure")
     keys = PROCEDURE_KEYS if by_procedure else KEYS
     series = keys[:-1]  # one running stock per unit (and procedure)
-    cal = ibis.memtable(calendar(span.first_day, span.last_day, span.grain))
+    cal = ibis.memtable(calendar(span.first_day, span.last_day, span.kind))
     # A named subquery is compiled as one common table expression: the records are read
     # once for all the passes below (ibis would otherwise inline it into each).
     base = base.alias("dxscore_base")
@@ -478,11 +476,11 @@ def _with_catalogue(
 # -- results -------------------------------------------------------------------------
 
 
-def finish(frame: pd.DataFrame, grain: Kind) -> pd.DataFrame:
+def finish(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     """Executed measures as a plain table: period codes, sorted, counts as integers."""
     keys = keys_of(frame)
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    frame["period"] = period_codes(frame["period"].to_numpy(), grain)
+    frame["period"] = [code_at(int(i), kind) for i in frame["period"].to_numpy()]
     for c in COUNTS:
         frame[c] = frame[c].astype("int64")
     rates = [c for c in frame.columns if c not in keys and c not in COUNTS]

@@ -129,7 +129,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     page.screenshot(path=shots / "tour-3-whatif.png")
 
     # 4. the public-service dashboard of Lạng Sơn, from its synthetic dossiers
-    page.goto(f"{base}/dashboards/services/?unit=20&grain=year&period=2024")
+    page.goto(f"{base}/dashboards/services/?unit=20&kind=year&period=2024")
     services = page.inner_text("main")
     assert "Lạng Sơn" in services and "Timeliness" in services
     page.screenshot(path=shots / "tour-4-services.png")

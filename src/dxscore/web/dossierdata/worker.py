@@ -84,7 +84,6 @@ from dxscore.web.orgs.models import Unit
 
 log = logging.getLogger(__name__)
 
-GRAINS = periods.KINDS  # the measures are stored per month, quarter and year
 ALL_MEASURES = (*MEASURES, *CATALOGUE_MEASURES)
 SHOWN_PROBLEMS = 50
 SCRATCH = "dxscore-dossiers-"  # + the worker's pid: the scratch folders of import checks
@@ -553,13 +552,13 @@ def run_measures(job: Job) -> None:
         raise JobFailed(_("The dossier store holds no dossiers yet."))
     tree = unit_tree()
     frames, per_procedure, notes = {}, {}, []
-    for i, grain in enumerate(GRAINS):
-        _progress(job, _("computing measures per %(g)s") % {"g": grain}, 5 + 22 * i)
-        measures = compute_measures(store.root, grain, units=tree)
-        frames[grain] = measures.frame
+    for i, kind in enumerate(periods.KINDS):  # stored per month, quarter and year
+        _progress(job, _("computing measures per %(g)s") % {"g": kind}, 5 + 22 * i)
+        measures = compute_measures(store.root, kind, units=tree)
+        frames[kind] = measures.frame
         notes += [n for n in measures.warnings if n not in notes]
-        per_procedure[grain] = compute_measures(
-            store.root, grain, units=tree, by_procedure=True
+        per_procedure[kind] = compute_measures(
+            store.root, kind, units=tree, by_procedure=True
         ).frame
     _progress(job, _("storing measures and filling values"), 70)
     with transaction.atomic():
@@ -579,7 +578,7 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
     units = dict(Unit.objects.values_list("code", "pk"))
     DossierMeasure.objects.all().delete()
     batch = []
-    for grain, frame in frames.items():
+    for kind, frame in frames.items():
         names = [c for c in frame.columns if c in ALL_MEASURES]
         frame = frame[frame["unit"].isin(units)]
         for row in frame.itertuples(index=False):
@@ -590,7 +589,7 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
                     DossierMeasure(
                         unit_id=unit_id,
                         period=row.period,
-                        grain=grain,
+                        kind=kind,
                         measure=name,
                         value=None if x is None or math.isnan(x) else float(x),
                         job=job,
@@ -607,7 +606,7 @@ def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job:
     ProcedureMeasure.objects.all().delete()
     fields = (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
     count = 0
-    for grain, frame in frames.items():
+    for kind, frame in frames.items():
         frame = frame[frame["unit"].isin(units)]
         frame = frame[
             (frame["received"] > 0) | (frame["finished"] > 0) | (frame["open_at_end"] > 0)
@@ -619,7 +618,7 @@ def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job:
                 unit_id=units[unit],
                 procedure=procedure,
                 period=period,
-                grain=grain,
+                kind=kind,
                 job=job,
                 **dict(zip(fields, row, strict=True)),
             )
