@@ -20,6 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from dxscore import dossiers as dx
+from dxscore import lineage as ln
 from dxscore.dossiers.schema import CATALOGUE_COLUMNS, DEFAULT_TZ, DOSSIER_COLUMNS
 from dxscore.dossiers.synth import SynthError
 from dxscore.safefiles import SettingError
@@ -63,6 +64,7 @@ ERRORS = (
     OutputError,
     SynthError,
     SettingError,
+    ln.LineageError,
 )
 
 
@@ -207,6 +209,19 @@ def _parse_by(by: str) -> tuple[str, bool]:
     return kinds[0], "procedure" in parts
 
 
+def _on_map(lineage: str | None, as_of: str | None) -> dx.OnMap | None:
+    """``--lineage`` and ``--as-of`` as the map the measures are counted on."""
+    if lineage is None:
+        if as_of is not None:
+            raise dx.MeasureError("--as-of needs --lineage (the map's history)")
+        return None
+    try:
+        day = ln.day(as_of) if as_of is not None else None
+    except ValueError as exc:
+        raise dx.MeasureError(f"--as-of: {exc}") from None
+    return dx.OnMap(ln.load(lineage), day)
+
+
 SHOWN = (
     "received",
     "online_share",
@@ -250,11 +265,25 @@ def measures(
     no_catalogue: bool = typer.Option(
         False, "--no-catalogue", help="Leave out the catalogue-based online-service measures."
     ),
+    lineage: str | None = typer.Option(
+        None,
+        "--lineage",
+        help="A lineage file or a built-in lineage (vn-2025): each record's unit is read on "
+        "the map of its received date, measures are rolled up on the map of each period "
+        "(or of --as-of) by the lineage's tree.",
+    ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="With --lineage: count every period on the map in force on this day "
+        "(YYYY-MM-DD); without it each period is on its own map.",
+    ),
 ) -> None:
     """Measures per unit (or unit and procedure) and period: counts, rates and Decision 766
     points."""
     with _user_errors():
         kind, by_procedure = _parse_by(by)
+        on_map = _on_map(lineage, as_of)
         with _progress() as bar:
             bar.add_task(f"computing measures on {engine}", total=None)
             result = dx.compute_measures(
@@ -268,7 +297,10 @@ def measures(
                 use_catalogue=not no_catalogue,
                 by_procedure=by_procedure,
                 spark_master=spark_master,
+                on_map=on_map,
             )
+        if result.on_map:
+            err.print(f"measures on {escape(result.on_map)}", highlight=False)
         for warning in result.warnings:
             err.print(f"[yellow]warning:[/] {escape(warning)}")
         frame = dx.to_long(result.frame) if long else result.frame

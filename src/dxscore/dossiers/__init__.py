@@ -5,6 +5,8 @@
   imports CSV, JSON Lines, Parquet and Excel files as one transaction.
 - ``compute_measures``: the measures per unit (or unit and procedure) and period, as
   Ibis expressions run on DuckDB (default) or Spark.
+- ``OnMap``: with a ``dxscore.lineage.Lineage``, records read on the map of their
+  received date and measures counted on the map of each period or of a day.
 - ``synth``: realistic synthetic dossiers for demos, tests and benchmarks.
 """
 
@@ -18,6 +20,7 @@ from dxscore.dossiers.measures import (
 )
 from dxscore.dossiers.profiles import ProfileError, builtin_profiles, load_profile
 from dxscore.dossiers.readers import FileError
+from dxscore.dossiers.reform import OnMap
 from dxscore.dossiers.store import ImportResult, Store, StoreError
 from dxscore.dossiers.units import UnitsError, read_units
 from dxscore.periods import KINDS, PeriodError
@@ -30,6 +33,7 @@ __all__ = [
     "ImportResult",
     "MeasureError",
     "Measures",
+    "OnMap",
     "PeriodError",
     "ProfileError",
     "Store",

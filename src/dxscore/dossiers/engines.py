@@ -21,15 +21,23 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from dxscore.dossiers.measures import (
+    READING_SCHEMA,
     MeasureError,
+    Span,
     dossier_base,
     execute,
     explain_empty,
     finish,
     measure_table,
     plan_span,
+    read_on_map,
+    reading_frame,
     time_bounds,
+    unread_rows,
 )
+from dxscore.dossiers.periods import EPOCH
+from dxscore.dossiers.reform import OnMap, plan_maps
+from dxscore.dossiers.schema import BATCH, ROW
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
 from dxscore.periods import KINDS, check_kind
@@ -46,6 +54,7 @@ class Measures:
     kind: str
     engine: str
     warnings: list[str] = field(default_factory=list)
+    on_map: str = ""  # with a lineage: the map the measures are counted on
 
 
 def duckdb_backend(threads: int | None = None) -> ibis.BaseBackend:
@@ -94,6 +103,9 @@ class Tables:
     catalogue: ir.Table | None
     timezone: str
     bounds: tuple[int, int] | None = None  # from the Parquet statistics, when local
+    sources: dict[int, str] = field(default_factory=dict)  # import batch -> its file
+    engine: str = "duckdb"
+    con: ibis.BaseBackend | None = None
 
 
 def _is_remote(location: str) -> bool:
@@ -116,12 +128,15 @@ def open_tables(con: ibis.BaseBackend, engine: str, location: str | Path) -> Tab
         catalogue = f"{base}/{cat['file']}" if cat else None
         tz = manifest["timezone"]
         bounds = None
+        imports = manifest.get("imports", [])
     else:
         store = Store(location)
         parts = [str(p) for p in store.parts()]
         bounds = parquet_time_bounds(store.parts())
         catalogue = str(store.catalogue_file()) if store.catalogue_file() else None
         tz = store.timezone
+        imports = store.manifest.get("imports", [])
+    sources = {int(i["batch"]): Path(str(i["source"])).name for i in imports if "batch" in i}
     if not parts:
         raise StoreError(f"{location}: the store holds no dossiers yet")
     if engine == "duckdb":
@@ -135,7 +150,7 @@ def open_tables(con: ibis.BaseBackend, engine: str, location: str | Path) -> Tab
         if catalogue:
             session.read.parquet(catalogue).createOrReplaceTempView("dxscore_catalogue")
             cat_table = con.table("dxscore_catalogue")
-    return Tables(dossiers, cat_table, tz, bounds)
+    return Tables(dossiers, cat_table, tz, bounds, sources, engine, con)
 
 
 def parquet_time_bounds(paths: list[Path]) -> tuple[int, int] | None:
@@ -184,18 +199,25 @@ def compute_measures(
     by_procedure: bool = False,
     spark_master: str | None = None,
     backend: ibis.BaseBackend | None = None,
+    on_map: OnMap | None = None,
 ) -> Measures:
     """Measures per unit and period from a store (see measures.py for the definitions).
 
     ``units``: a units file or a ``code, parent`` frame to roll up a unit tree.
     ``by_procedure``: per unit, procedure and period (without the catalogue measures).
     ``start``/``end``: period codes bounding the output. ``backend``: an already
-    connected Ibis backend to use (tests pass one Spark session around).
+    connected Ibis backend to use (tests pass one Spark session around). ``on_map``:
+    read each record's unit on the map of its received date and count on the map of
+    each period or of a day (``reform.py``); the lineage gives the tree then.
     """
     if kind not in KINDS:
         raise MeasureError(f"unknown period kind '{kind}' (use {', '.join(KINDS)})")
     if engine not in ENGINES:
         raise MeasureError(f"unknown engine '{engine}' (use {', '.join(ENGINES)})")
+    if on_map is not None and units is not None:
+        raise MeasureError(
+            "with a lineage the units and their tree come from the lineage: no units file"
+        )
     period_kind = check_kind(kind)  # known already: the kind as its literal type
     if backend is not None:
         con = backend
@@ -207,6 +229,8 @@ def compute_measures(
     catalogue = tables.catalogue if use_catalogue and not by_procedure else None
     bounds = tables.bounds or time_bounds(tables.dossiers)
     span = plan_span(bounds, period_kind, check_timezone(tz or tables.timezone), start, end)
+    if on_map is not None:
+        return _on_map(tables, span, on_map, by_procedure, engine, catalogue is not None)
     base = dossier_base(tables.dossiers, span, procedures=catalogue is not None or by_procedure)
     notes: list[str] = []
     tree = None
@@ -221,12 +245,107 @@ def compute_measures(
                 f"are reported on their own: {shown}"
             )
         tree = closure(frame, unknown)
-    if engine == "spark":
-        # Spark computes a shared subquery once per use: keep the base for the run.
-        with base.cache() as cached:
-            result = execute(measure_table(cached, span, tree, catalogue, by_procedure))
-    else:  # DuckDB reads the records once for the single query (a shared CTE)
-        result = execute(measure_table(base, span, tree, catalogue, by_procedure))
+    result = _run(engine, base, span, tree, catalogue, by_procedure)
     if result.empty:
         explain_empty(base, period_kind, start, end)
     return Measures(finish(result, period_kind), period_kind, engine, notes)
+
+
+def _run(
+    engine: str,
+    base: ir.Table,
+    span: Span,
+    tree: pd.DataFrame | None,
+    catalogue: ir.Table | None,
+    by_procedure: bool,
+) -> pd.DataFrame:
+    if engine == "spark":
+        # Spark computes a shared subquery once per use: keep the base for the run.
+        with base.cache() as cached:
+            return execute(measure_table(cached, span, tree, catalogue, by_procedure))
+    # DuckDB reads the records once for the single query (a shared CTE)
+    return execute(measure_table(base, span, tree, catalogue, by_procedure))
+
+
+SHOWN_ROWS = 10
+
+
+def _on_map(
+    tables: Tables,
+    span: Span,
+    on_map: OnMap,
+    by_procedure: bool,
+    engine: str,
+    had_catalogue: bool,
+) -> Measures:
+    """The measures with every record read on the map of its received date and counted
+    on one map per stretch of periods (``reform.plan_maps``)."""
+    codes = sorted(execute(tables.dossiers.select("unit").distinct())["unit"])
+    runs = plan_maps(on_map, codes, span.kind, span.first_period, span.last_period)
+    # the records' units on their received days: a code that denotes no unit then is
+    # an error; on the map of a day, so is a unit that began after it
+    reading = runs[0].reading
+    later = (reading["why"] == "later") & (on_map.as_of is not None)
+    check = reading.assign(unit=pd.Series(["-"] * len(reading), dtype=object).mask(later))
+    checked = _table(tables, reading_frame(check), "dxscore_units_read")
+    bad = execute(unread_rows(tables.dossiers, checked, span.offsets).limit(SHOWN_ROWS))
+    if not bad.empty:
+        raise MeasureError(_unread(bad, tables.sources, on_map))
+    notes = []
+    if had_catalogue:
+        notes.append("the catalogue measures are not computed on a map of the lineage (yet)")
+    lost = sorted({key for run in runs for key in run.lost})
+    if lost:
+        shown = ", ".join(lost[:10]) + (" ..." if len(lost) > 10 else "")
+        notes.append(
+            f"the records of {len(lost)} unit(s) abolished without successor count for no "
+            f"unit on {on_map.describe()}: {shown}"
+        )
+    frames, base = [], None
+    for i, run in enumerate(runs):
+        reading = _table(tables, reading_frame(run.reading), f"dxscore_units_on_map_{i}")
+        records = read_on_map(tables.dossiers, reading, span.offsets)
+        base = dossier_base(records, span, procedures=by_procedure)
+        frame = _run(engine, base, span, run.tree, None, by_procedure)
+        frames.append(frame[frame["period"].between(run.first_period, run.last_period)])
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if result.empty:
+        assert base is not None
+        explain_empty(base, span.kind, None, None)
+    measures = finish(result, span.kind)
+    return Measures(measures, span.kind, engine, notes, on_map.describe())
+
+
+def _table(tables: Tables, frame: pd.DataFrame, name: str) -> ir.Table:
+    """A small table of the run on the records' backend. On Spark a temporary view: the
+    records' base is cached before the query runs, and ibis registers in-memory tables
+    only when a query runs."""
+    if tables.engine != "spark" or tables.con is None:
+        return ibis.memtable(frame, schema=READING_SCHEMA)
+    session = tables.con._session
+    schema = ", ".join(f"{c} {'int' if t == 'int32' else t}" for c, t in READING_SCHEMA.items())
+    rows = [tuple(None if pd.isna(v) else v for v in r) for r in frame.itertuples(index=False)]
+    session.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+    return tables.con.table(name)
+
+
+def _unread(bad: pd.DataFrame, sources: dict[int, str], on_map: OnMap) -> str:
+    """The error naming the records whose unit cannot be read (first rows)."""
+    lines = []
+    for batch, row_no, unit, day, code in bad[
+        [BATCH, ROW, "unit", "received_day", "code"]
+    ].itertuples(index=False, name=None):
+        received = EPOCH + dt.timedelta(days=int(day))
+        where = f"{sources.get(int(batch), f'import {batch}')} row {row_no}"
+        if pd.isna(code):
+            why = f"unit '{unit}' denotes no unit on its received date {received}"
+        else:
+            why = (
+                f"unit '{unit}' (received {received}) began after {on_map.as_of}: "
+                "its records cannot be counted on an earlier map (choose a later --as-of)"
+            )
+        lines.append(f"{where}: {why}")
+    more = " (first rows shown)" if len(bad) >= SHOWN_ROWS else ""
+    return f"records whose unit cannot be read on {on_map.describe()}{more}:\n  " + "\n  ".join(
+        lines
+    )

@@ -32,7 +32,7 @@ from dxscore.dossiers.periods import (
     period_days,
     zone_offsets,
 )
-from dxscore.dossiers.schema import FINISHED_STATUSES, ONLINE_LEVELS
+from dxscore.dossiers.schema import BATCH, FINISHED_STATUSES, ONLINE_LEVELS, ROW
 from dxscore.periods import Kind, code_at, parse
 
 MEASURES = (
@@ -156,6 +156,61 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
     if procedures:
         columns["procedure"] = d.procedure
     return d.select(**columns)
+
+
+def read_on_map(dossiers: ir.Table, reading: ir.Table, offsets: Offsets) -> ir.Table:
+    """The records with ``unit`` replaced by the unit they count for on a map
+    (``reading_frame`` of ``reform.MapRun.reading``: a record's code is read on its
+    received day). Records
+    that count nowhere on the map drop out; among the records of one ``dossier_id``
+    under one top unit, the latest version is kept (``updated_at``, then the later
+    import and row), so a dossier exported by two units of the reform counts once."""
+    joined = _read(dossiers, reading, offsets, "inner")
+    joined = joined.filter(joined.target.notnull())
+    latest = ibis.window(
+        group_by=[joined.dossier_id, joined.top],
+        order_by=[
+            joined.updated_at.isnull(),  # a version without updated_at loses
+            ibis.desc(joined.updated_at),
+            ibis.desc(joined[BATCH]),
+            ibis.desc(joined[ROW]),
+        ],
+    )
+    ranked = joined.mutate(_version=ibis.row_number().over(latest))
+    kept = ranked.filter(ranked._version == 0)
+    return kept.select(*[kept.target.name("unit") if c == "unit" else c for c in dossiers.columns])
+
+
+def unread_rows(dossiers: ir.Table, reading: ir.Table, offsets: Offsets) -> ir.Table:
+    """The records whose unit code denotes no unit on their received day (and, in
+    ``reading``, those marked unusable: ``target`` NULL), for the error naming them."""
+    joined = _read(dossiers, reading, offsets, "left")
+    bad = joined.filter(joined.code.isnull() | joined.target.isnull())
+    return bad.select(BATCH, ROW, "unit", "received_day", "code")
+
+
+READING_SCHEMA = {
+    "code": "string",
+    "first_day": "int32",
+    "last_day": "int32",
+    "top": "string",
+    "target": "string",
+}
+
+
+def reading_frame(reading: pd.DataFrame) -> pd.DataFrame:
+    """``reform.MapRun.reading`` as the table the records are joined to (``target``: the
+    unit they count for), typed as ``READING_SCHEMA``."""
+    frame = reading[["code", "first_day", "last_day", "top", "unit"]]
+    frame = frame.rename(columns={"unit": "target"})
+    return frame.astype({"first_day": "int32", "last_day": "int32"})
+
+
+def _read(dossiers: ir.Table, table: ir.Table, offsets: Offsets, how: str) -> ir.Table:
+    """The records joined to the unit their code denotes on their received day."""
+    d = dossiers.mutate(received_day=_local_day(_seconds(dossiers.received_at), offsets))
+    on = [d.unit == table.code, d.received_day >= table.first_day, d.received_day <= table.last_day]
+    return d.join(table, on, how=how)
 
 
 def plan_span(
