@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ from dxscore.dossiers.measures import (
     READING_SCHEMA,
     MeasureError,
     Span,
+    calendar_frame,
     dossier_base,
     execute,
     explain_empty,
@@ -40,7 +43,7 @@ from dxscore.dossiers.reform import OnMap, plan_maps
 from dxscore.dossiers.schema import BATCH, ROW
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
-from dxscore.periods import KINDS, check_kind
+from dxscore.periods import KINDS, Kind, check_kind
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -61,9 +64,70 @@ def duckdb_backend(threads: int | None = None) -> ibis.BaseBackend:
     con = ibis.duckdb.connect()
     con.raw_sql("SET TimeZone = 'UTC'")
     con.raw_sql("SET enable_progress_bar = false")  # it would write into piped output
+    # results are sorted by the query itself: DuckDB need not keep the scan's order
+    con.raw_sql("SET preserve_insertion_order = false")
     if threads:
         con.raw_sql(f"SET threads = {int(threads)}")
     return con
+
+
+DOSSIERS_VIEW, CATALOGUE_VIEW = "dxscore_dossiers", "dxscore_catalogue"
+TREE_TABLE, CALENDAR_TABLE = "dxscore_tree", "dxscore_calendar"
+
+
+@dataclass
+class Prepared:
+    """The process's DuckDB connection and the measures queries compiled on it, by
+    shape. A query reads the store through views of fixed names that each call points
+    at its store's files, so the Ibis expressions are built and compiled once per shape
+    (period kind, zone offsets, --from/--to, tree, catalogue, per procedure) and
+    process; a call after the first pays only DuckDB's planning of the SQL text. One
+    call at a time (``lock``): the views are the connection's."""
+
+    con: ibis.BaseBackend
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    queries: dict[tuple[object, ...], str] = field(default_factory=dict)
+
+    def point(self, parts: list[str], catalogue: str | None, tree: pd.DataFrame | None) -> None:
+        """Point the views at a store's files (and register the unit tree)."""
+        raw = self.con.con  # the DuckDB connection ibis holds
+        files = ", ".join("'" + p.replace("'", "''") + "'" for p in parts)
+        raw.execute(
+            f"CREATE OR REPLACE TEMP VIEW {DOSSIERS_VIEW} AS SELECT * FROM read_parquet([{files}])"
+        )
+        if catalogue is not None:
+            path = catalogue.replace("'", "''")
+            raw.execute(
+                f"CREATE OR REPLACE TEMP VIEW {CATALOGUE_VIEW} AS "
+                f"SELECT * FROM read_parquet('{path}')"
+            )
+        if tree is not None:
+            raw.register(TREE_TABLE, tree)
+
+    def calendar(self, span: Span) -> None:
+        """Register the calendar of ``span`` (the query reads it by name)."""
+        self.con.con.register(CALENDAR_TABLE, calendar_frame(span))
+
+    def run(self, key: tuple[object, ...], build: Callable[[], ir.Table]) -> pd.DataFrame:
+        """The result of the query of ``key`` (compiled from ``build()`` the first time),
+        straight from DuckDB as Arrow."""
+        sql = self.queries.get(key)
+        if sql is None:
+            sql = str(self.con.compile(build()))
+            self.queries[key] = sql
+        frame: pd.DataFrame = self.con.con.sql(sql).to_arrow_table().to_pandas()
+        return frame
+
+
+_PREPARED: Prepared | None = None
+
+
+def prepared() -> Prepared:
+    """The process's ``Prepared`` DuckDB connection (made on first use)."""
+    global _PREPARED
+    if _PREPARED is None:
+        _PREPARED = Prepared(duckdb_backend())
+    return _PREPARED
 
 
 def spark_session(master: str | None = None, app: str = "dxscore") -> SparkSession:
@@ -219,6 +283,10 @@ def compute_measures(
             "with a lineage the units and their tree come from the lineage: no units file"
         )
     period_kind = check_kind(kind)  # known already: the kind as its literal type
+    if engine == "duckdb" and backend is None and on_map is None and not _is_remote(str(store)):
+        return _prepared_measures(
+            Store(store), period_kind, units, tz, start, end, use_catalogue, by_procedure
+        )
     if backend is not None:
         con = backend
     elif engine == "duckdb":
@@ -244,18 +312,84 @@ def compute_measures(
                 f"{len(unknown)} unit code(s) in the dossiers are not in the units file and "
                 f"are reported on their own: {shown}"
             )
-        tree = closure(frame, unknown)
+        tree = ibis.memtable(closure(frame, unknown))
     result = _run(engine, base, span, tree, catalogue, by_procedure)
     if result.empty:
         explain_empty(base, period_kind, start, end)
     return Measures(finish(result, period_kind), period_kind, engine, notes)
 
 
+def _prepared_measures(
+    store: Store,
+    kind: Kind,
+    units: str | Path | pd.DataFrame | None,
+    tz: str | None,
+    start: str | None,
+    end: str | None,
+    use_catalogue: bool,
+    by_procedure: bool,
+) -> Measures:
+    """``compute_measures`` on the process's DuckDB connection, with the query compiled
+    once per shape (``Prepared``)."""
+    parts = [str(p) for p in store.parts()]
+    if not parts:
+        raise StoreError(f"{store.root}: the store holds no dossiers yet")
+    catalogue_file = store.catalogue_file() if use_catalogue and not by_procedure else None
+    catalogue_path = str(catalogue_file) if catalogue_file else None
+    frame = None
+    if units is not None:
+        frame = read_units(units) if not isinstance(units, pd.DataFrame) else units
+    local = prepared()
+    with local.lock:
+        local.point(parts, catalogue_path, None)
+        con = local.con
+        dossiers = con.table(DOSSIERS_VIEW)
+        bounds = parquet_time_bounds(store.parts()) or time_bounds(dossiers)
+        span = plan_span(bounds, kind, check_timezone(tz or store.timezone), start, end)
+        local.calendar(span)
+        procedures = catalogue_path is not None or by_procedure
+        notes: list[str] = []
+        if frame is not None:
+            listed = set(frame["code"])
+            seen = con.con.execute(
+                f"SELECT DISTINCT unit FROM {DOSSIERS_VIEW} WHERE status <> 'withdrawn'"
+            ).fetchall()
+            unknown = sorted({u for (u,) in seen} - listed)
+            if unknown:
+                shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+                notes.append(
+                    f"{len(unknown)} unit code(s) in the dossiers are not in the units file "
+                    f"and are reported on their own: {shown}"
+                )
+            local.point(parts, catalogue_path, closure(frame, unknown))
+
+        def build() -> ir.Table:
+            base = dossier_base(dossiers, span, procedures=procedures)
+            tree = con.table(TREE_TABLE) if frame is not None else None
+            catalogue = con.table(CATALOGUE_VIEW) if catalogue_path is not None else None
+            cal = con.table(CALENDAR_TABLE)
+            return measure_table(base, span, tree, catalogue, by_procedure, cal)
+
+        key = (
+            kind,
+            span.offsets,
+            span.start,
+            span.end,
+            frame is not None,
+            catalogue_path is not None,
+            by_procedure,
+        )
+        result = local.run(key, build)
+        if result.empty:
+            explain_empty(dossier_base(dossiers, span), kind, start, end)
+    return Measures(finish(result, kind), kind, "duckdb", notes)
+
+
 def _run(
     engine: str,
     base: ir.Table,
     span: Span,
-    tree: pd.DataFrame | None,
+    tree: ir.Table | None,
     catalogue: ir.Table | None,
     by_procedure: bool,
 ) -> pd.DataFrame:
@@ -306,7 +440,8 @@ def _on_map(
         reading = _table(tables, reading_frame(run.reading), f"dxscore_units_on_map_{i}")
         records = read_on_map(tables.dossiers, reading, span.offsets)
         base = dossier_base(records, span, procedures=by_procedure)
-        frame = _run(engine, base, span, run.tree, None, by_procedure)
+        tree = _table(tables, run.tree, f"dxscore_tree_on_map_{i}", TREE_SCHEMA)
+        frame = _run(engine, base, span, tree, None, by_procedure)
         frames.append(frame[frame["period"].between(run.first_period, run.last_period)])
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if result.empty:
@@ -316,16 +451,21 @@ def _on_map(
     return Measures(measures, span.kind, engine, notes, on_map.describe())
 
 
-def _table(tables: Tables, frame: pd.DataFrame, name: str) -> ir.Table:
+TREE_SCHEMA = {"member": "string", "unit": "string"}
+
+
+def _table(
+    tables: Tables, frame: pd.DataFrame, name: str, schema: dict[str, str] = READING_SCHEMA
+) -> ir.Table:
     """A small table of the run on the records' backend. On Spark a temporary view: the
     records' base is cached before the query runs, and ibis registers in-memory tables
     only when a query runs."""
     if tables.engine != "spark" or tables.con is None:
-        return ibis.memtable(frame, schema=READING_SCHEMA)
+        return ibis.memtable(frame, schema=schema)
     session = tables.con._session
-    schema = ", ".join(f"{c} {'int' if t == 'int32' else t}" for c, t in READING_SCHEMA.items())
+    columns = ", ".join(f"{c} {'int' if t == 'int32' else t}" for c, t in schema.items())
     rows = [tuple(None if pd.isna(v) else v for v in r) for r in frame.itertuples(index=False)]
-    session.createDataFrame(rows, schema=schema).createOrReplaceTempView(name)
+    session.createDataFrame(rows, schema=columns).createOrReplaceTempView(name)
     return tables.con.table(name)
 
 

@@ -239,6 +239,14 @@ def plan_span(
     return Span(kind, offsets, first_day, last_day, first_period, last_period, out_first, out_last)
 
 
+CALENDAR_SCHEMA = {"day": "int32", "period": "int32"}
+
+
+def calendar_frame(span: Span) -> pd.DataFrame:
+    """The calendar of ``span``: each local day with its period index."""
+    return calendar(span.first_day, span.last_day, span.kind)
+
+
 def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
     """The first and last instant of the records (received or finished, any status), by
     a query; ``compute_measures`` reads them from the Parquet statistics when it can."""
@@ -317,29 +325,33 @@ def _null_unless(cond: ir.BooleanValue, day: ir.IntegerValue) -> ir.IntegerValue
 def measure_table(
     base: ir.Table,
     span: Span,
-    units: pd.DataFrame | None = None,
+    tree: ir.Table | None = None,
     catalogue: ir.Table | None = None,
     by_procedure: bool = False,
+    cal: ir.Table | None = None,
 ) -> ir.Table:
     """The measures as one Ibis table: ``unit, period`` (index) and one column per measure.
 
     ``base`` is ``dossier_base`` (with procedures when a catalogue is given or
-    ``by_procedure``); ``units`` a closure table (``member, unit``, see units.py) to roll
-    up a unit tree; ``catalogue`` adds the online-service measures. ``by_procedure``
+    ``by_procedure``); ``tree`` a closure table (``member, unit``, see units.py) to roll
+    up a unit tree; ``catalogue`` adds the online-service measures; ``cal`` the calendar
+    (``calendar_frame(span)``; an in-memory table when not given). ``by_procedure``
     groups by unit, procedure and period instead: one row for each procedure a unit (its
     subtree) received dossiers of, for every period from the data's first to its last;
     the catalogue measures describe a unit's whole competence and are not computed then.
+    The expression reads only the tables it is given, so on tables of fixed names it is
+    built and compiled once per shape (``engines.Prepared``).
     """
     if by_procedure and catalogue is not None:
         raise MeasureError("the catalogue measures are per unit: not with by_procedure")
     keys = PROCEDURE_KEYS if by_procedure else KEYS
     series = keys[:-1]  # one running stock per unit (and procedure)
-    cal = ibis.memtable(calendar(span.first_day, span.last_day, span.kind))
+    if cal is None:
+        cal = ibis.memtable(calendar_frame(span))
     # A named subquery is compiled as one common table expression: the records are read
     # once for all the passes below (ibis would otherwise inline it into each).
     base = base.alias("dxscore_base")
-    if units is not None:
-        tree = ibis.memtable(units)
+    if tree is not None:
         rolled = base.rename(member="unit").join(tree, "member").drop("member")
     else:
         rolled = base
@@ -378,8 +390,8 @@ def measure_table(
 
     if by_procedure:  # only the procedures each unit received dossiers of
         unit_list = received.select(series).distinct()
-    elif units is not None:
-        unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
+    elif tree is not None:
+        unit_list = tree.select("unit").distinct()
     else:  # every dossier is received within the span: no extra pass over the data
         unit_list = received.select("unit").distinct()
     grid = unit_list.cross_join(_grid_periods(base, span, cal))
@@ -427,9 +439,9 @@ def measure_table(
     )
     columns = [*keys, *MEASURES]
     if catalogue is not None:
-        out = _with_catalogue(out, base, catalogue, cal, units)
+        out = _with_catalogue(out, base, catalogue, cal, tree)
         columns += list(CATALOGUE_MEASURES)
-    return out.select(columns)
+    return out.select(columns).order_by(keys)
 
 
 def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
@@ -459,9 +471,7 @@ def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
         grid_first=ibis.least(data.data_first, out_first),
         grid_last=ibis.greatest(data.data_last, out_last),
     )
-    periods = ibis.memtable(
-        pd.DataFrame({"period": range(span.first_period, span.last_period + 1)}, dtype=int32)
-    )
+    periods = cal.select("period").distinct()
     grid = periods.cross_join(bounds)
     grid = grid.filter((grid.period >= grid.grid_first) & (grid.period <= grid.grid_last))
     return grid.select("period", "out_first", "out_last")
@@ -472,15 +482,15 @@ def _with_catalogue(
     base: ir.Table,
     catalogue: ir.Table,
     cal: ir.Table,
-    units: pd.DataFrame | None,
+    tree: ir.Table | None,
 ) -> ir.Table:
     """Decision 766 online-service inputs: A (procedures offered online), B (online
     services used), and the points min(2, 2A/0.8) + 4B + min(6, 6C/0.5), C = online_share.
     Also the payment-integration shares of fee-bearing procedures and online services."""
     online = catalogue.service_level.isin(ONLINE_LEVELS)
     services = catalogue.mutate(is_online=online, member=catalogue.unit).drop("unit")
-    if units is not None:
-        services = services.join(ibis.memtable(units), "member")
+    if tree is not None:
+        services = services.join(tree, "member")
     else:
         services = services.mutate(unit=services.member)
     per_unit = services.group_by("unit").aggregate(
@@ -535,7 +545,8 @@ def finish(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     """Executed measures as a plain table: period codes, sorted, counts as integers."""
     keys = keys_of(frame)
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    frame["period"] = [code_at(int(i), kind) for i in frame["period"].to_numpy()]
+    codes = {int(p): code_at(int(p), kind) for p in frame["period"].unique()}
+    frame["period"] = frame["period"].map(codes)
     for c in COUNTS:
         frame[c] = frame[c].astype("int64")
     rates = [c for c in frame.columns if c not in keys and c not in COUNTS]
