@@ -343,8 +343,7 @@ def _prepared_measures(
     with local.lock:
         local.point(parts, catalogue_path, None)
         con = local.con
-        dossiers = con.table(DOSSIERS_VIEW)
-        bounds = parquet_time_bounds(store.parts()) or time_bounds(dossiers)
+        bounds = parquet_time_bounds(store.parts()) or time_bounds(con.table(DOSSIERS_VIEW))
         span = plan_span(bounds, kind, check_timezone(tz or store.timezone), start, end)
         local.calendar(span)
         procedures = catalogue_path is not None or by_procedure
@@ -364,15 +363,17 @@ def _prepared_measures(
             local.point(parts, catalogue_path, closure(frame, unknown))
 
         def build() -> ir.Table:
-            base = dossier_base(dossiers, span, procedures=procedures)
+            base = dossier_base(con.table(DOSSIERS_VIEW), span, procedures=procedures)
             tree = con.table(TREE_TABLE) if frame is not None else None
             catalogue = con.table(CATALOGUE_VIEW) if catalogue_path is not None else None
             cal = con.table(CALENDAR_TABLE)
             return measure_table(base, span, tree, catalogue, by_procedure, cal)
 
+        # one offset (most zones, Vietnam's): a literal; with changes, their instants too
+        offsets = span.offsets.offsets if len(span.offsets.offsets) == 1 else span.offsets
         key = (
             kind,
-            span.offsets,
+            offsets,
             span.start,
             span.end,
             frame is not None,
@@ -381,7 +382,7 @@ def _prepared_measures(
         )
         result = local.run(key, build)
         if result.empty:
-            explain_empty(dossier_base(dossiers, span), kind, start, end)
+            explain_empty(dossier_base(con.table(DOSSIERS_VIEW), span), kind, start, end)
     return Measures(finish(result, kind), kind, "duckdb", notes)
 
 

@@ -547,11 +547,10 @@ def finish(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     codes = {int(p): code_at(int(p), kind) for p in frame["period"].unique()}
     frame["period"] = frame["period"].map(codes)
-    for c in COUNTS:
-        frame[c] = frame[c].astype("int64")
     rates = [c for c in frame.columns if c not in keys and c not in COUNTS]
-    frame[rates] = frame[rates].astype("float64")
-    return frame
+    wanted = {c: "int64" for c in COUNTS} | {c: "float64" for c in rates}
+    cast = {c: t for c, t in wanted.items() if frame[c].dtype != t}  # most are already
+    return frame.astype(cast) if cast else frame
 
 
 def to_long(frame: pd.DataFrame) -> pd.DataFrame:
