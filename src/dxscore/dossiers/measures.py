@@ -119,8 +119,8 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
     Days (local, since 1970-01-01; NULL when the event does not count): ``r_day``
     received; ``f_day`` finished (status finished or returned); ``a_day`` open and
     overdue from, max(received, due_at plus supplement time); ``m_day`` no longer open
-    and overdue from, max(a_day, f_day). ``r_s`` and ``f_s`` (received_at and
-    finished_at in UTC epoch seconds, any status) fix the data's span.
+    and overdue from, max(a_day, f_day). ``r_day`` and ``f_day`` also fix the data's
+    span (only finished and returned dossiers have a finished_at).
     """
     d = dossiers.filter(_.status != "withdrawn")
     received = _seconds(d.received_at)
@@ -136,8 +136,6 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
     online = d.channel == "online"
     columns = {
         "unit": d.unit,
-        "r_s": received,
-        "f_s": finished,
         "r_day": r_day,
         "f_day": _null_unless(done, f_day),
         "a_day": _null_unless(d.due_at.notnull(), a_day),
@@ -261,7 +259,7 @@ def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
 def explain_empty(base: ir.Table, kind: str, start: str | None, end: str | None) -> None:
     """Raise the reason why the measures came out empty (no records that count, or a
     period range outside the data)."""
-    stats = execute(base.aggregate(first=base.r_s.min()))
+    stats = execute(base.aggregate(first=base.r_day.min()))
     if pd.isna(stats["first"].iloc[0]):
         raise MeasureError("no dossiers to measure (the store is empty or all are withdrawn)")
     raise MeasureError(f"the period range {start or ''}..{end or ''} is empty")
@@ -451,17 +449,12 @@ def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
     widened to ``--from``/``--to`` when given. Found in the query from the shared base,
     so that the records are read once."""
     stats = base.aggregate(
-        first=base.r_s.min(), last=ibis.greatest(base.r_s.max(), base.f_s.max().fill_null(0))
+        first=base.r_day.min(),
+        last=ibis.greatest(base.r_day.max(), base.f_day.max().fill_null(0)),
     )
-
-    def day(seconds: ir.IntegerValue) -> ir.IntegerValue:
-        return _local_day(seconds, span.offsets)
-
-    firsts = stats.join(cal, day(stats["first"]) == cal.day).select("last", data_first="period")
+    firsts = stats.join(cal, stats["first"] == cal.day).select("last", data_first="period")
     lasts = cal.view()
-    data = firsts.join(lasts, day(firsts["last"]) == lasts.day).select(
-        "data_first", data_last="period"
-    )
+    data = firsts.join(lasts, firsts["last"] == lasts.day).select("data_first", data_last="period")
     int32 = "int32"
     out_first = data.data_first if span.start is None else ibis.literal(span.start, int32)
     out_last = data.data_last if span.end is None else ibis.literal(span.end, int32)
