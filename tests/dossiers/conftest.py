@@ -36,9 +36,9 @@ def import_rows(store: Path, rows: list[dict], name: str = "dossiers.csv", **kwa
     return Store(store, create=True).import_files([path], **kwargs)
 
 
-def measure(store: Path, grain: str = "month", **kwargs) -> pd.DataFrame:
+def measure(store: Path, kind: str = "month", **kwargs) -> pd.DataFrame:
     """Measures indexed by (unit, period) for easy lookup: ``m.loc[("A", "2024-07")]``."""
-    return compute_measures(store, grain, **kwargs).frame.set_index(["unit", "period"])
+    return compute_measures(store, kind, **kwargs).frame.set_index(["unit", "period"])
 
 
 @pytest.fixture

@@ -117,3 +117,55 @@ def test_bad_input_gives_one_clear_error_line(tmp_path):
     assert result.exit_code == 1 and "no mapping profile 'nope'" in result.output
     result = run("measures", "--store", str(store), "--by", "unit,week")
     assert result.exit_code != 0 and "unit,month" in result.output
+
+
+def test_measures_on_the_map_of_a_day_with_a_lineage(tmp_path):
+    lineage = tmp_path / "lineage.csv"
+    lineage.write_text(
+        "date,kind,from,to,share,from_name,to_name,level,parent\n"
+        ",unit,,P,,,Province,province,\n"
+        ",unit,,D,,,District,district,P\n"
+        ",unit,,C1,,,Commune 1,commune,D\n"
+        "2025-07-01,rename,C1,C9,,,Commune 9,commune,P\n"
+        "2025-07-01,abolish,D,,,,,district,\n",
+        encoding="utf-8",
+    )
+    rows = [
+        dict(unit="C1", received_at="2025-06-10", finished_at="2025-06-11"),
+        dict(unit="C9", received_at="2025-07-10", finished_at="2025-07-11"),
+    ]
+    store = tmp_path / "store"
+    assert (
+        run("import", str(write_csv(tmp_path / "d.csv", rows)), "--store", str(store)).exit_code
+        == 0
+    )
+    out = tmp_path / "m.csv"
+    args = ["measures", "--store", str(store), "--by", "unit,quarter", "--lineage", str(lineage)]
+    result = run(*args, "--as-of", "2025-07-01", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "measures on the map of 2025-07-01 (lineage)" in result.output
+    table = pd.read_csv(out, dtype={"period": str})
+    assert table[["unit", "period", "received"]].values.tolist() == [
+        ["C9", "2025Q2", 1],
+        ["C9", "2025Q3", 1],
+        ["P", "2025Q2", 1],
+        ["P", "2025Q3", 1],
+    ]
+    result = run(*args, "--out", str(out))  # each period on its own map
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"period": str})
+    assert table[["unit", "period"]].values.tolist() == [
+        ["C1", "2025Q2"],
+        ["C9", "2025Q3"],
+        ["D", "2025Q2"],
+        ["P", "2025Q2"],
+        ["P", "2025Q3"],
+    ]
+    for bad, message in (
+        (["--as-of", "2025-07-01"], "--as-of needs --lineage"),
+        ([*args[5:], "--as-of", "1 July"], "'1 July' is not a date"),
+        (["--lineage", "vn-2099"], "no such file and no built-in lineage"),
+        (["--as-of", "2025-06-30", *args[5:]], "unit 'C9' (received 2025-07-10) began after"),
+    ):
+        result = run("measures", "--store", str(store), *bad)
+        assert result.exit_code == 1 and message in result.output, result.output

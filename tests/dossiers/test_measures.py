@@ -466,9 +466,9 @@ def test_procedure_counts_add_up_to_the_unit_counts_on_synthetic_data(tmp_path):
     store = tmp_path / "store"
     s = Store(store, create=True)
     s.import_files(made.files)
-    for grain in ("month", "year"):
-        per_unit = compute_measures(store, grain, units=made.units_file).frame
-        per_proc = compute_measures(store, grain, units=made.units_file, by_procedure=True).frame
+    for kind in ("month", "year"):
+        per_unit = compute_measures(store, kind, units=made.units_file).frame
+        per_proc = compute_measures(store, kind, units=made.units_file, by_procedure=True).frame
         counts = ["received", "received_online", "finished", "finished_on_time", "open_at_end"]
         summed = per_proc.groupby(["unit", "period"])[counts].sum()
         own = per_unit.set_index(["unit", "period"])[counts]

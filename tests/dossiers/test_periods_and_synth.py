@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from dxscore.dossiers import PeriodError
-from dxscore.dossiers.periods import day_periods, period_codes, period_range, zone_offsets
+from dxscore import periods
+from dxscore.dossiers import MeasureError, PeriodError
+from dxscore.dossiers.periods import day_periods, period_days, zone_offsets
 from dxscore.dossiers.synth import synth
 
 from .conftest import import_rows, measure
@@ -43,17 +44,26 @@ def test_months_follow_local_time_across_daylight_saving(store):
     assert m.loc[("A", "2024-07")].received == 1  # 00:30 on 1 July in summer time
 
 
-def test_period_codes_and_ranges():
-    assert period_range("2024Q3", "month") == (2024 * 12 + 6, 2024 * 12 + 8)
-    assert period_range("2024", "quarter") == (2024 * 4, 2024 * 4 + 3)
-    assert list(period_codes([2024 * 12 + 6, 2024 * 4 + 2], "month"))[0] == "2024-07"
-    assert list(period_codes([2024 * 4 + 2], "quarter")) == ["2024Q3"]
+def test_local_days_and_period_indices_agree_with_dxscore_periods():
     days = [(dt.date(2024, 3, 31) - dt.date(1970, 1, 1)).days]
     assert list(day_periods(days, "quarter")) == [2024 * 4]
+    for code in ("2024-02", "2024Q3", "2024"):
+        kind = periods.kind_of(code)
+        first, last = period_days(periods.parse(code).span(kind)[0], kind)
+        start, end = periods.dates(code)
+        epoch = dt.date(1970, 1, 1)
+        assert (first, last) == ((start - epoch).days, (end - epoch).days)
+        assert list(day_periods([first, last], kind)) == [periods.parse(code).span(kind)[0]] * 2
+
+
+def test_a_bad_period_or_kind_is_a_clear_error(store):
+    import_rows(store, [dict(unit="A", received_at="2024-07-01", status="in_progress")])
     with pytest.raises(PeriodError, match="not a period code"):
-        period_range("2024-13", "month")
+        measure(store, start="2024-13")
     with pytest.raises(PeriodError, match="is a month"):
-        period_range("2024-07", "quarter")
+        measure(store, "quarter", start="2024-07")
+    with pytest.raises(MeasureError, match="unknown period kind 'week'"):
+        measure(store, "week")
 
 
 def test_synth_is_deterministic_and_has_the_messy_parts_of_real_exports(tmp_path):

@@ -35,11 +35,11 @@ def paris_store(store):
     return store
 
 
-@pytest.mark.parametrize("grain", ["month", "quarter"])
-def test_wider_or_queried_time_bounds_give_the_same_measures(store, monkeypatch, grain):
+@pytest.mark.parametrize("kind", ["month", "quarter"])
+def test_wider_or_queried_time_bounds_give_the_same_measures(store, monkeypatch, kind):
     paris_store(store)
-    exact = compute_measures(store, grain).frame
-    assert exact.set_index(["unit", "period"]).loc[("A", "2024-10" if grain == "month"
+    exact = compute_measures(store, kind).frame
+    assert exact.set_index(["unit", "period"]).loc[("A", "2024-10" if kind == "month"
                                                     else "2024Q4")].received == 2  # fmt: skip
     real = engines_module.parquet_time_bounds
 
@@ -48,9 +48,9 @@ def test_wider_or_queried_time_bounds_give_the_same_measures(store, monkeypatch,
         return lo - 3 * YEAR, hi + 3 * YEAR  # many daylight saving changes more
 
     monkeypatch.setattr(engines_module, "parquet_time_bounds", wider)
-    pd.testing.assert_frame_equal(exact, compute_measures(store, grain).frame)
+    pd.testing.assert_frame_equal(exact, compute_measures(store, kind).frame)
     monkeypatch.setattr(engines_module, "parquet_time_bounds", lambda paths: None)
-    pd.testing.assert_frame_equal(exact, compute_measures(store, grain).frame)
+    pd.testing.assert_frame_equal(exact, compute_measures(store, kind).frame)
 
 
 def test_a_withdrawn_dossier_does_not_widen_the_periods(store):

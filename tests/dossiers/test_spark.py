@@ -38,9 +38,9 @@ def test_spark_engine_gives_the_same_measures_as_duckdb(tmp_path, spark_backend)
     s.import_files(made.files)
     s.import_catalogue([made.catalogue_file])
     cases = [  # each Spark query takes seconds even on small data: three cover every path
-        dict(grain="month", units=made.units_file, start="2024-06", end="2024-10"),
-        dict(grain="quarter", use_catalogue=False),
-        dict(grain="year", units=made.units_file, by_procedure=True),
+        dict(kind="month", units=made.units_file, start="2024-06", end="2024-10"),
+        dict(kind="quarter", use_catalogue=False),
+        dict(kind="year", units=made.units_file, by_procedure=True),
     ]
     for case in cases:
         duck = compute_measures(store, **case).frame

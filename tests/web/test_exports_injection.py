@@ -188,7 +188,7 @@ def procedures(org):
             unit=org.bac_ninh,
             procedure=f"1.00{i}",
             period="2024",
-            grain="year",
+            kind="year",
             received=10 * i,
             finished=10 * i,
             finished_on_time=5 * i,

@@ -56,6 +56,7 @@ StrictOpt = typer.Option(
 def _errors() -> tuple[type[Exception], ...]:
     """The input errors a command reports (loading the modules that raise them)."""
     from dxscore.dossiers.synth import SynthError
+    from dxscore.lineage import LineageError
     from dxscore.safefiles import SettingError
 
     return (
@@ -68,6 +69,7 @@ def _errors() -> tuple[type[Exception], ...]:
         OutputError,
         SynthError,
         SettingError,
+        LineageError,
     )
 
 
@@ -203,17 +205,32 @@ def catalogue(
 
 
 def _parse_by(by: str) -> tuple[str, bool]:
-    """The grain of ``--by``, and whether it groups by procedure too."""
+    """The period kind of ``--by``, and whether it groups by procedure too."""
     parts = [p.strip().lower() for p in by.split(",") if p.strip()]
-    grains = [p for p in parts if p in dx.GRAINS]
-    others = [p for p in parts if p not in dx.GRAINS and p not in ("unit", "procedure")]
-    if len(grains) != 1 or others:
+    kinds = [p for p in parts if p in dx.KINDS]
+    others = [p for p in parts if p not in dx.KINDS and p not in ("unit", "procedure")]
+    if len(kinds) != 1 or others:
         raise typer.BadParameter(
             f"'{by}': use unit,month, unit,quarter or unit,year (add procedure, as in "
             "unit,procedure,quarter, for measures per procedure)",
             param_hint="--by",
         )
-    return grains[0], "procedure" in parts
+    return kinds[0], "procedure" in parts
+
+
+def _on_map(lineage: str | None, as_of: str | None) -> dx.OnMap | None:
+    """``--lineage`` and ``--as-of`` as the map the measures are counted on."""
+    from dxscore import lineage as ln
+
+    if lineage is None:
+        if as_of is not None:
+            raise dx.MeasureError("--as-of needs --lineage (the map's history)")
+        return None
+    try:
+        day = ln.day(as_of) if as_of is not None else None
+    except ValueError as exc:
+        raise dx.MeasureError(f"--as-of: {exc}") from None
+    return dx.OnMap(ln.load(lineage), day)
 
 
 SHOWN = (
@@ -259,16 +276,30 @@ def measures(
     no_catalogue: bool = typer.Option(
         False, "--no-catalogue", help="Leave out the catalogue-based online-service measures."
     ),
+    lineage: str | None = typer.Option(
+        None,
+        "--lineage",
+        help="A lineage file or a built-in lineage (vn-2025): each record's unit is read on "
+        "the map of its received date, measures are rolled up on the map of each period "
+        "(or of --as-of) by the lineage's tree.",
+    ),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="With --lineage: count every period on the map in force on this day "
+        "(YYYY-MM-DD); without it each period is on its own map.",
+    ),
 ) -> None:
     """Measures per unit (or unit and procedure) and period: counts, rates and Decision 766
     points."""
     with _user_errors():
-        grain, by_procedure = _parse_by(by)
+        kind, by_procedure = _parse_by(by)
+        on_map = _on_map(lineage, as_of)
         with _progress() as bar:
             bar.add_task(f"computing measures on {engine}", total=None)
             result = dx.compute_measures(
                 store,
-                grain,
+                kind,
                 engine=engine,
                 units=units,
                 tz=tz,
@@ -277,7 +308,10 @@ def measures(
                 use_catalogue=not no_catalogue,
                 by_procedure=by_procedure,
                 spark_master=spark_master,
+                on_map=on_map,
             )
+        if result.on_map:
+            err.print(f"measures on {escape(result.on_map)}", highlight=False)
         for warning in result.warnings:
             err.print(f"[yellow]warning:[/] {escape(warning)}")
         frame = dx.to_long(result.frame) if long else result.frame

@@ -327,7 +327,7 @@ def _dossiers(admin, rows: int):
     worker.run_pending()
     new = [code for code, _name, _home in communes.new]
     yearly = pd.DataFrame(
-        DossierMeasure.objects.filter(grain="year")
+        DossierMeasure.objects.filter(kind="year")
         .filter(Q(unit__code__startswith="20-D") | Q(unit__code__in=new))
         .values("unit__code", "period", "measure", "value")
     )

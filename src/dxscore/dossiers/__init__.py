@@ -5,6 +5,8 @@
   imports CSV, JSON Lines, Parquet and Excel files as one transaction.
 - ``compute_measures``: the measures per unit (or unit and procedure) and period, as
   Ibis expressions run on DuckDB (default) or Spark.
+- ``OnMap``: with a ``dxscore.lineage.Lineage``, records read on the map of their
+  received date and measures counted on the map of each period or of a day.
 - ``synth``: realistic synthetic dossiers for demos, tests and benchmarks.
 
 The names below are imported on first use (PEP 562): the CLI starts without loading
@@ -25,41 +27,44 @@ if TYPE_CHECKING:
         keys_of,
         to_long,
     )
-    from dxscore.dossiers.periods import GRAINS, PeriodError
     from dxscore.dossiers.profiles import ProfileError, builtin_profiles, load_profile
     from dxscore.dossiers.readers import FileError
+    from dxscore.dossiers.reform import OnMap
     from dxscore.dossiers.store import ImportResult, Store, StoreError
     from dxscore.dossiers.units import UnitsError, read_units
+    from dxscore.periods import KINDS, PeriodError
 
-_WHERE = {
-    "Measures": "engines",
-    "compute_measures": "engines",
-    "CATALOGUE_MEASURES": "measures",
-    "MEASURES": "measures",
-    "MeasureError": "measures",
-    "keys_of": "measures",
-    "to_long": "measures",
-    "GRAINS": "periods",
-    "PeriodError": "periods",
-    "ProfileError": "profiles",
-    "builtin_profiles": "profiles",
-    "load_profile": "profiles",
-    "FileError": "readers",
-    "ImportResult": "store",
-    "Store": "store",
-    "StoreError": "store",
-    "UnitsError": "units",
-    "read_units": "units",
+_WHERE = {  # name -> the module it is loaded from on first use
+    "Measures": "dxscore.dossiers.engines",
+    "compute_measures": "dxscore.dossiers.engines",
+    "CATALOGUE_MEASURES": "dxscore.dossiers.measures",
+    "MEASURES": "dxscore.dossiers.measures",
+    "MeasureError": "dxscore.dossiers.measures",
+    "keys_of": "dxscore.dossiers.measures",
+    "to_long": "dxscore.dossiers.measures",
+    "ProfileError": "dxscore.dossiers.profiles",
+    "builtin_profiles": "dxscore.dossiers.profiles",
+    "load_profile": "dxscore.dossiers.profiles",
+    "FileError": "dxscore.dossiers.readers",
+    "OnMap": "dxscore.dossiers.reform",
+    "ImportResult": "dxscore.dossiers.store",
+    "Store": "dxscore.dossiers.store",
+    "StoreError": "dxscore.dossiers.store",
+    "UnitsError": "dxscore.dossiers.units",
+    "read_units": "dxscore.dossiers.units",
+    "KINDS": "dxscore.periods",
+    "PeriodError": "dxscore.periods",
 }
 
 __all__ = [
     "CATALOGUE_MEASURES",
-    "GRAINS",
     "MEASURES",
+    "KINDS",
     "FileError",
     "ImportResult",
     "MeasureError",
     "Measures",
+    "OnMap",
     "PeriodError",
     "ProfileError",
     "Store",
@@ -83,7 +88,7 @@ def __getattr__(name: str) -> Any:
             if exc.name != f"dxscore.dossiers.{name}":
                 raise  # a submodule's own import failed
             raise AttributeError(f"module 'dxscore.dossiers' has no attribute '{name}'") from None
-    value = getattr(importlib.import_module(f"dxscore.dossiers.{module}"), name)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

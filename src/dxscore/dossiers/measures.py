@@ -29,13 +29,11 @@ from dxscore.dossiers.periods import (
     Offsets,
     calendar,
     day_periods,
-    period_codes,
     period_days,
-    period_range,
     zone_offsets,
 )
-from dxscore.dossiers.schema import FINISHED_STATUSES, ONLINE_LEVELS
-from dxscore.periods import Kind
+from dxscore.dossiers.schema import BATCH, FINISHED_STATUSES, ONLINE_LEVELS, ROW
+from dxscore.periods import Kind, code_at, parse
 
 MEASURES = (
     "received",
@@ -94,7 +92,7 @@ class Span:
     the Parquet statistics, and possibly wider) and of ``--from``/``--to``. The data's own
     span (first dossier received, last event) is found in the query itself."""
 
-    grain: Kind
+    kind: Kind
     offsets: Offsets  # the zone's UTC offsets over the calendar, with two days' margin
     first_day: int  # calendar, local days since 1970-01-01
     last_day: int
@@ -121,8 +119,8 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
     Days (local, since 1970-01-01; NULL when the event does not count): ``r_day``
     received; ``f_day`` finished (status finished or returned); ``a_day`` open and
     overdue from, max(received, due_at plus supplement time); ``m_day`` no longer open
-    and overdue from, max(a_day, f_day). ``r_s`` and ``f_s`` (received_at and
-    finished_at in UTC epoch seconds, any status) fix the data's span.
+    and overdue from, max(a_day, f_day). ``r_day`` and ``f_day`` also fix the data's
+    span (only finished and returned dossiers have a finished_at).
     """
     d = dossiers.filter(_.status != "withdrawn")
     received = _seconds(d.received_at)
@@ -138,8 +136,6 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
     online = d.channel == "online"
     columns = {
         "unit": d.unit,
-        "r_s": received,
-        "f_s": finished,
         "r_day": r_day,
         "f_day": _null_unless(done, f_day),
         "a_day": _null_unless(d.due_at.notnull(), a_day),
@@ -160,30 +156,93 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
     return d.select(**columns)
 
 
+def read_on_map(dossiers: ir.Table, reading: ir.Table, offsets: Offsets) -> ir.Table:
+    """The records with ``unit`` replaced by the unit they count for on a map
+    (``reading_frame`` of ``reform.MapRun.reading``: a record's code is read on its
+    received day). Records
+    that count nowhere on the map drop out; among the records of one ``dossier_id``
+    under one top unit, the latest version is kept (``updated_at``, then the later
+    import and row), so a dossier exported by two units of the reform counts once."""
+    joined = _read(dossiers, reading, offsets, "inner")
+    joined = joined.filter(joined.target.notnull())
+    latest = ibis.window(
+        group_by=[joined.dossier_id, joined.top],
+        order_by=[
+            joined.updated_at.isnull(),  # a version without updated_at loses
+            ibis.desc(joined.updated_at),
+            ibis.desc(joined[BATCH]),
+            ibis.desc(joined[ROW]),
+        ],
+    )
+    ranked = joined.mutate(_version=ibis.row_number().over(latest))
+    kept = ranked.filter(ranked._version == 0)
+    return kept.select(*[kept.target.name("unit") if c == "unit" else c for c in dossiers.columns])
+
+
+def unread_rows(dossiers: ir.Table, reading: ir.Table, offsets: Offsets) -> ir.Table:
+    """The records whose unit code denotes no unit on their received day (and, in
+    ``reading``, those marked unusable: ``target`` NULL), for the error naming them."""
+    joined = _read(dossiers, reading, offsets, "left")
+    bad = joined.filter(joined.code.isnull() | joined.target.isnull())
+    return bad.select(BATCH, ROW, "unit", "received_day", "code")
+
+
+READING_SCHEMA = {
+    "code": "string",
+    "first_day": "int32",
+    "last_day": "int32",
+    "top": "string",
+    "target": "string",
+}
+
+
+def reading_frame(reading: pd.DataFrame) -> pd.DataFrame:
+    """``reform.MapRun.reading`` as the table the records are joined to (``target``: the
+    unit they count for), typed as ``READING_SCHEMA``."""
+    frame = reading[["code", "first_day", "last_day", "top", "unit"]]
+    frame = frame.rename(columns={"unit": "target"})
+    return frame.astype({"first_day": "int32", "last_day": "int32"})
+
+
+def _read(dossiers: ir.Table, table: ir.Table, offsets: Offsets, how: str) -> ir.Table:
+    """The records joined to the unit their code denotes on their received day."""
+    d = dossiers.mutate(received_day=_local_day(_seconds(dossiers.received_at), offsets))
+    on = [d.unit == table.code, d.received_day >= table.first_day, d.received_day <= table.last_day]
+    return d.join(table, on, how=how)
+
+
 def plan_span(
     bounds: tuple[int, int],
-    grain: Kind,
+    kind: Kind,
     tz: str,
     start: str | None = None,
     end: str | None = None,
 ) -> Span:
     """The calendar for records whose instants (UTC epoch seconds) lie within ``bounds``
     (any superset will do) and the reported periods ``start``..``end``."""
-    out_first = period_range(start, grain)[0] if start else None
-    out_last = period_range(end, grain)[1] if end else None
+    out_first = parse(start).span(kind)[0] if start else None
+    out_last = parse(end).span(kind)[1] if end else None
     if out_first is not None and out_last is not None and out_first > out_last:
         raise MeasureError(f"the period range {start}..{end} is empty")
     lo, hi = bounds
     periods = []
     for instant in (lo, hi):
         day = zone_offsets(tz, instant - DAY, instant + DAY).local_day(instant)
-        periods.append(int(day_periods(np.array([day]), grain)[0]))
+        periods.append(int(day_periods(np.array([day]), kind)[0]))
     first_period = min(p for p in (periods[0], out_first) if p is not None)
     last_period = max(p for p in (periods[1], out_last) if p is not None)
-    first_day = period_days(first_period, grain)[0]
-    last_day = period_days(last_period, grain)[1]
+    first_day = period_days(first_period, kind)[0]
+    last_day = period_days(last_period, kind)[1]
     offsets = zone_offsets(tz, first_day * DAY - 2 * DAY, (last_day + 2) * DAY)
-    return Span(grain, offsets, first_day, last_day, first_period, last_period, out_first, out_last)
+    return Span(kind, offsets, first_day, last_day, first_period, last_period, out_first, out_last)
+
+
+CALENDAR_SCHEMA = {"day": "int32", "period": "int32"}
+
+
+def calendar_frame(span: Span) -> pd.DataFrame:
+    """The calendar of ``span``: each local day with its period index."""
+    return calendar(span.first_day, span.last_day, span.kind)
 
 
 def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
@@ -197,10 +256,10 @@ def time_bounds(dossiers: ir.Table) -> tuple[int, int]:
     return int(stats["lo"].iloc[0]), hi
 
 
-def explain_empty(base: ir.Table, grain: str, start: str | None, end: str | None) -> None:
+def explain_empty(base: ir.Table, kind: str, start: str | None, end: str | None) -> None:
     """Raise the reason why the measures came out empty (no records that count, or a
     period range outside the data)."""
-    stats = execute(base.aggregate(first=base.r_s.min()))
+    stats = execute(base.aggregate(first=base.r_day.min()))
     if pd.isna(stats["first"].iloc[0]):
         raise MeasureError("no dossiers to measure (the store is empty or all are withdrawn)")
     raise MeasureError(f"the period range {start or ''}..{end or ''} is empty")
@@ -264,29 +323,33 @@ def _null_unless(cond: ir.BooleanValue, day: ir.IntegerValue) -> ir.IntegerValue
 def measure_table(
     base: ir.Table,
     span: Span,
-    units: pd.DataFrame | None = None,
+    tree: ir.Table | None = None,
     catalogue: ir.Table | None = None,
     by_procedure: bool = False,
+    cal: ir.Table | None = None,
 ) -> ir.Table:
     """The measures as one Ibis table: ``unit, period`` (index) and one column per measure.
 
     ``base`` is ``dossier_base`` (with procedures when a catalogue is given or
-    ``by_procedure``); ``units`` a closure table (``member, unit``, see units.py) to roll
-    up a unit tree; ``catalogue`` adds the online-service measures. ``by_procedure``
+    ``by_procedure``); ``tree`` a closure table (``member, unit``, see units.py) to roll
+    up a unit tree; ``catalogue`` adds the online-service measures; ``cal`` the calendar
+    (``calendar_frame(span)``; an in-memory table when not given). ``by_procedure``
     groups by unit, procedure and period instead: one row for each procedure a unit (its
     subtree) received dossiers of, for every period from the data's first to its last;
     the catalogue measures describe a unit's whole competence and are not computed then.
+    The expression reads only the tables it is given, so on tables of fixed names it is
+    built and compiled once per shape (``engines.Prepared``).
     """
     if by_procedure and catalogue is not None:
         raise MeasureError("the catalogue measures are per unit: not with by_procedure")
     keys = PROCEDURE_KEYS if by_procedure else KEYS
     series = keys[:-1]  # one running stock per unit (and procedure)
-    cal = ibis.memtable(calendar(span.first_day, span.last_day, span.grain))
+    if cal is None:
+        cal = ibis.memtable(calendar_frame(span))
     # A named subquery is compiled as one common table expression: the records are read
     # once for all the passes below (ibis would otherwise inline it into each).
     base = base.alias("dxscore_base")
-    if units is not None:
-        tree = ibis.memtable(units)
+    if tree is not None:
         rolled = base.rename(member="unit").join(tree, "member").drop("member")
     else:
         rolled = base
@@ -325,8 +388,8 @@ def measure_table(
 
     if by_procedure:  # only the procedures each unit received dossiers of
         unit_list = received.select(series).distinct()
-    elif units is not None:
-        unit_list = ibis.memtable(units[["unit"]].drop_duplicates())
+    elif tree is not None:
+        unit_list = tree.select("unit").distinct()
     else:  # every dossier is received within the span: no extra pass over the data
         unit_list = received.select("unit").distinct()
     grid = unit_list.cross_join(_grid_periods(base, span, cal))
@@ -374,9 +437,9 @@ def measure_table(
     )
     columns = [*keys, *MEASURES]
     if catalogue is not None:
-        out = _with_catalogue(out, base, catalogue, cal, units)
+        out = _with_catalogue(out, base, catalogue, cal, tree)
         columns += list(CATALOGUE_MEASURES)
-    return out.select(columns)
+    return out.select(columns).order_by(keys)
 
 
 def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
@@ -386,17 +449,12 @@ def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
     widened to ``--from``/``--to`` when given. Found in the query from the shared base,
     so that the records are read once."""
     stats = base.aggregate(
-        first=base.r_s.min(), last=ibis.greatest(base.r_s.max(), base.f_s.max().fill_null(0))
+        first=base.r_day.min(),
+        last=ibis.greatest(base.r_day.max(), base.f_day.max().fill_null(0)),
     )
-
-    def day(seconds: ir.IntegerValue) -> ir.IntegerValue:
-        return _local_day(seconds, span.offsets)
-
-    firsts = stats.join(cal, day(stats["first"]) == cal.day).select("last", data_first="period")
+    firsts = stats.join(cal, stats["first"] == cal.day).select("last", data_first="period")
     lasts = cal.view()
-    data = firsts.join(lasts, day(firsts["last"]) == lasts.day).select(
-        "data_first", data_last="period"
-    )
+    data = firsts.join(lasts, firsts["last"] == lasts.day).select("data_first", data_last="period")
     int32 = "int32"
     out_first = data.data_first if span.start is None else ibis.literal(span.start, int32)
     out_last = data.data_last if span.end is None else ibis.literal(span.end, int32)
@@ -406,9 +464,7 @@ def _grid_periods(base: ir.Table, span: Span, cal: ir.Table) -> ir.Table:
         grid_first=ibis.least(data.data_first, out_first),
         grid_last=ibis.greatest(data.data_last, out_last),
     )
-    periods = ibis.memtable(
-        pd.DataFrame({"period": range(span.first_period, span.last_period + 1)}, dtype=int32)
-    )
+    periods = cal.select("period").distinct()
     grid = periods.cross_join(bounds)
     grid = grid.filter((grid.period >= grid.grid_first) & (grid.period <= grid.grid_last))
     return grid.select("period", "out_first", "out_last")
@@ -419,15 +475,15 @@ def _with_catalogue(
     base: ir.Table,
     catalogue: ir.Table,
     cal: ir.Table,
-    units: pd.DataFrame | None,
+    tree: ir.Table | None,
 ) -> ir.Table:
     """Decision 766 online-service inputs: A (procedures offered online), B (online
     services used), and the points min(2, 2A/0.8) + 4B + min(6, 6C/0.5), C = online_share.
     Also the payment-integration shares of fee-bearing procedures and online services."""
     online = catalogue.service_level.isin(ONLINE_LEVELS)
     services = catalogue.mutate(is_online=online, member=catalogue.unit).drop("unit")
-    if units is not None:
-        services = services.join(ibis.memtable(units), "member")
+    if tree is not None:
+        services = services.join(tree, "member")
     else:
         services = services.mutate(unit=services.member)
     per_unit = services.group_by("unit").aggregate(
@@ -478,16 +534,16 @@ def _with_catalogue(
 # -- results -------------------------------------------------------------------------
 
 
-def finish(frame: pd.DataFrame, grain: Kind) -> pd.DataFrame:
+def finish(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     """Executed measures as a plain table: period codes, sorted, counts as integers."""
     keys = keys_of(frame)
     frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    frame["period"] = period_codes(frame["period"].to_numpy(), grain)
-    for c in COUNTS:
-        frame[c] = frame[c].astype("int64")
+    codes = {int(p): code_at(int(p), kind) for p in frame["period"].unique()}
+    frame["period"] = frame["period"].map(codes)
     rates = [c for c in frame.columns if c not in keys and c not in COUNTS]
-    frame[rates] = frame[rates].astype("float64")
-    return frame
+    wanted = {c: "int64" for c in COUNTS} | {c: "float64" for c in rates}
+    cast = {c: t for c, t in wanted.items() if frame[c].dtype != t}  # most are already
+    return frame.astype(cast) if cast else frame
 
 
 def to_long(frame: pd.DataFrame) -> pd.DataFrame:

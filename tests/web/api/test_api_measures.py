@@ -27,21 +27,21 @@ def counts(received=10, finished=8, on_time=6, open_at_end=2, overdue=1, **more)
 
 @pytest.fixture
 def measures(org):
-    """``received`` and ``on_time_rate`` of every unit of both provinces at every grain
+    """``received`` and ``on_time_rate`` of every unit of both provinces at every kind
     (district 257's on-time rate of July is empty), and procedure rows."""
     units = [org.bac_ninh, org.d256, org.d257, org.lao_cai, org.d80]
     rows = []
     for n, unit in enumerate(units):
-        for grain, period in PERIODS.items():
+        for kind, period in PERIODS.items():
             rows.append(
                 DossierMeasure(
-                    unit=unit, period=period, grain=grain, measure="received", value=10 + n
+                    unit=unit, period=period, kind=kind, measure="received", value=10 + n
                 )
             )
-            rate = None if (unit == org.d257 and grain == "month") else 0.5 + n / 100
+            rate = None if (unit == org.d257 and kind == "month") else 0.5 + n / 100
             rows.append(
                 DossierMeasure(
-                    unit=unit, period=period, grain=grain, measure="on_time_rate", value=rate
+                    unit=unit, period=period, kind=kind, measure="on_time_rate", value=rate
                 )
             )
     DossierMeasure.objects.bulk_create(rows)
@@ -52,28 +52,28 @@ def measures(org):
             unit=org.d256,
             procedure="1.001",
             period="2024",
-            grain="year",
+            kind="year",
             **counts(on_time_rate=0.75, online_share=0.5),
         ),
         ProcedureMeasure(
             unit=org.d256,
             procedure="1.001",
             period="2024Q3",
-            grain="quarter",
+            kind="quarter",
             **counts(received=4, finished=3, on_time=3, open_at_end=1, overdue=0, on_time_rate=1.0),
         ),
         ProcedureMeasure(
             unit=org.d256,
             procedure="2.002",
             period="2024",
-            grain="year",
+            kind="year",
             **counts(received=5, finished=0, on_time=0, open_at_end=5, overdue=4),
         ),
         ProcedureMeasure(
             unit=org.d257,
             procedure="1.001",
             period="2024",
-            grain="year",
+            kind="year",
             **counts(
                 received=7, finished=7, on_time=2, open_at_end=0, overdue=0, on_time_rate=2 / 7
             ),
@@ -82,10 +82,10 @@ def measures(org):
             unit=org.bac_ninh,
             procedure="1.001",
             period="2024",
-            grain="year",
+            kind="year",
             **counts(received=17, finished=15, on_time=8, open_at_end=2, overdue=1),
         ),
-        ProcedureMeasure(unit=org.d80, procedure="1.001", period="2024", grain="year", **counts()),
+        ProcedureMeasure(unit=org.d80, procedure="1.001", period="2024", kind="year", **counts()),
     ]
     ProcedureMeasure.objects.bulk_create(procedure_rows)
 
@@ -140,14 +140,14 @@ def test_items_are_ordered_by_unit_code_period_and_measure(api, measures):
     assert first == {
         "unit": "256",
         "period": "2024",
-        "grain": "year",
+        "kind": "year",
         "measure": "on_time_rate",
         "value": 0.51,
     }
 
 
-def test_measures_are_filtered_by_unit_and_below_grain_period_and_measure(api, measures):
-    assert keys(api, "colleague", grain="year", measure="received") == [
+def test_measures_are_filtered_by_unit_and_below_kind_period_and_measure(api, measures):
+    assert keys(api, "colleague", kind="year", measure="received") == [
         ("256", "2024", "received"),
         ("257", "2024", "received"),
         ("27", "2024", "received"),
@@ -157,15 +157,25 @@ def test_measures_are_filtered_by_unit_and_below_grain_period_and_measure(api, m
         ("257", "2024Q3", "received"),
     ]
     assert {m[0] for m in keys(api, "admin", unit="27")} == {"27", "256", "257"}
-    assert {m[0] for m in keys(api, "admin", unit="15", grain="month")} == {"15", "80"}
+    assert {m[0] for m in keys(api, "admin", unit="15", kind="month")} == {"15", "80"}
     assert keys(api, "admin", measure="no_such_measure") == []
     assert keys(api, "admin", period="2023") == []
-    assert [m["grain"] for m in items(api, "measures", "owner", period="2024Q3")] == [
+    assert [m["kind"] for m in items(api, "measures", "owner", period="2024Q3")] == [
         "quarter",
         "quarter",
     ]
-    body = problem(api.get("measures", "admin", grain="week"), 422)
-    assert body["errors"][0]["field"] == "grain"
+    body = problem(api.get("measures", "admin", kind="week"), 422)
+    assert body["errors"][0]["field"] == "kind"
+
+
+def test_grain_the_former_name_of_kind_is_still_accepted(api, measures):
+    for path in ("measures", "measures/procedures"):
+        by_kind = items(api, path, "colleague", kind="quarter")
+        assert by_kind and items(api, path, "colleague", grain="quarter") == by_kind
+        assert items(api, path, "colleague", kind="quarter", grain="quarter") == by_kind
+        body = problem(api.get(path, "colleague", kind="year", grain="month"), 422)
+        assert [(e["location"], e["field"]) for e in body["errors"]] == [("query", "grain")]
+        assert "as kind" in body["errors"][0]["detail"]
 
 
 def test_a_measure_without_a_value_is_null(api, measures):
@@ -178,15 +188,15 @@ def test_a_measure_without_a_value_is_null(api, measures):
 
 
 def test_measures_are_paged_with_a_next_address(api, measures):
-    first = api.get("measures", "colleague", grain="year", limit=4).json()
+    first = api.get("measures", "colleague", kind="year", limit=4).json()
     assert (first["count"], first["limit"], first["offset"]) == (6, 4, 0)
     assert len(first["items"]) == 4
     assert first["next"].startswith("/api/v1/measures?")
-    assert "grain=year" in first["next"] and "offset=4" in first["next"]
+    assert "kind=year" in first["next"] and "offset=4" in first["next"]
     second = api.client.get(first["next"], HTTP_AUTHORIZATION=f"Bearer {api.token('colleague')}")
     rest = second.json()
     assert rest["next"] is None and len(rest["items"]) == 2
-    every = keys(api, "colleague", grain="year")
+    every = keys(api, "colleague", kind="year")
     assert [(m["unit"], m["period"], m["measure"]) for m in first["items"] + rest["items"]] == every
     beyond = api.get("measures", "colleague", offset=1000).json()
     assert beyond["items"] == [] and beyond["count"] == 18 and beyond["next"] is None
@@ -222,7 +232,7 @@ def test_procedure_measures_carry_every_count_and_rate_the_name_and_late(api, me
         "procedure": "1.001",
         "procedure_name": "Đăng ký khai sinh",
         "period": "2024",
-        "grain": "year",
+        "kind": "year",
         **counts(),
         **dict.fromkeys(ProcedureMeasure.RATES),
         "on_time_rate": 0.75,
@@ -245,22 +255,22 @@ def test_a_procedure_without_a_catalogue_entry_has_an_empty_name(api, measures):
     assert items(api, "measures/procedures", "admin", procedure="9.999") == []
 
 
-def test_procedure_measures_are_filtered_by_unit_and_below_grain_and_period(api, measures):
+def test_procedure_measures_are_filtered_by_unit_and_below_kind_and_period(api, measures):
     def seen(who, **params):
         rows = items(api, "measures/procedures", who, **params)
         return [(r["unit"], r["procedure"], r["period"]) for r in rows]
 
-    assert seen("colleague", grain="year", procedure="1.001") == [
+    assert seen("colleague", kind="year", procedure="1.001") == [
         ("256", "1.001", "2024"),
         ("257", "1.001", "2024"),
         ("27", "1.001", "2024"),
     ]
     assert seen("admin", unit="257") == [("257", "1.001", "2024")]
     assert seen("admin", unit="15") == [("80", "1.001", "2024")]
-    assert seen("admin", grain="quarter") == [("256", "1.001", "2024Q3")]
+    assert seen("admin", kind="quarter") == [("256", "1.001", "2024Q3")]
     assert seen("admin", period="2024Q3") == [("256", "1.001", "2024Q3")]
     assert seen("admin", period="2024-07") == []
-    assert seen("admin", grain="month") == []
+    assert seen("admin", kind="month") == []
 
 
 def test_procedure_measures_are_paged(api, measures):

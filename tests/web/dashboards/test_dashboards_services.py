@@ -10,10 +10,10 @@ from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureM
 URL = "/dashboards/services/"
 
 
-def _put(unit, period, grain="year", **values):
+def _put(unit, period, kind="year", **values):
     for name, value in values.items():
         DossierMeasure.objects.create(
-            unit=unit, period=period, grain=grain, measure=name, value=value
+            unit=unit, period=period, kind=kind, measure=name, value=value
         )
 
 
@@ -48,8 +48,8 @@ def test_points_per_group_are_the_engines_and_groups_without_inputs_are_named(as
     assert "18,00" not in text and "18.00" in text
 
 
-def test_trend_lists_every_period_of_the_grain_with_its_points(as_user, measured):
-    page = as_user("steering").get(URL, {"unit": "27", "grain": "year"})
+def test_trend_lists_every_period_of_the_kind_with_its_points(as_user, measured):
+    page = as_user("steering").get(URL, {"unit": "27", "kind": "year"})
     assert page.context["period"] == "2024"
     trend = dict(page.context["trend"])
     assert trend["2023"] == pytest.approx(16.0 + 2.4)  # 20 x 0.8 + 6 x 0.2 / 0.5
@@ -60,11 +60,20 @@ def test_trend_lists_every_period_of_the_grain_with_its_points(as_user, measured
     assert older.context["rows"][0]["values"][0] == ("received", 900)
 
 
+def test_a_link_made_with_grain_the_former_name_of_kind_still_works(as_user, measured):
+    assert as_user("steering").get(URL, {"unit": "27", "grain": "quarter"}).context["kind"] == (
+        "quarter"
+    )
+    page = as_user("steering").get(URL, {"unit": "27", "kind": "month", "grain": "quarter"})
+    assert page.context["kind"] == "month"
+    assert as_user("steering").get(URL, {"unit": "27", "kind": "week"}).context["kind"] == "year"
+
+
 def test_drill_down_goes_from_the_country_to_provinces_within_scope(as_user, people, measured):
     page = as_user("admin").get(URL, {"unit": "VN"})
     codes = [r["unit"].code for r in page.context["rows"]]
     assert codes == ["VN", "27", "15"]
-    assert 'href="?unit=27&amp;grain=year&amp;period=2024"' in page.content.decode()
+    assert 'href="?unit=27&amp;kind=year&amp;period=2024"' in page.content.decode()
 
 
 def test_scope_owner_colleague_outsider(as_user, measured):
@@ -93,7 +102,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, org):
 PROCEDURES = "/dashboards/services/procedures/"
 
 
-def _proc(unit, procedure, period, grain="year", **counts):
+def _proc(unit, procedure, period, kind="year", **counts):
     """A stored procedure row: finished f (on time t), open o (overdue v), received r."""
     f, t, o, v = counts.get("f", 0), counts.get("t", 0), counts.get("o", 0), counts.get("v", 0)
     denominator = f + o
@@ -101,7 +110,7 @@ def _proc(unit, procedure, period, grain="year", **counts):
         unit=unit,
         procedure=procedure,
         period=period,
-        grain=grain,
+        kind=kind,
         received=counts.get("r", f + o),
         received_online=counts.get("online", 0),
         finished=f,
@@ -144,7 +153,7 @@ def test_procedures_are_ranked_by_the_timeliness_points_they_cost(as_user, proce
     assert page.context["lost"] == pytest.approx(2.0)
     text = page.content.decode()
     assert "Cấp giấy phép xây dựng" in text and "1,40" not in text and "1.40" in text
-    link = '/dashboards/services/procedures/1.002/?unit=27&amp;grain=year&amp;period=2024"'
+    link = '/dashboards/services/procedures/1.002/?unit=27&amp;kind=year&amp;period=2024"'
     assert link in text
 
 
@@ -201,7 +210,7 @@ def test_a_procedure_shows_its_trend_and_each_child_unit(as_user, procedures):
     assert d256["points_lost"] == pytest.approx(20 * 6 / (15 + 60))  # of 256's own dossiers
     text = page.content.decode()
     assert "Cấp giấy phép xây dựng" in text and "chart-procedure-trend" in text
-    assert 'href="?unit=256&amp;grain=year&amp;period=2024"' in text
+    assert 'href="?unit=256&amp;kind=year&amp;period=2024"' in text
     child = client.get(PROCEDURES + "1.002/", {"unit": "256"})
     assert child.status_code == 200 and child.context["children"] == []
     assert client.get(PROCEDURES + "9.999/", {"unit": "27"}).status_code == 404
@@ -223,4 +232,4 @@ def test_the_dashboard_lists_the_costliest_procedures_and_links_to_all(as_user, 
     assert page.context["procedure_count"] == 3
     text = page.content.decode()
     assert "All 3 procedures, with every measure and downloads" in text
-    assert "/dashboards/services/procedures/?unit=256&amp;grain=year&amp;period=2024" in text
+    assert "/dashboards/services/procedures/?unit=256&amp;kind=year&amp;period=2024" in text

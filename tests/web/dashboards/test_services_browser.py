@@ -87,7 +87,7 @@ def test_services_dashboard_drills_down_to_procedures_in_a_browser(
 
     def stored(unit, procedure):
         return ProcedureMeasure.objects.get(
-            unit__code=unit, procedure=procedure, grain="year", period="2024"
+            unit__code=unit, procedure=procedure, kind="year", period="2024"
         )
 
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -97,7 +97,7 @@ def test_services_dashboard_drills_down_to_procedures_in_a_browser(
     log_in(page, live_server.url, "steering")
 
     # the dashboard: the province and its districts, and its costliest procedures
-    open_page(page, f"{live_server.url}/dashboards/services/?unit=27&grain=year", errors)
+    open_page(page, f"{live_server.url}/dashboards/services/?unit=27&kind=year", errors)
     page.wait_for_selector("#chart-services-trend[data-drawn] .main-svg")
     costly = page.locator("#t-costly tbody tr")
     assert costly.count() == 3
@@ -118,7 +118,7 @@ def test_services_dashboard_drills_down_to_procedures_in_a_browser(
     page.wait_for_load_state("networkidle")
     assert page.locator("#t-procedures tbody tr").count() == 1
     assert "Chứng thực bản sao" in page.inner_text("#t-procedures")
-    page.goto(f"{live_server.url}/dashboards/services/procedures/?unit=27&grain=year")
+    page.goto(f"{live_server.url}/dashboards/services/procedures/?unit=27&kind=year")
     page.screenshot(path=str(shots / "s2-procedures.png"), full_page=True)
 
     # one procedure: its trend and the districts, most late first

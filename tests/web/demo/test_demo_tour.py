@@ -144,7 +144,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     page.get_by_role("link", name="Public services").first.click()
     page.wait_for_load_state("networkidle")
     assert "/dashboards/services/" in page.url
-    page.goto(f"{base}/dashboards/services/?unit=20&grain=year&period=2024")
+    page.goto(f"{base}/dashboards/services/?unit=20&kind=year&period=2024")
     services = page.inner_text("main")
     assert "Lạng Sơn" in services and "Timeliness" in services
     page.screenshot(path=shots / "tour-4-services.png")

@@ -51,13 +51,13 @@ def test_the_demo_keeps_the_published_facts_and_builds_once(demo):
     # dossiers: the province rolls up its districts; the districts' index uses the measures
     def received(code):
         return DossierMeasure.objects.get(
-            unit__code=code, grain="year", period="2024", measure="received"
+            unit__code=code, kind="year", period="2024", measure="received"
         ).value
 
     districts = sum(received(code) for code, _name in langson.DISTRICTS)
     assert 0 < districts < received("20")
     online = DossierMeasure.objects.get(
-        unit__code="20-D01", grain="year", period="2024", measure="online_share"
+        unit__code="20-D01", kind="year", period="2024", measure="online_share"
     ).value
     index_run = ScoreRun.objects.get(methodology__code="province-emulation", period__code="2024")
     assert index_run.methodology.code == "province-emulation"

@@ -114,7 +114,7 @@ def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
 
     stored = {*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES}
     assert stored == set(MEASURES) - {"timeliness_points"}  # that one is 20 x timeliness_rate
-    keys = {"id", "unit", "procedure", "period", "grain", "job"}
+    keys = {"id", "unit", "procedure", "period", "kind", "job"}
     columns = {f.name for f in ProcedureMeasure._meta.concrete_fields} - keys
     assert columns == stored  # a column for every measure the library computes
     catalogue = tmp_path / "catalogue.csv"
@@ -139,7 +139,7 @@ def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
     # the province rolls its districts up; 257 received P1 only
     assert row(org.bac_ninh, "P1").received == 3
     assert not rows.filter(unit=org.d257, procedure="P2").exists()
-    assert {r.grain for r in ProcedureMeasure.objects.filter(unit=org.d256, procedure="P1")} == {
+    assert {r.kind for r in ProcedureMeasure.objects.filter(unit=org.d256, procedure="P1")} == {
         "month",
         "quarter",
         "year",

@@ -175,7 +175,7 @@ class Workspace:
         """Every stored measure and filled value, as a clean run would leave them."""
         return {
             "measures": self.rows(
-                "SELECT u.code, m.period, m.grain, m.measure, m.value "
+                "SELECT u.code, m.period, m.kind, m.measure, m.value "
                 "FROM dossierdata_dossiermeasure m JOIN orgs_unit u ON u.id = m.unit_id "
                 "ORDER BY 1, 2, 4"
             ),
@@ -364,7 +364,7 @@ def test_a_worker_killed_during_the_measures_leaves_them_to_the_next_worker(
         return any(j[1] == "measures" and j[2] in ("done", "failed") for j in space.jobs())
 
     first = space.start_worker()
-    space.wait("the measures computing", measures_at(27), measures_ended)  # grain 2 of 3
+    space.wait("the measures computing", measures_at(27), measures_ended)  # kind 2 of 3
     space.kill(first)
     second = space.start_worker()
     space.wait(

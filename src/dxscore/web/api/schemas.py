@@ -91,7 +91,7 @@ class UnitOut(Schema):
 
 class PeriodOut(Schema):
     code: str
-    kind: Literal["year", "quarter", "month"]
+    kind: Kind
     start: dt.date
     end: dt.date
     deadline: dt.date | None = None
@@ -239,13 +239,13 @@ class DossierOut(Schema):
 
 # --- public-service measures ---------------------------------------------------------------
 
-Grain = Literal["month", "quarter", "year"]
+Kind = Literal["month", "quarter", "year"]  # a period's kind (dxscore.periods.KINDS)
 
 
 class MeasureOut(Schema):
     unit: str
     period: str = Field(description="Period code: 2024, 2024Q3 or 2024-07.")
-    grain: Grain
+    kind: Kind = Field(description="The period's kind: month, quarter or year.")
     measure: str = Field(description="The measure's code, e.g. received or on_time_rate.")
     value: float | None = Field(None, description="Null when the measure has no value.")
 
@@ -255,7 +255,7 @@ class ProcedureMeasureOut(Schema):
     procedure: str = Field(description="Procedure code.")
     procedure_name: str = Field(description="From the procedure catalogue; '' when unknown.")
     period: str = Field(description="Period code: 2024, 2024Q3 or 2024-07.")
-    grain: Grain
+    kind: Kind = Field(description="The period's kind: month, quarter or year.")
     received: int
     received_online: int
     finished: int

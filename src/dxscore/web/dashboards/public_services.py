@@ -18,7 +18,7 @@ from dxscore.web.dashboards.tables import Column as TableColumn
 from dxscore.web.dashboards.tables import Table
 from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
 
-GRAINS = tuple(reversed(periods.KINDS))  # coarsest first, as the page offers them
+KINDS = tuple(reversed(periods.KINDS))  # coarsest first, as the page offers them
 SHOWN_MEASURES = (
     "received",
     "online_share",
@@ -54,9 +54,9 @@ class GroupPoints:
     missing: list[str] = field(default_factory=list)  # the group's indicators without input
 
 
-def measures(units: list[int], grain: str, periods: list[str] | None = None) -> pd.DataFrame:
+def measures(units: list[int], kind: str, periods: list[str] | None = None) -> pd.DataFrame:
     """Long table ``unit_id, unit, period, measure, value`` of stored measures."""
-    rows = DossierMeasure.objects.filter(unit_id__in=units, grain=grain, value__isnull=False)
+    rows = DossierMeasure.objects.filter(unit_id__in=units, kind=kind, value__isnull=False)
     if periods is not None:
         rows = rows.filter(period__in=periods)
     frame = pd.DataFrame(
@@ -100,7 +100,7 @@ def total(cells: list[GroupPoints]) -> tuple[float, float]:
 
 # --- procedures -----------------------------------------------------------------------------
 
-# (key, label, kind): rates are shares in [0, 1] except the days and the rating.
+# (key, label, shape): rates are shares in [0, 1] except the days and the rating.
 PROCEDURE_COLUMNS = (
     ("procedure", gettext_lazy("Procedure"), "text"),
     ("name", gettext_lazy("Name"), "text"),
@@ -143,14 +143,14 @@ def procedure_names(codes) -> dict[str, str]:
     return dict(Procedure.objects.filter(code__in=list(codes)).values_list("code", "name"))
 
 
-def procedure_rows(unit_ids: list[int], grain: str, period: str) -> list[dict]:
+def procedure_rows(unit_ids: list[int], kind: str, period: str) -> list[dict]:
     """One dict per stored (unit, procedure) of the period: the measures, ``late`` and
     ``points_lost``, the Decision 766 timeliness points the procedure costs its unit:
     20 x its late dossiers / the unit's finished and open dossiers. A unit's procedures'
     points lost add up to 20 x (1 - the unit's timeliness rate)."""
     fields = ("unit_id", "procedure", *ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
     rows = list(
-        ProcedureMeasure.objects.filter(unit_id__in=unit_ids, grain=grain, period=period).values(
+        ProcedureMeasure.objects.filter(unit_id__in=unit_ids, kind=kind, period=period).values(
             *fields
         )
     )
@@ -169,10 +169,10 @@ def add_points_lost(row: dict, counted: int) -> None:
     row["points_lost"] = TIMELINESS_POINTS * row["late"] / counted if counted else None
 
 
-def procedure_table(unit, grain: str, period: str, query: ProcedureQuery) -> Table:
+def procedure_table(unit, kind: str, period: str, query: ProcedureQuery) -> Table:
     """The unit's procedures in a period, searched and sorted as asked: what the
     procedures page shows and its downloads carry."""
-    rows = procedure_rows([unit.pk], grain, period)
+    rows = procedure_rows([unit.pk], kind, period)
     names = procedure_names(r["procedure"] for r in rows)
     for r in rows:
         r["name"] = names.get(r["procedure"], "")
@@ -186,7 +186,7 @@ def procedure_table(unit, grain: str, period: str, query: ProcedureQuery) -> Tab
     present = [r for r in rows if r.get(query.sort) not in (None, "")]
     present.sort(key=lambda r: fold(r[query.sort]) if text else r[query.sort], reverse=query.desc)
     rows = present + [r for r in rows if r.get(query.sort) in (None, "")]
-    columns = [TableColumn(k, str(label), kind) for k, label, kind in PROCEDURE_COLUMNS]
+    columns = [TableColumn(k, str(label), shape) for k, label, shape in PROCEDURE_COLUMNS]
     return Table(
         name=f"procedures-{unit.code}-{period}",
         title=_("Procedures of %(u)s, %(p)s") % {"u": unit.name, "p": period},
@@ -195,7 +195,7 @@ def procedure_table(unit, grain: str, period: str, query: ProcedureQuery) -> Tab
         meta={
             "unit": unit.code,
             "unit_name": unit.name,
-            "grain": grain,
+            "kind": kind,
             "period": period,
             "search": query.q,
             "sort": query.sort,

@@ -69,7 +69,7 @@ class DossierMeasure(models.Model):
 
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
     period = models.CharField(max_length=10)
-    grain = models.CharField(max_length=8)
+    kind = models.CharField(max_length=8)  # of the period: month, quarter or year
     measure = models.CharField(max_length=40)
     value = models.FloatField(null=True)
     job = models.ForeignKey(Job, models.SET_NULL, null=True, related_name="+")
@@ -78,7 +78,7 @@ class DossierMeasure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "period", "measure"], name="one_measure")
         ]
-        indexes = [models.Index(fields=["grain", "measure"])]
+        indexes = [models.Index(fields=["kind", "measure"])]
 
 
 class Procedure(models.Model):
@@ -107,7 +107,7 @@ class ProcedureMeasure(models.Model):
     unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
     procedure = models.CharField(max_length=64)
     period = models.CharField(max_length=10)
-    grain = models.CharField(max_length=8)
+    kind = models.CharField(max_length=8)  # of the period: month, quarter or year
     received = models.PositiveIntegerField()
     received_online = models.PositiveIntegerField()
     finished = models.PositiveIntegerField()
@@ -142,7 +142,7 @@ class ProcedureMeasure(models.Model):
                 fields=["unit", "procedure", "period"], name="one_procedure_measure"
             )
         ]
-        indexes = [models.Index(fields=["unit", "grain", "period"])]
+        indexes = [models.Index(fields=["unit", "kind", "period"])]
 
     @staticmethod
     def late_of(counts) -> int:

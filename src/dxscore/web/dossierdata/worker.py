@@ -86,7 +86,6 @@ from dxscore.web.orgs.models import Unit, code_spans
 
 log = logging.getLogger(__name__)
 
-GRAINS = periods.KINDS  # the measures are stored per month, quarter and year
 ALL_MEASURES = (*MEASURES, *CATALOGUE_MEASURES)
 SHOWN_PROBLEMS = 50
 SCRATCH = "dxscore-dossiers-"  # + the worker's pid: the scratch folders of import checks
@@ -591,13 +590,13 @@ def run_measures(job: Job) -> None:
         raise JobFailed(_("The dossier store holds no dossiers yet."))
     tree = unit_tree()
     frames, per_procedure, notes = {}, {}, []
-    for i, grain in enumerate(GRAINS):
-        _progress(job, _("computing measures per %(g)s") % {"g": grain}, 5 + 22 * i)
-        measures = compute_measures(store.root, grain, units=tree)
-        frames[grain] = measures.frame
+    for i, kind in enumerate(periods.KINDS):  # stored per month, quarter and year
+        _progress(job, _("computing measures per %(g)s") % {"g": kind}, 5 + 22 * i)
+        measures = compute_measures(store.root, kind, units=tree)
+        frames[kind] = measures.frame
         notes += [n for n in measures.warnings if n not in notes]
-        per_procedure[grain] = compute_measures(
-            store.root, grain, units=tree, by_procedure=True
+        per_procedure[kind] = compute_measures(
+            store.root, kind, units=tree, by_procedure=True
         ).frame
     _progress(job, _("storing measures and filling values"), 70)
     with transaction.atomic():
@@ -646,7 +645,7 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
     units = units_of_periods(frames.values())
     DossierMeasure.objects.all().delete()
     batch = []
-    for grain, frame in frames.items():
+    for kind, frame in frames.items():
         names = [c for c in frame.columns if c in ALL_MEASURES]
         for row in frame.itertuples(index=False):
             unit = units.get((row.unit, row.period))
@@ -659,7 +658,7 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
                     DossierMeasure(
                         unit_id=unit_id,
                         period=row.period,
-                        grain=grain,
+                        kind=kind,
                         measure=name,
                         value=None if x is None or math.isnan(x) else float(x),
                         job=job,
@@ -676,7 +675,7 @@ def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job:
     ProcedureMeasure.objects.all().delete()
     fields = (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)
     count = 0
-    for grain, frame in frames.items():
+    for kind, frame in frames.items():
         known = [(u, p) in units for u, p in zip(frame["unit"], frame["period"], strict=True)]
         frame = frame[known]
         frame = frame[
@@ -689,7 +688,7 @@ def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job:
                 unit_id=units[(unit, period)].pk,
                 procedure=procedure,
                 period=period,
-                grain=grain,
+                kind=kind,
                 job=job,
                 **dict(zip(fields, row, strict=True)),
             )

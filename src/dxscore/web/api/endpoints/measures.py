@@ -5,10 +5,11 @@ viewing scope. Read-only: the measures are recomputed from the dossier records b
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from dxscore.web.api import schemas as s
-from dxscore.web.api.common import Limit, Offset, page, visible_unit
+from dxscore.web.api.common import Limit, Offset, invalid, page, visible_unit
 from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -17,13 +18,15 @@ router = Router(tags=["measures"])
 
 UNIT = "A unit code: it and below (each unit's measures already roll up its subtree)."
 PERIOD = "A period code: 2024, 2024Q3 or 2024-07."
+KIND = "The period's kind: month, quarter or year."
+GRAIN = "Deprecated: the former name of kind, still accepted."
 
 
 def measure_out(m: DossierMeasure) -> dict:
     return {
         "unit": m.unit.code,
         "period": m.period,
-        "grain": m.grain,
+        "kind": m.kind,
         "measure": m.measure,
         "value": m.value,
     }
@@ -35,17 +38,28 @@ def procedure_measure_out(m: ProcedureMeasure, names: dict[str, str]) -> dict:
         "procedure": m.procedure,
         "procedure_name": names.get(m.procedure, ""),
         "period": m.period,
-        "grain": m.grain,
+        "kind": m.kind,
         **{f: getattr(m, f) for f in (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)},
         "late": m.late,
     }
+
+
+def _kind(kind: str | None, grain: str | None) -> str | None:
+    """The period kind asked for: ``kind``, or the deprecated ``grain`` (the same)."""
+    if kind and grain and kind != grain:
+        raise invalid(
+            _("Give the period's kind once, as kind (grain is its former name)."),
+            "grain",
+            "query",
+        )
+    return kind or grain
 
 
 def _in_scope(request, rows, unit: str | None):
     """``rows`` of units in the viewing scope, within ``unit`` (it and below) if given; an
     unseen unit is a field error of the query, as for values and dossiers. The units are
     named by id (``unit_id IN (...)``), so each filter below is a search of a composite
-    index that starts with the unit: (unit, period, measure), (unit, grain, period) or
+    index that starts with the unit: (unit, period, measure), (unit, kind, period) or
     (unit, procedure, period)."""
     units = scope.restrict(Unit.objects.all(), request.user, scope.VIEW, via="")
     if unit:
@@ -69,15 +83,16 @@ def _in_scope(request, rows, unit: str | None):
 def list_measures(
     request,
     unit: str | None = Query(None, max_length=40, description=UNIT),
-    grain: s.Grain | None = None,
+    kind: s.Kind | None = Query(None, description=KIND),
+    grain: s.Kind | None = Query(None, description=GRAIN, deprecated=True),
     period: str | None = Query(None, max_length=10, description=PERIOD),
     measure: str | None = Query(None, max_length=40, description="A measure, e.g. received."),
     limit: int = Limit,
     offset: int = Offset,
 ):
     rows = _in_scope(request, DossierMeasure.objects.select_related("unit"), unit)
-    if grain:
-        rows = rows.filter(grain=grain)
+    if period_kind := _kind(kind, grain):
+        rows = rows.filter(kind=period_kind)
     if period:
         rows = rows.filter(period=period)
     if measure:
@@ -100,15 +115,16 @@ def list_measures(
 def list_procedure_measures(
     request,
     unit: str | None = Query(None, max_length=40, description=UNIT),
-    grain: s.Grain | None = None,
+    kind: s.Kind | None = Query(None, description=KIND),
+    grain: s.Kind | None = Query(None, description=GRAIN, deprecated=True),
     period: str | None = Query(None, max_length=10, description=PERIOD),
     procedure: str | None = Query(None, max_length=64, description="A procedure code."),
     limit: int = Limit,
     offset: int = Offset,
 ):
     rows = _in_scope(request, ProcedureMeasure.objects.select_related("unit"), unit)
-    if grain:
-        rows = rows.filter(grain=grain)
+    if period_kind := _kind(kind, grain):
+        rows = rows.filter(kind=period_kind)
     if period:
         rows = rows.filter(period=period)
     if procedure:

@@ -75,18 +75,19 @@ def _trend_figure(unit: Unit, frame, totals: dict[str, float]) -> str:
 
 def _where(request):
     """The units the person may view, the unit asked for (or their starting unit) and the
-    grain. An unknown or out-of-scope unit is a 404."""
+    period kind (``kind``; ``grain``, its former name, in links made before). An unknown
+    or out-of-scope unit is a 404."""
     if scope.role_of(request.user) is None:
         raise PermissionDenied
     visible = scope.restrict(Unit.objects.all(), request.user, scope.VIEW, via="")
-    grain = request.GET.get("grain", "year")
-    if grain not in services.GRAINS:
-        grain = "year"
+    kind = request.GET.get("kind") or request.GET.get("grain", "year")
+    if kind not in services.KINDS:
+        kind = "year"
     code = request.GET.get("unit")
     unit = visible.filter(code=code).first() if code else _start(request.user, visible)
     if code and unit is None:
         raise Http404
-    return visible, unit, grain
+    return visible, unit, kind
 
 
 def _pick(request, periods: list[str]) -> str | None:
@@ -101,24 +102,24 @@ def _ancestors(unit: Unit, visible) -> list[Unit]:
 @login_required
 @require_GET
 def services_dashboard(request):
-    visible, unit, grain = _where(request)
-    context = {"grain": grain, "grains": services.GRAINS, "unit": unit, "rows": []}
+    visible, unit, kind = _where(request)
+    context = {"kind": kind, "kinds": services.KINDS, "unit": unit, "rows": []}
     if unit is None:
         return render(request, "dashboards/services.html", context)
     children = list(visible.filter(parent=unit).order_by("name"))
     ids = [unit.pk] + [c.pk for c in children]
     periods = sorted(
         set(
-            DossierMeasure.objects.filter(unit_id__in=ids, grain=grain).values_list(
+            DossierMeasure.objects.filter(unit_id__in=ids, kind=kind).values_list(
                 "period", flat=True
             )
         )
     )
     period = _pick(request, periods)
-    frame = services.measures(ids, grain)
+    frame = services.measures(ids, kind)
     now = frame[frame["period"] == period]
     with_procedures = set(
-        ProcedureMeasure.objects.filter(unit_id__in=ids, grain=grain, period=period)
+        ProcedureMeasure.objects.filter(unit_id__in=ids, kind=kind, period=period)
         .values_list("unit_id", flat=True)
         .distinct()
     )
@@ -144,7 +145,7 @@ def services_dashboard(request):
     own = frame[frame["unit"] == unit.code]
     trend_points = services.points_766(own)
     totals = {p: services.total(c)[0] for (_u, p), c in trend_points.items()}
-    costly = services.procedure_table(unit, grain, period, services.ProcedureQuery())
+    costly = services.procedure_table(unit, kind, period, services.ProcedureQuery())
     context.update(
         {
             "period": period,
@@ -163,35 +164,35 @@ def services_dashboard(request):
     return render(request, "dashboards/services.html", context)
 
 
-def _procedure_periods(unit_ids: list[int], grain: str) -> list[str]:
-    rows = ProcedureMeasure.objects.filter(unit_id__in=unit_ids, grain=grain)
+def _procedure_periods(unit_ids: list[int], kind: str) -> list[str]:
+    rows = ProcedureMeasure.objects.filter(unit_id__in=unit_ids, kind=kind)
     return sorted(set(rows.values_list("period", flat=True)))
 
 
 def _procedures_context(request):
-    visible, unit, grain = _where(request)
+    visible, unit, kind = _where(request)
     if unit is None:
         raise Http404
-    periods = _procedure_periods([unit.pk], grain)
+    periods = _procedure_periods([unit.pk], kind)
     period = _pick(request, periods)
     query = services.ProcedureQuery.from_request(request.GET)
-    table = services.procedure_table(unit, grain, period, query)
-    return visible, unit, grain, periods, period, query, table
+    table = services.procedure_table(unit, kind, period, query)
+    return visible, unit, kind, periods, period, query, table
 
 
 @login_required
 @require_GET
 def services_procedures(request):
     """A unit's procedures in a period, ranked by the timeliness points they cost it."""
-    visible, unit, grain, periods, period, query, table = _procedures_context(request)
+    visible, unit, kind, periods, period, query, table = _procedures_context(request)
     lost = sum(r["points_lost"] or 0 for r in table.rows)
     return render(
         request,
         "dashboards/services_procedures.html",
         {
             "unit": unit,
-            "grain": grain,
-            "grains": services.GRAINS,
+            "kind": kind,
+            "kinds": services.KINDS,
             "periods": periods,
             "period": period,
             "query": query,
@@ -253,19 +254,19 @@ def _procedure_trend(unit: Unit, procedure: str, name: str, rows: list[dict]) ->
 @login_required
 @require_GET
 def services_procedure(request, procedure: str):
-    """One procedure at a unit: its measures over the periods of the grain, and in the
+    """One procedure at a unit: its measures over the periods of the kind asked, and in the
     period asked for, its figures at each child unit (drill-down continues there)."""
-    visible, unit, grain = _where(request)
+    visible, unit, kind = _where(request)
     if unit is None:
         raise Http404
-    mine = ProcedureMeasure.objects.filter(unit=unit, procedure=procedure, grain=grain)
+    mine = ProcedureMeasure.objects.filter(unit=unit, procedure=procedure, kind=kind)
     if not mine.exists():
         raise Http404
     # the unit's finished and open dossiers of every procedure, per period: the
     # denominator of its timeliness rate, so of the points each procedure costs it
     totals = {
         r["period"]: r["f"] + r["o"]
-        for r in ProcedureMeasure.objects.filter(unit=unit, grain=grain)
+        for r in ProcedureMeasure.objects.filter(unit=unit, kind=kind)
         .values("period")
         .annotate(f=Sum("finished"), o=Sum("open_at_end"))
     }
@@ -279,7 +280,7 @@ def services_procedure(request, procedure: str):
     children = list(visible.filter(parent=unit).order_by("name"))
     at_children = {
         r["unit_id"]: r
-        for r in services.procedure_rows([c.pk for c in children], grain, period)
+        for r in services.procedure_rows([c.pk for c in children], kind, period)
         if r["procedure"] == procedure
     }
     child_rows = [{"unit": c, "row": at_children.get(c.pk)} for c in children]
@@ -291,8 +292,8 @@ def services_procedure(request, procedure: str):
             "unit": unit,
             "procedure": procedure,
             "name": name,
-            "grain": grain,
-            "grains": services.GRAINS,
+            "kind": kind,
+            "kinds": services.KINDS,
             "period": period,
             "periods": periods,
             "current": next(r for r in history if r["period"] == period),
