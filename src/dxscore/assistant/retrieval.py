@@ -91,7 +91,9 @@ def summary(p: Procedure) -> str:
 
 class _BM25:
     def __init__(self, docs: list[list[str]], vocab: dict[str, int]):
-        rows, cols, vals = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[int] = []
         for i, doc in enumerate(docs):
             counts: dict[int, int] = {}
             for t in doc:
@@ -102,10 +104,13 @@ class _BM25:
             vals += list(counts.values())
         n = len(docs)
         shape = (n, max(len(vocab), 1))
-        tf = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float64), (np.asarray(rows), np.asarray(cols))),
+        tf = sparse.coo_matrix(
+            (
+                np.asarray(vals, dtype=np.float64),
+                (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)),
+            ),
             shape=shape,
-        )
+        ).tocsr()
         lengths = np.asarray([len(d) for d in docs], dtype=np.float64)
         avg = float(lengths.mean()) if n else 1.0
         df = np.bincount(tf.indices, minlength=shape[1]).astype(np.float64)

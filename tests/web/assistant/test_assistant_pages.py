@@ -100,8 +100,12 @@ def _aged(model, days, **fields):
     return row
 
 
-def test_kept_questions_are_removed_after_the_retention_period(store, settings, as_user):
+def test_kept_questions_are_removed_after_the_retention_period(
+    store, settings, as_user, monkeypatch, tmp_path
+):
     from dxscore.web.assistant.models import Asked, Feedback
+
+    monkeypatch.setenv("DXSCORE_HOME", str(tmp_path / "home"))
 
     settings.DXSCORE_ASSISTANT_KEEP_DAYS = 30
     _aged(Asked, 31, question="Nguyễn Văn A ở thôn Nà Sầm hỏi")
