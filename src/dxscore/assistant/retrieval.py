@@ -58,6 +58,16 @@ class Weights:
     body_credit: float = 0.6  # a concept found in a passage, not in the name
 
 
+# the retrievals ``dxscore assistant eval --retrieval`` compares (docs/assistant.md):
+# name -> (weights, whether it needs the embedder)
+RETRIEVALS: dict[str, tuple[Weights, bool]] = {
+    "lexical": (Weights(dense=0.0), False),  # BM25, name boost, paraphrases; no model
+    "dense": (Weights(lexical=0.0, name=0.0, dense=1.0, dense_share=1.0), True),
+    "hybrid": (Weights(), True),  # the weighted sum (the default)
+    "rrf": (Weights(rrf=True), True),  # reciprocal-rank fusion of the same three
+}
+
+
 @dataclass
 class Concept:
     words: list[str]

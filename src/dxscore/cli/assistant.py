@@ -144,6 +144,13 @@ def eval_(
     store: Path = StoreOpt,
     threshold: float | None = typer.Option(None, "--threshold"),
     as_json: bool = typer.Option(False, "--json", help="The figures as JSON."),
+    retrieval: str | None = typer.Option(
+        None,
+        "--retrieval",
+        help="lexical (BM25, no model), dense (embeddings only), hybrid (weighted sum) or "
+        "rrf (reciprocal-rank fusion), to compare them; default: as configured (hybrid, "
+        "or lexical when DXSCORE_ASSISTANT_EMBEDDINGS=none).",
+    ),
 ) -> None:
     """Measure the assistant on a question set."""
     from dxscore.assistant import Library
@@ -152,6 +159,10 @@ def eval_(
 
     try:
         library = Library.open(store)
+        if retrieval is not None:
+            library.use(retrieval)
+        else:
+            retrieval = "hybrid" if library.embedder is not None else "lexical"
         cases = read_cases(questions)
     except (Problems, OSError) as exc:
         _fail(exc)
@@ -161,10 +172,12 @@ def eval_(
     best = report.best_threshold()
     if as_json:
         payload = {
+            "retrieval": retrieval,
             "overall": overall,
             "by_kind": report.by_kind,
             "threshold": report.threshold,
             "best_threshold": best,
+            "curve": report.curve(),
         }
         sys.stdout.write(json.dumps(payload) + "\n")
         return
@@ -181,6 +194,15 @@ def eval_(
             f"{f['p95_ms']:.0f}",
         )
     out.print(table)
+    curve = Table("threshold", "unanswerable declined", "answerable wrongly declined")
+    for point in report.curve():
+        curve.add_row(
+            f"{point['threshold']:.2f}",
+            f"{point['declined']:.2f}",
+            f"{point['wrongly_declined']:.2f}",
+        )
+    out.print(curve)
+    out.print(f"retrieval: {retrieval}", highlight=False)
     out.print(
         f"recall@1 {overall['recall@1']:.3f}  recall@3 {overall['recall@3']:.3f}  "
         f"MRR {overall['mrr']:.3f}  unanswerable declined {overall['declined']:.3f}  "
