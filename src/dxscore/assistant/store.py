@@ -331,6 +331,26 @@ class Library:
 
     # --- retrieval ----------------------------------------------------------------------
 
+    def use(self, retrieval: str) -> None:
+        """Answer with one of ``retrieval.RETRIEVALS`` (``lexical``, ``dense``, ``hybrid``,
+        ``rrf``) from now on; ``hybrid`` is the default."""
+        from dataclasses import replace
+
+        from dxscore.assistant.retrieval import RETRIEVALS
+
+        if retrieval not in RETRIEVALS:
+            raise StoreError([("retrieval", f"expected one of {', '.join(RETRIEVALS)}")])
+        weights, dense = RETRIEVALS[retrieval]
+        if not dense:
+            self._embedder_choice = None
+        elif self.embedder is None:
+            raise StoreError(
+                [("retrieval", f"{retrieval} needs the embeddings (DXSCORE_ASSISTANT_EMBEDDINGS)")]
+            )
+        with self._lock:
+            self.weights = replace(weights)
+            self._retriever = None
+
     def passages(self) -> list[Passage]:
         out: list[Passage] = []
         for p in self.procedures.values():

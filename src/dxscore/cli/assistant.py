@@ -6,6 +6,8 @@
   object per line with ``--json``).
 - ``eval --store DIR QUESTIONS.csv``: recall@1, recall@3, MRR, unanswerable questions
   declined, latency, per kind of question.
+- ``purge [--days N]``: delete the site's declined questions and feedback older than
+  ``DXSCORE_ASSISTANT_KEEP_DAYS`` (Django is imported inside the command only).
 """
 
 from __future__ import annotations
@@ -142,6 +144,13 @@ def eval_(
     store: Path = StoreOpt,
     threshold: float | None = typer.Option(None, "--threshold"),
     as_json: bool = typer.Option(False, "--json", help="The figures as JSON."),
+    retrieval: str | None = typer.Option(
+        None,
+        "--retrieval",
+        help="lexical (BM25, no model), dense (embeddings only), hybrid (weighted sum) or "
+        "rrf (reciprocal-rank fusion), to compare them; default: as configured (hybrid, "
+        "or lexical when DXSCORE_ASSISTANT_EMBEDDINGS=none).",
+    ),
 ) -> None:
     """Measure the assistant on a question set."""
     from dxscore.assistant import Library
@@ -150,6 +159,10 @@ def eval_(
 
     try:
         library = Library.open(store)
+        if retrieval is not None:
+            library.use(retrieval)
+        else:
+            retrieval = "hybrid" if library.embedder is not None else "lexical"
         cases = read_cases(questions)
     except (Problems, OSError) as exc:
         _fail(exc)
@@ -159,10 +172,12 @@ def eval_(
     best = report.best_threshold()
     if as_json:
         payload = {
+            "retrieval": retrieval,
             "overall": overall,
             "by_kind": report.by_kind,
             "threshold": report.threshold,
             "best_threshold": best,
+            "curve": report.curve(),
         }
         sys.stdout.write(json.dumps(payload) + "\n")
         return
@@ -179,11 +194,42 @@ def eval_(
             f"{f['p95_ms']:.0f}",
         )
     out.print(table)
+    curve = Table("threshold", "unanswerable declined", "answerable wrongly declined")
+    for point in report.curve():
+        curve.add_row(
+            f"{point['threshold']:.2f}",
+            f"{point['declined']:.2f}",
+            f"{point['wrongly_declined']:.2f}",
+        )
+    out.print(curve)
+    out.print(f"retrieval: {retrieval}", highlight=False)
     out.print(
         f"recall@1 {overall['recall@1']:.3f}  recall@3 {overall['recall@3']:.3f}  "
         f"MRR {overall['mrr']:.3f}  unanswerable declined {overall['declined']:.3f}  "
         f"answerable wrongly declined {overall['wrongly_declined']:.3f}  "
         f"latency p50 {overall['p50_ms']:.0f} ms, p95 {overall['p95_ms']:.0f} ms  "
         f"(threshold {report.threshold:.2f}; best on this set {best:.2f})",
+        highlight=False,
+    )
+
+
+@app.command()
+def purge(
+    days: int | None = typer.Option(
+        None, "--days", min=1, help="Keep this many days (default: $DXSCORE_ASSISTANT_KEEP_DAYS)."
+    ),
+) -> None:
+    """Delete the declined questions and feedback older than the retention period (the
+    site does it too whenever it stores one; run this daily to be sure)."""
+    from dxscore.cli.web import migrate, setup_django
+
+    setup_django(create_home=True)
+    migrate()
+    from dxscore.web.assistant.retention import purge as run
+
+    done = run(days)
+    out.print(
+        f"{done.questions} declined question(s) and {done.feedback} feedback row(s) "
+        f"stored before {done.before:%Y-%m-%d %H:%M} removed",
         highlight=False,
     )

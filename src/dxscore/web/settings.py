@@ -281,6 +281,11 @@ DXSCORE_DOSSIER_STORE = Path(os.environ.get("DXSCORE_DOSSIER_STORE", HOME / "dos
 DXSCORE_ASSISTANT_STORE = Path(
     os.environ.get("DXSCORE_ASSISTANT_STORE", HOME / "assistant")
 ).resolve()
+# the assistant's declined questions and feedback (they may hold personal data) are
+# removed after this many days (dxscore.web.assistant.retention, `dxscore assistant purge`)
+DXSCORE_ASSISTANT_KEEP_DAYS = int(os.environ.get("DXSCORE_ASSISTANT_KEEP_DAYS", "180"))
+if DXSCORE_ASSISTANT_KEEP_DAYS < 1:
+    raise ValueError("DXSCORE_ASSISTANT_KEEP_DAYS must be at least 1 (days)")
 # dossier files uploaded in the site (dxscore.web.dossierdata); the worker imports them
 DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes
 # the worker's hold on a running job (renewed while it runs) and how often a job is tried

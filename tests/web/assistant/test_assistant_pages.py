@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 import pytest
@@ -54,3 +55,72 @@ def test_internal_document_only_in_its_scope(store, as_user, who, sees):
 def test_library_page_for_managers_only(store, as_user):
     assert as_user("owner").get("/assistant/library/").status_code == 403
     assert as_user("steering").get("/assistant/library/").status_code == 200
+
+
+def test_a_declined_question_is_kept_once_however_often_the_page_shows_it(store, as_user):
+    """The feedback's redirect, the language selector and a reload show the answer page
+    again: the declined question is kept once (per session), not once per display."""
+    from dxscore.web.assistant.models import Asked
+
+    client = as_user("owner")
+    client.get("/assistant/", {"q": "cách nấu phở bò"})
+    r = client.post(
+        "/assistant/feedback/", {"question": "cách nấu phở bò", "procedure": "", "helpful": "0"}
+    )
+    client.get(r["Location"])
+    client.get("/assistant/", {"q": "cách nấu phở bò"})
+    assert list(Asked.objects.values_list("question", flat=True)) == ["cách nấu phở bò"]
+    client.get("/assistant/", {"q": "giá vé xe buýt"})  # another question is kept too
+    assert Asked.objects.count() == 2
+    # another person asking the same question is a new signal for the administrators
+    as_user("colleague").get("/assistant/", {"q": "cách nấu phở bò"})
+    assert Asked.objects.filter(question="cách nấu phở bò").count() == 2
+
+
+def test_kept_questions_and_feedback_in_the_admin(store, as_user):
+    from dxscore.web.assistant.models import Asked, Feedback
+
+    asked = Asked.objects.create(question="cách nấu phở bò")
+    Feedback.objects.create(question="đăng ký khai sinh", procedure="1.1", helpful=True)
+    client = as_user("admin")
+    page = client.get("/admin/assistant/asked/").content.decode()
+    assert "cách nấu phở bò" in page
+    assert "đăng ký khai sinh" in client.get("/admin/assistant/feedback/").content.decode()
+    assert client.get("/admin/assistant/asked/add/").status_code == 403
+    # deletable (a question may hold personal data), not changeable
+    assert client.get(f"/admin/assistant/asked/{asked.pk}/delete/").status_code == 200
+    assert as_user("steering").get("/admin/assistant/asked/").status_code == 302  # not staff
+
+
+def _aged(model, days, **fields):
+    from django.utils import timezone
+
+    row = model.objects.create(**fields)
+    model.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
+    return row
+
+
+def test_kept_questions_are_removed_after_the_retention_period(
+    store, settings, as_user, monkeypatch, tmp_path
+):
+    from dxscore.web.assistant.models import Asked, Feedback
+
+    monkeypatch.setenv("DXSCORE_HOME", str(tmp_path / "home"))
+
+    settings.DXSCORE_ASSISTANT_KEEP_DAYS = 30
+    _aged(Asked, 31, question="Nguyễn Văn A ở thôn Nà Sầm hỏi")
+    _aged(Feedback, 45, question="chị Lan hỏi", procedure="1.1", helpful=False)
+    recent = _aged(Asked, 29, question="còn giữ")
+    # the site removes what is too old whenever it stores a new question
+    as_user("owner").get("/assistant/", {"q": "cách nấu phở bò"})
+    assert sorted(Asked.objects.values_list("question", flat=True)) == [
+        "cách nấu phở bò",
+        "còn giữ",
+    ]
+    assert not Feedback.objects.exists()
+    # and the command, run daily, with its own period
+    r = CliRunner().invoke(app, ["assistant", "purge", "--days", "1"])
+    assert r.exit_code == 0, r.output
+    assert "1 declined question(s) and 0 feedback row(s)" in r.output
+    assert not Asked.objects.filter(pk=recent.pk).exists()
+    assert Asked.objects.filter(question="cách nấu phở bò").exists()

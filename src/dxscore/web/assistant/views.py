@@ -4,6 +4,7 @@ unanswered questions). The questions and answers are never written to the logs."
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import uuid
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from dxscore.assistant import text
 from dxscore.errors import Problems
 from dxscore.web.assistant import library as lib
+from dxscore.web.assistant import retention
 from dxscore.web.assistant.forms import LibraryUploadForm
 from dxscore.web.assistant.models import Asked, Feedback
 from dxscore.web.dossierdata.models import ProcedureMeasure
@@ -60,6 +62,22 @@ def field_labels() -> dict[str, str]:
     }
 
 
+KEPT_IN_SESSION = 50
+
+
+def _first_showing(request, question: str) -> bool:
+    """Whether this session shows the declined ``question`` for the first time. The page
+    is shown again after feedback (its redirect), a change of language or a reload; the
+    question is kept for the administrators once. The session holds a digest of the
+    folded question, not the question."""
+    digest = hashlib.sha256(" ".join(text.syllables(question)).encode()).hexdigest()[:16]
+    shown = request.session.get("assistant_declined", [])
+    if digest in shown:
+        return False
+    request.session["assistant_declined"] = [*shown, digest][-KEPT_IN_SESSION:]
+    return True
+
+
 @login_required
 def ask(request):
     if not lib.may_ask(request.user):
@@ -69,13 +87,14 @@ def ask(request):
     library = lib.library()
     if question:
         answer = library.ask(question, can_see=lib.can_see(request.user))
-        if not answer.found:
+        if not answer.found and _first_showing(request, question):
             best = answer.candidates[0] if answer.candidates else None
             Asked.objects.create(
                 question=question,
                 best=best.procedure if best else "",
                 score=best.score if best else 0.0,
             )
+            retention.purge()
     items = []
     labels = field_labels()
     for item in answer.answers if answer else []:
@@ -114,6 +133,7 @@ def feedback(request):
             procedure=request.POST.get("procedure", "")[:64],
             helpful=helpful == "1",
         )
+        retention.purge()
         messages.success(request, _("Thank you: your feedback helps improve the library."))
     return redirect(f"{reverse('assistant:ask')}?{urlencode({'q': question})}")
 
