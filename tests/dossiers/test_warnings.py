@@ -134,6 +134,9 @@ def test_the_quality_table_counts_and_shares_each_warning(imported, store):
         assert july[code] == expected, code
         assert july[f"{code}_share"] == pytest.approx(expected / july["records"])
     assert q.loc[("A", "2021-06")]["processing_too_long"] == 1
+    # received on 1 July 08:00 local time: on the period's first day
+    assert (july["at_period_edges"], july["withdrawn"]) == (1, 0)
+    assert q.loc[("A", "2021-06")]["at_period_edges"] == 1  # the first and only day
     assert q.loc[("A", RECENT[:7])]["finished_in_future"] == 1
     rolled = compute_quality(store, "year", units=_tree(store.parent)).set_index(["unit", "period"])
     assert rolled.loc[("P", "2024")]["with_warnings"] == july["with_warnings"]

@@ -10,6 +10,7 @@ engines the measures run on (DuckDB, Spark). Records stored before warnings were
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import ibis
@@ -26,6 +27,10 @@ from dxscore.dossiers.units import closure, read_units
 
 KEYS = ["unit", "period"]
 COUNTS = ("records", "with_warnings", *WARNING_CODES)
+# for reconciling with another system's counts: withdrawn dossiers received in the
+# period (counted nowhere here), and records received on its first or last local day
+# (which a system cutting periods in another zone or at another hour counts elsewhere)
+EXTRA = ("withdrawn", "at_period_edges")
 
 
 def share_of(code: str) -> str:
@@ -39,6 +44,7 @@ QUALITY_COLUMNS = (
     "with_warnings",
     share_of("with_warnings"),
     *(c for code in WARNING_CODES for c in (code, share_of(code))),
+    *EXTRA,
 )
 
 
@@ -60,17 +66,24 @@ def quality_table(
     dossiers: ir.Table, offsets: Offsets, cal: ir.Table, tree: pd.DataFrame | None = None
 ) -> ir.Table:
     """Counts per unit and period: ``records`` (non-withdrawn dossiers received in the
-    period), ``with_warnings`` (of those, with any warning) and one count per warning
-    code. ``cal``: ``day, period`` (the period's code); ``tree``: a closure table
-    (``member, unit``) to roll up a unit tree."""
-    d = dossiers.filter(dossiers.status != "withdrawn")
+    period), ``with_warnings`` (of those, with any warning), one count per warning code
+    and the ``EXTRA`` counts. ``cal``: ``day, period`` (the period's code), ``edge``
+    (the period's first or last day); ``tree``: a closure table (``member, unit``) to
+    roll up a unit tree."""
+    d = dossiers
+    counted = (d.status != "withdrawn").cast("int64")
     received = d.received_at.epoch_seconds().cast("int64")
-    columns: dict[str, ir.Value] = {"unit": d.unit, "r_day": _local_day(received, offsets)}
+    columns: dict[str, ir.Value] = {
+        "unit": d.unit,
+        "r_day": _local_day(received, offsets),
+        "records": counted,
+        "withdrawn": 1 - counted,
+    }
     if WARNINGS in d.columns:
         codes = d[WARNINGS]
-        columns["with_warnings"] = codes.notnull().cast("int64")
+        columns["with_warnings"] = codes.notnull().cast("int64") * counted
         for code in WARNING_CODES:
-            columns[code] = codes.contains(code).fill_null(False).cast("int64")
+            columns[code] = codes.contains(code).fill_null(False).cast("int64") * counted
     else:
         zero = ibis.literal(0, "int64")
         columns["with_warnings"] = zero
@@ -78,19 +91,21 @@ def quality_table(
             columns[code] = zero
     rows = d.select(**columns)
     rows = rows.join(cal, rows.r_day == cal.day).drop("r_day", "day")
+    rows = rows.mutate(at_period_edges=rows.edge.cast("int64") * rows.records).drop("edge")
     if tree is not None:
         rows = rows.rename(member="unit").join(ibis.memtable(tree), "member").drop("member")
-    sums = {name: rows[name].sum() for name in COUNTS if name != "records"}
-    return rows.group_by(KEYS).aggregate(records=rows.unit.count(), **sums)
+    sums = {name: rows[name].sum() for name in (*COUNTS, *EXTRA)}
+    return rows.group_by(KEYS).aggregate(**sums)
 
 
 def finish_quality(frame: pd.DataFrame) -> pd.DataFrame:
     """Counts as integers, a share beside each (of ``records``), sorted by unit, period."""
     frame = frame.sort_values(KEYS, kind="stable").reset_index(drop=True)
-    for name in COUNTS:
+    for name in (*COUNTS, *EXTRA):
         frame[name] = frame[name].fillna(0).astype("int64")
     for name in COUNTS[1:]:
-        frame[share_of(name)] = frame[name] / frame["records"]
+        shares = frame[name] / frame["records"].where(frame["records"] > 0)
+        frame[share_of(name)] = shares.astype("float64")
     return frame[list(QUALITY_COLUMNS)]
 
 
@@ -134,10 +149,25 @@ def compute_quality(
     keep = (days["period"] >= (first if first is not None else days["period"].min())) & (
         days["period"] <= (last if last is not None else days["period"].max())
     )
-    days = days[keep]
+    # a period's first and last day, over the whole calendar (not cut by start/end)
+    edge = (days["period"] != days["period"].shift(1)) | (
+        days["period"] != days["period"].shift(-1)
+    )
+    first_of = generic_periods.parse(codes[int(days["period"].iloc[0])]).start
+    last_of = generic_periods.parse(codes[int(days["period"].iloc[-1])]).end
+    epoch = dt.date(1970, 1, 1)
+    first_differs = len(days) > 1 and days["period"].iloc[0] != days["period"].iloc[1]
+    last_differs = len(days) > 1 and days["period"].iloc[-1] != days["period"].iloc[-2]
+    edge.iloc[0] = bool(first_differs) or int(days["day"].iloc[0]) == (first_of - epoch).days
+    edge.iloc[-1] = bool(last_differs) or int(days["day"].iloc[-1]) == (last_of - epoch).days
+    days, edge = days[keep], edge[keep]
     cal = ibis.memtable(
         pd.DataFrame(
-            {"day": days["day"].astype("int32"), "period": days["period"].map(codes).astype(str)}
+            {
+                "day": days["day"].astype("int32"),
+                "period": days["period"].map(codes).astype(str),
+                "edge": edge.astype(bool),
+            }
         )
     )
     tree = None
