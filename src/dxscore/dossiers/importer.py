@@ -209,7 +209,9 @@ def stage_file(
                 if with_warnings:
                     _count_warnings(valid.column(WARNINGS), report)
                 elif cross_checks:  # none: every record with one was rejected
-                    valid = valid.append_column(WARNINGS, pa.nulls(valid.num_rows, pa.list_(pa.string())))
+                    valid = valid.append_column(
+                        WARNINGS, pa.nulls(valid.num_rows, pa.list_(pa.string()))
+                    )
                 lineage = pa.array(np.full(valid.num_rows, batch_no, np.int32))
                 table = valid.append_column(BATCH, lineage).select(schema.names).cast(schema)
                 if pending is not None:

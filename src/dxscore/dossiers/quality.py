@@ -213,8 +213,9 @@ def warned_records(
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET enable_progress_bar = false")
         names = set(
-            con.execute("DESCRIBE SELECT * FROM read_parquet(?, union_by_name=true)", [parts])
-            .fetchdf()["column_name"]
+            con.execute(
+                "DESCRIBE SELECT * FROM read_parquet(?, union_by_name=true)", [parts]
+            ).fetchdf()["column_name"]
         )
         if WARNINGS not in names:
             return empty

@@ -286,9 +286,7 @@ class Validator:
             cases += _CROSS.get(col.name, [])
             if self.warnings_as_errors:
                 conds = warning_conditions(self.now)
-                cases += [
-                    (conds[w.code], w.reason) for w in WARNING_CHECKS if w.column == col.name
-                ]
+                cases += [(conds[w.code], w.reason) for w in WARNING_CHECKS if w.column == col.name]
         if not cases:
             return "NULL::VARCHAR"
         return (

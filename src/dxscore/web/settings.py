@@ -280,3 +280,9 @@ DXSCORE_MAX_DOSSIER_UPLOAD_BYTES = DXSCORE_DOSSIER_LIMITS.max_bytes
 # when its worker stops before finishing it (docs/operations.md, background worker)
 DXSCORE_JOB_LEASE_SECONDS = float(os.environ.get("DXSCORE_JOB_LEASE_SECONDS", "60"))
 DXSCORE_JOB_MAX_ATTEMPTS = int(os.environ.get("DXSCORE_JOB_MAX_ATTEMPTS", "3"))
+# the engine of the worker's measures job: duckdb (in the worker) or spark (local mode, or
+# the cluster of DXSCORE_SPARK_MASTER reading DXSCORE_SPARK_STORE, a Spark-readable path
+# of the dossier store; default the store's own folder) (docs/operations.md)
+DXSCORE_DOSSIER_ENGINE = os.environ.get("DXSCORE_DOSSIER_ENGINE", "duckdb").strip().lower()
+DXSCORE_SPARK_MASTER = os.environ.get("DXSCORE_SPARK_MASTER", "").strip()
+DXSCORE_SPARK_STORE = os.environ.get("DXSCORE_SPARK_STORE", "").strip()
