@@ -268,3 +268,14 @@ def test_the_command_line_reports_warnings_strict_rejects_them_and_quality_lists
         "with_warnings_share",
     ]
     assert table.loc[table["period"] == "2024-07", "due_before_received"].tolist() == [1]
+
+
+@pytest.mark.slow
+def test_spark_counts_the_same_quality_as_duckdb(imported, store, spark_backend):
+    import pandas as pd
+
+    on_duckdb = compute_quality(store, "month", units=_tree(store.parent))
+    on_spark = compute_quality(
+        store, "month", engine="spark", units=_tree(store.parent), backend=spark_backend
+    )
+    pd.testing.assert_frame_equal(on_spark, on_duckdb, check_dtype=False)
