@@ -49,7 +49,9 @@ EncodingOpt = typer.Option(
     None, "--encoding", help="Text encoding of CSV/JSON files (default UTF-8; e.g. cp1258)."
 )
 StrictOpt = typer.Option(
-    False, "--strict", help="Reject the whole import if any row has a problem."
+    False,
+    "--strict",
+    help="Reject the whole import if any row has a problem; warnings count as problems.",
 )
 
 
@@ -131,6 +133,12 @@ def _report_import(result: dx.ImportResult, strict: bool, what: str) -> None:
                 out.print(f"  {n:>12,}  {where}: {escape(reason)}")
             if len(result.rejects_counts) > 20:
                 out.print(f"  ... and {len(result.rejects_counts) - 20:,} more kinds")
+    if result.warned:
+        kinds = ", ".join(f"{code} {n:,}" for code, n in result.warnings.items())
+        out.print(
+            f"[yellow]{result.warned:,} record(s) with warnings[/], stored and counted, "
+            f"their warnings kept with them ({kinds}); see dxscore dossiers measures --quality"
+        )
     if strict and result.rejected and not result.committed:
         err.print(f"[bold red]strict:[/] rows have problems; nothing was stored ({what})")
         raise typer.Exit(1)
@@ -289,12 +297,26 @@ def measures(
         help="With --lineage: count every period on the map in force on this day "
         "(YYYY-MM-DD); without it each period is on its own map.",
     ),
+    quality: bool = typer.Option(
+        False,
+        "--quality",
+        help="The data-quality table instead: per unit and period, the records with each "
+        "warning (count and share).",
+    ),
 ) -> None:
     """Measures per unit (or unit and procedure) and period: counts, rates and Decision 766
     points."""
     with _user_errors():
         kind, by_procedure = _parse_by(by)
         on_map = _on_map(lineage, as_of)
+        if quality:
+            if by_procedure or long:
+                raise typer.BadParameter(
+                    "--quality is per unit and period (not with procedure or --long)",
+                    param_hint="--quality",
+                )
+            _quality(store, kind, engine, units, tz, start, end, spark_master, out_file)
+            return
         with _progress() as bar:
             bar.add_task(f"computing measures on {engine}", total=None)
             result = dx.compute_measures(
@@ -322,6 +344,41 @@ def measures(
             write_csv(frame, sys.stdout)
         else:
             _print_measures(result.frame)
+
+
+def _quality(store, kind, engine, units, tz, start, end, spark_master, out_file) -> None:
+    from dxscore.dossiers.quality import compute_quality
+
+    with _progress() as bar:
+        bar.add_task(f"counting warnings on {engine}", total=None)
+        frame = compute_quality(
+            store,
+            kind,
+            engine=engine,
+            units=units,
+            tz=tz,
+            start=start,
+            end=end,
+            spark_master=spark_master,
+        )
+    if out_file is not None:
+        write_table(frame, out_file, sheet="quality")
+        out.print(f"wrote {len(frame):,} rows to {escape(str(out_file))}")
+    elif not out.is_terminal:
+        write_csv(frame, sys.stdout)
+    else:
+        table = Table(title=f"Data quality ({len(frame):,} rows; --out FILE for every warning)")
+        for c in ("unit", "period", "records", "with_warnings", "with_warnings_share"):
+            table.add_column(c, justify="left" if c in ("unit", "period") else "right")
+        for row in frame.head(60).itertuples(index=False):
+            table.add_row(
+                escape(str(row.unit)),
+                escape(str(row.period)),
+                f"{row.records:,}",
+                f"{row.with_warnings:,}",
+                f"{row.with_warnings_share:.1%}",
+            )
+        out.print(table)
 
 
 def _print_measures(frame) -> None:

@@ -11,6 +11,7 @@ per kind that was cut giving its full count, and shortens values to 200 characte
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Callable
@@ -19,13 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from dxscore import safefiles
 from dxscore.dossiers.profiles import Profile, resolve_header
 from dxscore.dossiers.readers import FileError, Source, open_source
-from dxscore.dossiers.schema import BATCH, Column, arrow_schema
+from dxscore.dossiers.schema import BATCH, WARNINGS, Column, arrow_schema
 from dxscore.dossiers.validate import SHOWN_VALUE, Reject, Validator
 from dxscore.safefiles import Limits
 from dxscore.tables import SafeWriter, csv_writer
@@ -42,6 +45,8 @@ class FileReport:
     rows: int = 0  # records read, valid or not (blank lines are not records)
     valid: int = 0
     rejected: int = 0  # records with at least one problem
+    warned: int = 0  # valid records with at least one warning (stored with their codes)
+    warnings: Counter[str] = field(default_factory=Counter)  # records per warning code
     skipped_as: str | None = None  # set when the same content was already imported
     ignored_columns: list[str] = field(default_factory=list)
     staged: Path | None = None
@@ -141,8 +146,12 @@ def stage_file(
     cross_checks: bool = True,
     progress: Callable[[int, int], None] | None = None,
     limits: Limits | None = None,
+    warnings_as_errors: bool = False,
+    now: dt.datetime | None = None,
 ) -> FileReport:
-    """Validate one file into ``staged`` (Parquet, with lineage columns).
+    """Validate one file into ``staged`` (Parquet, with lineage columns, and with the
+    warning codes of each record when ``cross_checks``; ``warnings_as_errors`` rejects
+    records with a warning instead).
 
     Raises FileError for problems with the whole file (missing columns, encoding...).
     """
@@ -165,7 +174,8 @@ def stage_file(
             f"The file has: {', '.join(source.header)}.{hint}",
         )
     report.ignored_columns = unused
-    schema = arrow_schema(columns)
+    with_warnings = cross_checks and not warnings_as_errors
+    schema = arrow_schema(columns, warnings=cross_checks)
     label = path.name
     validator: Validator | None = None
     # Staged files are written as final store parts would be, so that a clean import can
@@ -179,7 +189,15 @@ def stage_file(
             if validator is None:
                 types = {name: batch.schema.field(name).type for name in source.header}
                 validator = Validator(
-                    columns, mapping, types, profile, tz, cross_checks, limits.max_cell_chars
+                    columns,
+                    mapping,
+                    types,
+                    profile,
+                    tz,
+                    cross_checks,
+                    limits.max_cell_chars,
+                    warnings_as_errors=warnings_as_errors,
+                    now=now,
                 )
             valid, problems = validator.run(batch)
             report.rows += batch.num_rows
@@ -188,7 +206,13 @@ def stage_file(
             rejects.add(label, problems)
             reported_malformed = _report_malformed(source, reported_malformed, label, rejects)
             if valid.num_rows:
-                lineage = pa.array([batch_no] * valid.num_rows, pa.int32())
+                if with_warnings:
+                    _count_warnings(valid.column(WARNINGS), report)
+                elif cross_checks:  # none: every record with one was rejected
+                    valid = valid.append_column(
+                        WARNINGS, pa.nulls(valid.num_rows, pa.list_(pa.string()))
+                    )
+                lineage = pa.array(np.full(valid.num_rows, batch_no, np.int32))
                 table = valid.append_column(BATCH, lineage).select(schema.names).cast(schema)
                 if pending is not None:
                     pending.result()
@@ -204,6 +228,15 @@ def stage_file(
         if validator is not None:
             validator.close()
     return report
+
+
+def _count_warnings(codes: pa.ChunkedArray, report: FileReport) -> None:
+    flagged = codes.null_count
+    if flagged == len(codes):
+        return
+    report.warned += len(codes) - flagged
+    for item in pc.value_counts(pc.list_flatten(codes)).to_pylist():
+        report.warnings[item["values"]] += item["counts"]
 
 
 def _report_malformed(source: Source, already: int, label: str, rejects: RejectsLog) -> int:

@@ -149,7 +149,9 @@ def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir
         "digitised": d.digitised,
         "rating": d.rating,
         "on_time": d.due_at.isnull() | (finished - supplement <= due),
-        "processing_days": (finished - received).cast("float64") / DAY - d.supplement_days,
+        "processing_days": _not_below_zero(
+            (finished - received).cast("float64") / DAY - d.supplement_days
+        ),
     }
     if procedures:
         columns["procedure"] = d.procedure
@@ -293,6 +295,12 @@ def _ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.Float
     return ibis.ifelse(
         denominator > 0, numerator.cast("float64") / denominator, ibis.null("float64")
     )
+
+
+def _not_below_zero(days: ir.FloatingValue) -> ir.FloatingValue:
+    """Processing days of a record with a warning (finished before received, supplement
+    longer than the processing time) count as 0, never below (docs/dossiers.md)."""
+    return ibis.ifelse(days < 0, ibis.literal(0.0, "float64"), days)
 
 
 def _capped(value: ir.FloatingValue, cap: float) -> ir.FloatingValue:

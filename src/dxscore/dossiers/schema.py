@@ -89,6 +89,69 @@ CATALOGUE_COLUMNS: tuple[Column, ...] = (
 
 KEY = ("unit", "dossier_id")
 BATCH, ROW = "_batch", "_row"  # lineage: which import (file) and which row of it
+WARNINGS = "_warnings"  # the codes of the warnings a stored record has (NULL: none)
+
+# Processing or supplement times longer than this are almost always a wrong date.
+PLAUSIBLE_DAYS = 730
+
+
+@dataclass(frozen=True)
+class WarningCheck:
+    """A check that makes a record doubtful but countable: the record is stored with the
+    warning's code (``--strict`` makes it an error in ``column`` instead)."""
+
+    code: str
+    column: str
+    reason: str
+    treatment: str  # how the measures count such a record (docs/dossiers.md)
+
+
+WARNING_CHECKS: tuple[WarningCheck, ...] = (
+    WarningCheck(
+        "supplement_exceeds_processing",
+        "supplement_days",
+        "longer than the time from received_at to finished_at",
+        "processing days are never below 0; on time by the rule as written "
+        "(finished_at minus supplement_days <= due_at)",
+    ),
+    WarningCheck(
+        "finished_before_received",
+        "finished_at",
+        "earlier than received_at",
+        "processing days are never below 0; finished in the period of finished_at",
+    ),
+    WarningCheck(
+        "due_before_received",
+        "due_at",
+        "earlier than received_at",
+        "on time by the rule as written, so usually late",
+    ),
+    WarningCheck(
+        "finished_in_future",
+        "finished_at",
+        "later than the time of the import",
+        "finished in the period of finished_at; open until then",
+    ),
+    WarningCheck(
+        "paid_online_without_fee",
+        "paid_online",
+        "paid online, but has_fee is false",
+        "not counted as paid online (paid_online_share counts fee-bearing dossiers only)",
+    ),
+    WarningCheck(
+        "processing_too_long",
+        "finished_at",
+        f"more than {PLAUSIBLE_DAYS} days after received_at",
+        "counted as it is",
+    ),
+    WarningCheck(
+        "supplement_too_long",
+        "supplement_days",
+        f"more than {PLAUSIBLE_DAYS} days",
+        "counted as it is (processing days never below 0)",
+    ),
+)
+WARNING_CODES = tuple(w.code for w in WARNING_CHECKS)
 
 _ARROW_TYPES = {
     "text": pa.string(),
@@ -109,10 +172,14 @@ _SQL_TYPES = {
 }
 
 
-def arrow_schema(columns: tuple[Column, ...], lineage: bool = True) -> pa.Schema:
+def arrow_schema(
+    columns: tuple[Column, ...], lineage: bool = True, warnings: bool = False
+) -> pa.Schema:
     fields = [pa.field(c.name, _ARROW_TYPES[c.kind], nullable=not c.required) for c in columns]
     if lineage:
         fields += [pa.field(BATCH, pa.int32(), False), pa.field(ROW, pa.int64(), False)]
+    if warnings:
+        fields.append(pa.field(WARNINGS, pa.list_(pa.string())))
     return pa.schema(fields)
 
 
@@ -120,6 +187,6 @@ def sql_type(column: Column) -> str:
     return _SQL_TYPES[column.kind]
 
 
-DOSSIER_SCHEMA = arrow_schema(DOSSIER_COLUMNS)
+DOSSIER_SCHEMA = arrow_schema(DOSSIER_COLUMNS, warnings=True)
 CATALOGUE_SCHEMA = arrow_schema(CATALOGUE_COLUMNS, lineage=False)
 COLUMN_NAMES = tuple(c.name for c in DOSSIER_COLUMNS)

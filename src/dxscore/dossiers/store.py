@@ -76,6 +76,8 @@ class ImportResult:
     rejects_per_reason: int = 0
     committed: bool = False  # False: nothing was stored (strict mode found problems)
     stored_rows: int = 0
+    warned: int = 0  # valid records stored with at least one warning
+    warnings: dict[str, int] = field(default_factory=dict)  # records per warning code
 
 
 def check_timezone(tz: str) -> str:
@@ -247,16 +249,21 @@ class Store:
         rejects_path: Path | None = None,
         progress: Callable[[str, int, int], None] | None = None,
         limits: Limits | None = None,
+        warnings_as_errors: bool | None = None,
     ) -> ImportResult:
         """Import dossier files as one transaction (see the module doc).
 
-        With ``strict``, any problem in any row stores nothing. Raises FileError when a
-        whole file cannot be read (or is beyond ``limits``, by default
+        With ``strict``, any problem in any row stores nothing, and a warning is a
+        problem (``warnings_as_errors``, by default as ``strict``): otherwise a record
+        with a warning is stored with the warning's code. Raises FileError when a whole
+        file cannot be read (or is beyond ``limits``, by default
         ``dxscore.safefiles.dossier_limits()``); nothing is stored then either.
         """
         sources = [Path(p) for p in paths]
         tz = check_timezone(tz or self.timezone)
         limits = limits or dossier_limits()
+        as_errors = strict if warnings_as_errors is None else warnings_as_errors
+        now = dt.datetime.now(dt.UTC)  # one import time for "finished in the future"
         result = ImportResult()
         with self._transaction() as staging:
             manifest = json.loads(json.dumps(self.manifest))
@@ -286,6 +293,8 @@ class Store:
                         encoding=encoding,
                         progress=_per_file(progress, path.name) if progress else None,
                         limits=limits,
+                        warnings_as_errors=as_errors,
+                        now=now,
                     )
                     known[report.sha256] = str(path)
                     result.files.append(report)
@@ -314,6 +323,8 @@ class Store:
                             "rows": f.rows,
                             "valid": f.valid,
                             "rejected": f.rejected,
+                            "warned": f.warned,
+                            "warnings": dict(sorted(f.warnings.items())),
                             "rejects_file": str(result.rejects_file)
                             if result.rejects_file
                             else None,
@@ -515,6 +526,12 @@ class Store:
 
 def _counts(result: ImportResult, log: RejectsLog) -> None:
     result.rejected = sum(f.rejected for f in result.files)
+    result.warned = sum(f.warned for f in result.files)
+    total: dict[str, int] = {}
+    for f in result.files:
+        for code, n in f.warnings.items():
+            total[code] = total.get(code, 0) + n
+    result.warnings = dict(sorted(total.items()))
     result.rejects_shown = log.first
     result.rejects_counts = [(*k, n) for k, n in log.counts.most_common()]
     result.rejects_per_reason = log.per_reason

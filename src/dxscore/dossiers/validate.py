@@ -11,6 +11,7 @@ instants truncated to the second.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -24,8 +25,11 @@ from dxscore.dossiers.schema import (
     FINISHED_STATUSES,
     MAX_YEAR,
     MIN_YEAR,
+    PLAUSIBLE_DAYS,
     ROW,
     TRUE_WORDS,
+    WARNING_CHECKS,
+    WARNINGS,
     Column,
 )
 
@@ -65,8 +69,18 @@ class Validator:
         tz: str,
         cross_checks: bool,
         max_cell_chars: int | None = None,
+        *,
+        warnings_as_errors: bool = False,
+        now: dt.datetime | None = None,
     ):
+        """``cross_checks``: the rules across columns, errors and warnings (dossiers, not
+        the catalogue); a record with a warning is valid and carries the warnings' codes
+        in ``_warnings``, unless ``warnings_as_errors``. ``now`` (UTC; default: the time
+        of the call) is the time of the import, for "finished in the future"."""
         self.columns = columns
+        self.warnings_as_errors = warnings_as_errors
+        self.now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
+        self.with_warnings = cross_checks and not warnings_as_errors
         self.max_cell_chars = max_cell_chars
         self.mapping = mapping
         self.profile = profile
@@ -111,17 +125,32 @@ class Validator:
             for c in self.columns
         ]
         ok = " AND ".join(f"{ident('e_' + c.name)} IS NULL" for c in self.columns)
+        flags = f", {self._warnings_list()} AS {ident(WARNINGS)}" if self.with_warnings else ""
+        carried = f", {ident(WARNINGS)}" if self.with_warnings else ""
         checked = f"""
-            SELECT {", ".join(values)}, {ident(ROW)},
+            SELECT {", ".join(values)}, {ident(ROW)}{carried},
                    {", ".join(ident("e_" + c.name) for c in self.columns)}, ({ok}) AS _ok
             FROM (
-                SELECT *, {", ".join(errors)}
+                SELECT *, {", ".join(errors)}{flags}
                 FROM (SELECT {ident(ROW)}, {", ".join(present + parsed)} FROM src)
             )"""
         # The reasons are fetched only for the rows that have a problem (usually none).
         self.sql_problems = f"SELECT * FROM ({checked}) WHERE NOT _ok"
         keep = ", ".join(ident(c.name) for c in self.columns)
-        return f"SELECT {keep}, {ident(ROW)}, _ok FROM ({checked})"
+        return f"SELECT {keep}, {ident(ROW)}{carried}, _ok FROM ({checked})"
+
+    def _warnings_list(self) -> str:
+        """The codes of a row's warnings, in the order of WARNING_CHECKS; NULL when none
+        (the list is built only for the rows that have one)."""
+        conds = warning_conditions(self.now)
+        flagged = " OR ".join(f"({conds[w.code]})" for w in WARNING_CHECKS)
+        items = ", ".join(
+            f"CASE WHEN {conds[w.code]} THEN {lit(w.code)} END" for w in WARNING_CHECKS
+        )
+        return (
+            f"CASE WHEN {flagged} THEN list_filter([{items}], lambda x: x IS NOT NULL) "
+            "ELSE NULL::VARCHAR[] END"
+        )
 
     def _raw(self, source: str | None, dtype: pa.DataType | None) -> str:
         """The problem of a cell's text as it is in the file: a NUL character (no stored
@@ -255,6 +284,9 @@ class Validator:
             )
         if cross_checks:
             cases += _CROSS.get(col.name, [])
+            if self.warnings_as_errors:
+                conds = warning_conditions(self.now)
+                cases += [(conds[w.code], w.reason) for w in WARNING_CHECKS if w.column == col.name]
         if not cases:
             return "NULL::VARCHAR"
         return (
@@ -280,6 +312,8 @@ class Validator:
         finally:
             self.con.unregister("src")
         keep = [c.name for c in self.columns] + [ROW]
+        if self.with_warnings:
+            keep.append(WARNINGS)
         return result.select(keep), rejects
 
     def _rejects(self, batch: pa.RecordBatch, problems: pa.Table, bad: np.ndarray) -> list[Reject]:
@@ -334,14 +368,25 @@ _CROSS: dict[str, list[tuple[str, str]]] = {
             "p_status = 'in_progress' AND n_finished_at",
             "must be empty when status is in_progress (or set status to finished)",
         ),
-        ("p_finished_at < p_received_at", "earlier than received_at"),
-    ],
-    "supplement_days": [
-        (
-            f"p_supplement_days > 0 AND p_status IN ({_FINISHED}) AND "
-            "p_finished_at >= p_received_at AND "
-            "p_supplement_days * 86400 > epoch(p_finished_at) - epoch(p_received_at)",
-            "longer than the time from received_at to finished_at",
-        )
     ],
 }
+
+
+def warning_conditions(now: dt.datetime) -> dict[str, str]:
+    """The SQL condition of each warning (schema.WARNING_CHECKS), over the parsed cells;
+    NULL (not true) when a cell it reads is empty or did not parse. ``now``: the time
+    of the import, zone-less UTC."""
+    bound = PLAUSIBLE_DAYS * 86400
+    return {
+        "supplement_exceeds_processing": (
+            f"p_supplement_days > 0 AND p_status IN ({_FINISHED}) AND "
+            "p_finished_at >= p_received_at AND "
+            "p_supplement_days * 86400 > epoch(p_finished_at) - epoch(p_received_at)"
+        ),
+        "finished_before_received": "p_finished_at < p_received_at",
+        "due_before_received": "p_due_at < p_received_at",
+        "finished_in_future": f"p_finished_at > TIMESTAMP {lit(now.isoformat(sep=' '))}",
+        "paid_online_without_fee": "p_paid_online AND NOT COALESCE(p_has_fee, FALSE)",
+        "processing_too_long": f"epoch(p_finished_at) - epoch(p_received_at) > {bound}",
+        "supplement_too_long": f"p_supplement_days > {PLAUSIBLE_DAYS}",
+    }

@@ -305,3 +305,9 @@ DXSCORE_CONTEST_SMS_GATEWAY = os.environ.get("DXSCORE_CONTEST_SMS_GATEWAY", "")
 DXSCORE_SURVEY_MIN_COUNT = int(os.environ.get("DXSCORE_SURVEY_MIN_COUNT", "5"))
 DXSCORE_SURVEY_RATE = os.environ.get("DXSCORE_SURVEY_RATE", "20/hour")
 DXSCORE_SURVEY_CODE_MINUTES = int(os.environ.get("DXSCORE_SURVEY_CODE_MINUTES", "15"))
+# the engine of the worker's measures job: duckdb (in the worker) or spark (local mode, or
+# the cluster of DXSCORE_SPARK_MASTER reading DXSCORE_SPARK_STORE, a Spark-readable path
+# of the dossier store; default the store's own folder) (docs/operations.md)
+DXSCORE_DOSSIER_ENGINE = os.environ.get("DXSCORE_DOSSIER_ENGINE", "duckdb").strip().lower()
+DXSCORE_SPARK_MASTER = os.environ.get("DXSCORE_SPARK_MASTER", "").strip()
+DXSCORE_SPARK_STORE = os.environ.get("DXSCORE_SPARK_STORE", "").strip()

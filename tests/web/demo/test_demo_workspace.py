@@ -126,7 +126,7 @@ def test_the_demo_lives_in_2026(demo):
     assert communes.count() == 65
     assert not Unit.objects.in_force(new_map).filter(code__startswith="20-D").exists()
     # dossiers in both halves of 2025: the old units' in the first, the communes' after
-    half = DossierMeasure.objects.filter(grain="quarter", measure="received", value__gt=0)
+    half = DossierMeasure.objects.filter(kind="quarter", measure="received", value__gt=0)
     assert half.filter(unit__code__startswith="20-D", period="2025Q2").exists()
     assert half.filter(unit__in=communes, period="2025Q3").exists()
     assert not half.filter(unit__code__startswith="20-D", period="2025Q3").exists()

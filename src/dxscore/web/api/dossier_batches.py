@@ -158,7 +158,15 @@ def _import(path: Path, rejects: Path):
                 store = Store(store_path(), create=True, tz=settings.TIME_ZONE)
                 # every problem of a batch (at most 10,000 records) is listed
                 every = dossier_limits().replace(rejects_per_reason=0)
-                return store.import_files([path], strict=True, rejects_path=rejects, limits=every)
+                # all or nothing on errors; a record with a warning is stored with it, as
+                # from a file (docs/dossiers.md, errors and warnings)
+                return store.import_files(
+                    [path],
+                    strict=True,
+                    warnings_as_errors=False,
+                    rejects_path=rejects,
+                    limits=every,
+                )
             except StoreError as exc:
                 # another process (a `dxscore dossiers import`) holds the store: wait
                 if "another import" not in str(exc) or time.monotonic() > deadline:
@@ -223,6 +231,8 @@ def store_batch(user, records: list) -> dict:
         "unchanged": len(records) if already else result.unchanged,
         "stale": result.stale,
         "duplicates": result.duplicates,
+        "warned": result.warned,
+        "warnings": result.warnings,
         "already_imported": already,
     }
 

@@ -215,6 +215,8 @@ class DossierStoreResult(Schema):
     stale: int = Field(description="Older (updated_at) than what is stored: ignored.")
     duplicates: int = Field(description="Earlier versions of a dossier within the batch.")
     already_imported: bool = Field(description="The same batch was stored before: nothing changed.")
+    warned: int = Field(0, description="Records stored with a warning (docs/dossiers.md).")
+    warnings: dict[str, int] = Field(default_factory=dict, description="Records per warning.")
 
 
 class DossierOut(Schema):

@@ -141,7 +141,7 @@ def feedback(request):
 def _measures(user, code: str):
     """The procedure's latest yearly dossier measures at the top unit the person views."""
     root = scope.scope_root(user, scope.VIEW)
-    rows = ProcedureMeasure.objects.filter(procedure=code, grain="year")
+    rows = ProcedureMeasure.objects.filter(procedure=code, kind="year")
     if isinstance(root, Unit):
         rows = rows.filter(unit=root)
     elif root == scope.EVERYWHERE:
@@ -155,7 +155,7 @@ def _measures(user, code: str):
 
     counted = sum(
         r.finished + r.open_at_end
-        for r in ProcedureMeasure.objects.filter(unit=first.unit, grain="year", period=first.period)
+        for r in ProcedureMeasure.objects.filter(unit=first.unit, kind="year", period=first.period)
     )
     row = {f: getattr(first, f) for f in (*ProcedureMeasure.COUNTS, *ProcedureMeasure.RATES)}
     add_points_lost(row, counted)
@@ -164,7 +164,7 @@ def _measures(user, code: str):
         "unit": first.unit,
         "period": first.period,
         "row": row,
-        "url": f"{link}?unit={first.unit.code}&grain=year&period={first.period}",
+        "url": f"{link}?unit={first.unit.code}&kind=year&period={first.period}",
     }
 
 

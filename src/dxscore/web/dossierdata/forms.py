@@ -34,3 +34,35 @@ class DossierUploadForm(forms.Form):
         # worker's reader checks the sheets themselves (dxscore.safefiles)
         check_received(upload, dossier_limits())
         return upload
+
+
+class PortalCountsForm(forms.Form):
+    """The portal's published counts for one unit and period, one field per measure
+    (empty: not entered; an entered count stays until replaced)."""
+
+    source = forms.CharField(label=_("Source (e.g. the portal page or report)"), required=False)
+
+    def __init__(self, *args, initial_counts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from dxscore.web.dossierdata.models import PortalCount
+
+        for measure in PortalCount.Measure:
+            self.fields[measure.value] = forms.IntegerField(
+                label=measure.label,
+                required=False,
+                min_value=0,
+                initial=(initial_counts or {}).get(measure.value),
+            )
+        self.order_fields([m.value for m in PortalCount.Measure] + ["source"])
+
+
+class PortalCountsUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Published counts (CSV or XLSX: unit, period, measure, value[, source])")
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload one of: %(t)s") % {"t": ".csv, .xlsx"})
+        return upload

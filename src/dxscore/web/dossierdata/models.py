@@ -154,3 +154,69 @@ class ProcedureMeasure(models.Model):
     @property
     def late(self) -> int:
         return self.late_of(self)
+
+
+class DossierQuality(models.Model):
+    """Data quality of a unit (its subtree rolled up) and period, as the latest measures
+    job computed it (``dxscore.dossiers.quality``): the records received then (withdrawn
+    ones left out), how many carry a warning, and how many carry each (``warnings``, by
+    code); withdrawn records and records received on the period's first or last day are
+    counted for reconciling with the portal's figures."""
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
+    period = models.CharField(max_length=10)
+    kind = models.CharField(max_length=8)
+    records = models.PositiveIntegerField()
+    with_warnings = models.PositiveIntegerField()
+    warnings = models.JSONField(default=dict)  # {code: records}
+    withdrawn = models.PositiveIntegerField(default=0)
+    at_period_edges = models.PositiveIntegerField(default=0)
+    job = models.ForeignKey(Job, models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="one_quality_per_period")
+        ]
+        indexes = [models.Index(fields=["unit", "kind", "period"])]
+
+    @property
+    def share(self) -> float | None:
+        return self.with_warnings / self.records if self.records else None
+
+    def shares(self) -> list[tuple[str, int, float | None]]:
+        """(code, records, share of the period's records) of each warning it has."""
+        return [
+            (code, n, n / self.records if self.records else None)
+            for code, n in sorted(self.warnings.items())
+            if n
+        ]
+
+
+class PortalCount(models.Model):
+    """A figure the National Public Service Portal (or another official system) published
+    for a unit and period, entered or imported by staff to reconcile dxscore's own
+    measure of the same name with it."""
+
+    class Measure(models.TextChoices):
+        RECEIVED = "received", _("received")
+        RECEIVED_ONLINE = "received_online", _("received online")
+        FINISHED = "finished", _("finished")
+        FINISHED_ON_TIME = "finished_on_time", _("finished on time")
+        OPEN_AT_END = "open_at_end", _("open at the end of the period")
+        OPEN_OVERDUE = "open_overdue", _("open and overdue")
+
+    unit = models.ForeignKey(Unit, models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=10)
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure)
+    value = models.PositiveIntegerField(_("published value"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "measure"], name="one_portal_count")
+        ]
+        ordering = ["unit__code", "period", "measure"]
+        verbose_name = _("published count")
+        verbose_name_plural = _("published counts")

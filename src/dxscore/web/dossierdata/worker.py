@@ -30,8 +30,10 @@ twice); the measures are replaced in one database transaction.
   An import that stored or changed records queues a measures job (one waiting measures
   job serves every import before it); one that stored nothing queues none.
 - A **measures** job runs ``compute_measures`` per month, quarter and year over the unit
-  tree, per unit and per unit and procedure, replaces the stored measures
-  (``DossierMeasure``, ``ProcedureMeasure``) and the procedure names from the catalogue
+  tree, per unit and per unit and procedure, and ``compute_quality``, on the engine
+  ``engine_options`` names (DuckDB, or Spark: ``DXSCORE_DOSSIER_ENGINE``), replaces the
+  stored measures (``DossierMeasure``, ``ProcedureMeasure``), the data quality
+  (``DossierQuality``) and the procedure names from the catalogue
   (``Procedure``), and fills the values of indicators whose codes are measure names
   (``fill_values``).
 """
@@ -77,10 +79,19 @@ from dxscore.dossiers import (
     compute_measures,
     load_profile,
 )
+from dxscore.dossiers.engines import ENGINES
+from dxscore.dossiers.quality import compute_quality
+from dxscore.dossiers.schema import WARNING_CODES
 from dxscore.web import workspace
 from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
-from dxscore.web.dossierdata.models import DossierMeasure, Job, Procedure, ProcedureMeasure
+from dxscore.web.dossierdata.models import (
+    DossierMeasure,
+    DossierQuality,
+    Job,
+    Procedure,
+    ProcedureMeasure,
+)
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, code_spans
 
@@ -559,6 +570,8 @@ def run_import(job: Job) -> None:
         "stale": result.stale,
         "duplicates": result.duplicates,
         "rejected": result.rejected,
+        "warned": result.warned,
+        "warnings": result.warnings,
         "stored_rows": result.stored_rows,
         "already_imported": bool(skipped) and not earlier,
     }
@@ -584,26 +597,49 @@ def unit_tree() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["code", "parent"]).fillna("")
 
 
+def engine_options() -> dict:
+    """Where and how the measures job computes (``DXSCORE_DOSSIER_ENGINE``, docs/operations.md):
+    the engine, the Spark master (empty: local mode) and the store's location for it (a
+    Spark-readable path of the same store, default the store's own folder)."""
+    engine = settings.DXSCORE_DOSSIER_ENGINE or "duckdb"
+    if engine not in ENGINES:
+        raise JobFailed(
+            _("DXSCORE_DOSSIER_ENGINE is '%(e)s'; use one of %(all)s.")
+            % {"e": engine, "all": ", ".join(ENGINES)}
+        )
+    if engine == "duckdb":
+        return {"engine": engine, "location": store_root()}
+    return {
+        "engine": engine,
+        "spark_master": settings.DXSCORE_SPARK_MASTER or None,
+        "location": settings.DXSCORE_SPARK_STORE or str(store_root()),
+    }
+
+
 def run_measures(job: Job) -> None:
     store = open_store()
     if not store.parts():
         raise JobFailed(_("The dossier store holds no dossiers yet."))
     tree = unit_tree()
-    frames, per_procedure, notes = {}, {}, []
+    options = engine_options()
+    location = options.pop("location")
+    frames, per_procedure, quality, notes = {}, {}, {}, []
     for i, kind in enumerate(periods.KINDS):  # stored per month, quarter and year
         _progress(job, _("computing measures per %(g)s") % {"g": kind}, 5 + 22 * i)
-        measures = compute_measures(store.root, kind, units=tree)
+        measures = compute_measures(location, kind, units=tree, **options)
         frames[kind] = measures.frame
         notes += [n for n in measures.warnings if n not in notes]
         per_procedure[kind] = compute_measures(
-            store.root, kind, units=tree, by_procedure=True
+            location, kind, units=tree, by_procedure=True, **options
         ).frame
+        quality[kind] = compute_quality(location, kind, units=tree, **options)
     _progress(job, _("storing measures and filling values"), 70)
     with transaction.atomic():
         if not renew(job):  # holds the job's row (and SQLite's write lock) to the commit
             raise LeaseLost
         stored = store_measures(frames, job)
         procedures = store_procedure_measures(per_procedure, store, job)
+        store_quality(quality, job)
         filled = fill_values(frames, job)
         if not renew(job):  # a fresh lease from the commit on, however long this took
             raise LeaseLost
@@ -665,6 +701,33 @@ def store_measures(frames: dict[str, pd.DataFrame], job: Job) -> int:
                     )
                 )
     DossierMeasure.objects.bulk_create(batch, batch_size=2000)
+    return len(batch)
+
+
+def store_quality(frames: dict[str, pd.DataFrame], job: Job) -> int:
+    """Replace the data-quality figures (``DossierQuality``) with the job's."""
+    units = units_of_periods(frames.values())
+    DossierQuality.objects.all().delete()
+    batch = []
+    for kind, frame in frames.items():
+        for row in frame.to_dict("records"):
+            unit = units.get((row["unit"], row["period"]))
+            if unit is None:
+                continue
+            batch.append(
+                DossierQuality(
+                    unit=unit,
+                    period=row["period"],
+                    kind=kind,
+                    records=int(row["records"]),
+                    with_warnings=int(row["with_warnings"]),
+                    warnings={c: int(row[c]) for c in WARNING_CODES if row[c]},
+                    withdrawn=int(row["withdrawn"]),
+                    at_period_edges=int(row["at_period_edges"]),
+                    job=job,
+                )
+            )
+    DossierQuality.objects.bulk_create(batch, batch_size=2000)
     return len(batch)
 
 

@@ -15,9 +15,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dxscore.dossiers.schema import WARNING_CODES
 from dxscore.web.dashboards import charts, exports
 from dxscore.web.dashboards import public_services as services
-from dxscore.web.dossierdata.models import DossierMeasure, ProcedureMeasure
+from dxscore.web.dossierdata.models import DossierMeasure, DossierQuality, ProcedureMeasure
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
@@ -141,6 +142,11 @@ def services_dashboard(request):
                 "has_procedures": u.pk in with_procedures,
             }
         )
+    # data quality beside the points: records with warnings (DossierQuality, the worker's)
+    quality = DossierQuality.objects.filter(unit_id__in=ids, kind=kind, period=period)
+    by_unit = {q.unit_id: q for q in quality}
+    for r in rows:
+        r["quality"] = by_unit.get(r["unit"].pk)
     lacking = sorted({(c.code, c.name) for r in rows for c in r["cells"] if c.points is None})
     own = frame[frame["unit"] == unit.code]
     trend_points = services.points_766(own)
@@ -159,6 +165,8 @@ def services_dashboard(request):
             "procedure_count": len(costly.rows),
             "trend_json": _trend_figure(unit, own, totals) if not own.empty else None,
             "trend": [(p, totals.get(p)) for p in periods],
+            "warning_codes": WARNING_CODES,
+            "any_quality": bool(by_unit),
         }
     )
     return render(request, "dashboards/services.html", context)
