@@ -19,7 +19,11 @@ import dxscore.web
 TEMPLATES = Path(dxscore.web.__file__).parent / "templates"
 # the scorecard's PDF document: WeasyPrint reads it, no browser does (its <style> is CSS
 # for print, never served as a page)
-NOT_FOR_BROWSERS = {"dashboards/scorecard_pdf.html"}
+NOT_FOR_BROWSERS = {  # rendered by WeasyPrint into PDFs, never served as pages
+    "dashboards/scorecard_pdf.html",
+    "assessments/result_pdf.html",
+    "contests/certificate_pdf.html",
+}
 
 
 def _policy(response) -> dict[str, list[str]]:

@@ -5,7 +5,6 @@ as a person's files (``dxscore.assistant.Library.import_files``)."""
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from dxscore.assistant import Library
 from dxscore.assistant.catalogue import COLUMNS
 from dxscore.demo import assistant_data as data
+from dxscore.tables import csv_writer
 
 N_PROCEDURES = 240
 
@@ -66,10 +66,10 @@ def write_sources(folder: Path, names: Mapping[str, str] | None = None) -> list[
     folder.mkdir(parents=True, exist_ok=True)
     catalogue = folder / "catalogue.csv"
     with catalogue.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(COLUMNS))
-        writer.writeheader()
+        writer = csv_writer(f)  # never a formula (dxscore.tables)
+        writer.writerow(list(COLUMNS))
         for row in catalogue_rows(names):
-            writer.writerow(row)
+            writer.writerow([row.get(c, "") for c in COLUMNS])
     paths = [catalogue]
     for name, _scope, content in data.GUIDES:
         path = folder / name
