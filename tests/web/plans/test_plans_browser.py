@@ -54,7 +54,7 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     page.select_option("select[name=pillar]", label="Digital government")
     page.fill("input[name=title]", "Dossiers filed online")
     page.select_option("select[name=unit]", label="TP. Bắc Ninh (256)")
-    page.select_option("select[name=indicator]", label="Online dossiers")
+    page.select_option("select[name=indicator]", label="Online dossiers (online)")
     page.select_option("select[name=comparison]", ">=")
     page.fill("input[name=value]", "50")
     _save(page)

@@ -36,7 +36,7 @@ class FigureOut(Schema):
     suppressed: bool
 
 
-class FiguresOut(Schema):
+class SurveyFiguresOut(Schema):
     questionnaire: str
     period: str
     min_count: int
@@ -58,7 +58,7 @@ def list_questionnaires(request):
 
 
 @router.get(
-    "/assessments/{code}/figures", response=FiguresOut, summary="Figures of a questionnaire"
+    "/assessments/{code}/figures", response=SurveyFiguresOut, summary="Figures of a questionnaire"
 )
 def figures(
     request,

@@ -25,7 +25,7 @@ class RankOut(Schema):
     prize: str
 
 
-class UnitOut(Schema):
+class ParticipationOut(Schema):
     unit: str
     participants: int
     size: int | None = None
@@ -67,13 +67,13 @@ def ranking(request, slug: str, number: int):
     ]
 
 
-@router.get("/contests/{slug}/participation", response=list[UnitOut])
+@router.get("/contests/{slug}/participation", response=list[ParticipationOut])
 def participation(request, slug: str):
     """Participants per unit below the organising unit, rate and mean score share."""
     contest = _organised(request, slug)
     units = results.ranked_units(contest)
     return [
-        UnitOut(
+        ParticipationOut(
             unit=p.unit,
             participants=p.participants,
             size=p.size,

@@ -92,7 +92,7 @@ class ImplementationOut(Schema):
     review: Literal["submitted", "approved", "returned"]
 
 
-class FiguresOut(Schema):
+class InspectionFiguresOut(Schema):
     key: str = Field(description="Body or subject unit code; empty for all.")
     planned: int
     opened: int
@@ -176,7 +176,9 @@ def list_inspections(request, limit: int = Limit, offset: int = Offset):
     return page(request, rows.order_by("-decided_on", "-pk"), limit, offset, convert)
 
 
-@router.get("/inspections/figures", response=list[FiguresOut], summary="Inspection figures")
+@router.get(
+    "/inspections/figures", response=list[InspectionFiguresOut], summary="Inspection figures"
+)
 def inspection_figures(
     request,
     period: str = Query(..., max_length=10, description="2025, 2025Q3 or 2025-07."),
