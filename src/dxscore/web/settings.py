@@ -270,6 +270,11 @@ EMAIL_BACKEND = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
 }[os.environ.get("DXSCORE_EMAIL_BACKEND", "smtp").strip().lower() or "smtp"]
+# score runs (docs/dashboards.md, publishing): publishing a run whose share of the values
+# it should have is below this asks for an explicit "publish anyway"
+DXSCORE_PUBLISH_MIN_COVERAGE = float(os.environ.get("DXSCORE_PUBLISH_MIN_COVERAGE", "0.9"))
+if not 0 <= DXSCORE_PUBLISH_MIN_COVERAGE <= 1:
+    raise ValueError("DXSCORE_PUBLISH_MIN_COVERAGE must be between 0 and 1 (a share)")
 # a calendar subscription address stops working after this many days (make a new one)
 DXSCORE_CALENDAR_FEED_DAYS = int(os.environ.get("DXSCORE_CALENDAR_FEED_DAYS", "365"))
 DXSCORE_SITE_URL = os.environ.get("DXSCORE_SITE_URL", "http://localhost:8000").rstrip("/")

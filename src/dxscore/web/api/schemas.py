@@ -283,6 +283,18 @@ class ProcedureMeasureOut(Schema):
 # --- score runs ----------------------------------------------------------------------------
 
 
+class RunCoverageOut(Schema):
+    units: int = Field(description="Units the run should rank.")
+    complete: int = Field(description="... with a value of every input.")
+    partial: int = Field(description="... with some values imputed or missing.")
+    without_data: int = Field(description="... without any value (not ranked).")
+    share: float = Field(description="Share of the values it should have that it has.")
+    imputed_share: float = Field(description="Share of the indicator values ranked imputed.")
+    threshold: float
+    anyway: bool = Field(description="Published below the threshold.")
+    missing_units: list[str] = Field(description="Codes of the units without data.")
+
+
 class RunOut(Schema):
     id: int
     methodology: str
@@ -300,6 +312,26 @@ class RunOut(Schema):
     coverage: str | None = Field(
         None, description="Code of the unit whose subtree the run ranks; null: the whole workspace."
     )
+    published_coverage: RunCoverageOut | None = Field(
+        None, description="The run's coverage when it was published (null before)."
+    )
+    withdrawn: bool = Field(
+        False, description="Withdrawn after publishing: no public page shows it."
+    )
+    withdrawn_at: dt.datetime | None = None
+    withdrawal_reason: str = ""
+
+
+class RunPublishIn(Strict):
+    anyway: bool = Field(
+        False,
+        description="Publish although the run's coverage is below the threshold "
+        "(DXSCORE_PUBLISH_MIN_COVERAGE); without it such a run is refused (422).",
+    )
+
+
+class RunWithdrawIn(Strict):
+    reason: str = Field(min_length=1, max_length=2000, description="Why the run is withdrawn.")
 
 
 class RunIn(Strict):

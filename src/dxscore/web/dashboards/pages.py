@@ -21,14 +21,20 @@ from dxscore.web.dashboards.queries import Board
 from dxscore.web.l10n import show
 from dxscore.web.orgs import scope
 from dxscore.web.provenance.notices import run_notice
+from dxscore.web.scores.models import ScoreRun
 
 PAGE_SECONDS = 300  # bounds how long a renamed unit group shows its old name
 
 
 def published_state() -> tuple:
-    """Changes whenever a run is published anywhere (one small query)."""
-    state = queries.published_runs().aggregate(n=Count("id"), last=Max("published_at"))
-    return state["n"], state["last"]
+    """Changes whenever a run is published or withdrawn anywhere (one small query)."""
+    state = ScoreRun.objects.filter(published_at__isnull=False).aggregate(
+        n=Count("id"),
+        last=Max("published_at"),
+        withdrawn=Count("withdrawn_at"),
+        last_withdrawn=Max("withdrawn_at"),
+    )
+    return state["n"], state["last"], state["withdrawn"], state["last_withdrawn"]
 
 
 def page(request, template: str, build_context, state: tuple = ()) -> HttpResponse:

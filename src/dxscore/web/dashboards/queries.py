@@ -27,9 +27,8 @@ from dxscore.web.scores.runs import widest_first
 
 
 def published_runs():
-    return ScoreRun.objects.filter(published_at__isnull=False).select_related(
-        "methodology", "period", "coverage"
-    )
+    """The runs public pages show: published and not withdrawn."""
+    return ScoreRun.objects.in_force().select_related("methodology", "period", "coverage")
 
 
 MAP_OWN = "own"  # ``?map=own``: the runs on their period's own map
@@ -429,7 +428,11 @@ def _rank_key(rank: int | None) -> int:
 
 def periods_with_runs(code: str) -> list[Period]:
     return list(
-        Period.objects.filter(Q(runs__methodology__code=code) & Q(runs__published_at__isnull=False))
+        Period.objects.filter(
+            Q(runs__methodology__code=code)
+            & Q(runs__published_at__isnull=False)
+            & Q(runs__withdrawn_at__isnull=True)
+        )
         .distinct()
         .order_by("start")
     )

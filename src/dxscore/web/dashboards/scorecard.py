@@ -112,6 +112,7 @@ def _own_scores(series: list[str], unit) -> list:
             unit=unit,
             node=ROOT,
             run__published_at__isnull=False,
+            run__withdrawn_at__isnull=True,
             run__methodology__code__in=series,
         )
         .select_related("run__period", "run__methodology")
@@ -131,6 +132,7 @@ def _card_link(series: list[str], unit, run) -> str | None:
             unit=unit,
             node=ROOT,
             run__published_at__isnull=False,
+            run__withdrawn_at__isnull=True,
             run__methodology__code__in=series,
         )
         .select_related("run__period", "run__methodology")

@@ -17,6 +17,16 @@ class Immutable(PermissionDenied):
     pass
 
 
+# what a withdrawal writes on a published run: the only change a published run accepts
+WITHDRAWAL_FIELDS = frozenset({"withdrawn_at", "withdrawn_by", "withdrawal_reason"})
+
+
+class RunQuerySet(models.QuerySet):
+    def in_force(self) -> RunQuerySet:
+        """Published runs that were not withdrawn: the runs public pages show."""
+        return self.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+
+
 class ScoreRun(models.Model):
     methodology = models.ForeignKey(Methodology, models.PROTECT, related_name="runs")
     period = models.ForeignKey(Period, models.PROTECT, related_name="runs")
@@ -50,6 +60,25 @@ class ScoreRun(models.Model):
     # needed of the map, so the run recomputes the same after the map changes.
     as_of = models.DateField(_("map of"), null=True, blank=True)
     carry_map = models.JSONField(default=dict, blank=True)
+    # The units the run was asked to rank (ids, on its period's map): the methodology's
+    # reporting units in the scope it was computed in, or the units chosen (an emulation
+    # ranking). Publishing compares them with the units the run has values of
+    # (``selectors.coverage``); empty for runs computed before it was recorded.
+    to_rank = models.JSONField(default=list, blank=True)
+    # A published run that was wrong is withdrawn, never deleted or changed: public pages
+    # stop showing it and its own page says who withdrew it, when and why.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawing"), blank=True, default="")
+
+    objects = RunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -66,9 +95,32 @@ class ScoreRun(models.Model):
     def published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def in_force(self) -> bool:
+        """Published and not withdrawn: public pages show it."""
+        return self.published and not self.withdrawn
+
     def save(self, *args, **kwargs) -> None:
-        if self.pk and ScoreRun.objects.filter(pk=self.pk, published_at__isnull=False).exists():
-            raise Immutable(_("A published score run cannot be changed."))
+        """A published run never changes, but for its withdrawal (once: the fields of
+        ``WITHDRAWAL_FIELDS``, saved with ``update_fields``)."""
+        stored = (
+            ScoreRun.objects.filter(pk=self.pk).values("published_at", "withdrawn_at").first()
+            if self.pk
+            else None
+        )
+        if stored and stored["published_at"] is not None:
+            fields = kwargs.get("update_fields")
+            withdrawing = (
+                fields is not None
+                and set(fields) <= WITHDRAWAL_FIELDS
+                and stored["withdrawn_at"] is None
+            )
+            if not withdrawing:
+                raise Immutable(_("A published score run cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -146,3 +198,36 @@ class RunCarry(_RunPart):
 
     class Meta:
         indexes = [models.Index(fields=["run", "unit"])]
+
+
+class PublishedCoverage(_RunPart):
+    """A run's coverage when it was published (``selectors.coverage``), frozen with it:
+    the units it should rank, how many had every input, some, none; the values it had
+    of those it should have; the imputed share of the values its ranking rests on; the
+    threshold then in force and whether the person published anyway below it."""
+
+    run = models.OneToOneField(ScoreRun, models.CASCADE, related_name="published_coverage")
+    units = models.PositiveIntegerField(_("units to rank"))
+    complete = models.PositiveIntegerField(_("units with every value"))
+    partial = models.PositiveIntegerField(_("units with some values imputed or missing"))
+    without_data = models.PositiveIntegerField(_("units without data"))
+    values_expected = models.PositiveIntegerField(_("values expected"))
+    values_given = models.PositiveIntegerField(_("values given"))
+    values_ranked = models.PositiveIntegerField(_("indicator values ranked"))
+    imputed = models.PositiveIntegerField(_("values imputed"))
+    threshold = models.FloatField(_("threshold"))
+    anyway = models.BooleanField(_("published below the threshold"), default=False)
+    # the units without data: [[code, name], ...]
+    missing_units = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("coverage at publishing")
+        verbose_name_plural = _("coverage at publishing")
+
+    @property
+    def share(self) -> float:
+        return self.values_given / self.values_expected if self.values_expected else 0.0
+
+    @property
+    def imputed_share(self) -> float:
+        return self.imputed / self.values_ranked if self.values_ranked else 0.0

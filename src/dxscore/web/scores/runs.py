@@ -1,4 +1,9 @@
-"""Computing, storing, explaining and publishing score runs with the engine."""
+"""Computing, storing, explaining, publishing and withdrawing score runs with the engine.
+
+Publishing records the run's coverage then (``selectors.coverage``) and refuses a run
+whose share of the values it should have is below ``DXSCORE_PUBLISH_MIN_COVERAGE``
+unless the person publishes it anyway; a published run that was wrong is withdrawn
+with a reason, never deleted or changed (public pages stop showing it)."""
 
 from __future__ import annotations
 
@@ -17,13 +22,22 @@ from django.utils.translation import gettext as _
 from dxscore import index as ix
 from dxscore import lineage as ln
 from dxscore.errors import Problems
+from dxscore.numbers import format_percent
 from dxscore.periods import kind_of as period_kind
 from dxscore.web.data.collect import reporting_units
 from dxscore.web.data.models import Methodology, Period, Status, Value
+from dxscore.web.l10n import language
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, UnitGroup
-from dxscore.web.scores import maps
-from dxscore.web.scores.models import Immutable, NodeScore, RunCarry, RunInput, ScoreRun
+from dxscore.web.scores import maps, selectors
+from dxscore.web.scores.models import (
+    Immutable,
+    NodeScore,
+    PublishedCoverage,
+    RunCarry,
+    RunInput,
+    ScoreRun,
+)
 
 
 class RunError(Problems):
@@ -32,6 +46,18 @@ class RunError(Problems):
 
 class RunNotAllowed(RunError, scope.NotAllowed):
     """The person may not do this (role or scope)."""
+
+
+class LowCoverage(RunError):
+    """The run's coverage is below the threshold and the person did not publish anyway;
+    ``coverage`` holds the figures."""
+
+    def __init__(self, problems, coverage: selectors.Coverage):
+        super().__init__(problems)
+        self.coverage = coverage
+
+
+WITHDRAWAL_REASON_MAX = 2000  # characters
 
 
 def input_periods(m: ix.CompiledMethodology, period: Period) -> list[Period]:
@@ -202,6 +228,7 @@ def compute_run(
     elif coverage is None:
         coverage = _common_ancestor(units)
     coverage = None if coverage is None or _covers_all(coverage) else coverage
+    to_rank = [u.pk for u in units]
     inputs = gather_inputs(methodology, period, units, computed)
     values, extra, rows = inputs.values, inputs.computed, inputs.rows
     unit_table, result, recorded = compute_inputs(m, period, inputs, as_of)
@@ -237,6 +264,7 @@ def compute_run(
             coverage=coverage,
             as_of=as_of,
             carry_map=recorded,
+            to_rank=to_rank,
         )
         stored = RunInput.objects.bulk_create(
             RunInput(
@@ -433,9 +461,9 @@ def _covers_all(unit: Unit) -> bool:
     )
 
 
-def publish(run: ScoreRun, user) -> None:
+def _check_may_publish(run: ScoreRun, user, refusal: str) -> None:
     if not scope.can_manage(user):
-        raise RunNotAllowed([("user", _("only administrators and steering officers publish runs"))])
+        raise RunNotAllowed([("user", refusal)])
     if not may_publish(run, user):
         raise RunNotAllowed(
             [
@@ -446,13 +474,89 @@ def publish(run: ScoreRun, user) -> None:
                 )
             ]
         )
+
+
+def publish(run: ScoreRun, user, *, anyway: bool = False) -> PublishedCoverage:
+    """Publish ``run`` (public and immutable from now on) and record its coverage now.
+    A run whose coverage is below ``DXSCORE_PUBLISH_MIN_COVERAGE`` is refused
+    (``LowCoverage``) unless ``anyway``; a withdrawn run is never published again."""
+    _check_may_publish(run, user, _("only administrators and steering officers publish runs"))
+    if run.withdrawn:
+        raise Immutable(_("This run was withdrawn: compute a new run and publish that one."))
+    figures = selectors.coverage(run)
+    if figures.below and not anyway:
+        raise LowCoverage(
+            [
+                (
+                    "coverage",
+                    _(
+                        "the run has %(share)s of the values it should have, below the "
+                        "%(threshold)s needed: publish it anyway or compute it again when "
+                        "more values are approved"
+                    )
+                    % {
+                        "share": format_percent(figures.share, language(), 1),
+                        "threshold": format_percent(figures.threshold, language()),
+                    },
+                )
+            ],
+            figures,
+        )
     with transaction.atomic():
         locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if locked.withdrawn:
+            raise Immutable(_("This run was withdrawn: compute a new run and publish that one."))
         if locked.published:
             raise Immutable(_("This run is already published."))
+        recorded = PublishedCoverage.objects.create(
+            run=locked,
+            units=figures.units,
+            complete=figures.complete,
+            partial=len(figures.partial),
+            without_data=len(figures.without_data),
+            values_expected=figures.values_expected,
+            values_given=figures.values_given,
+            values_ranked=figures.values_ranked,
+            imputed=figures.imputed,
+            threshold=figures.threshold,
+            anyway=figures.below,
+            missing_units=[[g.code, g.name] for g in figures.without_data],
+        )
         locked.published_at = timezone.now()
         locked.published_by = user
         locked.save()
+    run.refresh_from_db()
+    return recorded
+
+
+def withdraw(run: ScoreRun, user, reason: str) -> None:
+    """Withdraw a published run that was wrong: by someone who may publish it, with a
+    reason. The run and its scores stay as they are (in its history, on its own page with
+    who withdrew it, when and why); public pages no longer show it, and it is never
+    published again (a new run is computed instead)."""
+    _check_may_publish(run, user, _("only administrators and steering officers withdraw runs"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RunError([("reason", _("say why the run is withdrawn"))])
+    if len(reason) > WITHDRAWAL_REASON_MAX:
+        raise RunError(
+            [
+                (
+                    "reason",
+                    _("the reason is longer than %(n)d characters") % {"n": WITHDRAWAL_REASON_MAX},
+                )
+            ]
+        )
+    with transaction.atomic():
+        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if not locked.published:
+            raise RunError([("run", _("only a published run is withdrawn"))])
+        if locked.withdrawn:
+            raise Immutable(_("This run is already withdrawn."))
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_by = user
+        locked.withdrawal_reason = reason
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     run.refresh_from_db()
 
 
@@ -467,10 +571,11 @@ def widest_first(runs):
     """Runs ordered for a public page: those that rank the whole workspace first, then
     those within a unit higher in the tree, the latest published first within each. A
     ranking within one province, published by its steering office, never takes the place
-    of the national one."""
+    of the national one. Withdrawn runs are left out: no public page shows them."""
     from django.db.models.functions import Coalesce, Length
 
-    return runs.annotate(depth=Coalesce(Length("coverage__path"), 0)).order_by(
+    shown = runs.filter(withdrawn_at__isnull=True)
+    return shown.annotate(depth=Coalesce(Length("coverage__path"), 0)).order_by(
         "depth", "-published_at"
     )
 
@@ -509,9 +614,7 @@ def published_table(methodology_code: str, period: str) -> tuple[ScoreRun, pd.Da
     """The scores of the published run a public page shows (``widest_first``):
     ``unit,node,score,rank``."""
     run = widest_first(
-        ScoreRun.objects.filter(
-            methodology__code=methodology_code, period__code=period, published_at__isnull=False
-        )
+        ScoreRun.objects.in_force().filter(methodology__code=methodology_code, period__code=period)
     ).first()
     if run is None:
         raise LookupError(f"no published run of '{methodology_code}' for period {period}")

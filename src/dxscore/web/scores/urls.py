@@ -7,6 +7,7 @@ urlpatterns = [
     path("runs/compute", views.run_compute, name="run_compute"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/publish", views.run_publish, name="run_publish"),
+    path("runs/<int:pk>/withdraw", views.run_withdraw, name="run_withdraw"),
     path("runs/<int:pk>/recompute", views.run_recompute, name="run_recompute"),
     path("runs/<int:pk>/explain/<str:unit>/", views.run_explain, name="run_explain"),
     path("runs/<int:pk>/audit/", views.run_audit, name="run_audit"),

@@ -1,5 +1,7 @@
-"""Score-run pages: list, compute, ranking with the diff, publish, explanations.
-Published runs are public; unpublished ones are for administrators and steering officers."""
+"""Score-run pages: list, compute, ranking with the diff, publish (a confirmation page
+with the run's coverage), withdraw (with a reason), explanations. Published runs are
+public, withdrawn ones too (with the notice); unpublished ones are for administrators
+and steering officers."""
 
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dxscore.lineage import day as ln_day
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
 from dxscore.web.scores import audits, maps, runs, selectors
-from dxscore.web.scores.models import Immutable, ScoreRun
+from dxscore.web.scores.forms import PublishForm, WithdrawForm
+from dxscore.web.scores.models import Immutable, PublishedCoverage, ScoreRun
 
 
 def _visible_run(request, pk: int) -> ScoreRun:
@@ -89,6 +92,7 @@ def run_detail(request, pk: int):
         ),
     )
     carried = runs.carried_from(run)
+    may_publish = runs.may_publish(run, request.user)
     for row in ranking:
         row["ordered"] = [row["cells"].get(c) for c in columns]
         row["carried"] = carried.get(row["unit"].pk, [])
@@ -102,27 +106,100 @@ def run_detail(request, pk: int):
             "changes": runs.diff(run),
             "inputs": run.inputs.filter(period=run.period, origin="").count(),
             "coverage": runs.coverage_label(run),
-            "may_publish": runs.may_publish(run, request.user),
+            "may_publish": may_publish,
             "map_label": runs.map_label(run),
+            "published_coverage": PublishedCoverage.objects.filter(run=run).first(),
         },
     )
 
 
-@login_required
-@require_POST
-def run_publish(request, pk: int):
+def _run_to_publish(request, pk: int) -> ScoreRun:
+    """The run for a person who may publish it (and so withdraw it): 404 when they may
+    not see it, 403 when they may not publish it."""
     run = _visible_run(request, pk)
     if not scope.can_manage(request.user):
         raise PermissionDenied
-    try:
-        runs.publish(run, request.user)
-    except runs.RunNotAllowed as exc:
-        messages.error(request, "; ".join(message for _where, message in exc.problems))
-    except Immutable as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Published %(run)s.") % {"run": run})
-    return redirect("run", pk)
+    if not runs.may_publish(run, request.user):
+        raise PermissionDenied(
+            _("This run ranks %(what)s: only someone whose scope covers it may publish it.")
+            % {"what": runs.coverage_label(run)}
+        )
+    return run
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_publish(request, pk: int):
+    """The publish step: the run's coverage, a warning below the threshold (which asks for
+    "publish anyway"), and the confirmation every publishing needs."""
+    run = _run_to_publish(request, pk)
+    if run.published:
+        messages.info(request, _("This run is already published."))
+        return redirect("run", pk)
+    form = PublishForm(request.POST or None)
+    figures = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            runs.publish(run, request.user, anyway=form.cleaned_data["anyway"])
+        except runs.LowCoverage as exc:
+            figures = exc.coverage
+            form.add_error("anyway", exc.problems[0][1])
+        except runs.RunNotAllowed as exc:
+            raise PermissionDenied("; ".join(m for _w, m in exc.problems)) from None
+        except Immutable as exc:
+            messages.error(request, str(exc))
+            return redirect("run", pk)
+        else:
+            messages.success(request, _("Published %(run)s.") % {"run": run})
+            return redirect("run", pk)
+    figures = figures or selectors.coverage(run)
+    return render(
+        request,
+        "dxscore/run_publish.html",
+        {
+            "run": run,
+            "form": form,
+            "figures": figures,
+            "coverage": runs.coverage_label(run),
+            "map_label": runs.map_label(run),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_withdraw(request, pk: int):
+    """Withdrawing a published run, with a reason, by someone who may publish it."""
+    run = _run_to_publish(request, pk)
+    if not run.in_force:
+        messages.error(
+            request,
+            _("This run is already withdrawn.")
+            if run.withdrawn
+            else _("Only a published run is withdrawn."),
+        )
+        return redirect("run", pk)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            runs.withdraw(run, request.user, form.cleaned_data["reason"])
+        except runs.RunNotAllowed as exc:
+            raise PermissionDenied("; ".join(m for _w, m in exc.problems)) from None
+        except runs.RunError as exc:
+            form.add_error("reason", "; ".join(m for _w, m in exc.problems))
+        except Immutable as exc:
+            messages.error(request, str(exc))
+            return redirect("run", pk)
+        else:
+            messages.success(request, _("Withdrew %(run)s.") % {"run": run})
+            return redirect("run", pk)
+    return render(
+        request,
+        "dxscore/run_withdraw.html",
+        {"run": run, "form": form, "coverage": runs.coverage_label(run)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

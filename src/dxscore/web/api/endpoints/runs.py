@@ -21,7 +21,7 @@ from dxscore.web.api.problems import CONFLICT, FORBIDDEN, INVALID, ApiProblem, F
 from dxscore.web.orgs import scope
 from dxscore.web.scores import runs as score_runs
 from dxscore.web.scores import selectors
-from dxscore.web.scores.models import Immutable, ScoreRun
+from dxscore.web.scores.models import Immutable, PublishedCoverage, ScoreRun
 
 router = Router(tags=["score runs"])
 
@@ -42,6 +42,27 @@ def run_out(run: ScoreRun) -> dict:
         "published_at": run.published_at,
         "previous": run.previous_id,
         "coverage": run.coverage.code if run.coverage_id else None,
+        "published_coverage": _published_coverage(run),
+        "withdrawn": run.withdrawn,
+        "withdrawn_at": run.withdrawn_at,
+        "withdrawal_reason": run.withdrawal_reason,
+    }
+
+
+def _published_coverage(run: ScoreRun) -> dict | None:
+    found = PublishedCoverage.objects.filter(run=run).first() if run.published else None
+    if found is None:
+        return None
+    return {
+        "units": found.units,
+        "complete": found.complete,
+        "partial": found.partial,
+        "without_data": found.without_data,
+        "share": found.share,
+        "imputed_share": found.imputed_share,
+        "threshold": found.threshold,
+        "anyway": found.anyway,
+        "missing_units": [code for code, _name in found.missing_units],
     }
 
 
@@ -57,7 +78,10 @@ def list_runs(
     request,
     methodology: str | None = Query(None, max_length=80, description="Methodology code."),
     period: str | None = Query(None, max_length=10),
-    published: bool | None = None,
+    published: bool | None = Query(
+        None, description="true: published and not withdrawn (what public pages show)."
+    ),
+    withdrawn: bool | None = None,
     limit: int = Limit,
     offset: int = Offset,
 ):
@@ -66,8 +90,12 @@ def list_runs(
         runs = runs.filter(methodology__code=methodology)
     if period:
         runs = runs.filter(period__code=period)
-    if published is not None:
-        runs = runs.filter(published_at__isnull=not published)
+    if published is True:
+        runs = runs.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+    elif published is False:
+        runs = runs.filter(published_at__isnull=True)
+    if withdrawn is not None:
+        runs = runs.filter(withdrawn_at__isnull=not withdrawn)
     return page(request, runs.order_by("-created_at", "-pk"), limit, offset, run_out)
 
 
@@ -136,8 +164,11 @@ def compute_run(request, payload: s.RunIn):
 
 
 @router.post("/runs/{id}/publish", response=s.RunOut, summary="Publish a score run")
-def publish_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
-    """A published run is public and can never change."""
+def publish_run(
+    request, id: int = Path(..., ge=1, le=MAX_ID), payload: s.RunPublishIn | None = None
+):
+    """A published run is public and can never change (it can be withdrawn). Its coverage
+    is recorded; below the threshold it is refused (422) unless ``anyway``."""
     run = _run(request.user, id)
     if not scope.can_manage(request.user):
         raise ApiProblem(
@@ -147,10 +178,42 @@ def publish_run(request, id: int = Path(..., ge=1, le=MAX_ID)):
             FORBIDDEN,
         )
     try:
-        score_runs.publish(run, request.user)
+        score_runs.publish(run, request.user, anyway=bool(payload and payload.anyway))
     except Immutable as exc:
         raise ApiProblem(409, _("Already published"), str(exc), CONFLICT) from None
     except score_runs.RunNotAllowed as exc:
         detail = "; ".join(message for _where, message in exc.problems)
         raise ApiProblem(403, _("Forbidden"), detail, FORBIDDEN) from None
+    except score_runs.LowCoverage as exc:
+        detail = "; ".join(message for _where, message in exc.problems)
+        errors = [FieldProblem(detail, field="anyway")]
+        raise ApiProblem(422, _("Coverage below the threshold"), detail, INVALID, errors) from None
+    return run_out(_run(request.user, id))
+
+
+@router.post("/runs/{id}/withdraw", response=s.RunOut, summary="Withdraw a published run")
+def withdraw_run(request, payload: s.RunWithdrawIn, id: int = Path(..., ge=1, le=MAX_ID)):
+    """By someone who may publish it, with a reason: public pages and ``published=true``
+    stop listing it; the run stays (``withdrawn``) and is never published again."""
+    run = _run(request.user, id)
+    if not scope.can_manage(request.user):
+        raise ApiProblem(
+            403,
+            _("Forbidden"),
+            _("Only administrators and steering officers withdraw runs."),
+            FORBIDDEN,
+        )
+    try:
+        score_runs.withdraw(run, request.user, payload.reason)
+    except Immutable as exc:
+        raise ApiProblem(409, _("Already withdrawn"), str(exc), CONFLICT) from None
+    except score_runs.RunNotAllowed as exc:
+        detail = "; ".join(message for _where, message in exc.problems)
+        raise ApiProblem(403, _("Forbidden"), detail, FORBIDDEN) from None
+    except score_runs.RunError as exc:
+        detail = "; ".join(message for _where, message in exc.problems)
+        if any(where == "run" for where, _m in exc.problems):
+            raise ApiProblem(409, _("Not published"), detail, CONFLICT) from None
+        errors = [FieldProblem(detail, field="reason")]
+        raise ApiProblem(422, _("The run cannot be withdrawn"), detail, INVALID, errors) from None
     return run_out(_run(request.user, id))
