@@ -1,7 +1,8 @@
 """A person's whole round in a real browser (headless Chromium through Playwright): a data
 officer downloads the Excel template, fills it in and uploads it, checks the preview,
-stores and submits; an approver approves; a steering officer computes and publishes the
-run. Screenshots go to ``DXSCORE_SCREENSHOTS`` (default: the test's temporary folder)."""
+stores and submits; an approver approves; a steering officer computes the run, checks its
+coverage on the publish step and publishes it. Screenshots go to ``DXSCORE_SCREENSHOTS``
+(default: the test's temporary folder)."""
 
 from __future__ import annotations
 
@@ -75,7 +76,14 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page.wait_for_load_state()
     page.screenshot(path=str(shots / "4a-computed.png"), full_page=True)
     page.wait_for_selector("text=Computed test-districts")
-    page.click("button:has-text('Publish')")
+    # the publish step shows the coverage (both districts, every value) and asks to confirm
+    page.click("div.actions a[href$='/publish']")
+    page.wait_for_selector("table#coverage")
+    assert page.locator("#coverage-warning").count() == 0
+    assert page.inner_text("#cov-complete td").strip() == "2"
+    page.screenshot(path=str(shots / "4b-publish-step.png"), full_page=True)
+    page.check("input[name=confirm]")
+    page.click("#publish-form button[type=submit]")
     page.wait_for_selector("text=Published")
     page.screenshot(path=str(shots / "4-published-run.png"), full_page=True)
     ranking = page.inner_text("table.ranking")

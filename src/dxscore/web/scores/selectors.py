@@ -2,10 +2,11 @@
 and steering officers. The run pages and the API read runs through here.
 
 ``coverage(run)`` is what publishing shows and records: of the units the run should rank
-(``units_to_rank``), how many have every input of the methodology in the run's period,
-some, none; the share of the values it should have that it has (compared with
-``DXSCORE_PUBLISH_MIN_COVERAGE``), and the share of the indicator values its ranking
-rests on that the engine imputed. The counting is a plain function (``count_coverage``)."""
+(``units_to_rank``), how many have every required input of the methodology in the run's
+period (``required_inputs``), some, none; the share of the values it should have that it
+has (compared with ``DXSCORE_PUBLISH_MIN_COVERAGE``), and the share of the indicator
+values its ranking rests on that the engine imputed. The counting is a plain function
+(``count_coverage``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from dxscore import index as ix
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 from dxscore.web.scores.models import ScoreRun
@@ -141,6 +143,15 @@ def units_to_rank(run: ScoreRun) -> list[Unit]:
     return list(units.distinct().order_by("code", "pk"))
 
 
+def required_inputs(m: ix.CompiledMethodology) -> tuple[list[str], list[str]]:
+    """The inputs every unit should have a value of, and the indicators among them: the
+    indicators not marked ``required: false`` and their denominators."""
+    indicators = [c for c in m.indicators if m.nodes[c].indicator_spec.required]
+    denominators = [m.nodes[c].indicator_spec.denominator for c in indicators]
+    inputs = [*indicators, *(d for d in denominators if d)]
+    return list(dict.fromkeys(inputs)), indicators
+
+
 def coverage(run: ScoreRun) -> Coverage:
     """The run's coverage now (``count_coverage``), from the engine's result for its
     stored inputs on its own map (values carried onto a later map count for the unit
@@ -149,7 +160,7 @@ def coverage(run: ScoreRun) -> Coverage:
     from dxscore.web.scores.runs import recompute_from_inputs
 
     m = run.methodology.compiled()
-    inputs = list(run.methodology.inputs())
+    inputs, indicators = required_inputs(m)
     expected = [(u.code, u.name) for u in units_to_rank(run)]
     result = recompute_from_inputs(run)
     data = result.data
@@ -164,7 +175,7 @@ def coverage(run: ScoreRun) -> Coverage:
             if c in data.values
         }
         filled = np.zeros(len(data.units), dtype=int)
-        for c in m.indicators:
+        for c in indicators:
             mask = result.stages.imputed_mask.get(c)
             if mask is not None:
                 filled += present & np.asarray(mask[p], dtype=bool)
@@ -173,10 +184,5 @@ def coverage(run: ScoreRun) -> Coverage:
                 given[code] = {c for c, row in has.items() if row[j]}
                 imputed[code] = int(filled[j])
     return count_coverage(
-        expected,
-        inputs,
-        len(m.indicators),
-        given,
-        imputed,
-        settings.DXSCORE_PUBLISH_MIN_COVERAGE,
+        expected, inputs, len(indicators), given, imputed, settings.DXSCORE_PUBLISH_MIN_COVERAGE
     )

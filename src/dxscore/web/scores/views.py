@@ -136,7 +136,7 @@ def run_publish(request, pk: int):
     if run.published:
         messages.info(request, _("This run is already published."))
         return redirect("run", pk)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST if request.method == "POST" else None)
     figures = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,7 +180,7 @@ def run_withdraw(request, pk: int):
             else _("Only a published run is withdrawn."),
         )
         return redirect("run", pk)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             runs.withdraw(run, request.user, form.cleaned_data["reason"])
