@@ -20,16 +20,27 @@ from django.db.models import Q, QuerySet
 from dxscore import index as ix
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
-from dxscore.web.scores.models import ScoreRun
+from dxscore.web.scores.models import PublishedCoverage, ScoreRun
 
 
 def visible_runs(user) -> QuerySet:
+    """The runs ``user`` may see: every run for those who manage runs, else the published
+    ones (withdrawn ones too: their pages say so)."""
     runs = ScoreRun.objects.select_related(
-        "methodology", "period", "created_by", "coverage", "withdrawn_by"
+        "methodology", "period", "created_by", "coverage", "withdrawn_by", "published_coverage"
     )
     if not scope.can_manage(user):
         runs = runs.filter(published_at__isnull=False)
     return runs
+
+
+def published_coverage(run: ScoreRun) -> PublishedCoverage | None:
+    """The coverage recorded when ``run`` was published (None before, and for runs
+    published before it was recorded)."""
+    try:
+        return run.published_coverage
+    except PublishedCoverage.DoesNotExist:
+        return None
 
 
 # --- coverage ------------------------------------------------------------------------------

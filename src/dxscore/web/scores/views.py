@@ -18,7 +18,7 @@ from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
 from dxscore.web.scores import audits, maps, runs, selectors
 from dxscore.web.scores.forms import PublishForm, WithdrawForm
-from dxscore.web.scores.models import Immutable, PublishedCoverage, ScoreRun
+from dxscore.web.scores.models import Immutable, ScoreRun
 
 
 def _visible_run(request, pk: int) -> ScoreRun:
@@ -108,7 +108,7 @@ def run_detail(request, pk: int):
             "coverage": runs.coverage_label(run),
             "may_publish": may_publish,
             "map_label": runs.map_label(run),
-            "published_coverage": PublishedCoverage.objects.filter(run=run).first(),
+            "published_coverage": selectors.published_coverage(run),
         },
     )
 

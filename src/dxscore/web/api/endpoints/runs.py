@@ -21,7 +21,7 @@ from dxscore.web.api.problems import CONFLICT, FORBIDDEN, INVALID, ApiProblem, F
 from dxscore.web.orgs import scope
 from dxscore.web.scores import runs as score_runs
 from dxscore.web.scores import selectors
-from dxscore.web.scores.models import Immutable, PublishedCoverage, ScoreRun
+from dxscore.web.scores.models import Immutable, ScoreRun
 
 router = Router(tags=["score runs"])
 
@@ -50,7 +50,7 @@ def run_out(run: ScoreRun) -> dict:
 
 
 def _published_coverage(run: ScoreRun) -> dict | None:
-    found = PublishedCoverage.objects.filter(run=run).first() if run.published else None
+    found = selectors.published_coverage(run)
     if found is None:
         return None
     return {
@@ -159,7 +159,7 @@ def compute_run(request, payload: s.RunIn):
         raise ApiProblem(
             422, _("The run cannot be computed"), str(exc)[:2000], INVALID, errors
         ) from None
-    fresh = ScoreRun.objects.select_related("methodology", "period").get(pk=run.pk)
+    fresh = selectors.visible_runs(request.user).get(pk=run.pk)
     return Status(201, run_out(fresh))
 
 
