@@ -191,7 +191,7 @@ def test_records_outside_the_uploaders_entry_scope_store_nothing_and_name_the_ro
     job = Job.objects.get()
     assert job.state == "failed" and "nothing was stored" in job.error
     assert job.problems == [
-        ["dossiers.csv, row 6, column unit", "unit '257' is outside your entry scope (1 record(s))"]
+        ["dossiers.csv, row 6, column unit", "unit '257' is outside your entry scope (1 record)"]
     ]
     assert not Store(_store_path(), create=True).parts()
     assert not DossierMeasure.objects.exists() and not Value.objects.exists()

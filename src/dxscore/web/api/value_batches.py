@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dxscore import index as ix
 from dxscore.web.api.problems import BUSY, CONFLICT, FORBIDDEN, INVALID, ApiProblem, FieldProblem
@@ -83,7 +84,12 @@ def _problem(errors: list[tuple[str, FieldProblem]]) -> ApiProblem:
         return ApiProblem(
             422,
             _("The batch is not valid"),
-            _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(listed)},
+            ngettext(
+                "Nothing was stored: %(n)d problem, listed in errors.",
+                "Nothing was stored: %(n)d problems, listed in errors.",
+                len(listed),
+            )
+            % {"n": len(listed)},
             INVALID,
             listed,
         )

@@ -64,6 +64,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dxscore import periods
 from dxscore.dossiers import (
@@ -486,7 +487,9 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
     for code, pk, first_row, count, first, last in rows:
         unit = known.get(pk)
         if unit is None and code not in spans:
-            reason = _("unknown unit '%(u)s' (%(n)d record(s))") % {"u": code, "n": count}
+            reason = ngettext(
+                "unknown unit '%(u)s' (%(n)d record)", "unknown unit '%(u)s' (%(n)d records)", count
+            ) % {"u": code, "n": count}
         elif unit is None:
             reason = _(
                 "'%(u)s' denotes no unit on the received dates of %(n)d record(s) "
@@ -499,10 +502,11 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
                 "spans": spans[code],
             }
         elif not scope.allows(job.created_by, scope.ENTER, unit):
-            reason = _("unit '%(u)s' is outside your entry scope (%(n)d record(s))") % {
-                "u": code,
-                "n": count,
-            }
+            reason = ngettext(
+                "unit '%(u)s' is outside your entry scope (%(n)d record)",
+                "unit '%(u)s' is outside your entry scope (%(n)d records)",
+                count,
+            ) % {"u": code, "n": count}
         else:
             continue
         problems.append(
