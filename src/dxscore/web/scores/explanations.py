@@ -81,7 +81,7 @@ def csv_bytes(sources: list[Source]) -> bytes:
         cells = row(source)
         writer.writerow(
             [
-                "" if v is None else v.isoformat(sep=" ") if isinstance(v, dt.datetime) else v
+                "" if v is None else f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) else v
                 for v in (cells[key] for key, _label in COLUMNS)
             ]
         )

@@ -143,7 +143,7 @@ def _origin(i: RunInput, entered, indicator: Indicator | None, may_see: bool) ->
         return _("imported from file %(file)s") % {"file": entered.upload.filename}
     if channel:
         return str(Channel(channel).label)
-    if may_see and entered is not None and entered.reason:
+    if may_see and entered is not None and entered.reason not in ("", _("entered")):
         # recorded before the channel was kept: the reason the history recorded
         return _("entered (recorded: %(reason)s)") % {"reason": entered.reason}
     return _("entered")
