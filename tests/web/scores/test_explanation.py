@@ -37,7 +37,7 @@ NAMES = {
     "admin": ("Hoàng", "Thu Dung"),
 }
 OWNER, APPROVER = "Nguyễn Văn An", "Lê Văn Cường"
-OWNER_ROLE, APPROVER_ROLE = "data officer, TP. Bắc Ninh", "approver, Bắc Ninh"
+OWNER_ROLE, APPROVER_ROLE = "data officer of TP. Bắc Ninh", "approver of Bắc Ninh"
 # the whole explanation page, logged in: session, person, run, scores, inputs, histories,
 # roles, carried values, map; however many raw values it shows
 MAX_QUERIES = 20
@@ -217,7 +217,7 @@ def test_a_value_changed_since_the_run_is_flagged_and_the_run_keeps_its_number(
     assert "A run never changes" in text
     assert 'class="changed"' in text and "45" not in public_row[-1]
     # who entered and approved the number the run used, not today's
-    assert "data officer, Từ Sơn" in public_row[4] and APPROVER_ROLE in public_row[5]
+    assert "data officer of Từ Sơn" in public_row[4] and APPROVER_ROLE in public_row[5]
     stored = published.inputs.get(unit=org.d257, indicator="online")
     assert stored.value == 30  # the published run is untouched
 
@@ -328,7 +328,7 @@ def test_the_page_is_in_vietnamese(as_user, published):
     )
     text = page.content.decode()
     assert "Tất cả giá trị gốc của đơn vị này trong lượt tính này" in text
-    assert "nhập qua biểu mẫu" in text and "cán bộ nhập liệu, TP. Bắc Ninh" in text
+    assert "nhập qua biểu mẫu" in text and "cán bộ nhập liệu TP. Bắc Ninh" in text
     assert "không đổi" in text and "Người nhập" not in text  # the page's column: "Nhập"
     assert "Một lượt tính không bao giờ thay đổi" in text
 

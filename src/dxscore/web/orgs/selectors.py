@@ -12,14 +12,14 @@ from dxscore.web.orgs.models import Person, Role
 
 
 def role_words(role: str | None, unit) -> str:
-    """A role and its unit in words: "data officer, TP. Bắc Ninh"; an administrator (whose
+    """A role and its unit in words: "data officer of TP. Bắc Ninh"; an administrator (whose
     scope is everywhere) by the role alone; "a member of staff" without a role."""
     if not role:
         return _("a member of staff")
     label = str(Role(role).label) if role in Role.values else role
     if role == Role.ADMINISTRATOR or unit is None:
         return label
-    return _("%(role)s, %(unit)s") % {"role": label, "unit": unit.name}
+    return _("%(role)s of %(unit)s") % {"role": label, "unit": unit.name}
 
 
 class RolesThen:
