@@ -102,6 +102,7 @@ def test_worker_imports_computes_measures_and_fills_dossier_indicators(as_user, 
     assert record.history_user == value.updated_by and "computed from dossiers" in (
         record.history_change_reason
     )
+    assert record.channel == "dossiers"  # what the explanation of a run says it came from
     computed = set(Indicator.objects.filter(source="dossiers").values_list("code", flat=True))
     assert {"online_share", "timeliness_rate"} <= computed and "staff_trained" not in computed
     assert not Value.objects.filter(indicator__code="staff_trained").exists()

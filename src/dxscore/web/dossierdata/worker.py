@@ -84,7 +84,7 @@ from dxscore.dossiers.engines import ENGINES
 from dxscore.dossiers.quality import compute_quality
 from dxscore.dossiers.schema import WARNING_CODES
 from dxscore.web import workspace
-from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
+from dxscore.web.data.models import EDITABLE, Channel, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
 from dxscore.web.dossierdata.models import (
     DossierMeasure,
@@ -835,6 +835,7 @@ def fill_values(frames: dict[str, pd.DataFrame], job: Job) -> dict:
                     value.status = Status.DRAFT
                 value.updated_by = job.created_by
                 value.updated_at = now
+                value.channel, value.upload = Channel.DOSSIERS, None
                 audit(value, job.created_by, reason)
                 value.save()
                 counts["filled"] += 1
