@@ -60,6 +60,10 @@ def test_lang_son_on_one_a4_page(demo, client):
 
     text = _one_a4_page(client.get("/leader/20/leader.pdf").content)
     assert "Lạng Sơn" in text and "Resolution targets" in text and "Data quality" in text
+    client.cookies["django_language"] = "vi"  # longer words, still one page
+    vietnamese = client.get("/leader/20/leader.pdf", HTTP_ACCEPT_LANGUAGE="vi").content
+    assert "Chỉ tiêu nghị quyết" in _one_a4_page(vietnamese)
+    del client.cookies["django_language"]
     client.logout()
     text = _one_a4_page(client.get("/leader/20/leader.pdf").content)
     assert "Lạng Sơn" in text and "Resolution targets" not in text

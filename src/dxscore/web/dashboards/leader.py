@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import public_services, queries, tables
-from dxscore.web.dashboards.queries import Board, Cell, UnitRow
+from dxscore.web.dashboards.queries import Board
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 from dxscore.web.provenance.notices import run_notice
@@ -84,18 +84,7 @@ def score_block(unit: Unit) -> dict | None:
     code = unit.code
     profile = tables.pillar_profile(board, code)
     index = next(p for p in profile if p["node"] == ROOT)
-    previous = None
-    if board.previous is not None:
-        before = board.previous.scores.filter(unit=unit, node=ROOT).first()
-        if before is not None:
-            previous = Cell(before.score, before.rank)
-    row = UnitRow(
-        code=code,
-        name=board.unit_name(code),
-        groups={},
-        cells={ROOT: Cell(index["score"], index["rank"])},
-        previous=previous,
-    )
+    row = next((r for r in board.rows() if r.code == code), None)  # as the scorecard
     url = reverse("dash_scorecard", args=[run.methodology.code, run.period.code, code])
     return {
         "run": run,
@@ -105,8 +94,8 @@ def score_block(unit: Unit) -> dict | None:
         "score": index["score"],
         "rank": index["rank"],
         "size": board.count(),
-        "change": row.rank_change,
-        "score_change": row.score_change,
+        "change": row.rank_change if row else None,
+        "score_change": row.score_change if row else None,
         "previous": board.previous,
         "pillars": [p for p in profile if p["node"] != ROOT],
         "url": f"{url}?run={run.number}",
