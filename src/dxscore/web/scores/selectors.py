@@ -11,12 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from dxscore import numbers
+from dxscore.index.methodology import ROOT
 from dxscore.web.data import selectors as values
 from dxscore.web.data.models import Channel, Indicator, Status, Value
 from dxscore.web.l10n import language
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.selectors import RolesThen
-from dxscore.web.scores.models import RunCarry, RunInput, ScoreRun
+from dxscore.web.scores.models import NodeScore, RunCarry, RunInput, ScoreRun
 
 
 def visible_runs(user) -> QuerySet:
@@ -174,3 +175,11 @@ def _now(i: RunInput, may_see: bool) -> tuple[str, bool]:
 
 def _number(x: float | None) -> str:
     return "–" if x is None else numbers.format_number(x, language())
+
+
+def published_runs_scoring(unit) -> QuerySet:
+    """The published runs (public to everyone) with an index score of ``unit``."""
+    scored = NodeScore.objects.filter(unit=unit, node=ROOT).values("run_id")
+    return ScoreRun.objects.filter(published_at__isnull=False, pk__in=scored).select_related(
+        "methodology", "period", "coverage"
+    )
