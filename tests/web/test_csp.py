@@ -21,6 +21,7 @@ TEMPLATES = Path(dxscore.web.__file__).parent / "templates"
 # for print, never served as a page)
 NOT_FOR_BROWSERS = {  # rendered by WeasyPrint into PDFs, never served as pages
     "dashboards/scorecard_pdf.html",
+    "dashboards/leader_pdf.html",
     "assessments/result_pdf.html",
     "contests/certificate_pdf.html",
 }

@@ -145,7 +145,7 @@ def publish_on_map(methodology, frame: pd.DataFrame, user, day: dt.date):
     units in force on ``day`` (a code may denote another unit on another map) and
     compute and publish its run."""
     from dxscore.web.data.methodologies import sync_indicators
-    from dxscore.web.data.models import Indicator, Period, Status, Value
+    from dxscore.web.data.models import Channel, Indicator, Period, Status, Value
     from dxscore.web.orgs.models import Unit
     from dxscore.web.scores import runs
 
@@ -166,6 +166,7 @@ def publish_on_map(methodology, frame: pd.DataFrame, user, day: dt.date):
                     updated_by=user,
                     submitted_by=user,
                     approved_by=user,
+                    channel=Channel.LOADED,
                 )
                 for r in frame.itertuples(index=False)
             ],

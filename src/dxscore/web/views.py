@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dxscore import __version__
 from dxscore.web.orgs import scope
+from dxscore.web.orgs.models import Unit
 from dxscore.web.provenance import notices
 
 
@@ -78,6 +79,7 @@ def _staff_home(request):
     if not scope.can_manage(request.user):
         runs = runs.filter(published_at__isnull=False)
     items = work.waiting(request.user)
+    root = scope.scope_root(request.user, scope.VIEW)
     return render(
         request,
         "dxscore/home.html",
@@ -88,6 +90,8 @@ def _staff_home(request):
             "periods": Period.objects.all()[:6],
             "runs": runs.order_by("-created_at")[:10],
             "person": getattr(request.user, "person", None),
+            "leader_unit": root if isinstance(root, Unit) else None,
+            "leader_any": root is not None,
         },
     )
 

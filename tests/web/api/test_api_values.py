@@ -41,6 +41,7 @@ def test_an_update_keeps_the_comment_unless_one_is_sent_and_is_audited(api, meth
     assert (value.value, value.comment, value.evidence_link) == (57, "first count", "https://a.vn")
     latest = value.history.first()
     assert latest.history_user.username == "owner" and latest.history_change_reason == "API"
+    assert latest.channel == "api"  # the explanation of a run says "sent through the API"
     api.post("values", batch(item(value=57, comment="")))
     assert Value.objects.get().comment == ""
 

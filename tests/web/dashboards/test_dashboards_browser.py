@@ -95,6 +95,16 @@ def test_every_dashboard_page_in_a_browser(
 
     # on a phone
     phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{base}/")
+    rows = phone.locator("table.leaderboard tbody tr")
+    count = rows.count()
+    assert count == len(index)
+    tall = max(rows.nth(i).bounding_box()["height"] for i in range(count))
+    wide = phone.evaluate("document.documentElement.scrollWidth")
+    phone.screenshot(path=str(shots / "d0-leaderboard-phone.png"), full_page=True)
+    # a unit in a few short lines (it was a card of one cell a line, 63 units 34 screens)
+    assert tall < 120, tall
+    assert wide <= 390, wide
     phone.goto(f"{base}/units/27/")
     phone.wait_for_selector("#chart-history[data-drawn]")
     phone.screenshot(path=str(shots / "d6-scorecard-phone.png"), full_page=True)

@@ -56,6 +56,13 @@ def test_trend_lists_every_period_of_the_kind_with_its_points(as_user, measured)
     assert trend["2024"] == pytest.approx(22.8)
     text = page.content.decode()
     assert "chart-services-trend" in text and "dashboards/vendor/plotly.min.js" in text
+    table = text[text.index('id="t-trend"') :]
+    table = table[: table.index("</table>")]
+    head, body = table.split("<tbody>")
+    first_row = body.split("</tr>")[0]
+    assert head.count("<th>") + head.count("<th ") == first_row.count(
+        "<td"
+    )  # a header for each column, no more
     older = as_user("steering").get(URL, {"unit": "27", "period": "2023"})
     assert older.context["rows"][0]["values"][0] == ("received", 900)
 

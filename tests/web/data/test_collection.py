@@ -184,6 +184,8 @@ def test_upload_shows_a_preview_and_stores_nothing_until_committed(
     assert Value.objects.get(indicator__code="online").history.get().history_change_reason == (
         "upload values.xlsx"
     )
+    record = Value.objects.get(indicator__code="online").history.get()
+    assert (record.channel, record.upload_id) == ("upload", upload.pk)  # kept in the history
     # committing the same upload again changes nothing
     client.post(reverse("upload_commit", args=[upload.pk]), {"action": "commit"})
     assert Value.history.count() == 2

@@ -42,7 +42,7 @@ def test_submitted_then_approved_values_are_locked(as_user, people, methodology,
     # the data officer cannot approve; the approver of the province can
     assert _act(owner, methodology, p, org.d256, "approve").status_code == 403
     page = _act(as_user("approver"), methodology, p, org.d256, "approve").content.decode()
-    assert "2 value(s) approved." in page
+    assert "2 values approved." in page
     value = Value.objects.get(indicator__code="online")
     assert value.status == "approved" and value.approved_by == people["approver"]
     with pytest.raises(workflow.WorkflowError, match="approved and cannot be changed"):

@@ -102,6 +102,7 @@ def test_worker_imports_computes_measures_and_fills_dossier_indicators(as_user, 
     assert record.history_user == value.updated_by and "computed from dossiers" in (
         record.history_change_reason
     )
+    assert record.channel == "dossiers"  # what the explanation of a run says it came from
     computed = set(Indicator.objects.filter(source="dossiers").values_list("code", flat=True))
     assert {"online_share", "timeliness_rate"} <= computed and "staff_trained" not in computed
     assert not Value.objects.filter(indicator__code="staff_trained").exists()
@@ -191,7 +192,7 @@ def test_records_outside_the_uploaders_entry_scope_store_nothing_and_name_the_ro
     job = Job.objects.get()
     assert job.state == "failed" and "nothing was stored" in job.error
     assert job.problems == [
-        ["dossiers.csv, row 6, column unit", "unit '257' is outside your entry scope (1 record(s))"]
+        ["dossiers.csv, row 6, column unit", "unit '257' is outside your entry scope (1 record)"]
     ]
     assert not Store(_store_path(), create=True).parts()
     assert not DossierMeasure.objects.exists() and not Value.objects.exists()

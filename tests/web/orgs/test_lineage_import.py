@@ -4,10 +4,11 @@ again changes nothing; contradictions name the row and store nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dxscore import lineage as ln
@@ -126,18 +127,20 @@ def test_a_bad_lineage_file_lists_its_rows_problems():
 
 
 @pytest.mark.slow
-def test_the_built_in_reform_imports_in_seconds(db):
+def test_the_built_in_reform_imports_in_a_bounded_number_of_statements(db):
     lineage = ln.load("vn-2025")
-    started = time.monotonic()
-    plan = import_lineage(lineage, commit=True)
-    seconds = time.monotonic() - started
+    with CaptureQueriesContext(connection) as queries:
+        plan = import_lineage(lineage, commit=True)
     assert Unit.objects.count() == len(lineage.units) == 14138
     assert not Unit.objects.filter(path="").exists()
     assert Unit.objects.get(key="15@2025-07-01").name == "Lào Cai"
     assert Unit.objects.get(key="15").name == "Yên Bái"
     assert Unit.objects.at("15", dt.date(2025, 6, 30)).name == "Yên Bái"
     assert len(plan.changes) == UnitChange.objects.count()
-    assert seconds < 60  # a generous bound: about 4 s on the 2-core machine (docs/units.md)
+    # statements in batches, none per unit, and no correlated update over the table
+    # (PostgreSQL planned one as nested loops after the bulk insert: minutes; CI hung)
+    assert len(queries) < 120, len(queries)
+    assert not any("SELECT U0" in q["sql"] and q["sql"].startswith("UPDATE") for q in queries)
     assert import_lineage(lineage, commit=False).empty
 
 

@@ -125,6 +125,10 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     phone.context.add_cookies(page.context.cookies())
     phone.goto(page.url)
     phone.screenshot(path=str(shots / "plans-4-resolution-on-a-phone.png"), full_page=True)
+    # targets and tasks in a few short lines each, nothing scrolls sideways
+    for row in phone.locator("#targets tbody tr, table.tasks tbody tr").all():
+        assert row.bounding_box()["height"] < 180, row.inner_text()  # a card was 240-290
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.goto(f"{base}/plans/tasks/?view=board")
     phone.screenshot(path=str(shots / "plans-5-board-on-a-phone.png"), full_page=True)
     phone.close()

@@ -56,6 +56,24 @@ def test_notify_tells_the_owner_unit_once_about_due_soon_and_overdue_tasks(plan,
     assert again.notices == 0 and len(mail.outbox) == 2
 
 
+def test_a_notice_mail_is_written_in_the_persons_language_with_its_dates(plan, people):
+    from dxscore import numbers
+    from dxscore.web.orgs.models import Person
+
+    for who, language in (("owner", "vi"), ("colleague", "en")):
+        people[who].email = f"{who}@bacninh.gov.vn"
+        people[who].save()
+        Person.objects.filter(user=people[who]).update(language=language)
+    notices.notify(today=TODAY, days=30)
+    by_to = {m.to[0].split("@")[0]: m for m in mail.outbox}
+    vi, en = by_to["owner"], by_to["colleague"]
+    assert "nhiệm vụ sắp đến hạn hoặc quá hạn" in vi.subject
+    assert numbers.format_date(plan["task1"].deadline, "vi") in vi.body
+    assert plan["task1"].deadline.isoformat() not in vi.body
+    assert en.subject.startswith("dxscore: 1 task due soon or overdue")  # one, not "task(s)"
+    assert numbers.format_date(plan["task2"].deadline, "en") in en.body
+
+
 def test_a_moved_deadline_and_an_assignee_are_notified_done_tasks_are_not(plan, people):
     task = plan["task1"]
     task.assignees.add(people["colleague"])

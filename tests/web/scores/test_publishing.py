@@ -271,9 +271,14 @@ def test_a_withdrawn_run_leaves_the_public_pages_and_says_why_on_its_own(
     # the run's own page stays, with the notice (the reason escaped, as all user text)
     page = public.get(reverse("run", args=[second.pk]))
     assert page.status_code == 200
+    # the public reads who withdrew it as role and unit; staff whose scope covers the run
+    # read the name too (names of people are not shown to the public)
     when = numbers.format_date(timezone.localtime(second.withdrawn_at), "en")
-    notice = f"Withdrawn on {when} by An Nguyễn Văn: Entered twice: &lt;b&gt;recount&lt;/b&gt;"
-    assert notice in page.content.decode()
+    reason = "Entered twice: &lt;b&gt;recount&lt;/b&gt;"
+    assert f"Withdrawn on {when} by administrator: {reason}" in page.content.decode()
+    assert "Nguyễn" not in page.content.decode()
+    staff = _client(admin).get(reverse("run", args=[second.pk])).content.decode()
+    assert f"Withdrawn on {when} by An Nguyễn Văn (administrator): {reason}" in staff
     assert "withdrawn" in _client(admin).get(reverse("runs")).content.decode()
     # the API: published=true is what public pages show; the run says it was withdrawn
     listed = api.get("runs", "outsider", published=True).json()["items"]
@@ -338,6 +343,11 @@ def test_who_may_publish_and_withdraw(people, methodology, scored, org):
     assert f'href="{withdraw}"' in owner.get(reverse("run", args=[run.pk])).content.decode()
     assert owner.post(withdraw, reason).status_code == 302
     assert ScoreRun.objects.get(pk=run.pk).withdrawn_by == people["steering"]
+    page = reverse("run", args=[run.pk])
+    for user in (None, lao_cai, people["outsider"]):
+        text = _client(user).get(page).content.decode()
+        assert "by steering officer of Bắc Ninh: wrong" in text and "by steering (" not in text
+    assert "by steering (steering officer of Bắc Ninh): wrong" in owner.get(page).content.decode()
 
 
 # --- the API -------------------------------------------------------------------------------

@@ -87,7 +87,11 @@ def test_the_explanation_shows_a_carried_value_down_to_the_predecessors(
     page = as_user("admin").get(reverse("run_explain", args=[run.pk, "257"]))
     text = page.content.decode()
     assert "Bắc Ninh mới" in text and 'id="carried-note"' in text
-    assert "entered by owner, approved by approver" in text
+    # each predecessor's value says who entered and approved it (names: the admin's scope
+    # covers every unit), and links to where it came from
+    who = "entered by owner (data officer of TP. Bắc Ninh), "
+    assert who + "approved by approver (approver of Bắc Ninh)" in text
+    assert f'href="#v-{parts["256"]["input"].pk}"' in text
     assert reverse("value_history", args=[parts["256"]["input"].source_id]) in text
     # on the old map, 257 is still Từ Sơn
     own = runs.compute_run(people["admin"], carrying, periods["2024"])

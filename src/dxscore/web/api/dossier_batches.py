@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field
 from pydantic import BaseModel, ConfigDict, create_model
 
@@ -242,7 +243,12 @@ def _invalid(errors: list[FieldProblem]) -> ApiProblem:
     return ApiProblem(
         422,
         _("The batch is not valid"),
-        _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(errors)},
+        ngettext(
+            "Nothing was stored: %(n)d problem, listed in errors.",
+            "Nothing was stored: %(n)d problems, listed in errors.",
+            len(errors),
+        )
+        % {"n": len(errors)},
         INVALID,
         errors,
     )

@@ -18,11 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dxscore import index as ix
 from dxscore.web.api.problems import BUSY, CONFLICT, FORBIDDEN, INVALID, ApiProblem, FieldProblem
 from dxscore.web.data import workflow
-from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Value
+from dxscore.web.data.models import EDITABLE, Channel, Indicator, Methodology, Period, Value
 from dxscore.web.diskfull import is_disk_full
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, code_spans, not_on_map
@@ -83,7 +84,12 @@ def _problem(errors: list[tuple[str, FieldProblem]]) -> ApiProblem:
         return ApiProblem(
             422,
             _("The batch is not valid"),
-            _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(listed)},
+            ngettext(
+                "Nothing was stored: %(n)d problem, listed in errors.",
+                "Nothing was stored: %(n)d problems, listed in errors.",
+                len(listed),
+            )
+            % {"n": len(listed)},
             INVALID,
             listed,
         )
@@ -258,6 +264,7 @@ def _store(user, methodology: Methodology, items: list[Item], reason: str) -> li
                 by_pk[unit_pk],
                 list(entries.values()),
                 reason=reason or _("API"),
+                via=Channel.API,
             )
         except workflow.EntryNotAllowed as exc:
             raise ApiProblem(403, _("Out of your scope"), str(exc), FORBIDDEN) from None

@@ -28,7 +28,7 @@ from dxscore.web.assessments.models import (
     Sheet,
     SheetState,
 )
-from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
+from dxscore.web.data.models import EDITABLE, Channel, Indicator, Period, Status, Value
 from dxscore.web.orgs.models import Unit
 
 
@@ -183,14 +183,16 @@ def publish(questionnaire: Questionnaire, period: Period, table: pd.DataFrame) -
                     value=x,
                     comment=comment,
                     updated_at=now,
+                    channel=Channel.ANSWERS,
                 )
             )
         elif v.status in EDITABLE and (v.value != x or v.comment != comment):
             v.value, v.comment, v.updated_at, v.status = x, comment, now, Status.DRAFT
+            v.channel, v.upload = Channel.ANSWERS, None
             changed.append(v)
     Value.objects.filter(pk__in=gone).delete()
     Value.objects.bulk_create(new, batch_size=2000)
     Value.objects.bulk_update(
-        changed, ["value", "comment", "updated_at", "status"], batch_size=2000
+        changed, ["value", "comment", "updated_at", "status", "channel", "upload"], batch_size=2000
     )
     return len(new) + len(changed)

@@ -203,3 +203,9 @@ def procedure_table(unit, kind: str, period: str, query: ProcedureQuery) -> Tabl
             "source": "dossier measures per procedure (dxscore.dossiers, latest measures job)",
         },
     )
+
+
+def unit_points(unit, kind: str) -> dict[str, list[GroupPoints]]:
+    """Decision 766 points per group of ``unit`` alone in every period of ``kind`` that
+    has measures: the dashboard's trend of the unit (period -> groups)."""
+    return {period: cells for (_u, period), cells in points_766(measures([unit.pk], kind)).items()}

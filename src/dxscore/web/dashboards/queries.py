@@ -84,6 +84,28 @@ def find_run(
     return run
 
 
+def latest_edition(unit: Unit) -> ScoreRun | None:
+    """The latest published edition that ranks ``unit``: in the latest period it is ranked
+    in, the run a public page would show (``widest_first``: the widest coverage, the
+    latest published, its methodology), on the newest map that ranks it. None when no
+    published run ranks it."""
+    from dxscore.web.scores.selectors import published_runs_scoring
+
+    runs = list(widest_first(published_runs_scoring(unit)))
+    if not runs:
+        return None
+    latest = max((r.period.start, r.period.code) for r in runs)
+    runs = [r for r in runs if (r.period.start, r.period.code) == latest]
+    first = runs[0]
+    same = [
+        r for r in runs if _depth(r) == _depth(first) and r.methodology_id == first.methodology_id
+    ]
+    shown: dict[str, ScoreRun] = {}
+    for run in same:
+        shown.setdefault(map_key(run), run)
+    return max(shown.values(), key=lambda r: (maps.map_day(r), r.as_of is not None))
+
+
 def series_codes(run: ScoreRun) -> list[str]:
     """The methodology codes of ``run``'s series (``series:`` in the methodology file,
     default its id): the published runs of all of them form one history."""

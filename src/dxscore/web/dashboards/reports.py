@@ -225,6 +225,40 @@ def scorecard_pdf(request, board: Board, unit: str) -> bytes:
     return HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher(charts)).write_pdf()
 
 
+def leader_document(request, context: dict) -> str:
+    """The leader's page as the HTML of its one-page A4 PDF."""
+    from dxscore.numbers import format_date
+    from dxscore.web.l10n import language
+
+    unit = context["unit"]
+    left = f"{unit.name} ({unit.code}) · " + _("as of %(day)s") % {
+        "day": format_date(context["today"], language())
+    }
+    score = context.get("score")
+    if score:
+        run = score["run"]
+        left += f" · {run.methodology.code} v{run.methodology.version} · " + _(
+            "run %(n)s (id %(id)s)"
+        ) % {"n": run.number, "id": run.pk}
+    ctx = dict(
+        context,
+        pdf=True,
+        font_dir=font_dir().as_uri(),
+        footer_left=css_string(left),
+        footer_right=css_string(context["permalink"]),
+    )
+    return render_to_string("dashboards/leader_pdf.html", ctx, request=request)
+
+
+def pdf_of(request, html: str, charts: dict[str, bytes] | None = None) -> bytes:
+    """A report's HTML as PDF: links relative to the site, nothing read but its own
+    charts and fonts (``chart_fetcher``)."""
+    from weasyprint import HTML
+
+    base_url = request.build_absolute_uri("/")
+    return HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher(charts or {})).write_pdf()
+
+
 def scorecards_zip(request, board: Board) -> bytes:
     buffer = io.BytesIO()
     run = board.run

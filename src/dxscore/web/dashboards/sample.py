@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from dxscore.web.dashboards.charts import vn_provinces_grid
 from dxscore.web.data.methodologies import sync_indicators
-from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
+from dxscore.web.data.models import Channel, Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs.models import Level, Unit, UnitGroup
 from dxscore.web.provenance.notices import mark_run
 from dxscore.web.scores import runs
@@ -88,6 +88,7 @@ def publish_frame(
                         updated_by=user,
                         submitted_by=user,
                         approved_by=user,
+                        channel=Channel.LOADED,
                     )
                     for r in part.itertuples(index=False)
                 ],

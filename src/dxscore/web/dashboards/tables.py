@@ -22,6 +22,12 @@ class Column:
     kind: str = TEXT
     node: str | None = None
 
+    @property
+    def detail(self) -> bool:
+        """A pillar's score or rank, or a group: left out of the leaderboard on a phone
+        (the unit's scorecard has them), so that a unit takes a line or two."""
+        return (self.node is not None and self.node != ROOT) or self.key.startswith("group_")
+
 
 @dataclass
 class Table:

@@ -1,5 +1,6 @@
 from django.urls import path, register_converter
 
+from dxscore.web.dashboards.views import leader as views_leader
 from dxscore.web.dashboards.views import public as views
 from dxscore.web.dashboards.views import services as views_services
 from dxscore.web.dashboards.views import whatif as views_staff
@@ -41,6 +42,9 @@ urlpatterns = [
     path(P + "map/", views.map_page, name="dash_map"),
     path(P + "compare/", views.compare, name="dash_compare"),
     path(P + "compare.<fmt:fmt>", views.compare_download, name="dash_compare_dl"),
+    path("leader/", views_leader.leader_pick, name="dash_leader_pick"),
+    path("leader/<str:unit>/", views_leader.leader, name="dash_leader"),
+    path("leader/<str:unit>/leader.pdf", views_leader.leader_pdf, name="dash_leader_pdf"),
     path("dashboards/whatif/<int:pk>/<str:unit>/", views_staff.whatif, name="dash_whatif"),
     path("dashboards/whatif/<int:pk>/", views_staff.whatif_pick, name="dash_whatif_pick"),
     path("dashboards/services/", views_services.services_dashboard, name="dash_services"),

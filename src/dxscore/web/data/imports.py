@@ -22,7 +22,16 @@ from dxscore import index as ix
 from dxscore.tables import append, put, workbook_bytes
 from dxscore.web import l10n
 from dxscore.web.data.collect import Input, inputs, reporting_units
-from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Upload, Value
+from dxscore.web.data.models import (
+    EDITABLE,
+    Channel,
+    Indicator,
+    Methodology,
+    Period,
+    Status,
+    Upload,
+    Value,
+)
 from dxscore.web.data.workflow import (
     EntryNotAllowed,
     WorkflowError,
@@ -401,6 +410,7 @@ def commit(upload: Upload, user) -> int:
                 value.status = Status.DRAFT
             value.updated_by = user
             value.updated_at = now
+            value.channel, value.upload = Channel.UPLOAD, locked
             audit(value, user, _("upload %(f)s") % {"f": locked.filename})
             value.save()
         locked.state = Upload.State.COMMITTED

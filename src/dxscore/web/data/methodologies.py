@@ -36,6 +36,27 @@ def sync_indicators(m: ix.CompiledMethodology) -> None:
     Indicator.objects.bulk_create(new, ignore_conflicts=True)
 
 
+def indicator_rows(m: ix.CompiledMethodology) -> list[dict]:
+    """The indicators of a compiled methodology as its pages list them: code, name, unit
+    of measure, valid range, direction, parent and help."""
+    rows = []
+    for code in m.indicators:
+        node = m.nodes[code]
+        spec = node.spec
+        rows.append(
+            {
+                "code": code,
+                "name": node.name,
+                "measure": spec.unit,
+                "range": spec.range,
+                "direction": spec.direction,
+                "parent": node.parent,
+                "help": spec.help,
+            }
+        )
+    return rows
+
+
 def store(text: str, user=None, purpose: str = "", source: str = "upload") -> Methodology:
     """Validate ``text`` with the engine and store it as a new version."""
     if len(text.encode("utf-8")) > MAX_METHODOLOGY_BYTES:

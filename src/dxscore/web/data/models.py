@@ -157,6 +157,20 @@ class Status(models.TextChoices):
 EDITABLE = (Status.DRAFT, Status.RETURNED)
 
 
+class Channel(models.TextChoices):
+    """How a value's number came in: kept on the value, so its history says for each
+    change whether a person typed it, a file or the API brought it, or the platform
+    computed it (the explanation of a run reads it, ``scores/selectors.provenance``).
+    Empty on changes recorded before the channel was kept."""
+
+    FORM = "form", _("entered in the form")
+    UPLOAD = "upload", _("imported from a file")
+    API = "api", _("sent through the API")
+    DOSSIERS = "dossiers", _("computed from dossiers")
+    ANSWERS = "answers", _("computed from answer sheets")
+    LOADED = "loaded", _("loaded from a data table")
+
+
 def evidence_path(instance: Value, filename: str) -> str:
     safe = "".join(c for c in filename if c.isalnum() or c in "._-")[-80:] or "evidence"
     return f"evidence/{instance.period.code}/{uuid.uuid4().hex}-{safe}"
@@ -186,6 +200,9 @@ class Value(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # how the number came in, and the file that brought it (``Channel``)
+    channel = models.CharField(max_length=12, choices=Channel, blank=True, default="")
+    upload = models.ForeignKey("Upload", models.SET_NULL, null=True, blank=True, related_name="+")
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

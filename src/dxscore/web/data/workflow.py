@@ -11,7 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dxscore.web.data.models import EDITABLE, Indicator, Methodology, Period, Status, Value
+from dxscore.web.data.models import (
+    EDITABLE,
+    Channel,
+    Indicator,
+    Methodology,
+    Period,
+    Status,
+    Value,
+)
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
@@ -76,9 +84,17 @@ def _check_period_unit(unit: Unit, period: Period) -> None:
 
 
 def save_entries(
-    user, methodology: Methodology, period: Period, unit: Unit, entries: list[Entry], reason=""
+    user,
+    methodology: Methodology,
+    period: Period,
+    unit: Unit,
+    entries: list[Entry],
+    reason="",
+    via: str = Channel.FORM,
 ) -> int:
-    """Store entered values as drafts; returns how many values changed. All or nothing."""
+    """Store entered values as drafts; returns how many values changed. All or nothing.
+    ``via``: how they came in (``Channel``: the entry form, the API), kept in their
+    history."""
     if not scope.allows(user, scope.ENTER, unit):
         raise EntryNotAllowed(_("You may not enter values for %(unit)s.") % {"unit": unit})
     check_scope_in_force(user, period)
@@ -129,6 +145,7 @@ def save_entries(
                 value.status = Status.DRAFT
             value.updated_by = user
             value.updated_at = timezone.now()
+            value.channel, value.upload = via, None
             audit(value, user, reason or _("entered"))
             value.save()
             changed += 1

@@ -13,3 +13,9 @@ def may_upload(user) -> bool:
 def may_open_jobs(user) -> bool:
     """The dossier data page: uploaders see their jobs, managers every job."""
     return user.is_authenticated and (may_upload(user) or scope.can_manage(user))
+
+
+def may_view_measures(user, unit) -> bool:
+    """A unit's dossier measures and data quality (the public-service pages): people with
+    a role whose viewing scope covers the unit."""
+    return scope.role_of(user) is not None and scope.allows(user, scope.VIEW, unit)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -200,7 +200,11 @@ def reconciliation(request):
                 if form.cleaned_data.get(m) is not None
             ]
             saved = reconcile_rules.save_counts(rows, request.user)
-            messages.success(request, _("%(n)d published count(s) saved.") % {"n": saved})
+            messages.success(
+                request,
+                ngettext("%(n)d published count saved.", "%(n)d published counts saved.", saved)
+                % {"n": saved},
+            )
             return redirect(f"{request.path}?unit={unit.code}&period={period}")
     return render(
         request,
@@ -268,7 +272,11 @@ def reconciliation_preview(request):
             request.session[COUNTS_SESSION] = chosen
             return redirect("dossier_reconciliation_preview")
         request.session.pop(COUNTS_SESSION, None)
-        messages.success(request, _("%(n)d published count(s) saved.") % {"n": saved})
+        messages.success(
+            request,
+            ngettext("%(n)d published count saved.", "%(n)d published counts saved.", saved)
+            % {"n": saved},
+        )
         first = chosen["rows"][0]
         return redirect(
             f"{reverse('dossier_reconciliation')}?unit={first['unit']}&period={first['period']}"

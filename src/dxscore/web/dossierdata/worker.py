@@ -64,6 +64,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dxscore import periods
 from dxscore.dossiers import (
@@ -83,7 +84,7 @@ from dxscore.dossiers.engines import ENGINES
 from dxscore.dossiers.quality import compute_quality
 from dxscore.dossiers.schema import WARNING_CODES
 from dxscore.web import workspace
-from dxscore.web.data.models import EDITABLE, Indicator, Period, Status, Value
+from dxscore.web.data.models import EDITABLE, Channel, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
 from dxscore.web.dossierdata.models import (
     DossierMeasure,
@@ -486,7 +487,9 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
     for code, pk, first_row, count, first, last in rows:
         unit = known.get(pk)
         if unit is None and code not in spans:
-            reason = _("unknown unit '%(u)s' (%(n)d record(s))") % {"u": code, "n": count}
+            reason = ngettext(
+                "unknown unit '%(u)s' (%(n)d record)", "unknown unit '%(u)s' (%(n)d records)", count
+            ) % {"u": code, "n": count}
         elif unit is None:
             reason = _(
                 "'%(u)s' denotes no unit on the received dates of %(n)d record(s) "
@@ -499,10 +502,11 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
                 "spans": spans[code],
             }
         elif not scope.allows(job.created_by, scope.ENTER, unit):
-            reason = _("unit '%(u)s' is outside your entry scope (%(n)d record(s))") % {
-                "u": code,
-                "n": count,
-            }
+            reason = ngettext(
+                "unit '%(u)s' is outside your entry scope (%(n)d record)",
+                "unit '%(u)s' is outside your entry scope (%(n)d records)",
+                count,
+            ) % {"u": code, "n": count}
         else:
             continue
         problems.append(
@@ -831,6 +835,7 @@ def fill_values(frames: dict[str, pd.DataFrame], job: Job) -> dict:
                     value.status = Status.DRAFT
                 value.updated_by = job.created_by
                 value.updated_at = now
+                value.channel, value.upload = Channel.DOSSIERS, None
                 audit(value, job.created_by, reason)
                 value.save()
                 counts["filled"] += 1

@@ -18,9 +18,8 @@ import time
 from dataclasses import dataclass, field
 from threading import Lock
 
-from django.db import models, transaction
-from django.db.models import Count, Max, OuterRef, Subquery
-from django.db.models.functions import Cast, Concat
+from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -443,16 +442,25 @@ def _layer(planner: _Planner, key: str, seen: int = 0) -> int:
 
 
 def _fill_paths() -> None:
-    """Materialised paths of the units inserted without one: a statement per depth."""
-    pk_text = Cast("pk", models.CharField())
-    Unit.objects.filter(path="", parent__isnull=True).update(
-        path=Concat(models.Value("/"), pk_text, models.Value("/"))
-    )
-    parent_path = Subquery(Unit.objects.filter(pk=OuterRef("parent_id")).values("path")[:1])
-    for _depth in range(64):
-        ready = Unit.objects.filter(path="").exclude(parent__path="")
-        if not ready.update(path=Concat(parent_path, pk_text, models.Value("/"))):
-            return
+    """Materialised paths of the units inserted without one, worked out in memory from
+    the parents' and written in batches. (A correlated ``UPDATE ... SET path = (SELECT
+    parent's path)`` per depth was planned as nested loops over the whole table on
+    PostgreSQL when its statistics were stale, right after a bulk insert: minutes at
+    14,000 units instead of a second.)"""
+    stored = Unit.objects.values_list("pk", "parent_id", "path")
+    rows = {pk: [parent, path] for pk, parent, path in stored}
+
+    def path_of(pk: int, depth: int = 0) -> str:
+        row = rows[pk]
+        if row[1] or depth > 64:
+            return str(row[1])
+        parent = row[0]
+        row[1] = f"/{pk}/" if parent is None else f"{path_of(parent, depth + 1)}{pk}/"
+        return str(row[1])
+
+    missing = [pk for pk, (_parent, path) in rows.items() if not path]
+    changed = [Unit(pk=pk, path=path_of(pk)) for pk in missing]
+    Unit.objects.bulk_update(changed, ["path"], batch_size=500)
 
 
 def lineage_from_upload(data: bytes, filename: str) -> ln.Lineage:

@@ -16,7 +16,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from dxscore import numbers
+from dxscore.web.orgs.models import Person
 from dxscore.web.plans.models import Notice, Task
 
 
@@ -69,22 +72,32 @@ def notify(today: dt.date | None = None, days: int = 7, email: bool = True) -> R
 
 def _send(fresh: dict[int, list[Notice]], report: Report) -> None:
     users = get_user_model().objects.in_bulk(fresh.keys())
+    languages = dict(
+        Person.objects.filter(user_id__in=fresh.keys()).values_list("user_id", "language")
+    )
     connection = get_connection(fail_silently=False)
-    with translation.override(settings.LANGUAGE_CODE):
-        for pk, notices in fresh.items():
-            user = users[pk]
-            if not user.email:
-                continue
+    for pk, notices in fresh.items():
+        user = users[pk]
+        if not user.email:
+            continue
+        # in the person's own language (Person.language), else the site's
+        language = languages.get(pk) or settings.LANGUAGE_CODE
+        with translation.override(language):
             lines = []
             for n in sorted(notices, key=lambda n: n.deadline):
                 label = _("OVERDUE") if n.kind == Notice.Kind.OVERDUE else _("due soon")
                 lines.append(
                     f"- [{label}] {n.task.title} ({n.task.owner.name}): "
-                    f"{_('deadline')} {n.deadline.isoformat()}, {n.task.percent}%\n"
+                    f"{_('deadline')} {numbers.format_date(n.deadline, language)}, "
+                    f"{numbers.format_percent(n.task.percent / 100, language)}\n"
                     f"  {settings.DXSCORE_SITE_URL}{reverse('plans:task', args=[n.task_id])}"
                 )
             overdue = sum(n.kind == Notice.Kind.OVERDUE for n in notices)
-            subject = _("dxscore: %(n)d task(s) due soon or overdue") % {"n": len(notices)}
+            subject = ngettext(
+                "dxscore: %(n)d task due soon or overdue",
+                "dxscore: %(n)d tasks due soon or overdue",
+                len(notices),
+            ) % {"n": len(notices)}
             if overdue:
                 subject += " " + _("(%(n)d overdue)") % {"n": overdue}
             body = _("These tasks need attention:") + "\n\n" + "\n".join(lines) + "\n"

@@ -44,6 +44,27 @@ def sees(user, resolution: Resolution) -> bool:
     return visible_resolutions(user).filter(pk=resolution.pk).exists()
 
 
+def reads_unit(user, unit: Unit) -> bool:
+    """Whether ``unit`` lies on the branch of the person's viewing scope (at or below the
+    scope's unit, or above it): the rule ``visible_resolutions`` reads plans by."""
+    root = scope.scope_root(user, scope.VIEW)
+    if root == scope.EVERYWHERE:
+        return True
+    if root is None:
+        return False
+    return unit.path.startswith(root.path) or root.path.startswith(unit.path)
+
+
+def unit_targets(user, unit: Unit) -> QuerySet:
+    """The visible targets measured on ``unit`` or a unit below it."""
+    return (
+        visible_targets(user)
+        .filter(unit__path__startswith=unit.path)
+        .select_related("resolution", "unit", "indicator")
+        .order_by("resolution__code", "number")
+    )
+
+
 def mine(tasks: QuerySet, user) -> QuerySet:
     """The person's own tasks among ``tasks``: those whose owner unit lies in their entry
     scope (every task for an administrator) and those assigned to them."""
@@ -90,3 +111,9 @@ def tasks(user, query: TaskQuery, base: QuerySet | None = None) -> QuerySet:
 def with_status(found, status: str | None, today: dt.date) -> list[Task]:
     """``found`` as a list, only the tasks whose status today is ``status`` if given."""
     return [t for t in found if not status or t.status(today) == status]
+
+
+def unit_tasks(user, unit: Unit, status: str | None, today: dt.date) -> list[Task]:
+    """The visible tasks owned by ``unit`` or a unit below it, with ``status`` today if
+    given: what the task list shows for ``?unit=<unit>&status=<status>``."""
+    return with_status(tasks(user, TaskQuery(owner=unit)), status, today)

@@ -368,24 +368,26 @@ def recompute_from_inputs(run: ScoreRun) -> ix.Result:
     return _engine_result(m, run.period.code, rows, table, run.as_of, run.carry_map)
 
 
-def explain(run: ScoreRun, unit: Unit) -> list[dict]:
-    """One unit's trail, top-down; indicator rows carry the value and history they came
-    from. On a run on the map of a day, a carried indicator is followed by one
-    ``predecessor`` row per unit it came from, with that unit's run input (its raw value,
-    who entered and who approved it)."""
+def explain(run: ScoreRun, unit: Unit, inputs: list[RunInput] | None = None) -> list[dict]:
+    """One unit's trail, top-down; indicator rows carry the run input they came from
+    (``input``; ``earlier``, the latest earlier one, for a value imputed over time). On a
+    run on the map of a day, a carried indicator is followed by one ``predecessor`` row
+    per unit it came from, with that unit's run input. ``inputs``: the run's inputs
+    already read (``selectors.run_sources``), else they are read here."""
     table = recompute_from_inputs(run).explain(unit.code, run.period.code)
-    mine = run.inputs.filter(unit=unit).select_related("source", "period")
+    if inputs is None:
+        inputs = list(run.inputs.filter(unit=unit).select_related("source", "period"))
+    mine = sorted((i for i in inputs if i.unit_id == unit.pk), key=lambda i: i.period.start)
+    by_pk = {i.pk: i for i in inputs}
     sources, earlier = {}, {}
-    for i in mine.order_by("period__start"):
+    for i in mine:
         if i.period_id == run.period_id:
             sources[i.indicator] = i
         else:
             earlier[i.indicator] = i  # the latest earlier period wins
     carried = {
         (c.indicator, c.source.code): c
-        for c in run.carried.filter(unit=unit, period=run.period).select_related(
-            "source", "input__source__updated_by", "input__source__approved_by"
-        )
+        for c in run.carried.filter(unit=unit, period=run.period).select_related("source")
     }
     rows = []
     for r in table.to_dict("records"):
@@ -394,7 +396,10 @@ def explain(run: ScoreRun, unit: Unit) -> list[dict]:
         if r["kind"] == "predecessor":
             found = carried.get((r["node"], r.get("from_unit")))
             clean["carry_row"] = found
-            clean["input"] = found.input if found else None
+            if found is None or found.input_id is None:
+                clean["input"] = None
+            else:  # read with the others, else on its own
+                clean["input"] = by_pk.get(found.input_id) or found.input
             clean["source_unit"] = found.source if found else None
             clean["earlier"] = None
             rows.append(clean)

@@ -10,6 +10,13 @@ urlpatterns = [
     path("runs/<int:pk>/withdraw", views.run_withdraw, name="run_withdraw"),
     path("runs/<int:pk>/recompute", views.run_recompute, name="run_recompute"),
     path("runs/<int:pk>/explain/<str:unit>/", views.run_explain, name="run_explain"),
+    path(
+        "runs/<int:pk>/explain/<str:unit>/values.<str:fmt>",
+        views.run_explain_values,
+        name="run_explain_values",
+    ),
+    path("runs/<int:pk>/methodology/", views.run_methodology, name="run_methodology"),
+    path("runs/<int:pk>/methodology.yaml", views.run_methodology_file, name="run_methodology_file"),
     path("runs/<int:pk>/audit/", views.run_audit, name="run_audit"),
     path("runs/<int:pk>/audit.xlsx", views.run_audit_xlsx, name="run_audit_xlsx"),
 ]

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dxscore.lineage import day as ln_day
+from dxscore.web.data.methodologies import indicator_rows
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
-from dxscore.web.scores import audits, maps, runs, selectors
+from dxscore.web.scores import audits, explanations, maps, runs, selectors
 from dxscore.web.scores.forms import PublishForm, WithdrawForm
 from dxscore.web.scores.models import Immutable, ScoreRun
 
@@ -109,6 +110,7 @@ def run_detail(request, pk: int):
             "may_publish": may_publish,
             "map_label": runs.map_label(run),
             "published_coverage": selectors.published_coverage(run),
+            "withdrawn_by": selectors.withdrawn_by(run, request.user),
         },
     )
 
@@ -217,23 +219,24 @@ def run_recompute(request, pk: int):
     return redirect("run", new.pk)
 
 
-def run_explain(request, pk: int, unit: str):
+def _explained(request, pk: int, unit: str):
+    """The run, the unit (a code denotes one unit on the run's map; units of other maps
+    may share it) and where each of its raw values came from, as ``request.user`` may
+    see it."""
     run = _visible_run(request, pk)
-    # a code denotes one unit on the run's map (units of other maps may share it)
     score = run.scores.filter(unit__code=unit).select_related("unit").first()
     if score is None:
         raise Http404
-    unit_obj = score.unit
-    rows = runs.explain(run, unit_obj)
+    return run, score.unit, selectors.run_sources(run, score.unit, request.user)
 
-    def visible(run_input):
-        source = run_input.source if run_input else None
-        allowed = source is not None and scope.allows(request.user, scope.VIEW, source.unit)
-        return source if allowed else None
 
+def run_explain(request, pk: int, unit: str):
+    run, unit_obj, sources = _explained(request, pk, unit)
+    rows = runs.explain(run, unit_obj, [s.input for s in sources])
+    by_input = {s.input.pk: s for s in sources}
     for row in rows:
-        row["history"] = visible(row["input"])
-        row["earlier_history"] = visible(row["earlier"])
+        row["source"] = by_input.get(row["input"].pk) if row["input"] else None
+        row["earlier_source"] = by_input.get(row["earlier"].pk) if row["earlier"] else None
     return render(
         request,
         "dxscore/explain.html",
@@ -241,10 +244,54 @@ def run_explain(request, pk: int, unit: str):
             "run": run,
             "unit": unit_obj,
             "rows": rows,
+            "sources": sources,
+            "several_units": len({s.input.unit_id for s in sources}) > 1,
+            "changed": sum(s.changed for s in sources),
+            "names_shown": any(s.history for s in sources),
+            "immutable_note": explanations.immutable_note(),
+            "pin": f"?run={run.number}",
             "map_label": runs.map_label(run) if run.as_of else "",
             "carried_from": runs.carried_from(run).get(unit_obj.pk, []),
         },
     )
+
+
+def run_explain_values(request, pk: int, unit: str, fmt: str):
+    """Every raw value of the page's table, as a CSV file or a workbook."""
+    if fmt not in explanations.FORMATS:
+        raise Http404
+    run, unit_obj, sources = _explained(request, pk, unit)
+    if fmt == "csv":
+        body = explanations.csv_bytes(sources)
+    else:
+        body = explanations.xlsx_bytes(run, unit_obj, sources)
+    response = HttpResponse(body, content_type=explanations.FORMATS[fmt])
+    name = explanations.filename(run, unit_obj, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def run_methodology(request, pk: int):
+    """The methodology version a run was computed with, read-only: public for a published
+    run (its explanation and public pages link here), like the run itself."""
+    run = _visible_run(request, pk)
+    m = run.methodology.compiled()
+    return render(
+        request,
+        "dxscore/run_methodology.html",
+        {"run": run, "methodology": run.methodology, "m": m, "rows": indicator_rows(m)},
+    )
+
+
+def run_methodology_file(request, pk: int):
+    methodology = _visible_run(request, pk).methodology
+    response = HttpResponse(methodology.text, content_type="application/yaml; charset=utf-8")
+    name = "".join(
+        c if c.isascii() and (c.isalnum() or c in "._-") else "_"
+        for c in f"{methodology.code}-{methodology.version}"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.yaml"'
+    return response
 
 
 def _staff_run(request, pk: int) -> ScoreRun:

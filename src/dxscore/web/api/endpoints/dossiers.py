@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Field, Path, Query, Router, Schema
 
 from dxscore import periods
@@ -240,7 +241,12 @@ def post_portal_counts(request, payload: PortalCountBatch):
         raise ApiProblem(
             422,
             _("The batch is not valid"),
-            _("Nothing was stored: %(n)d problem(s), listed in errors.") % {"n": len(errors)},
+            ngettext(
+                "Nothing was stored: %(n)d problem, listed in errors.",
+                "Nothing was stored: %(n)d problems, listed in errors.",
+                len(errors),
+            )
+            % {"n": len(errors)},
             INVALID,
             errors,
         )

@@ -137,7 +137,7 @@ def scorecard_download(request, code: str, period: str, unit: str, fmt: str):
     if fmt == "pdf":
         from dxscore.web.dashboards import reports
 
-        return _report(
+        return report_download(
             request,
             f"scorecard {board.run.pk} {unit}",
             (board.run.published_at, board.run.input_hash, *targets_state(unit)),
@@ -155,7 +155,7 @@ def scorecards_zip(request, code: str, period: str):
     from dxscore.web.dashboards import reports
 
     board = board_for(request, code, period)
-    return _report(
+    return report_download(
         request,
         f"scorecards {board.run.pk}",
         (board.run.published_at, board.run.input_hash, *all_targets_state()),
@@ -165,7 +165,7 @@ def scorecards_zip(request, code: str, period: str):
     )
 
 
-def _report(request, stem: str, state: tuple, build, filename: str, content_type: str):
+def report_download(request, stem: str, state: tuple, build, filename: str, content_type: str):
     """A stored report file as a download; while another request is building it, a
     short page asking to try again in a minute (503 with Retry-After)."""
     from dxscore.web.dashboards import reports

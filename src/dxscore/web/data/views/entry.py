@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.web.data import imports, workflow
@@ -176,10 +176,16 @@ def entry(request, mid: int, period: str, unit: str):
                 changed = workflow.save_entries(
                     request.user, methodology, period_obj, unit_obj, entries
                 )
-                messages.success(request, _("%(n)d value(s) saved.") % {"n": changed})
+                messages.success(
+                    request,
+                    ngettext("%(n)d value saved.", "%(n)d values saved.", changed) % {"n": changed},
+                )
                 if request.POST.get("action") == "submit":
                     n = workflow.submit(request.user, methodology, period_obj, unit_obj)
-                    messages.success(request, _("%(n)d value(s) submitted.") % {"n": n})
+                    messages.success(
+                        request,
+                        ngettext("%(n)d value submitted.", "%(n)d values submitted.", n) % {"n": n},
+                    )
             except workflow.WorkflowError as exc:
                 messages.error(request, str(exc))
             return redirect("entry", mid, period, unit)
@@ -234,10 +240,10 @@ def entry_action(request, mid: int, period: str, unit: str):
         messages.error(request, str(exc))
     else:
         done = {
-            "submit": _("%(n)d value(s) submitted."),
-            "approve": _("%(n)d value(s) approved."),
-            "return": _("%(n)d value(s) returned."),
-            "reopen": _("%(n)d value(s) reopened."),
+            "submit": ngettext("%(n)d value submitted.", "%(n)d values submitted.", n),
+            "approve": ngettext("%(n)d value approved.", "%(n)d values approved.", n),
+            "return": ngettext("%(n)d value returned.", "%(n)d values returned.", n),
+            "reopen": ngettext("%(n)d value reopened.", "%(n)d values reopened.", n),
         }[action]
         messages.success(request, done % {"n": n})
     return redirect("entry", mid, period, unit)

@@ -57,21 +57,7 @@ def methodology_list(request):
 def methodology_detail(request, pk: int):
     methodology = get_object_or_404(Methodology, pk=pk)
     m = methodology.compiled()
-    rows = []
-    for code in m.indicators:
-        node = m.nodes[code]
-        spec = node.spec
-        rows.append(
-            {
-                "code": code,
-                "name": node.name,
-                "measure": spec.unit,
-                "range": spec.range,
-                "direction": spec.direction,
-                "parent": node.parent,
-                "help": spec.help,
-            }
-        )
+    rows = store.indicator_rows(m)
     form = MethodologySettingsForm(instance=methodology)
     if request.method == "POST":
         _require_manager(request)

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.web.data import imports, workflow
@@ -74,6 +75,8 @@ def upload_commit(request, pk: int):
         messages.error(request, str(exc) + " " + _("Nothing was stored."))
         return redirect("upload", pk)
     messages.success(
-        request, _("%(n)d value(s) stored from %(f)s.") % {"n": n, "f": found.filename}
+        request,
+        ngettext("%(n)d value stored from %(f)s.", "%(n)d values stored from %(f)s.", n)
+        % {"n": n, "f": found.filename},
     )
     return redirect("entry", found.methodology_id, found.period.code, found.unit.key)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.web.plans import excel
@@ -75,6 +76,12 @@ def upload_commit(request, pk: int):
         messages.error(request, str(exc) + " " + _("Nothing was stored."))
         return redirect("plans:upload_preview", pk)
     messages.success(
-        request, _("%(n)d target(s) and task(s) stored from %(f)s.") % {"n": n, "f": found.filename}
+        request,
+        ngettext(
+            "%(n)d target or task stored from %(f)s.",
+            "%(n)d targets and tasks stored from %(f)s.",
+            n,
+        )
+        % {"n": n, "f": found.filename},
     )
     return redirect("plans:resolution", found.resolution_id)
