@@ -81,12 +81,30 @@ def watch(page, errors: list) -> None:
     page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
 
 
-def open_page(page, url, errors):
-    """Open ``url``, wait until the page is idle, and fail on a console error."""
+def open_page(page, url, errors, *, accessible=True):
+    """Open ``url``, wait until the page is idle, and fail on a console error and (unless
+    ``accessible`` is false) on an accessibility violation of serious or critical impact
+    found by axe-core (``assert_accessible``)."""
     response = page.goto(url)
     assert response.ok, url
     page.wait_for_load_state("networkidle")
     assert not errors, (url, errors)
+    if accessible:
+        assert_accessible(page)
+
+
+def assert_accessible(page) -> None:
+    """No axe-core violation of serious or critical impact on the page as it stands (the
+    axe-core that ships inside the pinned axe-playwright-python package; nothing is
+    downloaded)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]], v["help"])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not found, (page.url, found)
 
 
 def log_in(page, base, username):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.web.support import log_in, log_out
+from tests.web.support import assert_accessible, log_in, log_out
 
 pytestmark = pytest.mark.slow
 
@@ -47,15 +47,18 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page.click("text=Check the file")
     page.wait_for_selector("text=2 values will change")
     page.screenshot(path=str(shots / "1-upload-preview.png"), full_page=True)
+    assert_accessible(page)
     page.click("text=Store these values")
     page.wait_for_selector("text=2 values stored from filled.xlsx")
     page.click("button[value=submit]")
     page.wait_for_selector("text=2 values submitted.")
     page.screenshot(path=str(shots / "2-submitted.png"), full_page=True)
+    assert_accessible(page)
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.context.add_cookies(page.context.cookies())
     phone.goto(entry)
     phone.screenshot(path=str(shots / "2b-entry-on-a-phone.png"), full_page=True)
+    assert_accessible(phone)
     phone.close()
     log_out(page)
 
@@ -65,6 +68,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page.click("button[value=approve]")
     page.wait_for_selector("text=2 values approved.")
     page.screenshot(path=str(shots / "3-approved.png"), full_page=True)
+    assert_accessible(page)
     log_out(page)
 
     # the steering officer computes and publishes the run
@@ -75,6 +79,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page.click("button:has-text('Compute')")
     page.wait_for_load_state()
     page.screenshot(path=str(shots / "4a-computed.png"), full_page=True)
+    assert_accessible(page)
     page.wait_for_selector("text=Computed test-districts")
     # the publish step shows the coverage (both districts, every value) and asks to confirm
     page.click("div.actions a[href$='/publish']")
@@ -86,6 +91,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page.click("#publish-form button[type=submit]")
     page.wait_for_selector("text=Published")
     page.screenshot(path=str(shots / "4-published-run.png"), full_page=True)
+    assert_accessible(page)
     ranking = page.inner_text("table.ranking")
     assert "70.0000" in ranking and "40.0000" in ranking
     first = page.locator("table.ranking tbody tr").first.inner_text()
@@ -93,6 +99,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     page.click("table.ranking tbody tr >> nth=0 >> a >> nth=0")
     page.wait_for_selector("table.explain")
     page.screenshot(path=str(shots / "5-explanation.png"), full_page=True)
+    assert_accessible(page)
     assert "40.0000" in page.inner_text("#n-online")  # 2/3 of 60
     page.close()
 

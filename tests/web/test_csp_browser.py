@@ -30,7 +30,9 @@ def test_the_remaining_pages_pass_the_policy_in_a_browser(
     errors = browser.errors
 
     # the API's documentation: Swagger UI draws every operation from the site's own files
-    open_page(page, f"{base}/api/v1/docs", errors)
+    # Swagger UI is third-party (django-ninja ships it): its own contrast, lang and nested
+    # buttons are not ours to fix, so axe is not run on it (docs/accessibility.md)
+    open_page(page, f"{base}/api/v1/docs", errors, accessible=False)
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .opblock").count() > 5
     page.locator(".swagger-ui .opblock-summary").first.click()  # opens, with its styles
@@ -59,9 +61,10 @@ def test_the_remaining_pages_pass_the_policy_in_a_browser(
     selected = field.evaluate("el => [el.selectionStart, el.selectionEnd, el.value.length]")
     assert selected[0] == 0 and selected[1] == selected[2] > 0
 
-    # the set-up pages: Django admin's own scripts and styles
-    open_page(page, f"{base}/admin/", errors)
-    open_page(page, f"{base}/admin/orgs/unit/", errors)
-    open_page(page, f"{base}/admin/orgs/unit/add/", errors)
+    # the set-up pages: Django admin's own scripts and styles (Django's pages and their
+    # select2 widgets: axe is not run on them, docs/accessibility.md)
+    open_page(page, f"{base}/admin/", errors, accessible=False)
+    open_page(page, f"{base}/admin/orgs/unit/", errors, accessible=False)
+    open_page(page, f"{base}/admin/orgs/unit/add/", errors, accessible=False)
     page.screenshot(path=str(shots / "csp-3-admin-add-unit.png"))
     page.close()

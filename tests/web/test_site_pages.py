@@ -112,3 +112,17 @@ def test_the_menu_offers_dossier_data_only_to_who_may_open_it(client, people, pe
         assert client.get(reverse("dossier_jobs")).status_code == 200
     else:
         assert client.get(reverse("dossier_jobs")).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_every_page_starts_with_a_link_that_skips_to_its_content(client, published, language):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for url in ("/", reverse("login")):
+        page = client.get(url).content.decode()
+        body = page[page.index("<body") :]
+        first_link = body[body.index("<a ") : body.index("</a>")]
+        assert 'class="skip" href="#content"' in first_link
+        assert ("Skip to the content" if language == "en" else "Chuyển đến nội dung") in first_link
+        assert '<main id="content"' in page

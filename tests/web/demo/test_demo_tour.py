@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from dxscore.demo.workspace import PASSWORD
+from tests.web.support import assert_accessible
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -100,6 +101,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     front = page.inner_text("main")
     assert "Digital transformation scores" in front and "Full ranking" in front
     page.screenshot(path=shots / "tour-0-front.png")
+    assert_accessible(page)
 
     # 1. the public leaderboard: on the 34 provinces by default (the demo lives in 2026),
     # the published 2022 order of the 63 one click away, and what is synthetic
@@ -113,6 +115,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     first = page.locator("table tbody tr").first.inner_text()
     assert "Đà Nẵng" in first and "0.8002" in first
     page.screenshot(path=shots / "tour-1-leaderboard.png")
+    assert_accessible(page)
 
     # 2. Lạng Sơn's scorecard: 6th in 2022 (a published rank), 0.6884 on the demo values
     page.get_by_role("link", name="Lạng Sơn").first.click()
@@ -120,6 +123,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     card = page.inner_text("main")
     assert "0.6884" in card and "Lạng Sơn" in card
     page.screenshot(path=shots / "tour-2-scorecard.png")
+    assert_accessible(page)
     scorecard = page.url
 
     # 3. a what-if, as the steering officer
@@ -139,6 +143,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     summary = page.inner_text("#whatif-summary")
     assert "0.6884" in summary or "→" in summary
     page.screenshot(path=shots / "tour-3-whatif.png")
+    assert_accessible(page)
 
     # 4. the public-service dashboard of Lạng Sơn, from its synthetic dossiers
     page.get_by_role("link", name="Public services").first.click()
@@ -148,6 +153,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     services = page.inner_text("main")
     assert "Lạng Sơn" in services and "Timeliness" in services
     page.screenshot(path=shots / "tour-4-services.png")
+    assert_accessible(page)
     # ... and on to the procedure that costs the most timeliness points, at a district
     page.locator("#t-costly tbody tr").first.locator("a").click()
     page.wait_for_load_state("networkidle")
@@ -156,6 +162,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     page.wait_for_load_state("networkidle")
     assert "unit=20-D" in page.url and "received" in page.inner_text("#summary")
     page.screenshot(path=shots / "tour-4b-procedure.png")
+    assert_accessible(page)
 
     # 5. the resolution's targets: 22 of 30 met
     page.goto(f"{base}/plans/")
@@ -163,6 +170,7 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     page.wait_for_load_state("networkidle")
     assert "22 of 30 targets met" in page.inner_text("main")
     page.screenshot(path=shots / "tour-5-resolution.png")
+    assert_accessible(page)
 
     # 6. a task and its progress
     page.goto(f"{base}/plans/tasks/")
@@ -171,5 +179,6 @@ def test_the_readme_tour_of_the_demo(demo_site, page, tmp_path):
     task = page.inner_text("main")
     assert "disaster recovery" in task.lower() and "55" in task
     page.screenshot(path=shots / "tour-6-task.png")
+    assert_accessible(page)
 
     assert page.console_errors == []

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from tests.web.support import log_in, log_out
+from tests.web.support import assert_accessible, log_in, log_out
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +87,7 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     page.wait_for_selector("#summary")
     assert "0 of 2 tasks done" in page.inner_text("#summary")
     page.screenshot(path=str(shots / "plans-1-resolution-set-up.png"), full_page=True)
+    assert_accessible(page)
     log_out(page)
 
     # the owner district reports progress and submits its evidence
@@ -99,6 +100,7 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     page.wait_for_selector("text=Progress reported: 100%.")
     assert "done" in page.inner_text("#status")
     page.screenshot(path=str(shots / "plans-2-progress-reported.png"), full_page=True)
+    assert_accessible(page)
     page.click("text=2. District data centre in operation")
     page.fill("textarea[name=note]", "Decision 45/QĐ-UBND putting the data centre in operation")
     page.fill("input[name=link]", "https://bacninh.gov.vn/qd-45")
@@ -121,16 +123,19 @@ def test_resolution_targets_tasks_progress_and_summary_in_a_browser(
     assert "2 of 2 targets met" in summary and "1 of 2 tasks done" in summary
     assert page.inner_text("#t-2").count("met") >= 1
     page.screenshot(path=str(shots / "plans-3-summary-after.png"), full_page=True)
+    assert_accessible(page)
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     phone.context.add_cookies(page.context.cookies())
     phone.goto(page.url)
     phone.screenshot(path=str(shots / "plans-4-resolution-on-a-phone.png"), full_page=True)
+    assert_accessible(phone)
     # targets and tasks in a few short lines each, nothing scrolls sideways
     for row in phone.locator("#targets tbody tr, table.tasks tbody tr").all():
         assert row.bounding_box()["height"] < 180, row.inner_text()  # a card was 240-290
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.goto(f"{base}/plans/tasks/?view=board")
     phone.screenshot(path=str(shots / "plans-5-board-on-a-phone.png"), full_page=True)
+    assert_accessible(phone)
     phone.close()
     page.close()
 

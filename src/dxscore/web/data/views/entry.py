@@ -143,6 +143,12 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
         form.fields[f"f_{spec.code}"] = EvidenceField(
             required=False, disabled=locked, label=_("Evidence file")
         )
+        # the table shows each field under its column's header: a screen reader hears
+        # which indicator and which column it is in
+        for kind in "vclf":
+            field = form.fields[f"{kind}_{spec.code}"]
+            name = f"{spec.name} ({spec.code})"
+            field.widget.attrs["aria-label"] = name if kind == "v" else f"{field.label}: {name}"
     return form
 
 

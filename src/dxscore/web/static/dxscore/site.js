@@ -3,7 +3,8 @@
    form when changed (the language selector; a button in <noscript> does it without
    JavaScript); a field marked data-select-all selects its text when clicked; a list of
    check boxes marked data-filter gets a box above it that shows only the matching ones
-   (the cooperating units of a task: a hundred units, no Ctrl-click). */
+   (the cooperating units of a task: a hundred units, no Ctrl-click); a table frame that
+   scrolls sideways takes the keyboard's focus. */
 (function () {
   "use strict";
   function wire() {
@@ -13,6 +14,14 @@
     document.querySelectorAll("[data-select-all]").forEach(function (el) {
       el.addEventListener("click", function () { el.select(); });
     });
+    // a table wider than the screen scrolls in its frame: the keyboard reaches it too
+    function scrollable() {
+      document.querySelectorAll(".table-wrap").forEach(function (el) {
+        if (el.scrollWidth > el.clientWidth + 1) { el.tabIndex = 0; } else { el.removeAttribute("tabindex"); }
+      });
+    }
+    scrollable();
+    window.addEventListener("resize", scrollable);
     document.querySelectorAll("[data-filter]").forEach(function (list) {
       var box = document.createElement("input");
       box.type = "search";
