@@ -87,6 +87,7 @@ def test_upload_approve_compute_and_publish_in_a_browser(
     assert page.locator("#coverage-warning").count() == 0
     assert page.inner_text("#cov-complete td").strip() == "2"
     page.screenshot(path=str(shots / "4b-publish-step.png"), full_page=True)
+    assert_accessible(page)
     page.check("input[name=confirm]")
     page.click("#publish-form button[type=submit]")
     page.wait_for_selector("text=Published")

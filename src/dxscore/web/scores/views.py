@@ -165,7 +165,6 @@ def run_publish(request, pk: int):
             "coverage": runs.coverage_label(run),
             "map_label": runs.map_label(run),
         },
-        status=400 if form.errors else 200,
     )
 
 
@@ -200,7 +199,6 @@ def run_withdraw(request, pk: int):
         request,
         "dxscore/run_withdraw.html",
         {"run": run, "form": form, "coverage": runs.coverage_label(run)},
-        status=400 if form.errors else 200,
     )
 
 
