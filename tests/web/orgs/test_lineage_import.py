@@ -137,9 +137,10 @@ def test_the_built_in_reform_imports_in_a_bounded_number_of_statements(db):
     assert Unit.objects.get(key="15").name == "Yên Bái"
     assert Unit.objects.at("15", dt.date(2025, 6, 30)).name == "Yên Bái"
     assert len(plan.changes) == UnitChange.objects.count()
-    # statements in batches, none per unit, and no correlated update over the table
-    # (PostgreSQL planned one as nested loops after the bulk insert: minutes; CI hung)
-    assert len(queries) < 120, len(queries)
+    # statements in batches, none per unit (14,138 units: about 100 statements on
+    # PostgreSQL, 260 on SQLite, whose batches are smaller), and no correlated update over
+    # the table (PostgreSQL planned one as nested loops after the bulk insert; CI hung)
+    assert len(queries) < 1000, len(queries)
     assert not any("SELECT U0" in q["sql"] and q["sql"].startswith("UPDATE") for q in queries)
     assert import_lineage(lineage, commit=False).empty
 
