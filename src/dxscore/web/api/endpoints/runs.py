@@ -66,6 +66,11 @@ def _published_coverage(run: ScoreRun) -> dict | None:
     }
 
 
+def _detail(exc) -> str:
+    """The messages of a service's refusal (``Problems``), for a problem's detail."""
+    return "; ".join(message for _where, message in exc.problems)
+
+
 def _run(user, run_id: int) -> ScoreRun:
     run = selectors.visible_runs(user).filter(pk=run_id).first()
     if run is None:
@@ -91,7 +96,7 @@ def list_runs(
     if period:
         runs = runs.filter(period__code=period)
     if published is True:
-        runs = runs.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+        runs = runs.in_force()
     elif published is False:
         runs = runs.filter(published_at__isnull=True)
     if withdrawn is not None:
@@ -170,22 +175,15 @@ def publish_run(
     """A published run is public and can never change (it can be withdrawn). Its coverage
     is recorded; below the threshold it is refused (422) unless ``anyway``."""
     run = _run(request.user, id)
-    if not scope.can_manage(request.user):
-        raise ApiProblem(
-            403,
-            _("Forbidden"),
-            _("Only administrators and steering officers publish runs."),
-            FORBIDDEN,
-        )
-    try:
+    try:  # the service checks who may (RunNotAllowed)
         score_runs.publish(run, request.user, anyway=bool(payload and payload.anyway))
     except Immutable as exc:
         raise ApiProblem(409, _("Already published"), str(exc), CONFLICT) from None
     except score_runs.RunNotAllowed as exc:
-        detail = "; ".join(message for _where, message in exc.problems)
+        detail = _detail(exc)
         raise ApiProblem(403, _("Forbidden"), detail, FORBIDDEN) from None
     except score_runs.LowCoverage as exc:
-        detail = "; ".join(message for _where, message in exc.problems)
+        detail = _detail(exc)
         errors = [FieldProblem(detail, field="anyway")]
         raise ApiProblem(422, _("Coverage below the threshold"), detail, INVALID, errors) from None
     return run_out(_run(request.user, id))
@@ -196,22 +194,15 @@ def withdraw_run(request, payload: s.RunWithdrawIn, id: int = Path(..., ge=1, le
     """By someone who may publish it, with a reason: public pages and ``published=true``
     stop listing it; the run stays (``withdrawn``) and is never published again."""
     run = _run(request.user, id)
-    if not scope.can_manage(request.user):
-        raise ApiProblem(
-            403,
-            _("Forbidden"),
-            _("Only administrators and steering officers withdraw runs."),
-            FORBIDDEN,
-        )
-    try:
+    try:  # the service checks who may (RunNotAllowed)
         score_runs.withdraw(run, request.user, payload.reason)
     except Immutable as exc:
         raise ApiProblem(409, _("Already withdrawn"), str(exc), CONFLICT) from None
     except score_runs.RunNotAllowed as exc:
-        detail = "; ".join(message for _where, message in exc.problems)
+        detail = _detail(exc)
         raise ApiProblem(403, _("Forbidden"), detail, FORBIDDEN) from None
     except score_runs.RunError as exc:
-        detail = "; ".join(message for _where, message in exc.problems)
+        detail = _detail(exc)
         if any(where == "run" for where, _m in exc.problems):
             raise ApiProblem(409, _("Not published"), detail, CONFLICT) from None
         errors = [FieldProblem(detail, field="reason")]
