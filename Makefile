@@ -28,12 +28,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: 'sudo make browser' installs it (the browser test skips)"; fi; }
 
-# WeasyPrint's Pango and pdftotext (report tests), from Debian's packages, when missing
+# WeasyPrint's Pango, pdftotext (report tests) and the Noto fonts for Arabic and Devanagari
+# (pages and PDFs in ar and hi), from Debian's packages, when missing
 reports:
-	@{ command -v pdftotext >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0; } || { \
+	@{ command -v pdftotext >/dev/null 2>&1 && ldconfig -p | grep -q libpangoft2-1.0 \
+	   && test -f /usr/share/fonts/truetype/noto/NotoSansArabicUI-Regular.ttf; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	      poppler-utils libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-ui-core >/dev/null; \
 	  else echo "pdftotext or Pango is missing: 'sudo make reports' installs them"; fi; }
 
 # nginx for the reverse-proxy test (a real proxy on loopback), from Debian's packages, when

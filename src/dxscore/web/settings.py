@@ -245,7 +245,7 @@ DXSCORE_GEOJSON_CODE = os.environ.get("DXSCORE_GEOJSON_CODE", "code")
 WHITENOISE_AUTOREFRESH = DEBUG
 
 LANGUAGE_CODE = os.environ.get("DXSCORE_LANGUAGE", "en")
-LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese"))]
+LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese")), ("ar", _("Arabic")), ("hi", _("Hindi"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
