@@ -117,15 +117,14 @@ def run_detail(request, pk: int):
 
 def _run_to_publish(request, pk: int) -> ScoreRun:
     """The run for a person who may publish it (and so withdraw it): 404 when they may
-    not see it, 403 when they may not publish it."""
+    not see it, 403 when they may not publish it (the service's rule)."""
     run = _visible_run(request, pk)
-    if not scope.can_manage(request.user):
-        raise PermissionDenied
-    if not runs.may_publish(run, request.user):
-        raise PermissionDenied(
-            _("This run ranks %(what)s: only someone whose scope covers it may publish it.")
-            % {"what": runs.coverage_label(run)}
+    try:
+        runs.check_may_publish(
+            run, request.user, _("Only administrators and steering officers publish runs.")
         )
+    except runs.RunNotAllowed as exc:
+        raise PermissionDenied("; ".join(m for _w, m in exc.problems)) from None
     return run
 
 
