@@ -491,9 +491,12 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
                 "unknown unit '%(u)s' (%(n)d record)", "unknown unit '%(u)s' (%(n)d records)", count
             ) % {"u": code, "n": count}
         elif unit is None:
-            reason = _(
-                "'%(u)s' denotes no unit on the received dates of %(n)d record(s) "
-                "(%(first)s to %(last)s); it denotes %(spans)s"
+            reason = ngettext(
+                "'%(u)s' denotes no unit on the received date of %(n)d record "
+                "(%(first)s to %(last)s); it denotes %(spans)s",
+                "'%(u)s' denotes no unit on the received dates of %(n)d records "
+                "(%(first)s to %(last)s); it denotes %(spans)s",
+                count,
             ) % {
                 "u": code,
                 "n": count,
@@ -544,7 +547,11 @@ def run_import(job: Job) -> None:
         job.summary = {"rejected": staged.rejected}
         if not staged.committed:
             raise JobFailed(
-                _("%(n)d record(s) have problems and strict mode is on: nothing was stored.")
+                ngettext(
+                    "%(n)d record has problems and strict mode is on: nothing was stored.",
+                    "%(n)d records have problems and strict mode is on: nothing was stored.",
+                    staged.rejected,
+                )
                 % {"n": staged.rejected},
                 shown,
             )
