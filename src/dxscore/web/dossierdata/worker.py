@@ -83,6 +83,7 @@ from dxscore.dossiers import (
 from dxscore.dossiers.engines import ENGINES
 from dxscore.dossiers.quality import compute_quality
 from dxscore.dossiers.schema import WARNING_CODES
+from dxscore.errors import counted
 from dxscore.web import workspace
 from dxscore.web.data.models import EDITABLE, Channel, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
@@ -405,7 +406,7 @@ def run_forever(interval: float = 2.0, once: bool = False, echo=None) -> None:
         left = 0
     if left and echo:
         echo(
-            f"{left} job(s) were left running by a worker that stopped: taken up again "
+            f"{counted(left, 'job')} left running by a worker that stopped: taken up again "
             f"(attempts up to {max_attempts()})"
         )
     while True:
