@@ -187,3 +187,19 @@ def test_translation_functions_keep_names_that_makemessages_extracts():
         if m.group(2) != "_"
     ]
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_entries_have_every_form_of_their_language(language):
+    """Vietnamese has one form, Hindi two, Arabic six (``Plural-Forms`` of the header,
+    gettext's rule): each plural entry carries exactly that many."""
+    import re
+
+    wanted = {"vi": 1, "hi": 2, "ar": 6}[language]
+    for path in catalogues(language):
+        header = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        found = re.search(r"nplurals=(\d+)", header)
+        assert found and int(found.group(1)) == wanted, path
+        for entry in parse_po(path):
+            if "msgid_plural" in entry:
+                assert len(_msgstrs(entry)) == wanted, (path, entry["msgid"])
