@@ -60,6 +60,9 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
         RANK: "0",
         CHANGE: "+0;-0;0",
         NUMBER: "General",
+        "share": "0.0%",  # a share from 0 to 1 in the cell, read as a percentage
+        "points": "0.00",
+        "days": "0.0",
     }
     for j, col in enumerate(table.columns, start=1):
         fmt = formats.get(col.kind)

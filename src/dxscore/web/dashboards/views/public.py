@@ -230,22 +230,8 @@ def node_download(request, code: str, period: str, node: str, fmt: str):
 @require_GET
 def map_page(request, code: str, period: str):
     board = board_for(request, code, period)
-    node = request.GET.get("node", ROOT)
-    if node not in board.columns:
-        node = ROOT
-    cells = board.cells([node])
-    units = sorted(
-        (
-            {
-                "code": u,
-                "name": board.unit_name(u),
-                "score": c[node].score,
-                "rank": c[node].rank,
-            }
-            for u, c in cells.items()
-        ),
-        key=lambda u: u["code"],
-    )
+    node = _map_node(request, board)
+    units = tables.map_units(board, node)
     fmt = fmt_for(board)
     pin = f"?run={board.run.number}"
 
@@ -274,9 +260,24 @@ def map_page(request, code: str, period: str):
             units=units,
             title=title,
             choices=[(c, board.name(c)) for c in board.columns],
+            querystring=request.GET.urlencode(),
         ),
         _title(_("Map"), board),
     )
+
+
+def _map_node(request, board: Board) -> str:
+    node = request.GET.get("node", ROOT)
+    return node if node in board.columns else ROOT
+
+
+@require_GET
+def map_download(request, code: str, period: str, fmt: str):
+    """The map's units with the score and rank it colours them by (same ``node``, run
+    and map as the page)."""
+    board = board_for(request, code, period)
+    table = tables.map_values(board, _map_node(request, board))
+    return exports.download(table, fmt, board.m, board.decimals, _notes(board))
 
 
 def _compared(request, board: Board) -> list[str]:
