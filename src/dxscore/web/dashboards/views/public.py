@@ -5,11 +5,14 @@ the period (``/public/vn-dti-2022/2022/``) and shows its widest published run;
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from dxscore.index.methodology import ROOT
@@ -155,29 +158,95 @@ def scorecards_zip(request, code: str, period: str):
     from dxscore.web.dashboards import reports
 
     board = board_for(request, code, period)
+
+    def describe(done: int, total: int) -> str:
+        return ngettext(
+            "%(done)s of %(total)s scorecard done.",
+            "%(done)s of %(total)s scorecards done.",
+            total,
+        ) % {"done": done, "total": total}
+
     return report_download(
         request,
         f"scorecards {board.run.pk}",
         (board.run.published_at, board.run.input_hash, *all_targets_state()),
-        lambda: reports.scorecards_zip(request, board),
+        lambda progress: reports.scorecards_zip(request, board, progress),
         f"scorecards-{code}-{period}.zip",
         "application/zip",
+        background=True,
+        describe=describe,
     )
 
 
-def report_download(request, stem: str, state: tuple, build, filename: str, content_type: str):
-    """A stored report file as a download; while another request is building it, a
-    short page asking to try again in a minute (503 with Retry-After)."""
+PREPARING_REFRESH_SECONDS = 3
+
+
+def report_download(
+    request,
+    stem: str,
+    state: tuple,
+    build,
+    filename: str,
+    content_type: str,
+    *,
+    background: bool = False,
+    describe=None,
+):
+    """A stored report file (``reports``) as a download.
+
+    A short report (a PDF) is built in the request; while another request is building
+    it, a short page asks to try again in a minute (503 with Retry-After). A long one
+    (``background``: ``build(progress)``, the all-scorecards zip) is built in the
+    background: the first click answers at once with a page saying it is being prepared
+    (how far, by ``describe(done, total)``), which reloads itself every few seconds
+    (``<meta http-equiv=refresh>``: no script) with ``?wait=1`` until the file is ready,
+    then says so and starts the download; every click meanwhile shares the one build. A
+    failed build says so and offers to try again (``?retry=1``)."""
     from dxscore.web.dashboards import reports
 
-    try:
-        path = reports.stored_report(stem, state, build)
-    except reports.ReportBusy:
-        response = render(
-            request, "dashboards/report_busy.html", {"filename": filename}, status=503
+    if not background:
+        try:
+            path = reports.stored_report(stem, state, build)
+        except reports.ReportBusy:
+            response = render(
+                request, "dashboards/report_busy.html", {"filename": filename}, status=503
+            )
+            response["Retry-After"] = "60"
+            return response
+        return _file(path, filename, content_type)
+    found = reports.prepared_report(stem, state, build, retry=request.GET.get("retry") == "1")
+    if isinstance(found, Path) and "wait" not in request.GET:
+        return _file(found, filename, content_type)
+    query = request.GET.copy()
+    for key in ("wait", "retry"):
+        query.pop(key, None)
+    plain = request.path + ("?" + query.urlencode() if query else "")
+    query["wait"] = "1"
+    context = {
+        "filename": filename,
+        "download": plain,
+        "again": request.path + "?" + query.urlencode(),
+    }
+    if isinstance(found, Path):
+        return render(request, "dashboards/report_preparing.html", context | {"ready": True})
+    if isinstance(found, reports.Failed):
+        query.pop("wait")
+        query["retry"] = "1"
+        context["retry"] = request.path + "?" + query.urlencode()
+        return render(
+            request, "dashboards/report_preparing.html", context | {"failed": True}, status=500
         )
-        response["Retry-After"] = "60"
-        return response
+    if found.done is not None and found.total and describe is not None:
+        context["progress"] = describe(found.done, found.total)
+        context["done"], context["total"] = found.done, found.total
+    context["refresh"] = PREPARING_REFRESH_SECONDS
+    response = render(request, "dashboards/report_preparing.html", context, status=202)
+    response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _file(path: Path, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(path.read_bytes(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
