@@ -86,14 +86,25 @@ def test_all_scorecards_come_in_one_zip_prepared_in_the_background(
     assert first.status_code == 202 and first["Retry-After"] == "3"
     page = first.content.decode()
     assert "scorecards-vn-dti-2022-2022.zip is being prepared" in page
-    assert f'<meta http-equiv="refresh" content="3; url={address}?wait=1">' in page
+    assert 'dashboards/report_wait.js"' in page and "http-equiv" not in page  # no reloading
+    assert f'data-poll="{address}?wait=1&amp;format=json"' in page
+    assert f'href="{address}?wait=1"' in page  # "Check now", without script
     assert len(jobs) == 1
     again = client.get(address)  # another click, or another visitor: the same build
     assert again.status_code == 202 and len(jobs) == 1
+    asked = client.get(address, {"wait": "1", "format": "json"}).json()
+    assert asked == {
+        "state": "preparing",
+        "done": None,
+        "total": None,
+        "progress": "",
+        "page": f"{address}?wait=1",
+    }
     jobs.pop()()
+    assert client.get(address, {"wait": "1", "format": "json"}).json()["state"] == "ready"
     ready = client.get(address + "?wait=1")  # the page's refresh: says so, then downloads
     assert ready.status_code == 200 and "Your file is ready" in ready.content.decode()
-    assert f'<meta http-equiv="refresh" content="1; url={address}">' in ready.content.decode()
+    assert f'<meta http-equiv="refresh" content="0; url={address}">' in ready.content.decode()
     response = client.get(address)
     assert response["Content-Type"] == "application/zip" and not jobs
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -180,11 +191,12 @@ def test_the_preparing_page_counts_the_scorecards_done(client, people, monkeypat
 
     publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:3])
     address = url("dash_scorecards_zip", "vn-dti-2022", "2022", run=1)
-    seen = []
+    seen, asked = [], []
 
     def scorecard_pdf(request, board, unit):
         if len(seen) == 1:  # one scorecard done: what a visitor's page says meanwhile
             seen.append(client.get(address + "&wait=1").content.decode())
+            asked.append(client.get(address + "&wait=1&format=json").json())
         else:
             seen.append(unit)
         return b"%PDF-1.7 " + unit.encode()
@@ -195,7 +207,16 @@ def test_the_preparing_page_counts_the_scorecards_done(client, people, monkeypat
     during = seen[1]
     assert "1 of 3 scorecards done." in during
     assert '<progress id="report-progress" value="1" max="3">' in during
-    assert 'http-equiv="refresh"' in during and "<script>" not in during
+    assert asked == [
+        {
+            "state": "preparing",
+            "done": 1,
+            "total": 3,
+            "progress": "1 of 3 scorecards done.",
+            "page": address + "&wait=1",
+        }
+    ]
+    assert "<script>" not in during  # the CSP allows only the site's script files
     archive = zipfile.ZipFile(io.BytesIO(client.get(address).content))
     assert len(archive.namelist()) == 3
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -198,9 +198,11 @@ def report_download(
     it, a short page asks to try again in a minute (503 with Retry-After). A long one
     (``background``: ``build(progress)``, the all-scorecards zip) is built in the
     background: the first click answers at once with a page saying it is being prepared
-    (how far, by ``describe(done, total)``), which reloads itself every few seconds
-    (``<meta http-equiv=refresh>``: no script) with ``?wait=1`` until the file is ready,
-    then says so and starts the download; every click meanwhile shares the one build. A
+    (how far, by ``describe(done, total)``). Its script (``report_wait.js``, a static
+    file: the CSP allows no inline script) asks ``?wait=1&format=json`` every few seconds
+    and updates the count in a live region, then opens ``?wait=1``, which says the file is
+    ready and starts the download (``<meta http-equiv=refresh content=0>``); without
+    script, "Check now" opens the same. Every click meanwhile shares the one build. A
     failed build says so and offers to try again (``?retry=1``)."""
     from dxscore.web.dashboards import reports
 
@@ -218,28 +220,42 @@ def report_download(
     if isinstance(found, Path) and "wait" not in request.GET:
         return _file(found, filename, content_type)
     query = request.GET.copy()
-    for key in ("wait", "retry"):
+    for key in ("wait", "retry", "format"):
         query.pop(key, None)
     plain = request.path + ("?" + query.urlencode() if query else "")
     query["wait"] = "1"
-    context = {
-        "filename": filename,
-        "download": plain,
-        "again": request.path + "?" + query.urlencode(),
-    }
-    if isinstance(found, Path):
+    again = request.path + "?" + query.urlencode()
+    context = {"filename": filename, "download": plain, "again": again}
+    state = "ready" if isinstance(found, Path) else "failed"
+    if isinstance(found, reports.Preparing):
+        state = "preparing"
+        if found.done is not None and found.total and describe is not None:
+            context["progress"] = describe(found.done, found.total)
+            context["done"], context["total"] = found.done, found.total
+    if request.GET.get("format") == "json":  # what the page's script asks while it waits
+        response = JsonResponse(
+            {
+                "state": state,
+                "done": context.get("done"),
+                "total": context.get("total"),
+                "progress": context.get("progress", ""),
+                "page": again,
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    if state == "ready":
         return render(request, "dashboards/report_preparing.html", context | {"ready": True})
-    if isinstance(found, reports.Failed):
+    if state == "failed":
         query.pop("wait")
         query["retry"] = "1"
         context["retry"] = request.path + "?" + query.urlencode()
         return render(
             request, "dashboards/report_preparing.html", context | {"failed": True}, status=500
         )
-    if found.done is not None and found.total and describe is not None:
-        context["progress"] = describe(found.done, found.total)
-        context["done"], context["total"] = found.done, found.total
-    context["refresh"] = PREPARING_REFRESH_SECONDS
+    query["format"] = "json"
+    context["poll"] = request.path + "?" + query.urlencode()
+    context["seconds"] = PREPARING_REFRESH_SECONDS
     response = render(request, "dashboards/report_preparing.html", context, status=202)
     response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
     response["Cache-Control"] = "no-store"
