@@ -143,3 +143,16 @@ def test_the_cache_never_holds_an_address_in_clear(monkeypatch):
     monkeypatch.setattr(ratelimit.cache, "incr", lambda name: 1)
     confirm.allowed(POLICY, "code", "chu@dn.vn", "192.0.2.7")
     assert len(names) == 2 and not any("chu@dn.vn" in n or "192.0.2.7" in n for n in names)
+
+
+def test_a_migration_expires_the_codes_pending_at_the_upgrade():
+    from django.apps import apps
+
+    pending, code = _issue()
+    done, _code = _issue("b@dn.vn")
+    Confirmation.objects.filter(pk=done.pk).update(used=True)
+    confirm.expire_pending("assessments", "Confirmation")(apps, None)
+    with pytest.raises(confirm.CodeSpent):
+        confirm.check(Confirmation.objects.filter(pk=pending.pk), POLICY, code)
+    assert Confirmation.objects.get(pk=pending.pk).expires_at <= timezone.now()
+    assert Confirmation.objects.get(pk=done.pk).expires_at > timezone.now()  # left alone

@@ -84,6 +84,18 @@ def digest(policy: Policy, pk: int, code: str) -> str:
     return salted_hmac(f"dxscore.confirm.{policy.purpose}", value, algorithm="sha256").hexdigest()
 
 
+def expire_pending(app_label: str, model_name: str) -> Callable[..., None]:
+    """A migration's ``RunPython`` that ends the codes pending now: after a change of the
+    digest they could not be checked (their holders ask for a new one)."""
+
+    def run(apps, schema_editor) -> None:
+        now = timezone.now()
+        codes = apps.get_model(app_label, model_name)
+        codes.objects.filter(used=False, expires_at__gt=now).update(expires_at=now)
+
+    return run
+
+
 def allowed(policy: Policy, action: str, address: str, client: str | None) -> bool:
     """Count one ``action`` (``code``, ``confirm``) of this client address and, when
     given, for this phone or e-mail address; False once either is over the rate."""

@@ -6,11 +6,7 @@ are expired here (their holders ask for a new one)."""
 import django.utils.timezone
 from django.db import migrations, models
 
-
-def expire_pending(apps, schema_editor):
-    now = django.utils.timezone.now()
-    codes = apps.get_model("assessments", "Confirmation")
-    codes.objects.filter(used=False, expires_at__gt=now).update(expires_at=now)
+from dxscore.web.confirm import expire_pending
 
 
 class Migration(migrations.Migration):
@@ -31,5 +27,7 @@ class Migration(migrations.Migration):
             name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
-        migrations.RunPython(expire_pending, migrations.RunPython.noop),
+        migrations.RunPython(
+            expire_pending("assessments", "Confirmation"), migrations.RunPython.noop
+        ),
     ]
