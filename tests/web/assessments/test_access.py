@@ -120,6 +120,19 @@ def test_bad_details_are_refused_naming_the_field(surveys, communes):
     assert "current map" in page.content.decode() and not mail.outbox
 
 
+def test_the_code_mail_is_in_the_language_of_the_business_asking(surveys, communes, settings):
+    from dxscore.web.assessments.models import Confirmation
+
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    url = register(client, communes["a"])
+    assert mail.outbox[-1].subject.startswith("Mã xác nhận dxscore của bạn")
+    code = re.search(r"(\d{6})", mail.outbox[-1].subject).group(1)
+    stored = Confirmation.objects.get()
+    assert stored.used and len(stored.digest) == 64 and code not in stored.digest
+    assert url.startswith("/survey/sheet/")
+
+
 def test_requests_for_codes_are_rate_limited(surveys, communes, settings):
     settings.DXSCORE_SURVEY_RATE = "2/hour"
     client = Client()

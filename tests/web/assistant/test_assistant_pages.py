@@ -77,6 +77,48 @@ def test_a_declined_question_is_kept_once_however_often_the_page_shows_it(store,
     assert Asked.objects.filter(question="cách nấu phở bò").count() == 2
 
 
+def test_the_session_cannot_be_tied_to_a_kept_question(store, people, settings):
+    """The session's mark of a declined question is keyed by the site's secret and the
+    session: the kept row's text, hashed as anybody could, matches nothing in any
+    session, and two sessions asking the same question hold different marks."""
+    import hashlib
+
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    from dxscore.assistant import text
+
+    question = "cách nấu phở bò"
+    owner, colleague = Client(), Client()
+    owner.force_login(people["owner"])
+    colleague.force_login(people["colleague"])
+    owner.get("/assistant/", {"q": question})
+    colleague.get("/assistant/", {"q": question})
+    folded = " ".join(text.syllables(question))
+    plain = hashlib.sha256(folded.encode()).hexdigest()
+    marks = []
+    for row in Session.objects.all():
+        data = row.get_decoded()
+        stored = data.get("assistant_declined", [])
+        assert not any(plain.startswith(m) or m in plain for m in stored)
+        assert question not in str(data) and folded not in str(data)
+        marks += stored
+    assert len(marks) == 2 and marks[0] != marks[1]
+    # the mark is the HMAC of session key and question under a key from SECRET_KEY
+    from django.utils.crypto import salted_hmac
+
+    key = owner.session.session_key
+    want = salted_hmac(
+        "dxscore.assistant.declined", f"{key}:{folded}", algorithm="sha256"
+    ).hexdigest()[:32]
+    assert owner.session["assistant_declined"] == [want]
+    settings.SECRET_KEY = "another secret of at least fifty characters for this test only!"
+    other = salted_hmac(
+        "dxscore.assistant.declined", f"{key}:{folded}", algorithm="sha256"
+    ).hexdigest()[:32]
+    assert other != want
+
+
 def test_kept_questions_and_feedback_in_the_admin(store, as_user):
     from dxscore.web.assistant.models import Asked, Feedback
 

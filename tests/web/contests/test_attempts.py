@@ -235,6 +235,30 @@ def test_codes_wrong_expired_and_rate_limited(client, contest, round1, org, sett
     assert len(mail.outbox) == 2
 
 
+def test_the_code_goes_in_the_visitors_language_and_a_new_one_ends_the_last(
+    client, contest, round1, org, settings
+):
+    from dxscore.web.contests.models import OneTimeCode
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    form = {"type": "citizen", "name": "C", "identity": "0912 345 678", "unit": org.d257.pk}
+    settings.DXSCORE_CONTEST_SMS_GATEWAY = "{phone}@sms.example.vn"
+    assert client.post(f"/contests/{contest.slug}/join", form).status_code == 302
+    first = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    assert mail.outbox[-1].to == ["0912345678@sms.example.vn"]
+    assert mail.outbox[-1].subject.startswith("Mã xác nhận của bạn cho")
+    assert client.post(f"/contests/{contest.slug}/join", form).status_code == 302
+    second = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    stored = list(OneTimeCode.objects.filter(identity="0912345678").order_by("pk"))
+    assert [c.used for c in stored] == [True, False]  # the first code ended
+    assert not any(first in c.digest or second in c.digest for c in stored)
+    if first != second:
+        old = client.post(f"/contests/{contest.slug}/confirm", {"code": first})
+        assert old.status_code == 200 and Participant.objects.count() == 0
+    ok = client.post(f"/contests/{contest.slug}/confirm", {"code": second})
+    assert ok.status_code == 302 and Participant.objects.get().identity == "0912345678"
+
+
 def test_requests_per_address_are_limited(client, contest, round1, org, settings):
     settings.DXSCORE_CONTEST_IP_RATE = "3/min"
     me = join_citizen(client, contest, org)  # join + confirm: two requests

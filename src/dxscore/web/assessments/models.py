@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dxscore import assessments as qa
+from dxscore.web.confirm import OneTimeCodeBase
 from dxscore.web.data.models import Period
 from dxscore.web.orgs.models import Unit
 
@@ -166,16 +167,12 @@ class Sheet(models.Model):
         return self.state == SheetState.DRAFT
 
 
-class Confirmation(models.Model):
-    """A one-time code sent to an e-mail address (stored hashed), with what it confirms."""
+class Confirmation(OneTimeCodeBase):
+    """A one-time code sent to an e-mail address (``web/confirm.py``), with what it
+    confirms."""
 
     email = models.EmailField()
-    code_hash = models.CharField(max_length=128)
     payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    attempts = models.PositiveSmallIntegerField(default=0)
-    used = models.BooleanField(default=False)
 
 
 class FigureState(models.Model):

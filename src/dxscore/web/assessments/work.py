@@ -8,20 +8,17 @@ knowing a tax code is not enough to read or change a business's sheet."""
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from dxscore import assessments as qa
 from dxscore import periods, safefiles
 from dxscore.errors import Problems
-from dxscore.web.assessments import access, dossiers, limits
+from dxscore.web import confirm, ratelimit
+from dxscore.web.assessments import access, dossiers
 from dxscore.web.assessments.models import (
     Confirmation,
     FigureState,
@@ -36,9 +33,9 @@ from dxscore.web.assessments.models import (
 from dxscore.web.data.models import Period
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Level, Unit
+from dxscore.web.proxy import client_address
 
 MAX_FILE_BYTES = 512 * 1024
-CODE_ATTEMPTS = 5
 
 
 class SurveyError(Exception):
@@ -152,8 +149,10 @@ def _commune(pk) -> Unit:
 # -- businesses: e-mail codes -----------------------------------------------------------
 
 
-def _hash(code: str) -> str:
-    return salted_hmac("dxscore-survey-code", code).hexdigest()
+def code_policy() -> confirm.Policy:
+    return confirm.Policy(
+        "survey", settings.DXSCORE_SURVEY_CODE_MINUTES, settings.DXSCORE_SURVEY_RATE
+    )
 
 
 def masked(email: str) -> str:
@@ -176,57 +175,47 @@ def request_code(request, questionnaire: Questionnaire, data: dict) -> Confirmat
         raise SurveyError(_("Choose your size."))
     commune = _commune(data.get("commune"))
     name = (data.get("name") or "").strip()[:200]
-    if not limits.allowed(request, "code", email):
+    policy = code_policy()
+    if not confirm.allowed(policy, "code", email, client_address(request)):
         raise SurveyError(_("Too many requests: try again later."))
     known = Respondent.objects.filter(tax_code=tax_code).first()
     send_to = known.email if known is not None and known.email else email
-    code = f"{secrets.randbelow(10**6):06d}"
-    minutes = settings.DXSCORE_SURVEY_CODE_MINUTES
-    confirmation = Confirmation.objects.create(
-        email=send_to,
-        code_hash=_hash(code),
-        expires_at=timezone.now() + dt.timedelta(minutes=minutes),
-        payload={
-            "questionnaire": questionnaire.pk,
-            "tax_code": tax_code,
-            "name": name,
-            "sector": data["sector"],
-            "size": data["size"],
-            "commune": commune.pk,
-            "email": email,
-        },
+    payload = {
+        "questionnaire": questionnaire.pk,
+        "tax_code": tax_code,
+        "name": name,
+        "sector": data["sector"],
+        "size": data["size"],
+        "commune": commune.pk,
+        "email": email,
+    }
+    title, minutes = questionnaire.title, policy.minutes
+    return confirm.issue(
+        Confirmation(email=send_to, payload=payload),
+        policy,
+        send_to,
+        lambda code: (
+            _("Your dxscore code: %(code)s") % {"code": code},
+            _(
+                "Your code for the questionnaire '%(title)s' is %(code)s. It is valid for "
+                "%(minutes)d minutes. If you did not ask for it, ignore this message."
+            )
+            % {"title": title, "code": code, "minutes": minutes},
+        ),
     )
-    send_mail(
-        _("Your dxscore code: %(code)s") % {"code": code},
-        _(
-            "Your code for the questionnaire '%(title)s' is %(code)s. It is valid for "
-            "%(minutes)d minutes. If you did not ask for it, ignore this message."
-        )
-        % {"title": questionnaire.title, "code": code, "minutes": minutes},
-        None,
-        [send_to],
-    )
-    return confirmation
 
 
-def confirm(request, confirmation: Confirmation, code: str) -> Sheet:
+def confirm_code(request, confirmation: Confirmation, code: str) -> Sheet:
     """Check the code; record the business (details as given) and open its sheet."""
-    if not limits.allowed(request, "confirm", confirmation.email):
+    policy = code_policy()
+    if not confirm.allowed(policy, "confirm", confirmation.email, client_address(request)):
         raise SurveyError(_("Too many requests: try again later."))
-    with transaction.atomic():
-        c = Confirmation.objects.select_for_update().get(pk=confirmation.pk)
-        if c.used or c.expires_at < timezone.now() or c.attempts >= CODE_ATTEMPTS:
-            raise SurveyError(_("This code is no longer valid: ask for a new one."))
-        c.attempts += 1
-        c.save(update_fields=["attempts"])
-        if not hmac.compare_digest(c.code_hash, _hash((code or "").strip())):
-            ok = False
-        else:
-            ok = True
-            c.used = True
-            c.save(update_fields=["used"])
-    if not ok:
-        raise SurveyError(_("The code is not right."))
+    try:
+        c = confirm.check(Confirmation.objects.filter(pk=confirmation.pk), policy, code)
+    except confirm.CodeSpent:
+        raise SurveyError(_("This code is no longer valid: ask for a new one.")) from None
+    except confirm.CodeWrong:
+        raise SurveyError(_("The code is not right.")) from None
     p = c.payload
     with transaction.atomic():
         respondent = Respondent.objects.select_for_update().filter(tax_code=p["tax_code"]).first()
@@ -274,7 +263,9 @@ def start_rating(request, questionnaire: Questionnaire, dossier_code: str, commu
     """A citizen's sheet: for a dossier (by its code; once per dossier) or anonymous."""
     if questionnaire.period_id is None:
         raise SurveyError(_("This questionnaire is closed."))
-    if not limits.allowed(request, "rating"):
+    if not ratelimit.hit(
+        "survey-rating-ip", client_address(request) or "-", settings.DXSCORE_SURVEY_RATE
+    ):
         raise SurveyError(_("Too many requests: try again later."))
     dossier_code = (dossier_code or "").strip()[:80]
     unit, procedure = None, ""

@@ -4,7 +4,6 @@ unanswered questions). The questions and answers are never written to the logs."
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import uuid
@@ -18,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -64,14 +64,28 @@ def field_labels() -> dict[str, str]:
 
 
 KEPT_IN_SESSION = 50
+DECLINED_SALT = "dxscore.assistant.declined"
+
+
+def declined_digest(request, question: str) -> str:
+    """The session's mark of a declined question: an HMAC of the session key and the
+    folded question with a key derived from ``SECRET_KEY`` (``salted_hmac``). A plain
+    hash of the question would tie the session (and the person it names) to the kept
+    row of anybody who can read both tables; this one cannot be computed without the
+    site's secret, and differs from one session to the next."""
+    if request.session.session_key is None:
+        request.session.save()
+    folded = " ".join(text.syllables(question))
+    value = f"{request.session.session_key}:{folded}"
+    return salted_hmac(DECLINED_SALT, value, algorithm="sha256").hexdigest()[:32]
 
 
 def _first_showing(request, question: str) -> bool:
     """Whether this session shows the declined ``question`` for the first time. The page
     is shown again after feedback (its redirect), a change of language or a reload; the
-    question is kept for the administrators once. The session holds a digest of the
-    folded question, not the question."""
-    digest = hashlib.sha256(" ".join(text.syllables(question)).encode()).hexdigest()[:16]
+    question is kept for the administrators once. The session holds a keyed digest of
+    the folded question (``declined_digest``), not the question."""
+    digest = declined_digest(request, question)
     shown = request.session.get("assistant_declined", [])
     if digest in shown:
         return False

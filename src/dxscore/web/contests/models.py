@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dxscore import contests as rules
+from dxscore.web.confirm import OneTimeCodeBase
 from dxscore.web.orgs.models import Unit
 
 USER = settings.AUTH_USER_MODEL
@@ -177,16 +178,12 @@ class Participant(models.Model):
         return self.name
 
 
-class OneTimeCode(models.Model):
-    """A code sent to a phone or an e-mail address to confirm it (hashed)."""
+class OneTimeCode(OneTimeCodeBase):
+    """A code sent to a phone or an e-mail address to confirm it (``web/confirm.py``)."""
 
     contest = models.ForeignKey(Contest, models.CASCADE, related_name="+")
     identity = models.CharField(max_length=120)
-    digest = models.CharField(max_length=64)
     details = models.JSONField(default=dict)  # name, unit, type, business until confirmed
-    expires_at = models.DateTimeField()
-    tries = models.PositiveSmallIntegerField(default=0)
-    used = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["contest", "identity"])]

@@ -7,19 +7,16 @@ refusal is ``ContestNotAllowed``, a bad request ``ContestError``."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
-import secrets
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dxscore import contests as rules
+from dxscore.web import confirm
 from dxscore.web.contests import access
 from dxscore.web.contests.models import (
     Answer,
@@ -35,7 +32,6 @@ from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 
 CODE_MINUTES = 10
-CODE_TRIES = 5
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,180}\.[^@\s]{2,}$")
 
 
@@ -72,11 +68,6 @@ def normalise_identity(text: str) -> str:
     return digits
 
 
-def _digest(contest: Contest, identity: str, code: str) -> str:
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, f"{contest.pk}:{identity}:{code}".encode(), hashlib.sha256).hexdigest()
-
-
 def code_address(identity: str) -> str | None:
     """Where a code goes: the e-mail itself, or a phone's address at the SMS gateway
     (``DXSCORE_CONTEST_SMS_GATEWAY``, ``{phone}@...``); None when phones cannot be
@@ -87,54 +78,51 @@ def code_address(identity: str) -> str | None:
     return gateway.replace("{phone}", identity) if gateway else None
 
 
-def request_code(contest: Contest, identity: str, details: dict) -> None:
-    """Send a one-time code to ``identity`` (normalised) for joining with ``details``."""
+def code_policy() -> confirm.Policy:
+    return confirm.Policy("contest", CODE_MINUTES, settings.DXSCORE_CONTEST_CODE_RATE)
+
+
+def request_code(
+    contest: Contest, identity: str, details: dict, client: str | None = None
+) -> OneTimeCode:
+    """Send a one-time code to ``identity`` (normalised) for joining with ``details``;
+    earlier codes of the identity end. ``client``: the network address asking."""
     if not contest.public:
         raise ContestNotAllowed(_("This contest is for officials only: log in."))
     address = code_address(identity)
     if address is None:
         raise ContestError(_("Codes cannot be sent to phones here: give an e-mail address."))
-    code = f"{secrets.randbelow(10**6):06d}"
-    OneTimeCode.objects.filter(contest=contest, identity=identity, used=False).update(used=True)
-    OneTimeCode.objects.create(
-        contest=contest,
-        identity=identity,
-        digest=_digest(contest, identity, code),
-        details=details,
-        expires_at=timezone.now() + dt.timedelta(minutes=CODE_MINUTES),
-    )
-    send_mail(
-        _("Your code for %(c)s") % {"c": contest.title[:80]},
-        _("Your code is %(code)s. It is valid for %(m)d minutes.")
-        % {"code": code, "m": CODE_MINUTES},
-        None,
-        [address],
+    policy = code_policy()
+    if not confirm.allowed(policy, "code", identity, client):
+        raise ContestError(_("Too many codes asked for: wait and try again."))
+    title = contest.title[:80]
+    return confirm.issue(
+        OneTimeCode(contest=contest, identity=identity, details=details),
+        policy,
+        address,
+        lambda code: (
+            _("Your code for %(c)s") % {"c": title},
+            _("Your code is %(code)s. It is valid for %(m)d minutes.")
+            % {"code": code, "m": CODE_MINUTES},
+        ),
+        supersede=OneTimeCode.objects.filter(contest=contest, identity=identity),
     )
 
 
 def confirm_code(contest: Contest, identity: str, code: str) -> Participant:
     """The participant once ``code`` matches the latest code sent to ``identity``
     (within its time and its tries); created with the details given when joining."""
-    with transaction.atomic():
-        sent = (
-            OneTimeCode.objects.select_for_update()
-            .filter(contest=contest, identity=identity, used=False)
-            .order_by("-pk")
-            .first()
-        )
-        if sent is None or sent.expires_at <= timezone.now() or sent.tries >= CODE_TRIES:
-            raise ContestError(_("This code has expired: ask for a new one."))
-        if not hmac.compare_digest(sent.digest, _digest(contest, identity, code.strip())):
-            sent.tries += 1
-            sent.save(update_fields=["tries"])  # kept: the refusal is raised after commit
-        else:
-            return _confirmed(contest, identity, sent)
-    raise ContestError(_("This code is not right."))
+    codes = OneTimeCode.objects.filter(contest=contest, identity=identity)
+    try:
+        sent = confirm.check(codes, code_policy(), code)
+    except confirm.CodeSpent:
+        raise ContestError(_("This code has expired: ask for a new one.")) from None
+    except confirm.CodeWrong:
+        raise ContestError(_("This code is not right.")) from None
+    return _confirmed(contest, identity, sent)
 
 
 def _confirmed(contest: Contest, identity: str, sent: OneTimeCode) -> Participant:
-    sent.used = True
-    sent.save(update_fields=["used"])
     d = sent.details
     unit = Unit.objects.get(pk=d["unit"])
     found = Participant.objects.filter(contest=contest, identity=identity).first()

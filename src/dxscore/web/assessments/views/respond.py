@@ -77,7 +77,7 @@ def confirm(request, code: str):
         return redirect("assessments:start", code=code)
     if request.method == "POST":
         try:
-            sheet = work.confirm(request, confirmation, request.POST.get("code", ""))
+            sheet = work.confirm_code(request, confirmation, request.POST.get("code", ""))
         except work.SurveyError as exc:
             messages.error(request, str(exc))
         else:

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dxscore.web.contests import limits
+from dxscore.web import ratelimit
 from dxscore.web.contests.models import Attempt, Contest, Participant
 from dxscore.web.proxy import client_address
 
@@ -53,8 +53,9 @@ def address(request) -> str | None:
 
 
 def limited(request) -> JsonResponse | None:
-    """429 when the address has sent too many contest requests."""
-    if limits.address_allowed(address(request)):
+    """429 when the address has sent too many contest requests
+    (``DXSCORE_CONTEST_IP_RATE``)."""
+    if ratelimit.hit("contest-ip", address(request) or "-", settings.DXSCORE_CONTEST_IP_RATE):
         return None
     answer = JsonResponse({"error": _("Too many requests: wait a minute.")}, status=429)
     answer["Retry-After"] = "60"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dxscore import contests as rules
-from dxscore.web.contests import access, limits, results, work
+from dxscore.web.contests import access, results, work
 from dxscore.web.contests.forms import CodeForm, JoinForm
 from dxscore.web.contests.models import Answer, Contest, Option, Question, Round
 from dxscore.web.contests.views.common import (
@@ -104,15 +104,13 @@ def join(request, slug: str):
     d = form.cleaned_data
     try:
         identity = work.normalise_identity(d["identity"])
-        if not limits.code_allowed(identity, address(request)):
-            raise work.ContestError(_("Too many codes asked for: wait and try again."))
         details = {
             "type": d["type"],
             "name": d["name"],
             "unit": d["unit"].pk,
             "business": d["business"] if d["type"] == "business" else "",
         }
-        work.request_code(contest, identity, details)
+        work.request_code(contest, identity, details, address(request))
     except work.ContestError as exc:
         form.add_error("identity", str(exc))
         return render(
