@@ -355,6 +355,7 @@ class ScoreOut(Schema):
 class PillarOut(Schema):
     code: str
     name: str
+    translations: dict[str, str] = Field({}, description="the name in other languages")
 
 
 class ResolutionOut(Schema):
@@ -362,6 +363,7 @@ class ResolutionOut(Schema):
     unit: str
     code: str
     title: str
+    translations: dict[str, str] = Field({}, description="the title in other languages")
     issuer: str
     issued_on: dt.date
     horizon: str
@@ -375,6 +377,7 @@ class TargetOut(Schema):
     number: int
     pillar: str | None = None
     title: str
+    translations: dict[str, str] = Field({}, description="the title in other languages")
     unit: str
     indicator: str | None = None
     comparison: str
@@ -395,6 +398,7 @@ class TaskOut(Schema):
     resolution: int
     number: int
     title: str
+    translations: dict[str, str] = Field({}, description="the title in other languages")
     description: str
     owner: str
     cooperating: list[str]

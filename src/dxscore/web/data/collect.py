@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dxscore import texts
+
 from django.db.models import Count, Max
 
 from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
@@ -49,14 +51,14 @@ def inputs(methodology: Methodology) -> list[Input]:
                 measure=spec.unit,
                 low=low,
                 high=high,
-                help=spec.help or spec.description,
+                help=node.help,
                 required=not spec.missing_allowed,
                 kind="indicator",
                 computed=code in computed,
             )
         )
     for code, den in m.denominators.items():
-        out.append(Input(code, den.name or code, den.unit, 0, None, "", False, "denominator"))
+        out.append(Input(code, texts.pick(den.name) or code, den.unit, 0, None, "", False, "denominator"))
     return out
 
 

@@ -90,7 +90,7 @@ def leaderboard(request, code: str, period: str):
 
 
 def _title(what: str, board: Board) -> str:
-    return f"{what} · {board.run.methodology.title} {board.run.period.code}"
+    return f"{what} · {board.run.methodology.heading} {board.run.period.code}"
 
 
 @require_GET
