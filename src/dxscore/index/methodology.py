@@ -22,6 +22,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -71,8 +72,9 @@ Paragraph = Annotated[
 ]
 
 
-def _languages(value: Any) -> Any:
-    """A text in several languages (``{en: ..., vi: ...}``): only known languages."""
+def _text(value: Any, *, lines: bool, max_length: int) -> Any:
+    """A name, description or help: one text, or one per language (``{en: ..., vi:
+    ...}``, ``dxscore.texts``) of known languages only; each text plain and bounded."""
     if isinstance(value, dict):
         unknown = sorted(str(k) for k in value if k not in texts.LANGUAGES)
         if unknown:
@@ -82,12 +84,33 @@ def _languages(value: Any) -> Any:
             )
         if not value:
             raise ValueError("a text in several languages needs at least one language")
-    return value
+        for code, text in value.items():
+            _one_text(text, lines=lines, max_length=max_length, language=code)
+        return value
+    return _one_text(value, lines=lines, max_length=max_length, language=None)
+
+
+def _one_text(value: Any, *, lines: bool, max_length: int, language: str | None) -> Any:
+    where = f" (in '{language}')" if language else ""
+    if not isinstance(value, str):
+        raise ValueError(f"must be a text or a mapping of languages to texts{where}")
+    if len(value) > max_length:
+        raise ValueError(f"at most {max_length} characters{where}")
+    try:
+        return _plain_text(value, lines=lines)
+    except ValueError as exc:
+        raise ValueError(f"{exc}{where}") from None
 
 
 # Names, descriptions and help: one text, or one per language (``dxscore.texts``)
-LineText = Annotated[str | dict[str, Line], AfterValidator(_languages)]
-ParagraphText = Annotated[str | dict[str, Paragraph], AfterValidator(_languages)]
+LineText = Annotated[
+    str | dict[str, str],
+    BeforeValidator(lambda v: _text(v, lines=False, max_length=300)),
+]
+ParagraphText = Annotated[
+    str | dict[str, str],
+    BeforeValidator(lambda v: _text(v, lines=True, max_length=20_000)),
+]
 
 
 # --- file-level models ------------------------------------------------------------------
