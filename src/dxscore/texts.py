@@ -89,8 +89,7 @@ def check(text: object, where: str = "text") -> Text:
         return text
     if not isinstance(text, Mapping) or not text:
         raise TextError(
-            f"{where}: must be a text or a mapping of languages to texts "
-            f"({', '.join(LANGUAGES)})"
+            f"{where}: must be a text or a mapping of languages to texts ({', '.join(LANGUAGES)})"
         )
     unknown = sorted(str(k) for k in text if k not in LANGUAGES)
     if unknown:

@@ -10,10 +10,9 @@ as text, fetch nothing (a loopback HTTP server counts the requests) and attach n
 
 from __future__ import annotations
 
-import re
-
 import base64
 import http.server
+import re
 import threading
 
 import pytest

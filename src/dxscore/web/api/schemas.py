@@ -343,6 +343,7 @@ class RunIn(Strict):
 class ScoreOut(Schema):
     unit: str
     node: str
+    name: str = Field("", description="the node's name in the answer's language (lang)")
     kind: str
     score: float | None = None
     rank: int | None = None

@@ -90,9 +90,7 @@ def leaderboard_columns(board: Board) -> list[Column]:
         Column("unit", _("Code")),
         Column("name", _("Unit")),
     ]
-    cols += [
-        Column(f"group_{kind}", group_kind_label(kind)) for kind, _g in board.group_choices
-    ]
+    cols += [Column(f"group_{kind}", group_kind_label(kind)) for kind, _g in board.group_choices]
     cols += [
         Column(ROOT, board.name(ROOT), SCORE, ROOT),
         Column("score_change", _("Change in score"), DELTA),
@@ -290,7 +288,9 @@ def scorecard(board: Board, unit: str) -> Table:
         )
     return Table(
         name=f"scorecard-{board.run.methodology.code}-{board.run.period.code}-{unit}",
-        title=f"{board.unit_name(unit)} · {board.run.methodology.heading} · {board.run.period.code}",
+        title=" · ".join(
+            (board.unit_name(unit), board.run.methodology.heading, board.run.period.code)
+        ),
         columns=columns,
         rows=rows,
         meta=run_meta(board) | {"unit": unit, "unit_name": board.unit_name(unit)},

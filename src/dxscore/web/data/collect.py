@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dxscore import texts
-
 from django.db.models import Count, Max
 
+from dxscore import texts
 from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -58,7 +57,9 @@ def inputs(methodology: Methodology) -> list[Input]:
             )
         )
     for code, den in m.denominators.items():
-        out.append(Input(code, texts.pick(den.name) or code, den.unit, 0, None, "", False, "denominator"))
+        out.append(
+            Input(code, texts.pick(den.name) or code, den.unit, 0, None, "", False, "denominator")
+        )
     return out
 
 

@@ -34,19 +34,17 @@ def sync_indicators(m: ix.CompiledMethodology) -> None:
             )
     for code, den in m.denominators.items():
         if code not in known:
-            new.append(
-                Indicator(code=code, name=texts.english(den.name) or code, measure=den.unit)
-            )
+            new.append(Indicator(code=code, name=texts.english(den.name) or code, measure=den.unit))
     for ind in new:
         node = m.nodes.get(ind.code)
-        ind.translations = texts.translations(node.spec.name if node else m.denominators[ind.code].name)
+        ind.translations = texts.translations(
+            node.spec.name if node else m.denominators[ind.code].name
+        )
     Indicator.objects.bulk_create(new, ignore_conflicts=True)
     for code in known & set(m.indicators):  # translations added to a file reach old rows
         names = texts.translations(m.nodes[code].spec.name)
         if len(names) > 1:
-            Indicator.objects.filter(code=code, translations={}).update(
-                translations=names
-            )
+            Indicator.objects.filter(code=code, translations={}).update(translations=names)
 
 
 def indicator_rows(m: ix.CompiledMethodology) -> list[dict]:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('data', '0004_value_channel'),
+        ("data", "0004_value_channel"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='translations',
-            field=models.JSONField(blank=True, default=dict, verbose_name='translations'),
+            model_name="indicator",
+            name="translations",
+            field=models.JSONField(blank=True, default=dict, verbose_name="translations"),
         ),
     ]
