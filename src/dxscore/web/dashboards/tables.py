@@ -79,7 +79,7 @@ class LeaderboardQuery:
 
 def group_kind_label(kind: str) -> str:
     """The heading of a column of unit groups: a known kind in the reader's language."""
-    known = {"region": _("Region"), "province": _("Province"), "district": _("District")}
+    known = {"region": _("Region")}
     return str(known.get(kind, kind.replace("_", " ").capitalize()))
 
 
