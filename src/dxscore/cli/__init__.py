@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from dxscore import __version__
+from dxscore import __version__, texts
 from dxscore.cli import assistant as assistant_cli
 from dxscore.cli import demo as demo_cli
 from dxscore.cli import dossiers as dossiers_cli
@@ -24,6 +24,28 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _options(
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        envvar="DXSCORE_LANGUAGE",
+        help="Language of names and titles from methodology files (en, vi, ar, hi).",
+        show_default="en",
+    ),
+) -> None:
+    """Measure and steer digital transformation: indices, measures, targets, reports."""
+    if lang:
+        code = texts.base(lang)
+        if code not in texts.LANGUAGES:
+            raise typer.BadParameter(
+                f"'{lang}' is not one of {', '.join(texts.LANGUAGES)}", param_hint="--lang"
+            )
+        texts.use_language_source(lambda: code)
+
+
 app.add_typer(index_cli.app, name="index")
 app.add_typer(dossiers_cli.app, name="dossiers")
 app.add_typer(units_cli.app, name="units")
