@@ -52,6 +52,23 @@ def test_the_scorecard_and_node_page_in_vietnamese(client, run):
     assert "Nhận thức số" in node and "Chỉ số nền tảng, 10 chỉ số thành phần." in node
 
 
+def test_map_comparison_what_if_and_explanation_in_vietnamese(client, as_user, run):
+    vi = _in(client, "vi")
+    pages = [
+        vi.get(url("dash_map", "vn-dti-2022", "2022", node="digital_society")),
+        vi.get(url("dash_compare", "vn-dti-2022", "2022", units=["01", "20"])),
+    ]
+    admin = _in(as_user("admin"), "vi")
+    pages += [
+        admin.get(url("dash_whatif", run.pk, "20")),
+        admin.get(url("run_explain", run.pk, "20")),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Xã hội số" in text and "Digital society" not in text, page.request["PATH_INFO"]
+
+
 def test_the_scorecard_pdf_in_vietnamese(client, run, tmp_path, pdftotext):
     pdf = _in(client, "vi").get(url("dash_scorecard_dl", "vn-dti-2022", "2022", "20", "pdf"))
     text = text_of(pdftotext, pdf.content, tmp_path)
