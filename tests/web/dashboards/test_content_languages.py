@@ -167,6 +167,26 @@ def test_plans_content_in_vietnamese(as_user, plan, api):
     assert answer["translations"] == {"vi": "Chuyển đổi số đến năm 2025"}
 
 
+def test_procedure_names_in_the_readers_language(db):
+    from django.utils import translation
+
+    from dxscore.web.dashboards.public_services import procedure_names
+    from dxscore.web.dossierdata.models import Procedure
+
+    Procedure.objects.create(
+        code="1.001", name="Đăng ký khai sinh", translations={"en": "Birth registration"}
+    )
+    Procedure.objects.create(code="1.002", name="Chứng thực")
+    with translation.override("vi"):
+        assert procedure_names(["1.001", "1.002"]) == {
+            "1.001": "Đăng ký khai sinh",
+            "1.002": "Chứng thực",
+        }
+    with translation.override("en"):
+        assert procedure_names(["1.001"]) == {"1.001": "Birth registration"}
+        assert str(Procedure.objects.get(code="1.002")) == "1.002 Chứng thực"
+
+
 def _plain(text: str) -> str:
     """A methodology file as written before translations: English strings only."""
     import yaml
