@@ -203,3 +203,17 @@ def _plain(text: str) -> str:
         return node
 
     return yaml.safe_dump(walk(yaml.safe_load(text)), allow_unicode=True, sort_keys=False)
+
+
+def test_a_translations_field_refuses_unknown_languages(db):
+    from django.core.exceptions import ValidationError
+
+    from dxscore.web.orgs.models import UnitGroup
+
+    group = UnitGroup(kind="region", code="north", name="North", translations={"vn": "Bắc"})
+    with pytest.raises(ValidationError, match="unknown language code"):
+        group.full_clean()
+    group.translations = {"vi": "Miền Bắc"}
+    group.full_clean()
+    group.save()
+    assert UnitGroup.objects.get(code="north").label == "North"  # English reader

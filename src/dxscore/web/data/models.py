@@ -15,6 +15,7 @@ from dxscore import index as ix
 from dxscore import texts
 from dxscore.periods import dates as period_dates
 from dxscore.periods import kind_of as period_kind
+from dxscore.web.l10n import validate_translations
 from dxscore.web.orgs.models import Level, Unit
 
 
@@ -102,7 +103,9 @@ class Indicator(models.Model):
     code = models.CharField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=300, blank=True)
     # the name in other languages, from the methodology file (dxscore.texts)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     measure = models.CharField(_("unit of measure"), max_length=80, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source, default=Source.ENTERED)
 

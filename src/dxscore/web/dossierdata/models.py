@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dxscore import texts
 from dxscore.dossiers import measures as dossier_measures
+from dxscore.web.l10n import validate_translations
 from dxscore.web.orgs.models import Unit
 
 
@@ -89,7 +90,9 @@ class Procedure(models.Model):
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=500, blank=True)
     # the name in other languages, from the catalogue's name_<lang> columns (dxscore.texts)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
 
     class Meta:
         ordering = ["code"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dxscore import texts
+from dxscore.web.l10n import validate_translations
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
@@ -300,7 +301,9 @@ class UnitGroup(models.Model):
     code = models.CharField(_("code"), max_length=40, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200, blank=True)
     # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     units = models.ManyToManyField(Unit, related_name="groups", blank=True)
 
     class Meta:

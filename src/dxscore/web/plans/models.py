@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from dxscore import plans, texts
 from dxscore.web.data.models import Indicator
+from dxscore.web.l10n import validate_translations
 from dxscore.web.orgs.models import Unit, code_validator
 
 
@@ -46,7 +47,9 @@ class Resolution(models.Model):
     code = models.CharField(_("code"), max_length=40, help_text=_("For example 49-NQ/TU."))
     title = models.CharField(_("title"), max_length=300)
     # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     issued_on = models.DateField(_("date issued"))
     horizon = models.CharField(
@@ -91,7 +94,9 @@ class Pillar(models.Model):
     code = models.CharField(_("code"), max_length=40, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
     # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -142,7 +147,9 @@ class Target(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     unit = models.ForeignKey(
         Unit,
         models.PROTECT,
@@ -267,7 +274,9 @@ class Task(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
         Unit,
