@@ -35,6 +35,7 @@ def test_the_leaderboard_in_vietnamese_shows_vietnamese_names_and_regions(client
     assert "Chính quyền số" in page and "Xã hội số" in page  # the pillars
     assert "Chỉ số chuyển đổi số cấp tỉnh (DTI)" in page
     assert "Đồng bằng sông Hồng" in page and "Red River Delta" not in page
+    assert '<optgroup label="Vùng">' in page  # the group filter names the kind too
     assert "Digital government" not in page and "Provincial DTI" not in page
     english = _in(client, "en").get(url("dash_leaderboard", "vn-dti-2022", "2022"))
     text = english.content.decode()

@@ -84,6 +84,10 @@ def leaderboard(request, code: str, period: str):
             shown=len(table.rows),
             querystring=request.GET.urlencode(),
             page_title=_title(_("Leaderboard"), board),
+            group_menu=[
+                (kind, tables.group_kind_label(kind), labels)
+                for kind, labels in board.group_choices
+            ],
         )
 
     return page(request, "dashboards/leaderboard.html", build)
