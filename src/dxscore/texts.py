@@ -49,6 +49,11 @@ def use_language_source(source: Callable[[], str | None] | None) -> None:
         _source.append(source)
 
 
+def language_source() -> Callable[[], str | None] | None:
+    """The installed language source (None: none)."""
+    return _source[0] if _source else None
+
+
 def language() -> str:
     """The reader's language (a base code such as ``vi``)."""
     chosen = _reading.get()

@@ -11,14 +11,13 @@ from dxscore.cli import app
 
 def test_names_and_titles_in_the_language_asked():
     runner = CliRunner()
-    try:
-        shown = runner.invoke(app, ["--lang", "vi", "index", "doc", "vn-dti-2022"])
-        assert shown.exit_code == 0, shown.output
-        assert "| Nhận thức số |" in shown.output and "Chính quyền số" in shown.output
-        listed = runner.invoke(app, ["index", "list"], env={"DXSCORE_LANGUAGE": "hi"})
-        assert "वियतनाम" in listed.output
-    finally:
-        texts.use_language_source(None)
+    before = texts.language_source()
+    shown = runner.invoke(app, ["--lang", "vi", "index", "doc", "vn-dti-2022"])
+    assert shown.exit_code == 0, shown.output
+    assert "| Nhận thức số |" in shown.output and "Chính quyền số" in shown.output
+    assert texts.language_source() is before  # the language was for that command only
+    listed = runner.invoke(app, ["index", "list"], env={"DXSCORE_LANGUAGE": "hi"})
+    assert "वियतनाम" in listed.output
     english = runner.invoke(app, ["index", "doc", "vn-dti-2022"])
     assert "| Digital awareness (Nhận thức số) |" in english.output
 

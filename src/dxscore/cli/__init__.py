@@ -28,6 +28,7 @@ app = typer.Typer(
 
 @app.callback()
 def _options(
+    ctx: typer.Context,
     lang: str = typer.Option(
         None,
         "--lang",
@@ -43,7 +44,9 @@ def _options(
             raise typer.BadParameter(
                 f"'{lang}' is not one of {', '.join(texts.LANGUAGES)}", param_hint="--lang"
             )
+        before = texts.language_source()
         texts.use_language_source(lambda: code)
+        ctx.call_on_close(lambda: texts.use_language_source(before))  # for this command only
 
 
 app.add_typer(index_cli.app, name="index")
