@@ -339,3 +339,17 @@ def test_a_store_whose_creation_was_cut_short_is_created_again(tmp_path):
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(StoreError, match="not empty and is not a dossier store"):
         Store(tmp_path / "other", create=True)
+
+
+def test_catalogue_names_in_other_languages_are_kept(store, tmp_path):
+    import_rows(store, GOOD)
+    (tmp_path / "cat.csv").write_text(
+        "procedure,unit,name,name_en,service_level\n"
+        "P1,A,Đăng ký khai sinh,Birth registration,full\nP2,A,Chứng thực,,offline\n",
+        encoding="utf-8",
+    )
+    s = Store(store)
+    assert s.import_catalogue([tmp_path / "cat.csv"]).new == 2
+    cat = pq.read_table(s.catalogue_file()).to_pandas().set_index("procedure")
+    assert cat.loc["P1", "name_en"] == "Birth registration" and cat.loc["P1", "name_vi"] is None
+    assert cat.loc["P2", "name"] == "Chứng thực" and cat.loc["P2", "name_en"] is None

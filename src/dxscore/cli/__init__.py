@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from dxscore import __version__
+from dxscore import __version__, texts
 from dxscore.cli import assistant as assistant_cli
 from dxscore.cli import demo as demo_cli
 from dxscore.cli import dossiers as dossiers_cli
@@ -24,6 +24,31 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    lang: str = typer.Option(
+        None,
+        "--lang",
+        envvar="DXSCORE_LANGUAGE",
+        help="Language of names and titles from methodology files (en, vi, ar, hi).",
+        show_default="en",
+    ),
+) -> None:
+    """Measure and steer digital transformation: indices, measures, targets, reports."""
+    if lang:
+        code = texts.base(lang)
+        if code not in texts.LANGUAGES:
+            raise typer.BadParameter(
+                f"'{lang}' is not one of {', '.join(texts.LANGUAGES)}", param_hint="--lang"
+            )
+        before = texts.language_source()
+        texts.use_language_source(lambda: code)
+        ctx.call_on_close(lambda: texts.use_language_source(before))  # for this command only
+
+
 app.add_typer(index_cli.app, name="index")
 app.add_typer(dossiers_cli.app, name="dossiers")
 app.add_typer(units_cli.app, name="units")

@@ -388,3 +388,60 @@ PROCEDURE_NAMES = {
         "Trích lục hộ tịch",
     ],
 }
+
+
+# --- the demo's content in other languages (stored as ``translations``, docs/languages.md)
+RESOLUTION_TRANSLATIONS = {  # the title is Vietnamese, as issued
+    "en": "Digital transformation of Lạng Sơn province to 2025, with orientations to 2030",
+    "ar": "التحول الرقمي في مقاطعة لانغ سون حتى عام 2025 مع توجهات حتى عام 2030",
+    "hi": "लांग सोन प्रांत का 2025 तक डिजिटल रूपांतरण, 2030 तक की दिशा के साथ",
+}
+PILLAR_TRANSLATIONS = {
+    "party": {"vi": "Cơ quan Đảng", "ar": "هيئات الحزب", "hi": "पार्टी निकाय"},
+    "government": {"vi": "Chính quyền số", "ar": "الحكومة الرقمية", "hi": "डिजिटल सरकार"},
+    "economy": {"vi": "Kinh tế số", "ar": "الاقتصاد الرقمي", "hi": "डिजिटल अर्थव्यवस्था"},
+    "society": {"vi": "Xã hội số", "ar": "المجتمع الرقمي", "hi": "डिजिटल समाज"},
+    "border": {"vi": "Cửa khẩu số", "ar": "المعبر الحدودي الرقمي", "hi": "डिजिटल सीमा द्वार"},
+}
+TARGET_TRANSLATIONS = {  # number -> the title in Vietnamese
+    1: "Văn bản của cơ quan Đảng được trao đổi dưới dạng điện tử (trừ văn bản mật)",
+    2: "Hồ sơ công việc của cơ quan Đảng được xử lý trên môi trường mạng",
+    3: "Hệ thống quản lý văn bản dùng chung của các cơ quan Đảng đi vào hoạt động",
+    4: "Cán bộ, đảng viên được đào tạo kỹ năng số",
+    5: "Thủ tục hành chính được cung cấp dịch vụ công trực tuyến toàn trình",
+    6: "Hồ sơ được nộp trực tuyến",
+    7: "Hồ sơ công việc được xử lý trên môi trường mạng ở cấp tỉnh",
+    8: "Hồ sơ công việc được xử lý trên môi trường mạng ở cấp huyện",
+    9: "Hồ sơ công việc được xử lý trên môi trường mạng ở cấp xã",
+    10: "Cán bộ, công chức có chữ ký số",
+    11: "Hồ sơ và kết quả giải quyết được số hóa",
+    12: "Hồ sơ được giải quyết đúng hạn",
+    13: "Trung tâm dữ liệu tỉnh đi vào hoạt động",
+    14: "Trung tâm điều hành thông minh (IOC) đi vào hoạt động",
+    15: "Thời gian giải quyết hồ sơ bình quân",
+    16: "Hồ sơ có phí được thanh toán trực tuyến",
+    17: "Tỷ trọng kinh tế số trong GRDP",
+    18: "Doanh nghiệp nhỏ và vừa sử dụng nền tảng số",
+    19: "Doanh nghiệp sử dụng hóa đơn điện tử",
+    20: "Giao dịch bán lẻ thanh toán không dùng tiền mặt",
+    21: "Hợp tác xã bán hàng trên sàn thương mại điện tử",
+    22: "Điểm du lịch có thuyết minh số",
+    23: "Hộ gia đình có cáp quang băng rộng",
+    24: "Người trưởng thành có điện thoại thông minh",
+    25: "Người trưởng thành có tài khoản thanh toán điện tử",
+    26: "Xã được phủ sóng 4G",
+    27: "Người dân có hồ sơ sức khỏe điện tử",
+    28: "Nền tảng cửa khẩu thông minh tại Hữu Nghị và Tân Thanh",
+    29: "Tờ khai hải quan được xử lý điện tử",
+    30: "Trung tâm logistics thương mại điện tử xuyên biên giới",
+}
+TASK_TRANSLATIONS = {  # number (in KEY_TASKS, from 1) -> the title in Vietnamese
+    1: "Xây dựng Trung tâm dữ liệu tỉnh (giai đoạn 2: trung tâm dự phòng thảm họa)",
+    2: "Kết nối toàn bộ hệ thống một cửa với Cơ sở dữ liệu quốc gia về dân cư",
+    3: "Số hóa hồ sơ địa chính của tất cả các xã",
+    4: "Nền tảng cửa khẩu thông minh tại Hữu Nghị và Tân Thanh",
+    5: "Đào tạo kỹ năng số cho cán bộ cấp xã",
+    6: "Thanh toán không dùng tiền mặt tại bệnh viện và trường học",
+    7: "Trợ lý ảo về hồ sơ thủ tục hành chính",
+    8: "Nền tảng thanh tra số",
+}

@@ -89,13 +89,20 @@ def load(parent: Unit | None = None, user=None) -> Resolution:
             unit=units[langson.PROVINCE[0]],
             code=CODE,
             title="Chuyển đổi số tỉnh Lạng Sơn đến năm 2025, định hướng đến năm 2030",
+            translations=langson.RESOLUTION_TRANSLATIONS,
             issuer="Ban Chấp hành Đảng bộ tỉnh Lạng Sơn",
             issued_on=dt.date(2021, 9, 10),
             horizon="2025",
             created_by=user,
         )
         pillars = {
-            code: Pillar.objects.create(resolution=resolution, code=code, name=name, order=i)
+            code: Pillar.objects.create(
+                resolution=resolution,
+                code=code,
+                name=name,
+                translations=langson.PILLAR_TRANSLATIONS.get(code, {}),
+                order=i,
+            )
             for i, (code, name) in enumerate(langson.PILLARS.items())
         }
         targets = {}
@@ -115,6 +122,7 @@ def load(parent: Unit | None = None, user=None) -> Resolution:
                 number=d.number,
                 pillar=pillars[d.pillar],
                 title=d.title,
+                translations={"vi": langson.TARGET_TRANSLATIONS[d.number]},
                 unit=units[d.owner],
                 indicator=indicator,
                 comparison=t.comparison or "",
@@ -141,6 +149,7 @@ def load(parent: Unit | None = None, user=None) -> Resolution:
                 resolution=resolution,
                 number=number,
                 title=title,
+                translations={"vi": langson.TASK_TRANSLATIONS[number]},
                 owner=units[owner],
                 start=dt.date.fromisoformat(start),
                 deadline=dt.date.fromisoformat(deadline),

@@ -334,6 +334,7 @@ def commune_tasks(resolution, values: pd.DataFrame, admin, first_number: int) ->
                     resolution=resolution,
                     number=number,
                     title=f"Quarterly one-stop-shop report, Q{quarter} 2025",
+                    translations={"vi": f"Báo cáo bộ phận một cửa quý {quarter} năm 2025"},
                     owner=units[row.unit],
                     start=deadline - dt.timedelta(days=80),
                     deadline=deadline,

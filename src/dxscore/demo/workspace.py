@@ -367,6 +367,7 @@ def _district_tasks(resolution, values: pd.DataFrame, admin) -> None:
                 resolution=resolution,
                 number=number,
                 title=f"Quarterly one-stop-shop report, Q{quarter} {row.period}",
+                translations={"vi": f"Báo cáo bộ phận một cửa quý {quarter} năm {row.period}"},
                 owner=unit,
                 start=deadline - dt.timedelta(days=80),
                 deadline=deadline,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from dxscore.texts import LANGUAGES
+
 SERVICE_LEVELS = ("full", "partial", "offline")
 ONLINE_LEVELS = ("full", "partial")
 CHANNELS = ("online", "in_person", "post")
@@ -82,6 +84,8 @@ CATALOGUE_COLUMNS: tuple[Column, ...] = (
     Column("procedure", "text", True),
     Column("unit", "text", True, help="A unit whose competence includes the procedure."),
     Column("name", "text"),
+    # the name in other languages, shown to readers of that language (dxscore.texts)
+    *(Column(f"name_{lang}", "text", help=f"The name in '{lang}'.") for lang in LANGUAGES),
     Column("service_level", "enum", True, SERVICE_LEVELS),
     Column("has_fee", "bool", default=False),
     Column("online_payment_integrated", "bool", default=False),

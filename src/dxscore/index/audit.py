@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from dxscore import texts
 from dxscore.index.arrays import Floats
 from dxscore.index.data import Dataset
 from dxscore.index.methodology import ROOT, CompiledMethodology
@@ -150,7 +151,7 @@ def _indicator_availability(
     return pd.DataFrame(
         {
             "indicator": codes,
-            "name": [methodology.nodes[c].spec.name for c in codes],
+            "name": [texts.pick(methodology.nodes[c].spec.name) for c in codes],
             "parent": [methodology.nodes[c].parent or "" for c in codes],
             "available": available,
             "units": n,

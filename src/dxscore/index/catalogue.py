@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from dxscore import texts
+
 BUILTIN_DIR = Path(__file__).parent / "builtin"  # = methodology.BUILTIN_DIR
 DEFAULT_SCALE = (0.0, 100.0)  # = FileSpec.scale's default
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -25,9 +27,14 @@ SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader
 class Summary:
     id: str
     version: str
-    title: str
+    title_text: texts.Text  # one text or one per language
     indicators: int
     scale: tuple[float, float]
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language (``dxscore.texts``)."""
+        return texts.pick(self.title_text)
 
 
 def _count_indicators(node: Any) -> int:
@@ -50,7 +57,7 @@ def summary(path: Path) -> Summary:
     return Summary(
         id=str(raw["id"]),
         version=str(raw["version"]),
-        title=str(raw["title"]),
+        title_text=raw["title"] if isinstance(raw["title"], dict) else str(raw["title"]),
         indicators=count,
         scale=(float(low), float(high)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dxscore import texts
 from dxscore.index.methodology import ROOT, AggregateSpec, CompiledMethodology, IndicatorSpec
 from dxscore.index.methods import (
     Aggregation,
@@ -131,7 +132,7 @@ def render(m: CompiledMethodology) -> str:
         ]
         for code in m.side_nodes:
             visit(code, 0)
-    helps = [(c, h) for c in m.indicators if (h := m.nodes[c].indicator_spec.help)]
+    helps = [(c, h) for c in m.indicators if (h := texts.pick(m.nodes[c].indicator_spec.help))]
     if helps:
         lines += ["", "## Indicator notes", ""]
         lines += [f"- `{c}`: {h}" for c, h in helps]

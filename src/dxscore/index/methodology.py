@@ -22,13 +22,14 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
     field_validator,
 )
 
-from dxscore import periods
+from dxscore import periods, texts
 from dxscore.index.errors import MethodologyError
 from dxscore.index.methods import (
     Aggregation,
@@ -71,6 +72,47 @@ Paragraph = Annotated[
 ]
 
 
+def _text(value: Any, *, lines: bool, max_length: int) -> Any:
+    """A name, description or help: one text, or one per language (``{en: ..., vi:
+    ...}``, ``dxscore.texts``) of known languages only; each text plain and bounded."""
+    if isinstance(value, dict):
+        unknown = sorted(str(k) for k in value if k not in texts.LANGUAGES)
+        if unknown:
+            raise ValueError(
+                f"unknown language code(s) {', '.join(unknown)} "
+                f"(known: {', '.join(texts.LANGUAGES)})"
+            )
+        if not value:
+            raise ValueError("a text in several languages needs at least one language")
+        for code, text in value.items():
+            _one_text(text, lines=lines, max_length=max_length, language=code)
+        return value
+    return _one_text(value, lines=lines, max_length=max_length, language=None)
+
+
+def _one_text(value: Any, *, lines: bool, max_length: int, language: str | None) -> Any:
+    where = f" (in '{language}')" if language else ""
+    if not isinstance(value, str):
+        raise ValueError(f"must be a text or a mapping of languages to texts{where}")
+    if len(value) > max_length:
+        raise ValueError(f"at most {max_length} characters{where}")
+    try:
+        return _plain_text(value, lines=lines)
+    except ValueError as exc:
+        raise ValueError(f"{exc}{where}") from None
+
+
+# Names, descriptions and help: one text, or one per language (``dxscore.texts``)
+LineText = Annotated[
+    str | dict[str, str],
+    BeforeValidator(lambda v: _text(v, lines=False, max_length=300)),
+]
+ParagraphText = Annotated[
+    str | dict[str, str],
+    BeforeValidator(lambda v: _text(v, lines=True, max_length=20_000)),
+]
+
+
 # --- file-level models ------------------------------------------------------------------
 
 
@@ -85,8 +127,8 @@ def _code_as_text(v: Any) -> Any:
 
 class NodeSpec(_Spec):
     code: str = Field(pattern=CODE_PATTERN, max_length=80)
-    name: Line = ""
-    description: Paragraph = ""
+    name: LineText = ""
+    description: ParagraphText = ""
     weight: float = Field(1.0, ge=0)
     max_points: float | None = Field(None, ge=0)
     # the node's score rounded before its parent aggregates it and before it is published
@@ -99,7 +141,7 @@ class NodeSpec(_Spec):
 class IndicatorSpec(NodeSpec):
     """A leaf: one measured quantity and the treatment of its raw values."""
 
-    help: Paragraph = ""
+    help: ParagraphText = ""
     unit: Line = ""
     direction: Literal[1, -1] = 1
     range: tuple[float | None, float | None] | None = None
@@ -181,7 +223,7 @@ class Denominator(_Spec):
     code: str = Field(pattern=CODE_PATTERN, max_length=80)
 
     _code = field_validator("code", mode="before")(lambda v: _code_as_text(v))
-    name: Line = ""
+    name: LineText = ""
     unit: Line = ""
     carry: Carry = Carry(method="sum")  # denominators are counts: summed when units merge
 
@@ -221,8 +263,8 @@ class ReferenceSpec(_Spec):
 class FileSpec(_Spec):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$", max_length=80)
     version: str
-    title: Line
-    description: Paragraph = ""
+    title: LineText
+    description: ParagraphText = ""
     source: Paragraph = ""
     series: str = Field("", pattern=r"^([a-z0-9][a-z0-9_.\-]*)?$")
     scale: tuple[float, float] = (0.0, 100.0)
@@ -308,7 +350,17 @@ class Node:
 
     @property
     def name(self) -> str:
-        return self.spec.name or self.code
+        """The node's name in the reader's language (``dxscore.texts``), else its code."""
+        return texts.pick(self.spec.name) or self.code
+
+    @property
+    def description(self) -> str:
+        return texts.pick(self.spec.description)
+
+    @property
+    def help(self) -> str:
+        """An indicator's help, else the node's description, in the reader's language."""
+        return texts.pick(getattr(self.spec, "help", "")) or self.description
 
     @property
     def is_indicator(self) -> bool:
@@ -335,8 +387,9 @@ class CompiledMethodology:
 
     id: str
     version: str
-    title: str
-    description: str
+    # a text, or one per language: ``title`` and ``description`` give the reader's
+    title_text: texts.Text
+    description_text: texts.Text
     source: str
     scale: tuple[float, float]
     rank_rounding: int | None  # decimals of the scores ranks are computed from (file default)
@@ -358,6 +411,15 @@ class CompiledMethodology:
 
     def __post_init__(self) -> None:
         self.series = self.series or self.id
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language (``dxscore.texts``)."""
+        return texts.pick(self.title_text)
+
+    @property
+    def description(self) -> str:
+        return texts.pick(self.description_text)
 
     @property
     def rank_rounding_spec(self) -> Rounding | None:
@@ -480,6 +542,11 @@ def _spec_payload(spec: IndicatorSpec | AggregateSpec) -> dict[str, Any]:
     (a default ``carry``, no ``round``, no gates, no ``locf_scaled`` unit), so the digests
     of methodologies written before them stay what they were."""
     payload: dict[str, Any] = spec.model_dump(mode="json")
+    # names are not scores: the digest holds the English text only, so translations
+    # added to a file leave its digest (and its stored runs' equality) as it was
+    for key in ("name", "description", "help"):
+        if key in payload:
+            payload[key] = texts.english(payload[key])
     if isinstance(spec, IndicatorSpec):
         if spec.carry == Carry():
             payload.pop("carry")
@@ -621,8 +688,8 @@ class _Compiler:
         return CompiledMethodology(
             id=spec.id,
             version=spec.version,
-            title=spec.title,
-            description=spec.description,
+            title_text=spec.title,
+            description_text=spec.description,
             source=spec.source,
             series=spec.series or spec.id,
             scale=spec.scale,

@@ -88,3 +88,18 @@ class NumberField(forms.FloatField):
     def widget_attrs(self, widget):
         # FloatField would add min, max and step, which a text box does not use
         return {}
+
+
+def validate_translations(value) -> None:
+    """A ``translations`` field: ``{}`` or a mapping of the site's languages to texts
+    (``dxscore.texts``); anything else is refused with the reason."""
+    from django.core.exceptions import ValidationError
+
+    from dxscore import texts
+
+    if value in (None, {}):
+        return
+    try:
+        texts.check(value, _("translations"))
+    except texts.TextError as exc:
+        raise ValidationError(str(exc)) from None

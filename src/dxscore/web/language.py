@@ -55,3 +55,35 @@ class LoginView(auth_views.LoginView):
             self.request.LANGUAGE_CODE = code
             _remember(response, code)
         return response
+
+
+class ApiLanguageMiddleware:
+    """Under ``/api/v1/``, a ``lang`` query parameter chooses the language of the answer
+    (names of nodes, pillars, regions, messages); without it the request's
+    ``Accept-Language`` decides, as Django's ``LocaleMiddleware`` reads it. A language
+    the site does not speak is refused (400) rather than answered in another."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from dxscore.web.api.problems import API_PREFIX, response
+
+        code = request.GET.get("lang") if request.path.startswith(API_PREFIX) else None
+        if code is None:
+            return self.get_response(request)
+        if not _known(code):
+            known = ", ".join(c for c, _n in settings.LANGUAGES)
+            return response(
+                request,
+                400,
+                translation.gettext("Unknown language"),
+                translation.gettext("'%(code)s' is not a language of this site (%(known)s)")
+                % {"code": code[:20], "known": known},
+                errors=[{"loc": ["query", "lang"], "msg": f"one of {known}"}],
+            )
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+        answer = self.get_response(request)
+        answer.headers.setdefault("Content-Language", code)
+        return answer

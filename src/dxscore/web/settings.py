@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "dxscore.web.diskfull.DiskFullMiddleware",  # a full disk said as such (507)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "dxscore.web.language.ApiLanguageMiddleware",  # ?lang= under /api/v1/ (docs/api.md)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -71,7 +71,7 @@ def _forms(user, today: dt.date) -> list[Item]:
         return items
     for methodology, period in open_collections(today):
         url = reverse("completeness", args=[methodology.pk, period.code])
-        what = {"m": methodology.title, "p": period.code}
+        what = {"m": methodology.heading, "p": period.code}
         late = period.deadline is not None and today > period.deadline
         if enters:
             rows = completeness(methodology, period, user, action=scope.ENTER)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import http.server
+import re
 import threading
 
 import pytest
@@ -128,9 +129,9 @@ def test_a_scorecard_pdf_shows_hostile_text_as_text_and_reads_no_file_or_address
     m = Methodology.objects.get(pk=run.methodology_id)
     text = m.text
     for old, new in (
-        ("name: Provincial DTI", "name: " + _yaml(attacks["http"])),
-        ("name: Digital awareness (Nhận thức số)", "name: " + _yaml(attacks["file"])),
-        ("name: Digital institutions (Thể chế số)", "name: " + _yaml(attacks["data"])),
+        ('{en: "Provincial DTI"', "{en: " + _yaml(attacks["http"])),
+        ('{en: "Digital awareness (Nhận thức số)"', "{en: " + _yaml(attacks["file"])),
+        ('{en: "Digital institutions (Thể chế số)"', "{en: " + _yaml(attacks["data"])),
     ):
         assert old in text
         text = text.replace(old, new)
@@ -169,18 +170,17 @@ def test_methodology_free_text_is_checked_on_upload():
     source = (ix.methodology.BUILTIN_DIR / "vn-766.yaml").read_text(encoding="utf-8")
     hostile = source.replace(
         'version: "2022.1"', 'version: "1</style><link rel=attachment href=file:///etc/passwd>"'
-    ).replace(
-        "title: Decision 766 index of service quality to citizens and businesses",
-        'title: "Decision\\x1b[2J 766"',
     )
+    hostile = re.sub(r"(?m)^title: .*$", lambda _m: 'title: "Decision\\x1b[2J 766"', hostile)
     with pytest.raises(ix.MethodologyError) as caught:
         ix.methodology.loads(hostile)
     where = dict(caught.value.problems)
     assert "short label" in where["version"]
     assert "control characters" in where["title"] and "U+001B" in where["title"]
     # markup characters stay allowed in free text ("< 5 days"): pages escape them
-    fine = source.replace(
-        "title: Decision 766 index of service quality to citizens and businesses",
-        'title: "Dossiers settled in < 5 days & <b>on time</b>"',
+    fine = re.sub(
+        r"(?m)^title: .*$",
+        lambda _m: 'title: {en: "Dossiers settled in < 5 days & <b>on time</b>", vi: "< 5 ngày"}',
+        source,
     )
     assert ix.methodology.loads(fine).title.startswith("Dossiers settled in < 5 days")

@@ -120,7 +120,8 @@ def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
     assert columns == stored  # a column for every measure the library computes
     catalogue = tmp_path / "catalogue.csv"
     catalogue.write_text(
-        "procedure,unit,name,service_level\nP1,256,Cấp giấy phép xây dựng,full\n",
+        "procedure,unit,name,name_en,service_level\n"
+        "P1,256,Cấp giấy phép xây dựng,Building permit,full\n",
         encoding="utf-8",
     )
     Store(_store_path(), create=True).import_catalogue([catalogue])
@@ -150,6 +151,8 @@ def test_worker_stores_the_measures_per_procedure_and_the_catalogue_names(
         "P1": "Cấp giấy phép xây dựng",
         "P2": "",
     }
+    # the catalogue's name in another language reaches the pages and the API
+    assert Procedure.objects.get(code="P1").translations == {"en": "Building permit"}
 
 
 def _store_path():

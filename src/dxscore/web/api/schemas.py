@@ -343,6 +343,7 @@ class RunIn(Strict):
 class ScoreOut(Schema):
     unit: str
     node: str
+    name: str = Field("", description="the node's name in the answer's language (lang)")
     kind: str
     score: float | None = None
     rank: int | None = None
@@ -355,6 +356,7 @@ class ScoreOut(Schema):
 class PillarOut(Schema):
     code: str
     name: str
+    translations: dict[str, str] = Field({}, description="the name in other languages")
 
 
 class ResolutionOut(Schema):
@@ -362,6 +364,7 @@ class ResolutionOut(Schema):
     unit: str
     code: str
     title: str
+    translations: dict[str, str] = Field({}, description="the title in other languages")
     issuer: str
     issued_on: dt.date
     horizon: str
@@ -375,6 +378,7 @@ class TargetOut(Schema):
     number: int
     pillar: str | None = None
     title: str
+    translations: dict[str, str] = Field({}, description="the title in other languages")
     unit: str
     indicator: str | None = None
     comparison: str
@@ -395,6 +399,7 @@ class TaskOut(Schema):
     resolution: int
     number: int
     title: str
+    translations: dict[str, str] = Field({}, description="the title in other languages")
     description: str
     owner: str
     cooperating: list[str]

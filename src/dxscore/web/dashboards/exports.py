@@ -135,7 +135,7 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
                     spec.max_points,
                     getattr(norm, "method", "") if norm is not None else "",
                     getattr(agg, "method", "") if agg is not None else "",
-                    getattr(spec, "help", "") or spec.description,
+                    node.help,
                 ],
             )
         widths = dict(zip("ABCDEFGHI", (22, 44, 11, 22, 8, 9, 14, 12, 60), strict=True))

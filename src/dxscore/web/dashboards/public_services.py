@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dxscore import index as ix
-from dxscore import periods
+from dxscore import periods, texts
 from dxscore.web.dashboards.queries import fold
 from dxscore.web.dashboards.tables import Column as TableColumn
 from dxscore.web.dashboards.tables import Table
@@ -141,7 +141,11 @@ class ProcedureQuery:
 
 
 def procedure_names(codes) -> dict[str, str]:
-    return dict(Procedure.objects.filter(code__in=list(codes)).values_list("code", "name"))
+    """Procedure code -> name in the reader's language (else as the catalogue gives it)."""
+    rows = Procedure.objects.filter(code__in=list(codes)).values_list(
+        "code", "name", "translations"
+    )
+    return {code: texts.translated(name, tr) for code, name, tr in rows}
 
 
 def procedure_rows(unit_ids: list[int], kind: str, period: str) -> list[dict]:

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from dxscore import index as ix
+from dxscore import texts
 from dxscore.index.methodology import ROOT
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs.models import Unit, UnitGroup
@@ -254,11 +255,12 @@ class Board:
                 if row.get(kind):
                     labels[row["unit"]][kind] = row[kind]
         names = {}
-        for kind, code, name, unit in UnitGroup.objects.filter(
+        for kind, code, name, tr, unit in UnitGroup.objects.filter(
             units__code__in=list(self.unit_table)
-        ).values_list("kind", "code", "name", "units__code"):
-            names[(kind, code)] = name or code
-            labels.setdefault(unit, {}).setdefault(kind, name or code)
+        ).values_list("kind", "code", "name", "translations", "units__code"):
+            shown = texts.translated(name, tr) or code  # in the reader's language
+            names[(kind, code)] = shown
+            labels.setdefault(unit, {}).setdefault(kind, shown)
         return labels
 
     @cached_property

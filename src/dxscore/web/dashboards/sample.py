@@ -29,6 +29,30 @@ REGIONS = {  # the six socio-economic regions (GSO)
     "southeast": "Southeast",
     "mekong_delta": "Mekong Delta",
 }
+REGION_TRANSLATIONS = {  # shown in the reader's language (UnitGroup.translations)
+    "red_river_delta": {
+        "vi": "Đồng bằng sông Hồng",
+        "ar": "دلتا النهر الأحمر",
+        "hi": "रेड रिवर डेल्टा",
+    },
+    "northern_midlands_mountains": {
+        "vi": "Trung du và miền núi phía Bắc",
+        "ar": "الهضاب الوسطى والجبال الشمالية",
+        "hi": "उत्तरी मध्यभूमि और पर्वतीय क्षेत्र",
+    },
+    "north_central_central_coast": {
+        "vi": "Bắc Trung Bộ và Duyên hải miền Trung",
+        "ar": "الشمال الأوسط والساحل الأوسط",
+        "hi": "उत्तर मध्य और मध्य तटीय क्षेत्र",
+    },
+    "central_highlands": {"vi": "Tây Nguyên", "ar": "المرتفعات الوسطى", "hi": "मध्य उच्चभूमि"},
+    "southeast": {"vi": "Đông Nam Bộ", "ar": "الجنوب الشرقي", "hi": "दक्षिण-पूर्व"},
+    "mekong_delta": {
+        "vi": "Đồng bằng sông Cửu Long",
+        "ar": "دلتا نهر ميكونغ",
+        "hi": "मेकांग डेल्टा",
+    },
+}
 
 
 def ensure_units(
@@ -52,9 +76,13 @@ def ensure_regions(codes: list[str]) -> None:
     grid = vn_provinces_grid()
     by_code = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     for region, name in REGIONS.items():
+        translations = REGION_TRANSLATIONS.get(region, {})
         group, _ = UnitGroup.objects.get_or_create(
-            kind="region", code=region, defaults={"name": name}
+            kind="region", code=region, defaults={"name": name, "translations": translations}
         )
+        if not group.translations and translations:
+            group.translations = translations
+            group.save(update_fields=["translations"])
         group.units.add(*[u for c, u in by_code.items() if grid.get(c, (0, 0, ""))[2] == region])
 
 

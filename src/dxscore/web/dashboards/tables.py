@@ -46,7 +46,7 @@ def run_meta(board: Board) -> dict:
     return {
         "methodology": run.methodology.code,
         "methodology_version": run.methodology.version,
-        "methodology_title": run.methodology.title,
+        "methodology_title": run.methodology.heading,
         "methodology_digest": run.methodology_digest,
         "period": run.period.code,
         "run": run.number,
@@ -77,6 +77,12 @@ class LeaderboardQuery:
         )
 
 
+def group_kind_label(kind: str) -> str:
+    """The heading of a column of unit groups: a known kind in the reader's language."""
+    known = {"region": _("Region")}
+    return str(known.get(kind, kind.replace("_", " ").capitalize()))
+
+
 def leaderboard_columns(board: Board) -> list[Column]:
     cols = [
         Column("rank", _("Rank"), RANK),
@@ -84,10 +90,7 @@ def leaderboard_columns(board: Board) -> list[Column]:
         Column("unit", _("Code")),
         Column("name", _("Unit")),
     ]
-    cols += [
-        Column(f"group_{kind}", kind.replace("_", " ").capitalize())
-        for kind, _g in board.group_choices
-    ]
+    cols += [Column(f"group_{kind}", group_kind_label(kind)) for kind, _g in board.group_choices]
     cols += [
         Column(ROOT, board.name(ROOT), SCORE, ROOT),
         Column("score_change", _("Change in score"), DELTA),
@@ -158,7 +161,7 @@ def leaderboard(board: Board, query: LeaderboardQuery) -> Table:
         rows = list(reversed(rows))
     return Table(
         name=f"leaderboard-{board.run.methodology.code}-{board.run.period.code}",
-        title=f"{board.run.methodology.title} · {board.run.period.code}",
+        title=f"{board.run.methodology.heading} · {board.run.period.code}",
         columns=columns,
         rows=rows,
         meta=run_meta(board)
@@ -285,7 +288,9 @@ def scorecard(board: Board, unit: str) -> Table:
         )
     return Table(
         name=f"scorecard-{board.run.methodology.code}-{board.run.period.code}-{unit}",
-        title=f"{board.unit_name(unit)} · {board.run.methodology.title} · {board.run.period.code}",
+        title=" · ".join(
+            (board.unit_name(unit), board.run.methodology.heading, board.run.period.code)
+        ),
         columns=columns,
         rows=rows,
         meta=run_meta(board) | {"unit": unit, "unit_name": board.unit_name(unit)},

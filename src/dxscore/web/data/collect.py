@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
+from dxscore import texts
 from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -49,14 +50,16 @@ def inputs(methodology: Methodology) -> list[Input]:
                 measure=spec.unit,
                 low=low,
                 high=high,
-                help=spec.help or spec.description,
+                help=node.help,
                 required=not spec.missing_allowed,
                 kind="indicator",
                 computed=code in computed,
             )
         )
     for code, den in m.denominators.items():
-        out.append(Input(code, den.name or code, den.unit, 0, None, "", False, "denominator"))
+        out.append(
+            Input(code, texts.pick(den.name) or code, den.unit, 0, None, "", False, "denominator")
+        )
     return out
 
 

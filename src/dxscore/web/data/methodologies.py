@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from dxscore import index as ix
-from dxscore import safefiles
+from dxscore import safefiles, texts
 from dxscore.errors import Problems
 from dxscore.web.data.models import Indicator, Methodology
 from dxscore.web.upload_limits import message as limit_message
@@ -29,11 +29,22 @@ def sync_indicators(m: ix.CompiledMethodology) -> None:
     for code in m.indicators:
         if code not in known:
             spec = m.nodes[code].spec
-            new.append(Indicator(code=code, name=spec.name or code, measure=spec.unit))
+            new.append(
+                Indicator(code=code, name=texts.english(spec.name) or code, measure=spec.unit)
+            )
     for code, den in m.denominators.items():
         if code not in known:
-            new.append(Indicator(code=code, name=den.name or code, measure=den.unit))
+            new.append(Indicator(code=code, name=texts.english(den.name) or code, measure=den.unit))
+    for ind in new:
+        node = m.nodes.get(ind.code)
+        ind.translations = texts.translations(
+            node.spec.name if node else m.denominators[ind.code].name
+        )
     Indicator.objects.bulk_create(new, ignore_conflicts=True)
+    for code in known & set(m.indicators):  # translations added to a file reach old rows
+        names = texts.translations(m.nodes[code].spec.name)
+        if len(names) > 1:
+            Indicator.objects.filter(code=code, translations={}).update(translations=names)
 
 
 def indicator_rows(m: ix.CompiledMethodology) -> list[dict]:
@@ -51,7 +62,7 @@ def indicator_rows(m: ix.CompiledMethodology) -> list[dict]:
                 "range": spec.range,
                 "direction": spec.direction,
                 "parent": node.parent,
-                "help": spec.help,
+                "help": texts.pick(spec.help),
             }
         )
     return rows
@@ -89,7 +100,7 @@ def store(text: str, user=None, purpose: str = "", source: str = "upload") -> Me
         return Methodology.objects.create(
             code=m.id,
             version=m.version,
-            title=m.title,
+            title=texts.english(m.title_text),
             text=text,
             digest=m.digest,
             purpose=purpose or m.id,
@@ -111,7 +122,16 @@ def ensure_builtins(using: str = "default") -> None:
     """Store each built-in methodology once (active for its purpose if none is)."""
     for ref in ix.builtin_ids():
         m = ix.load(ref)
-        if Methodology.objects.using(using).filter(code=m.id, version=m.version).exists():
+        stored = Methodology.objects.using(using).filter(code=m.id, version=m.version).first()
+        if stored is not None:
+            if stored.builtin and stored.text != m.text and stored.digest == m.digest:
+                # the same computation with other words (translations added to the file,
+                # docs/languages.md): the stored version takes the new text, so its runs,
+                # old ones too, show the names in every language
+                stored.text = m.text
+                stored.title = texts.english(m.title_text)
+                stored.save(update_fields=["text", "title"])
+            sync_indicators(m)
             continue
         with transaction.atomic(using=using):
             sync_indicators(m)
@@ -119,7 +139,7 @@ def ensure_builtins(using: str = "default") -> None:
             Methodology.objects.using(using).create(
                 code=m.id,
                 version=m.version,
-                title=m.title,
+                title=texts.english(m.title_text),
                 text=m.text,
                 digest=m.digest,
                 builtin=True,

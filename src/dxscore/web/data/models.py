@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dxscore import index as ix
+from dxscore import texts
 from dxscore.periods import dates as period_dates
 from dxscore.periods import kind_of as period_kind
+from dxscore.web.l10n import validate_translations
 from dxscore.web.orgs.models import Level, Unit
 
 
@@ -74,6 +76,15 @@ class Methodology(models.Model):
         """The engine's compiled methodology of this version (cached per text)."""
         return _compile(self.text, f"{self.code} v{self.version}")
 
+    @property
+    def heading(self) -> str:
+        """The title in the reader's language, from the file (``title`` holds its
+        English, for lists and the admin)."""
+        try:
+            return self.compiled().title or self.title
+        except ix.MethodologyError:
+            return self.title
+
     def inputs(self) -> list[str]:
         """Codes of everything entered for this methodology: indicators and denominators."""
         m = self.compiled()
@@ -91,6 +102,10 @@ class Indicator(models.Model):
 
     code = models.CharField(_("code"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=300, blank=True)
+    # the name in other languages, from the methodology file (dxscore.texts)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     measure = models.CharField(_("unit of measure"), max_length=80, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source, default=Source.ENTERED)
 
@@ -103,7 +118,12 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
 
     def __str__(self) -> str:
-        return self.name or self.code
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, else as stored, else the code."""
+        return texts.translated(self.name, self.translations) or self.code
 
 
 class Period(models.Model):

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dxscore import texts
 from dxscore.dossiers import measures as dossier_measures
+from dxscore.web.l10n import validate_translations
 from dxscore.web.orgs.models import Unit
 
 
@@ -87,6 +89,10 @@ class Procedure(models.Model):
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=500, blank=True)
+    # the name in other languages, from the catalogue's name_<lang> columns (dxscore.texts)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
 
     class Meta:
         ordering = ["code"]
@@ -94,7 +100,12 @@ class Procedure(models.Model):
         verbose_name_plural = _("procedures")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}".strip()
+        return f"{self.code} {self.label}".strip()
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, else as the catalogue gives it."""
+        return texts.translated(self.name, self.translations)
 
 
 class ProcedureMeasure(models.Model):

@@ -56,6 +56,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.files import File
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -66,7 +67,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dxscore import periods
+from dxscore import periods, texts
 from dxscore.dossiers import (
     CATALOGUE_MEASURES,
     MEASURES,
@@ -777,14 +778,28 @@ def store_procedure_measures(frames: dict[str, pd.DataFrame], store: Store, job:
         ]
         ProcedureMeasure.objects.bulk_create(batch, batch_size=2000)
         count += len(batch)
-    names = {}
+    names: dict[str, str] = {}
+    translations: dict[str, dict[str, str]] = {}
     if (catalogue := store.catalogue_file()) is not None:
-        table = pd.read_parquet(catalogue, columns=["procedure", "name"]).dropna()
-        names = dict(zip(table["procedure"], table["name"], strict=True))
+        present = set(pq.read_schema(catalogue).names)  # older catalogues: no name_<lang>
+        languages = [c for c in (f"name_{lang}" for lang in texts.LANGUAGES) if c in present]
+        table = pd.read_parquet(catalogue, columns=["procedure", "name", *languages])
+        for row in table.itertuples(index=False):
+            if isinstance(row.name, str) and row.name:
+                names.setdefault(row.procedure, row.name)
+            for column in languages:
+                text = getattr(row, column)
+                if isinstance(text, str) and text:
+                    translations.setdefault(row.procedure, {})[column[5:]] = text[:500]
     codes = set().union(*(set(f["procedure"]) for f in frames.values())) | set(names)
+    codes |= set(translations)
     Procedure.objects.all().delete()
     Procedure.objects.bulk_create(
-        [Procedure(code=c, name=names.get(c, "")[:500]) for c in sorted(codes)], batch_size=2000
+        [
+            Procedure(code=c, name=names.get(c, "")[:500], translations=translations.get(c, {}))
+            for c in sorted(codes)
+        ],
+        batch_size=2000,
     )
     return count
 

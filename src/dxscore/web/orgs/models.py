@@ -14,6 +14,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dxscore import texts
+from dxscore.web.l10n import validate_translations
+
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$",
     _("Use letters, digits, '.', '_' or '-', starting with a letter or digit."),
@@ -297,6 +300,10 @@ class UnitGroup(models.Model):
     kind = models.CharField(_("kind"), max_length=40, validators=[code_validator])
     code = models.CharField(_("code"), max_length=40, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     units = models.ManyToManyField(Unit, related_name="groups", blank=True)
 
     class Meta:
@@ -306,7 +313,12 @@ class UnitGroup(models.Model):
         verbose_name_plural = _("unit groups")
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.name or self.code}"
+        return f"{self.kind}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, else as stored, else the code."""
+        return texts.translated(self.name, self.translations) or self.code
 
 
 class Role(models.TextChoices):

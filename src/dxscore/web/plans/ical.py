@@ -34,7 +34,7 @@ def build(tasks: Iterable[Task], name: str) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", task.deadline)
         event.add("dtend", task.deadline + dt.timedelta(days=1))
-        event.add("summary", _("Deadline: %(t)s (%(u)s)") % {"t": task.title, "u": task.owner.name})
+        event.add("summary", _("Deadline: %(t)s (%(u)s)") % {"t": task.label, "u": task.owner.name})
         lines = [
             f"{task.resolution.code} · {_('task')} {task.number}",
             f"{_('Owner unit')}: {task.owner.name}",

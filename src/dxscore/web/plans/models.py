@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from dxscore import plans
+from dxscore import plans, texts
 from dxscore.web.data.models import Indicator
+from dxscore.web.l10n import validate_translations
 from dxscore.web.orgs.models import Unit, code_validator
 
 
@@ -45,6 +46,10 @@ class Resolution(models.Model):
     )
     code = models.CharField(_("code"), max_length=40, help_text=_("For example 49-NQ/TU."))
     title = models.CharField(_("title"), max_length=300)
+    # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     issued_on = models.DateField(_("date issued"))
     horizon = models.CharField(
@@ -65,7 +70,12 @@ class Resolution(models.Model):
         verbose_name_plural = _("resolutions")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language, else as stored."""
+        return texts.translated(self.title, self.translations)
 
     def clean(self) -> None:
         _check_period(self.horizon, "horizon")
@@ -83,6 +93,10 @@ class Pillar(models.Model):
     resolution = models.ForeignKey(Resolution, models.CASCADE, related_name="pillars")
     code = models.CharField(_("code"), max_length=40, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
+    # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -94,7 +108,12 @@ class Pillar(models.Model):
         verbose_name_plural = _("pillars")
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language, else as stored."""
+        return texts.translated(self.name, self.translations)
 
 
 class Comparison(models.TextChoices):
@@ -127,6 +146,10 @@ class Target(models.Model):
         Pillar, models.SET_NULL, null=True, blank=True, related_name="targets"
     )
     title = models.CharField(_("title"), max_length=300)
+    # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     unit = models.ForeignKey(
         Unit,
         models.PROTECT,
@@ -181,7 +204,12 @@ class Target(models.Model):
         verbose_name_plural = _("targets")
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language, else as stored."""
+        return texts.translated(self.title, self.translations)
 
     @property
     def qualitative(self) -> bool:
@@ -245,6 +273,10 @@ class Task(models.Model):
     resolution = models.ForeignKey(Resolution, models.CASCADE, related_name="tasks")
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
+    # the text in other languages: {"vi": ..., "ar": ...} (dxscore.texts, docs/languages.md)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True, validators=[validate_translations]
+    )
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
         Unit,
@@ -289,7 +321,12 @@ class Task(models.Model):
         verbose_name_plural = _("tasks")
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.title}"
+        return f"{self.number}. {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language, else as stored."""
+        return texts.translated(self.title, self.translations)
 
     def clean(self) -> None:
         if self.start and self.deadline and self.start > self.deadline:

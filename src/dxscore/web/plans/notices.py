@@ -87,7 +87,7 @@ def _send(fresh: dict[int, list[Notice]], report: Report) -> None:
             for n in sorted(notices, key=lambda n: n.deadline):
                 label = _("OVERDUE") if n.kind == Notice.Kind.OVERDUE else _("due soon")
                 lines.append(
-                    f"- [{label}] {n.task.title} ({n.task.owner.name}): "
+                    f"- [{label}] {n.task.label} ({n.task.owner.name}): "
                     f"{_('deadline')} {numbers.format_date(n.deadline, language)}, "
                     f"{numbers.format_percent(n.task.percent / 100, language)}\n"
                     f"  {settings.DXSCORE_SITE_URL}{reverse('plans:task', args=[n.task_id])}"

@@ -197,7 +197,7 @@ def workbook(run: ScoreRun, result: Audit) -> bytes:
             append(ws, row)
         style_header(ws, 18)
     about = wb.create_sheet(_("about")[:31])
-    append(about, [_("Methodology"), f"{run.methodology.title} ({result.methodology})"])
+    append(about, [_("Methodology"), f"{run.methodology.heading} ({result.methodology})"])
     append(about, [_("Period"), result.period])
     append(about, [_("Run"), run.number])
     append(about, [_("Input hash"), run.input_hash])

@@ -106,7 +106,7 @@ def xlsx_bytes(run: ScoreRun, unit, sources: list[Source]) -> bytes:
     m = run.methodology
     for label, value in [
         (_("Unit"), f"{unit.name} ({unit.code})"),
-        (_("Methodology"), f"{m.title} ({m.code} v{m.version})"),
+        (_("Methodology"), f"{m.heading} ({m.code} v{m.version})"),
         (_("Period"), run.period.code),
         (_("Run"), run.number),
         (_("Methodology digest"), run.methodology_digest),

@@ -130,7 +130,7 @@ def run_sources(run: ScoreRun, unit, user) -> list[Source]:
         out.append(
             Source(
                 input=i,
-                name=node.name if node else (indicator.name if indicator else "") or i.indicator,
+                name=node.name if node else (indicator.label if indicator else "") or i.indicator,
                 origin=_origin(i, entered, indicator, may_see),
                 entered_by=None if i.origin else actor(entered),
                 entered_at=None if i.origin or entered is None else entered.at,

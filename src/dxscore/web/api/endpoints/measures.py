@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
+from dxscore import texts
 from dxscore.web.api import schemas as s
 from dxscore.web.api.common import Limit, Offset, invalid, page, visible_unit
 from dxscore.web.dossierdata.models import DossierMeasure, Procedure, ProcedureMeasure
@@ -133,6 +134,11 @@ def list_procedure_measures(
     found = page(request, rows, limit, offset, lambda m: m)
     # the page's procedure names in one query (codes without a catalogue entry: "")
     codes = {m.procedure for m in found["items"]}
-    names = dict(Procedure.objects.filter(code__in=codes).values_list("code", "name"))
+    names = {
+        code: texts.translated(name, tr)  # in the answer's language (lang, Accept-Language)
+        for code, name, tr in Procedure.objects.filter(code__in=codes).values_list(
+            "code", "name", "translations"
+        )
+    }
     found["items"] = [procedure_measure_out(m, names) for m in found["items"]]
     return found

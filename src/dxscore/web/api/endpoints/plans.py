@@ -40,12 +40,16 @@ def resolution_out(r: Resolution) -> dict:
         "id": r.pk,
         "unit": r.unit.code,
         "code": r.code,
-        "title": r.title,
+        "title": r.label,
+        "translations": r.translations,
         "issuer": r.issuer,
         "issued_on": r.issued_on,
         "horizon": r.horizon,
         "description": r.description,
-        "pillars": [{"code": p.code, "name": p.name} for p in r.pillars.all()],
+        "pillars": [
+            {"code": p.code, "name": p.label, "translations": p.translations}
+            for p in r.pillars.all()
+        ],
     }
 
 
@@ -93,7 +97,8 @@ def target_out(a: assessing.Assessed) -> dict:
         "resolution": t.resolution_id,
         "number": t.number,
         "pillar": t.pillar.code if t.pillar_id else None,
-        "title": t.title,
+        "title": t.label,
+        "translations": t.translations,
         "unit": t.unit.code,
         "indicator": t.indicator.code if t.indicator_id else None,
         "comparison": t.comparison,
@@ -153,7 +158,8 @@ def task_out(t: Task, today: dt.date | None = None) -> dict:
         "id": t.pk,
         "resolution": t.resolution_id,
         "number": t.number,
-        "title": t.title,
+        "title": t.label,
+        "translations": t.translations,
         "description": t.description,
         "owner": t.owner.code,
         "cooperating": [u.code for u in t.cooperating.all()],

@@ -150,7 +150,7 @@ def list_indicators(
         indicators,
         limit,
         offset,
-        lambda i: {"code": i.code, "name": i.name, "measure": i.measure, "source": i.source},
+        lambda i: {"code": i.code, "name": i.label, "measure": i.measure, "source": i.source},
     )
 
 
@@ -159,7 +159,7 @@ def methodology_out(m: Methodology) -> dict:
         "id": m.pk,
         "code": m.code,
         "version": m.version,
-        "title": m.title,
+        "title": m.heading,
         "purpose": m.purpose,
         "active": m.active,
         "builtin": m.builtin,

@@ -128,6 +128,7 @@ def run_results(
     if kind:
         scores = scores.filter(kind=kind)
     scores = scores.order_by("node", "rank", "unit__code")
+    nodes = run.methodology.compiled().nodes
     return page(
         request,
         scores,
@@ -136,6 +137,7 @@ def run_results(
         lambda x: {
             "unit": x.unit.code,
             "node": x.node,
+            "name": nodes[x.node].name if x.node in nodes else x.node,
             "kind": x.kind,
             "score": x.score,
             "rank": x.rank,

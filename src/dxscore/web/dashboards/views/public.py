@@ -87,13 +87,17 @@ def leaderboard(request, code: str, period: str):
             shown=len(table.rows),
             querystring=request.GET.urlencode(),
             page_title=_title(_("Leaderboard"), board),
+            group_menu=[
+                (kind, tables.group_kind_label(kind), labels)
+                for kind, labels in board.group_choices
+            ],
         )
 
     return page(request, "dashboards/leaderboard.html", build)
 
 
 def _title(what: str, board: Board) -> str:
-    return f"{what} · {board.run.methodology.title} {board.run.period.code}"
+    return f"{what} · {board.run.methodology.heading} {board.run.period.code}"
 
 
 @require_GET
