@@ -22,6 +22,7 @@ PURE = [
     "errors.py",
     "tables.py",
     "numbers.py",
+    "figures.py",
 ]
 
 

@@ -10,10 +10,19 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from dxscore import numbers
+from dxscore import figures, numbers
 from dxscore.numbers import NumberProblem, machine
 
-__all__ = ["NumberField", "NumberProblem", "language", "machine", "message", "parse"]
+__all__ = [
+    "NumberField",
+    "NumberProblem",
+    "RateField",
+    "figure_field",
+    "language",
+    "machine",
+    "message",
+    "parse",
+]
 
 
 def language(request=None) -> str:
@@ -88,3 +97,74 @@ class NumberField(forms.FloatField):
     def widget_attrs(self, widget):
         # FloatField would add min, max and step, which a text box does not use
         return {}
+
+
+class RateInput(NumberInput):
+    """A rate's text box: the stored fraction shown as a percentage (``96,8%``)."""
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return value
+        return figures.format_figure(value, figures.RATE, language())
+
+
+class RateField(NumberField):
+    """A rate or share (stored as a fraction in [0, 1]) typed as a percentage with its
+    sign (``96,8%``, ``96.8 %``: 0.968) or as the fraction itself (``0.968``); a number
+    without ``%`` is always the fraction, so a text reads one way only. Shown as a
+    percentage with one decimal; left as shown, the stored value keeps its full
+    precision (``0.967816091954023`` shown ``96.8%`` stays ``0.967816091954023``)."""
+
+    widget = RateInput
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip()
+        initial = self.initial
+        if isinstance(initial, int | float) and text == RateInput().format_value(initial):
+            return float(initial)  # unchanged: the stored number, not the rounded text
+        try:
+            number = figures.parse_figure(text, figures.RATE, language())
+        except NumberProblem as problem:
+            raise forms.ValidationError(message(problem), code="invalid") from None
+        if (
+            number is not None
+            and not figures.is_percentage(text)
+            and self.max_value is not None
+            and number > self.max_value
+            and 1 < number <= 100
+        ):
+            raise forms.ValidationError(rate_hint(number), code="max_value")
+        return number
+
+
+def rate_hint(number: float) -> str:
+    """Why ``96.8`` is refused in a rate field, and how to write it."""
+    lang = language()
+    return _(
+        "%(v)s is more than 1: type a rate as a percentage with %% (%(p)s) "
+        "or as the fraction (%(f)s)"
+    ) % {
+        "v": numbers.format_number(number, lang, grouping=False),
+        "p": figures.format_figure(number / 100, figures.RATE, lang),
+        "f": numbers.format_number(number / 100, lang, grouping=False),
+    }
+
+
+def rate_rule() -> str:
+    """The rule of a rate field, said next to it."""
+    lang = language()
+    return _("Type a percentage with %% (%(p)s) or the fraction (%(f)s).") % {
+        "p": figures.format_figure(0.968, figures.RATE, lang),
+        "f": numbers.format_number(0.968, lang),
+    }
+
+
+def figure_field(kind: str, **options) -> NumberField:
+    """The form field of a figure of ``kind``: a rate takes percentages."""
+    return RateField(**options) if kind == figures.RATE else NumberField(**options)
