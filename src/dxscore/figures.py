@@ -2,13 +2,14 @@
 in PDFs and in Excel downloads (``docs/languages.md``, "How each kind of figure is
 shown").
 
-| kind | what | shown as | Excel number format |
-|---|---|---|---|
-| ``score`` | an index or pillar score | the methodology's own decimals (4 by default): ``0.8241`` | ``0.0000`` |
-| ``points`` | points earned (Decision 766's 100 points) | 2 decimals: ``76.60`` | ``0.00`` |
-| ``rate`` | a rate or share, a fraction in [0, 1] | a percentage with 1 decimal: ``96.8%`` (``96,8%`` in Vietnamese) | ``0.0%`` |
-| ``count`` | a count | an integer, grouped: ``1,027,811`` | ``#,##0`` |
-| ``number`` | any other value | grouped, at most 4 decimals, no trailing zeros: ``3.25`` | ``General`` |
+- ``score``: an index or pillar score, with the methodology's own decimals (4 by
+  default): ``0.8241``; Excel ``0.0000``.
+- ``points``: points earned (Decision 766's 100 points), 2 decimals: ``76.60``; ``0.00``.
+- ``rate``: a rate or share, a fraction in [0, 1], as a percentage with 1 decimal:
+  ``96.8%`` (``96,8%`` in Vietnamese); Excel ``0.0%``.
+- ``count``: an integer, grouped: ``1,027,811``; ``#,##0``.
+- ``number``: any other value, grouped, at most 4 decimals, no trailing zeros: ``3.25``;
+  ``General``.
 
 A raw indicator value is shown by the indicator's declared unit and range
 (:func:`indicator_kind`): a rate or share in [0, 1] is a ``rate``. What is stored and
@@ -42,7 +43,8 @@ MISSING = "–"
 # the percent signs people type: ASCII, full width, Arabic
 _PERCENT = re.compile(r"\s*[%\uff05\u066a]\s*$")
 # the words of a declared unit that say it is a rate or share (in [0, 1]) or a count
-_RATE_WORDS = re.compile(r"\b(rate|share|ratio|proportion|fraction|percent\w*)\b|%|0\s*-\s*1\b")
+# ("%" alone is not one: a unit "%" says the values are written in percent, 62.5)
+_RATE_WORDS = re.compile(r"\b(rate|share|ratio|proportion|fraction)\b|\b0\s*-\s*1\b")
 _COUNT_WORDS = re.compile(r"\b(count|number of|dossiers|records|persons|people)\b")
 
 
@@ -58,11 +60,12 @@ def indicator_kind(
     unit: str | None = "", low: float | None = None, high: float | None = None
 ) -> Kind:
     """How a raw value of an indicator is shown, from what its methodology declares: a
-    unit that says rate, share, ratio, percent or "0-1" with a range inside [0, 1] (or no
-    range), or a range of exactly [0, 1], is a ``rate``; a unit that says count is a
-    ``count``; anything else a plain ``number`` (a rating 1-5, tonnes, USD)."""
+    range of exactly [0, 1], or a unit that says rate, share, ratio or "0-1" with a range
+    inside [0, 1] (or no range), is a ``rate``; a unit that says count is a ``count``;
+    anything else a plain ``number`` (a unit "%" whose values are 62.5, a rating 1-5,
+    tonnes, USD)."""
     text = (unit or "").casefold()
-    inside = low is not None and high is not None and 0 <= low and high <= 1
+    inside = low is not None and high is not None and low >= 0 and high <= 1
     unbounded = low is None and high is None
     if (low, high) == (0, 1) or (_RATE_WORDS.search(text) and (inside or unbounded)):
         return RATE

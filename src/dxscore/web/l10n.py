@@ -143,6 +143,19 @@ class RateField(NumberField):
         return number
 
 
+class PercentNumberField(NumberField):
+    """A number shown as itself that may also be typed as a percentage (``90%`` is 0.9),
+    where the kind of the figure is chosen on the same form (a target's indicator)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and figures.is_percentage(value):
+            try:
+                return figures.parse_figure(value, figures.RATE, language())
+            except NumberProblem as problem:
+                raise forms.ValidationError(message(problem), code="invalid") from None
+        return super().to_python(value)
+
+
 def rate_hint(number: float) -> str:
     """Why ``96.8`` is refused in a rate field, and how to write it."""
     lang = language()
@@ -163,6 +176,16 @@ def rate_rule() -> str:
         "p": figures.format_figure(0.968, figures.RATE, lang),
         "f": numbers.format_number(0.968, lang),
     }
+
+
+def raw_kind(m, code: str) -> str:
+    """How a raw value of node ``code`` of a compiled methodology ``m`` is shown: by the
+    indicator's declared unit and range (a rate in [0, 1] as a percentage), else as a
+    plain number (``dxscore.figures``)."""
+    node = m.nodes.get(code)
+    if node is None or not node.is_indicator:
+        return figures.NUMBER
+    return figures.declared_kind(node.spec)
 
 
 def figure_field(kind: str, **options) -> NumberField:

@@ -76,7 +76,9 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
     for j, col in enumerate(table.columns, start=1):
         letter = get_column_letter(j)
         column_format = number_format(col.kind, decimals)
-        for (cell,), row in zip(ws.iter_rows(min_row=2, min_col=j, max_col=j), table.rows, strict=True):
+        for (cell,), row in zip(
+            ws.iter_rows(min_row=2, min_col=j, max_col=j), table.rows, strict=True
+        ):
             own = row.get(f"{col.key}_kind")  # a cell of its own kind (a raw value)
             fmt = number_format(own, decimals) if own else column_format
             if fmt:

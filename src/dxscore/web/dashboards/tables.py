@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from dxscore import figures
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards.queries import Board, Cell, UnitRow, fold
+from dxscore.web.l10n import raw_kind
 
 SCORE, RANK, CHANGE, TEXT, NUMBER, DELTA = "score", "rank", "change", "text", "number", "delta"
 RATE, POINTS, COUNT, DAYS = "rate", "points", "count", "days"
@@ -34,13 +35,6 @@ FIGURES = {
 def figure_kind(kind: str | None) -> str | None:
     """The kind of figure of a column kind; ``None`` for text, ranks' changes."""
     return FIGURES.get(kind or "")
-
-
-def raw_kind(m, code: str) -> str:
-    """How a raw value of node ``code`` of methodology ``m`` is shown: by the indicator's
-    declared unit and range (a rate in [0, 1] as a percentage), else a plain number."""
-    node = m.nodes.get(code)
-    return figures.declared_kind(node.spec) if node is not None and node.is_indicator else NUMBER
 
 
 @dataclass

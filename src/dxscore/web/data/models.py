@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dxscore import figures
 from dxscore import index as ix
 from dxscore.periods import dates as period_dates
 from dxscore.periods import kind_of as period_kind
@@ -104,6 +105,13 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.code
+
+    @property
+    def figure(self) -> str:
+        """How its values are shown (``dxscore.figures``), from its unit of measure: a
+        rate or share (``rate (0-1)``) as a percentage. Pages that have its methodology
+        also read the declared range (``collect.Input.figure``)."""
+        return figures.indicator_kind(self.measure)
 
 
 class Period(models.Model):

@@ -150,7 +150,9 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
             field = form.fields[f"{kind}_{spec.code}"]
             name = f"{spec.name} ({spec.code})"
             field.widget.attrs["aria-label"] = name if kind == "v" else f"{field.label}: {name}"
-        if spec.figure == "rate" and not locked:  # the rule of typing a rate, said next to the field
+        if (
+            spec.figure == "rate" and not locked
+        ):  # the rule of typing a rate, said next to the field
             form.fields[f"v_{spec.code}"].widget.attrs["aria-describedby"] = f"rule-{spec.code}"
     return form
 
