@@ -45,6 +45,9 @@ _PERCENT = re.compile(r"\s*[%\uff05\u066a]\s*$")
 # the words of a declared unit that say it is a rate or share (in [0, 1]) or a count
 # ("%" alone is not one: a unit "%" says the values are written in percent, 62.5)
 _RATE_WORDS = re.compile(r"\b(rate|share|ratio|proportion|fraction)\b|\b0\s*-\s*1\b")
+# a unit in [0, 1] that is points or a score as published ("share of maximum points")
+_SCORE_WORDS = re.compile(r"\bpoints?\b")
+_RATE_ONLY = re.compile(r"\brate\b")
 _COUNT_WORDS = re.compile(r"\b(count|number of|dossiers|records|persons|people)\b")
 
 
@@ -59,14 +62,22 @@ def as_kind(kind: str | None) -> Kind:
 def indicator_kind(
     unit: str | None = "", low: float | None = None, high: float | None = None
 ) -> Kind:
-    """How a raw value of an indicator is shown, from what its methodology declares: a
-    range of exactly [0, 1], or a unit that says rate, share, ratio or "0-1" with a range
-    inside [0, 1] (or no range), is a ``rate``; a unit that says count is a ``count``;
-    anything else a plain ``number`` (a unit "%" whose values are 62.5, a rating 1-5,
-    tonnes, USD)."""
+    """How a raw value of an indicator is shown, from what its methodology declares.
+
+    - A unit that says points: a ``score`` when in [0, 1] or a share ("share of maximum
+      points", DTI's main indices as published: ``0.8241``), else ``points``.
+    - A range of exactly [0, 1], or a unit that says rate, share, ratio or "0-1" with a
+      range inside [0, 1] (or none): a ``rate`` (Decision 766's "rate (0-1)": ``96.8%``).
+    - A unit that says count: a ``count``.
+    - Anything else a plain ``number`` (a unit "%" whose values are 62.5, a rating 1-5,
+      tonnes, USD)."""
     text = (unit or "").casefold()
     inside = low is not None and high is not None and low >= 0 and high <= 1
     unbounded = low is None and high is None
+    if _SCORE_WORDS.search(text) and not _RATE_ONLY.search(text):
+        if inside or (unbounded and "share" in text):
+            return SCORE  # a score published as a fraction (DTI's 0.8241), not a percentage
+        return POINTS
     if (low, high) == (0, 1) or (_RATE_WORDS.search(text) and (inside or unbounded)):
         return RATE
     if _COUNT_WORDS.search(text):
