@@ -140,6 +140,20 @@ class RateField(NumberField):
             and 1 < number <= 100
         ):
             raise forms.ValidationError(rate_hint(number), code="max_value")
+        low, high = self.min_value, self.max_value
+        if number is not None and (
+            (low is not None and number < low) or (high is not None and number > high)
+        ):
+            lang = language()
+            bounds = {
+                "low": figures.format_figure(low if low is not None else 0, figures.RATE, lang, 0),
+                "high": figures.format_figure(
+                    high if high is not None else 1, figures.RATE, lang, 0
+                ),
+            }
+            raise forms.ValidationError(
+                _("Enter a rate from %(low)s to %(high)s.") % bounds, code="range"
+            )
         return number
 
 

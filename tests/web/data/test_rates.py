@@ -125,7 +125,8 @@ def test_a_percentage_without_its_sign_is_refused_and_says_how_to_write_it(
     assert "96,8%" in text and "0,968" in text  # both ways of writing it
     assert not Value.objects.filter(indicator__code="timeliness_rate").exists()
     response = client.post(url, {"v_timeliness_rate": "140%", "action": "save"})
-    assert response.status_code == 200  # above 100%: the form's range
+    assert response.status_code == 200  # above 100%: the range, said as percentages
+    assert "Nhập tỷ lệ từ 0% đến 100%." in response.content.decode()
     assert not Value.objects.filter(indicator__code="timeliness_rate").exists()
 
 
