@@ -7,6 +7,13 @@ the API turns them into RFC 9457 problem details."""
 from __future__ import annotations
 
 
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the form English needs, for the command line and the library's
+    messages (which are English; the web's go through ``ngettext``): ``counted(1,
+    "problem") == "1 problem"``, ``counted(3, "unit code") == "3 unit codes"``."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 class Problems(ValueError):
     """Everything wrong with one input. ``source`` names the input (a file), if any;
     ``max_listed`` bounds how many pairs the message shows (all are kept)."""
@@ -24,7 +31,7 @@ class Problems(ValueError):
             text = "; ".join(f"{where}: {message}" for where, message in shown)
             more = len(self.problems) - len(shown)
             return text + (f"; ... and {more} more" if more else "")
-        lines = [f"{self.source}: {len(self.problems)} problem(s)"]
+        lines = [f"{self.source}: {counted(len(self.problems), 'problem')}"]
         lines += [f"  {where}: {message}" for where, message in shown]
         if len(self.problems) > len(shown):
             lines.append(f"  ... and {len(self.problems) - len(shown)} more")

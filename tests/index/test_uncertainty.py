@@ -1,5 +1,6 @@
 """Uncertainty analysis: intervals, repeatability, Sobol on a known function."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -158,3 +159,58 @@ def test_uncertainty_section_in_a_methodology_file_is_validated():
     paths = [p for p, _ in info.value.problems]
     assert "uncertainty.weights.noise" in paths
     assert any(p.startswith("uncertainty.aggregation") for p in paths)
+
+
+PUBLICATION_RULES = """
+    id: rules
+    version: "1"
+    title: Rounding, gates and a reference unit
+    scale: [0, 1]
+    rank_rounding: 2
+    defaults: {indicator: {normalisation: minmax, required: false}}
+    tree:
+      round: 3
+      children:
+        - code: health
+          zero_if: access
+          round: 2
+          children: [{code: access, round: 1}, {code: quality}]
+        - code: water
+          missing_if: supply
+          rescale: minmax
+          children: [{code: supply}, {code: safety}]
+"""
+
+
+def test_replications_follow_rounding_gates_and_reference_units_as_the_run_does():
+    """The nominal replication is the run itself, to the digit: a node's ``round``
+    before its parent takes it, ``zero_if`` and ``missing_if`` gates, reference units
+    left out of rescaling and of every rank, and the rank rounding."""
+    m = ix.loads(PUBLICATION_RULES)
+    rng = np.random.default_rng(3)
+    rows = [
+        {
+            "unit": f"U{i}",
+            "period": "2024",
+            "access": 0.0 if i == 2 else rng.random(),
+            "quality": rng.random(),
+            "supply": np.nan if i == 4 else rng.random(),
+            "safety": rng.random(),
+        }
+        for i in range(12)
+    ]
+    rows.append({"unit": "AVG", "period": "2024", "access": 2.0, "quality": 2.0,
+                 "supply": 2.0, "safety": 2.0})  # fmt: skip
+    data = ix.dataset_from_frame(pd.DataFrame(rows), m)
+    run = ix.compute(m, data, reference=["AVG"])
+    rep = Replicator(m, dataclasses.replace(data, reference=run.reference), "2024", ALTERNATIVES)
+    for node in ("index", "health", "water"):
+        np.testing.assert_array_equal(rep.nominal(node), run.scores[node][0])
+    np.testing.assert_array_equal(rep.ranks(rep.nominal()), run.ranks["index"][0])
+    assert np.isnan(rep.ranks(rep.nominal())[-1])  # the reference unit is never ranked
+    assert rep.nominal("health")[2] == 0.0 and np.isnan(rep.nominal("water")[4])
+    # every replication under weight noise keeps the gates and the roundings
+    noisy = Replicator(m, data, "2024", Uncertainty.model_validate({"weights": {"noise": 0.3}}))
+    scores = noisy.evaluate(np.random.default_rng(5).random((64, len(noisy.factors))), "health")
+    assert (scores[:, 2] == 0.0).all()
+    np.testing.assert_array_equal(scores, np.round(scores, 2))

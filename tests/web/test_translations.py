@@ -1,9 +1,11 @@
-"""Every translatable string of the web apps ships in Vietnamese.
+"""Every translatable string of the web apps ships in Vietnamese, Arabic and Hindi.
 
 The strings are extracted the way the catalogues are made (``makemessages`` over a copy
 of ``src/dxscore/web`` in a temporary folder, so the real catalogues are not touched) and
-looked up in the union of the site's and the apps' Vietnamese catalogues: none may be
-missing, empty or fuzzy, and the compiled ``.mo`` files must say the same as the ``.po``.
+looked up in the union of the site's and the apps' catalogues of each language: none may
+be missing, empty or fuzzy, and the compiled ``.mo`` files must say the same as the
+``.po``. A plural form may leave out one placeholder (the count), as Arabic writes "one
+value" and "two values" in words.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ import pytest
 import dxscore.web
 
 WEB = Path(dxscore.web.__file__).parent
-CATALOGUES = sorted(WEB.rglob("locale/vi/LC_MESSAGES/django.po"))
+LANGUAGES = ("vi", "ar", "hi")
+CATALOGUES = sorted(WEB.rglob("locale/*/LC_MESSAGES/django.po"))
+
+
+def catalogues(language: str) -> list[Path]:
+    return sorted(WEB.rglob(f"locale/{language}/LC_MESSAGES/django.po"))
+
 
 pytestmark = pytest.mark.skipif(
     shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed"
@@ -96,19 +104,32 @@ def extracted(tmp_path_factory) -> list[dict]:
     return entries
 
 
-def test_catalogues_exist():
-    assert WEB / "locale/vi/LC_MESSAGES/django.po" in CATALOGUES
-    assert WEB / "dashboards/locale/vi/LC_MESSAGES/django.po" in CATALOGUES
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogues_exist(language):
+    found = catalogues(language)
+    assert WEB / f"locale/{language}/LC_MESSAGES/django.po" in found
+    assert WEB / f"dashboards/locale/{language}/LC_MESSAGES/django.po" in found
+    # every app with a catalogue has it in every language
+    assert [p.parent.parent.parent.parent for p in found] == [
+        p.parent.parent.parent.parent for p in catalogues("vi")
+    ]
 
 
-def test_every_string_has_a_vietnamese_translation(extracted):
+def test_the_site_offers_the_languages_of_the_catalogues():
+    from django.conf import settings
+
+    assert {code for code, _name in settings.LANGUAGES} == {"en", *LANGUAGES}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_string_has_a_translation(extracted, language):
     translated = {}
-    for path in CATALOGUES:
+    for path in catalogues(language):
         for entry in parse_po(path):
             if "fuzzy" not in entry["flags"] and all(_msgstrs(entry)):
                 translated[_key(entry)] = entry
     missing = [_key(e) for e in extracted if _key(e) not in translated]
-    assert not missing, f"{len(missing)} string(s) without a Vietnamese translation: {missing}"
+    assert not missing, f"{len(missing)} string(s) without a translation in {language}: {missing}"
 
 
 def test_no_fuzzy_or_empty_entries():
@@ -128,10 +149,13 @@ def test_placeholders_are_kept():
     bad = []
     for path in CATALOGUES:
         for entry in parse_po(path):
-            want = sorted(placeholder.findall(entry["msgid"]))
+            want = set(placeholder.findall(entry["msgid"]))
+            want |= set(placeholder.findall(entry.get("msgid_plural", "")))
             for text in _msgstrs(entry):
-                if sorted(placeholder.findall(text)) != want:
-                    bad.append(entry["msgid"])
+                got = set(placeholder.findall(text))
+                plural = "msgid_plural" in entry
+                if got != want and not (plural and got <= want and len(want - got) <= 1):
+                    bad.append((path.relative_to(WEB).as_posix(), entry["msgid"]))
     assert not bad
 
 
@@ -163,3 +187,19 @@ def test_translation_functions_keep_names_that_makemessages_extracts():
         if m.group(2) != "_"
     ]
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_plural_entries_have_every_form_of_their_language(language):
+    """Vietnamese has one form, Hindi two, Arabic six (``Plural-Forms`` of the header,
+    gettext's rule): each plural entry carries exactly that many."""
+    import re
+
+    wanted = {"vi": 1, "hi": 2, "ar": 6}[language]
+    for path in catalogues(language):
+        header = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+        found = re.search(r"nplurals=(\d+)", header)
+        assert found and int(found.group(1)) == wanted, path
+        for entry in parse_po(path):
+            if "msgid_plural" in entry:
+                assert len(_msgstrs(entry)) == wanted, (path, entry["msgid"])

@@ -313,7 +313,9 @@ def units_import(
     for where, message in plan.problems:
         typer.echo(f"{where}: {message}", err=True)
     if plan.problems:
-        typer.echo(f"{len(plan.problems)} problem(s): nothing would be stored", err=True)
+        from dxscore.errors import counted
+
+        typer.echo(f"{counted(len(plan.problems), 'problem')}: nothing would be stored", err=True)
         raise typer.Exit(1)
     verb = "stored" if plan.committed else "to store (preview; --commit stores)"
     typer.echo(

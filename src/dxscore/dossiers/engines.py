@@ -43,6 +43,7 @@ from dxscore.dossiers.reform import OnMap, plan_maps
 from dxscore.dossiers.schema import BATCH, ROW
 from dxscore.dossiers.store import Store, StoreError, check_timezone
 from dxscore.dossiers.units import closure, read_units
+from dxscore.errors import counted
 from dxscore.periods import KINDS, Kind, check_kind
 
 if TYPE_CHECKING:
@@ -309,8 +310,8 @@ def compute_measures(
         if unknown:
             shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
             notes.append(
-                f"{len(unknown)} unit code(s) in the dossiers are not in the units file and "
-                f"are reported on their own: {shown}"
+                f"{counted(len(unknown), 'unit code')} in the dossiers not in the units file, "
+                f"reported on their own: {shown}"
             )
         tree = ibis.memtable(closure(frame, unknown))
     result = _run(engine, base, span, tree, catalogue, by_procedure)
@@ -357,8 +358,8 @@ def _prepared_measures(
             if unknown:
                 shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
                 notes.append(
-                    f"{len(unknown)} unit code(s) in the dossiers are not in the units file "
-                    f"and are reported on their own: {shown}"
+                    f"{counted(len(unknown), 'unit code')} in the dossiers not in the units "
+                    f"file, reported on their own: {shown}"
                 )
             local.point(parts, catalogue_path, closure(frame, unknown))
 
@@ -433,7 +434,7 @@ def _on_map(
     if lost:
         shown = ", ".join(lost[:10]) + (" ..." if len(lost) > 10 else "")
         notes.append(
-            f"the records of {len(lost)} unit(s) abolished without successor count for no "
+            f"the records of {counted(len(lost), 'unit')} abolished without successor count for no "
             f"unit on {on_map.describe()}: {shown}"
         )
     frames, base = [], None

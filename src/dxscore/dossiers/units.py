@@ -14,6 +14,7 @@ from typing import cast
 
 import pandas as pd
 
+from dxscore.errors import counted
 from dxscore.tables import read_frame
 
 MAX_LISTED = 20
@@ -97,7 +98,7 @@ def check_tree(frame: pd.DataFrame, source: str = "units") -> None:
         shown = problems[:MAX_LISTED]
         more = len(problems) - len(shown)
         raise UnitsError(
-            f"{source}: {len(problems)} problem(s)\n  "
+            f"{source}: {counted(len(problems), 'problem')}\n  "
             + "\n  ".join(shown)
             + (f"\n  ... and {more} more" if more else "")
         )

@@ -12,6 +12,7 @@ analysis takes ``U`` from SALib's sampler, through the same code.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,7 +25,7 @@ from dxscore.index.arrays import Floats, Ints
 from dxscore.index.data import Dataset
 from dxscore.index.methodology import ROOT, AggregateSpec, CompiledMethodology
 from dxscore.index.methods import Aggregation, Imputation, Normalisation, Uncertainty
-from dxscore.index.pipeline import child_weights, indicator_steps
+from dxscore.index.pipeline import _rounded, child_weights, indicator_steps, reference_mask
 
 CHUNK_VALUES = 4_000_000  # replications x units x indicators per chunk (~32 MB of floats)
 
@@ -42,7 +43,12 @@ class Factor:
 
 @dataclass
 class Replicator:
-    """Evaluates the index of one period for many replications of the uncertain choices."""
+    """Evaluates the index of one period for many replications of the uncertain choices.
+
+    Each replication is computed as ``pipeline.compute`` computes the nominal index: a
+    node's ``round`` before its parent takes it, the gates (``zero_if``, ``missing_if``),
+    reference units left out of rescaling and of the ranks, and the period's rank
+    rounding; with every factor at its nominal value the scores and ranks are the run's."""
 
     methodology: CompiledMethodology
     data: Dataset
@@ -53,10 +59,16 @@ class Replicator:
 
     def __post_init__(self) -> None:
         m, u = self.methodology, self.uncertainty
+        mask = reference_mask(m, self.data)
+        if mask.any() or self.data.reference is not None:
+            self.data = dataclasses.replace(self.data, reference=mask)
         self._p = self.data.period_index(self.period)
         present = self.data.present[self._p]
         self._present = present
         self.units = [x for x, ok in zip(self.data.units, present, strict=True) if ok]
+        self._reference = mask[present]
+        self._rescale_reference = self._reference if self._reference.any() else None
+        self._rank_rounding = m.rank_rounding_for(self.period)
         self._indicator_ix = {c: i for i, c in enumerate(m.indicators)}
         self._imputations = [None, *u.imputation]
         self._normalisations = [None, *u.normalisation]
@@ -104,7 +116,9 @@ class Replicator:
                     *_, normalised = indicator_steps(
                         m, code, self.data.values[code], self.data, spec=spec
                     )
-                    out[a, b, :, i] = normalised[self._p][self._present]
+                    out[a, b, :, i] = _rounded(
+                        normalised[self._p][self._present], m.nodes[code].spec.round
+                    )
         return out
 
     # --- evaluation --------------------------------------------------------------------
@@ -205,14 +219,30 @@ class Replicator:
             for k, other in enumerate(outs[1:], start=1):
                 score = np.where((agg_choice == k)[:, None], other, score)
             if spec.rescale == "minmax":
-                score = steps.rescale_minmax(score, m.scale)
-            scores[code] = score
+                score = steps.rescale_minmax(score, m.scale, self._rescale_reference)
+            score = self._gated(code, score, x)
+            scores[code] = _rounded(score, spec.round)
         if node in scores:
             return scores[node]
         return np.broadcast_to(shared[node], (len(U), len(self.units))).copy()
 
+    def _gated(self, code: str, score: Floats, x: Floats) -> Floats:
+        """The gates of ``code`` (as ``pipeline.aggregate_all``) on scores ``(R, U)`` from
+        children ``x`` (``(U, C)`` shared or ``(R, U, C)``)."""
+        node = self.methodology.nodes[code]
+        spec = node.aggregate_spec
+        if spec.zero_if is not None:  # the low end when the named child is at it
+            gate = x[..., node.children.index(spec.zero_if)]
+            score = np.where(gate == self.methodology.scale[0], self.methodology.scale[0], score)
+        if spec.missing_if is not None:  # no score without the named child
+            score = np.where(np.isnan(x[..., node.children.index(spec.missing_if)]), np.nan, score)
+        return score
+
     def ranks(self, scores: Floats) -> Floats:
-        return steps.competition_rank(scores, self.methodology.rank_rounding)
+        """Ranks as the run ranks: the period's rank rounding, reference units unranked."""
+        r = self._rank_rounding
+        digits, rule = (r.digits, r.rule) if r is not None else (None, "half_up")
+        return steps.competition_rank(scores, digits, rule, ~self._reference)
 
     def nominal(self, node: str = ROOT) -> Floats:
         """The nominal scores (every factor at its nominal value)."""

@@ -46,6 +46,7 @@ from django.db import DatabaseError
 from dxscore import __version__
 from dxscore.dossiers import Store, StoreError
 from dxscore.dossiers.store import exclusive
+from dxscore.errors import counted
 from dxscore.web import workspace
 from dxscore.web.diskfull import is_disk_full
 
@@ -422,7 +423,11 @@ def restore(archive: Path, wait: float | None = DEFAULT_WAIT, echo: Echo = print
     call_command("migrate", interactive=False, verbosity=0)
     requeued = _requeue_interrupted_jobs()
     if requeued:
-        echo(f"{requeued} dossier job(s) that were running at backup time are queued again")
+        echo(
+            f"{counted(requeued, 'dossier job')} that were running at backup time "
+            + ("is" if requeued == 1 else "are")
+            + " queued again"
+        )
     return unpacked.manifest
 
 

@@ -396,3 +396,82 @@ def test_history_and_rank_change_span_the_methodologies_of_one_series(client, pe
     # a methodology of its own series keeps its own history
     alone = client.get(url("dash_scorecard", "vn-dti-2020", "2020", "27")).context["history"]
     assert [h["period"] for h in alone] == ["2020"]
+
+
+# --- downloads of the map and the simulator ------------------------------------------------
+
+
+def _csv_rows(response) -> list[dict]:
+    assert response.status_code == 200, response.status_code
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_map_downloads_its_units_with_the_score_it_colours_them_by(client, dti):
+    query = {"node": "digital_society", "run": dti[-1].number}
+    page = client.get(url("dash_map", "vn-dti-2022", "2022", **query))
+    dl = url("dash_map_dl", "vn-dti-2022", "2022", "csv", **query)
+    assert dl.replace("&", "&amp;") in page.content.decode()
+    rows = _csv_rows(client.get(dl))  # public, like the page: no log-in
+    assert [r["unit"] for r in rows] == [u["code"] for u in page.context["units"]]
+    scores = stored(dti[-1], "digital_society")
+    for r in rows:
+        assert float(r["score"]) == scores[r["unit"]][0]  # the stored precision, point decimals
+        assert int(r["rank"]) == scores[r["unit"]][1]
+    data = json.loads(
+        client.get(url("dash_map_dl", "vn-dti-2022", "2022", "json", **query)).content
+    )
+    assert data["meta"]["node"] == "digital_society" and data["meta"]["run"] == dti[-1].number
+    assert data["meta"]["published_at"][:4].isdigit() and "T" in data["meta"]["published_at"]
+    book = client.get(url("dash_map_dl", "vn-dti-2022", "2022", "xlsx", **query)).content
+    sheet = load_workbook(io.BytesIO(book)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    name = dict(page.context["choices"])["digital_society"]
+    assert name != "digital_society"
+    assert header == ["Code", "Unit", name, "Rank"]  # the node's name, not its code
+    # an unknown node is the index, as on the page; the 2021 run is another period's map
+    index = _csv_rows(client.get(url("dash_map_dl", "vn-dti-2022", "2022", "csv", node="x")))
+    assert float(index[0]["score"]) == stored(dti[-1])[index[0]["unit"]][0]
+    older = _csv_rows(client.get(url("dash_map_dl", "vn-dti-2022", "2021", "csv")))
+    assert float(older[0]["score"]) == stored(dti[0])[older[0]["unit"]][0]
+
+
+def test_the_simulators_download_is_its_table_for_the_values_in_the_form(as_user, dti):
+    run = dti[-1]
+    client = as_user("steering")
+    values = {"v_dg_activity": "1", "v_de_activity": "1"}
+    page = client.get(url("dash_whatif", run.pk, "27", **values))
+    html = page.content.decode()
+    assert f'formaction="{url("dash_whatif_dl", run.pk, "27", "xlsx")}"' in html
+    rows = _csv_rows(client.get(url("dash_whatif_dl", run.pk, "27", "csv", **values)))
+    shown = page.context["rows"]
+    assert [r["node"] for r in rows] == [r["node"] for r in shown]
+    index = rows[0]
+    assert index["node"] == "index"
+    assert float(index["score_after"]) == shown[0]["score_after"]
+    assert int(index["rank_after"]) == shown[0]["rank_after"]
+    assert float(index["score_before"]) == stored(run)["27"][0]
+    activity = next(r for r in rows if r["node"] == "dg_activity")
+    from dxscore.web.dashboards.queries import Board
+
+    assert float(activity["raw_now"]) == Board(run).unit_inputs("27")["dg_activity"]
+    assert activity["raw_after"] == "1.0"
+    data = json.loads(client.get(url("dash_whatif_dl", run.pk, "27", "json", **values)).content)
+    assert data["meta"]["changes"] == {"dg_activity": 1.0, "de_activity": 1.0}
+    book = client.get(url("dash_whatif_dl", run.pk, "27", "xlsx", **values)).content
+    header = [c.value for c in load_workbook(io.BytesIO(book)).worksheets[0][1]]
+    assert header[:2] == ["Code", "Node"] and "Score after" in header
+    # a value the page refuses is refused by the download too, naming it
+    bad = client.get(url("dash_whatif_dl", run.pk, "27", "csv", v_dg_activity="2"))
+    assert bad.status_code == 400 and "outside the valid range" in bad.content.decode()
+    assert ScoreRun.objects.count() == 2  # nothing stored
+
+
+def test_the_simulators_download_has_the_pages_access_rule(client, as_user, dti):
+    run = dti[-1]
+    target = url("dash_whatif_dl", run.pk, "27", "csv")
+    assert client.get(target).status_code == 302  # log in first
+    for who in ("owner", "colleague", "outsider"):  # data officers: not a simulator's users
+        assert as_user(who).get(target).status_code == 403
+    steering = as_user("steering")
+    assert steering.get(target).status_code == 200
+    assert steering.get(url("dash_whatif_dl", run.pk, "48", "csv")).status_code == 404

@@ -67,9 +67,46 @@ def test_pdf_charts_are_vector_text_drawn_once_and_every_score_is_listed(
     assert not missing  # the "every score" table lists every node, codes unbroken
 
 
-def test_all_scorecards_come_in_one_zip(client, people, tmp_path, pdftotext):
+@pytest.fixture
+def jobs(monkeypatch):
+    """Background builds queued instead of started: the test runs them when it chooses."""
+    from dxscore.web.dashboards import reports
+
+    queued = []
+    monkeypatch.setattr(reports, "start", queued.append)
+    return queued
+
+
+def test_all_scorecards_come_in_one_zip_prepared_in_the_background(
+    client, people, tmp_path, pdftotext, jobs
+):
     publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:3])
-    response = client.get(url("dash_scorecards_zip", "vn-dti-2022", "2022"))
+    address = url("dash_scorecards_zip", "vn-dti-2022", "2022")
+    first = client.get(address)  # answers at once: the build waits in the background
+    assert first.status_code == 202 and first["Retry-After"] == "3"
+    page = first.content.decode()
+    assert "scorecards-vn-dti-2022-2022.zip is being prepared" in page
+    assert 'dashboards/report_wait.js"' in page and "http-equiv" not in page  # no reloading
+    assert f'data-poll="{address}?wait=1&amp;format=json"' in page
+    assert f'href="{address}?wait=1"' in page  # "Check now", without script
+    assert len(jobs) == 1
+    again = client.get(address)  # another click, or another visitor: the same build
+    assert again.status_code == 202 and len(jobs) == 1
+    asked = client.get(address, {"wait": "1", "format": "json"}).json()
+    assert asked == {
+        "state": "preparing",
+        "done": None,
+        "total": None,
+        "progress": "",
+        "page": f"{address}?wait=1",
+    }
+    jobs.pop()()
+    assert client.get(address, {"wait": "1", "format": "json"}).json()["state"] == "ready"
+    ready = client.get(address + "?wait=1")  # the page's refresh: says so, then downloads
+    assert ready.status_code == 200 and "Your file is ready" in ready.content.decode()
+    assert f'<meta http-equiv="refresh" content="0; url={address}">' in ready.content.decode()
+    response = client.get(address)
+    assert response["Content-Type"] == "application/zip" and not jobs
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     names = sorted(archive.namelist())
     assert names == sorted(f"scorecard-vn-dti-2022-2022-{c}.pdf" for c in PROVINCES[:3])
@@ -119,7 +156,7 @@ def test_report_files_are_built_once_per_state_and_one_at_a_time(
     # while another request builds the same file, a short page says to come back
     busy = reports.ReportBusy("x")
     monkeypatch.setattr(reports, "stored_report", lambda *a: (_ for _ in ()).throw(busy))
-    response = client.get(url("dash_scorecards_zip", "vn-dti-2022", "2022"))
+    response = client.get(url("dash_scorecard_dl", "vn-dti-2022", "2022", PROVINCES[1], "pdf"))
     assert response.status_code == 503 and response["Retry-After"] == "60"
     assert "is being prepared" in response.content.decode()
 
@@ -147,3 +184,113 @@ def test_a_stored_report_is_rebuilt_when_its_state_changes(settings, tmp_path):
 
     with translation.override("en"), pytest.raises(ReportBusy):
         stored_report("run 2", ("s",), lambda: b"")
+
+
+def test_the_preparing_page_counts_the_scorecards_done(client, people, monkeypatch, jobs):
+    from dxscore.web.dashboards import reports
+
+    publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:3])
+    address = url("dash_scorecards_zip", "vn-dti-2022", "2022", run=1)
+    seen, asked = [], []
+
+    def scorecard_pdf(request, board, unit):
+        if len(seen) == 1:  # one scorecard done: what a visitor's page says meanwhile
+            seen.append(client.get(address + "&wait=1").content.decode())
+            asked.append(client.get(address + "&wait=1&format=json").json())
+        else:
+            seen.append(unit)
+        return b"%PDF-1.7 " + unit.encode()
+
+    monkeypatch.setattr(reports, "scorecard_pdf", scorecard_pdf)
+    assert client.get(address).status_code == 202
+    jobs.pop()()
+    during = seen[1]
+    assert "1 of 3 scorecards done." in during
+    assert '<progress id="report-progress" value="1" max="3">' in during
+    assert asked == [
+        {
+            "state": "preparing",
+            "done": 1,
+            "total": 3,
+            "progress": "1 of 3 scorecards done.",
+            "page": address + "&wait=1",
+        }
+    ]
+    assert "<script>" not in during  # the CSP allows only the site's script files
+    archive = zipfile.ZipFile(io.BytesIO(client.get(address).content))
+    assert len(archive.namelist()) == 3
+
+
+def test_a_failed_build_says_so_and_is_tried_again_on_request(
+    client, people, monkeypatch, jobs, caplog
+):
+    from dxscore.web.dashboards import reports
+
+    publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:2])
+    address = url("dash_scorecards_zip", "vn-dti-2022", "2022")
+
+    def broken(*args):
+        raise RuntimeError("no fonts here")
+
+    monkeypatch.setattr(reports, "scorecard_pdf", broken)
+    client.get(address)
+    jobs.pop()()
+    assert "building the report" in caplog.text and "no fonts here" in caplog.text
+    failed = client.get(address + "?wait=1")
+    text = failed.content.decode()
+    assert failed.status_code == 500 and "could not be prepared" in text
+    assert "no fonts here" not in text  # the error is for the log, not for visitors
+    assert f'href="{address}?retry=1"' in text and "http-equiv" not in text  # no reloading
+    assert client.get(address).status_code == 500 and not jobs  # not rebuilt on every click
+    monkeypatch.undo()
+    monkeypatch.setattr(reports, "start", jobs.append)
+    assert client.get(address + "?retry=1").status_code == 202 and len(jobs) == 1
+    jobs.pop()()
+    assert client.get(address)["Content-Type"] == "application/zip"
+
+
+def test_a_build_left_by_a_dead_process_is_taken_over(settings, tmp_path, jobs):
+    import json
+    import socket
+
+    from django.utils import translation
+
+    from dxscore.web.dashboards import reports
+
+    settings.HOME = tmp_path
+    with translation.override("en"):
+        files = reports._files("run 9", ("s",))
+        files.lock.write_text(
+            json.dumps({"pid": 2**22 + 12345, "host": socket.gethostname(), "done": 4})
+        )
+        old = files.lock.stat().st_mtime - 60
+        import os
+
+        os.utime(files.lock, (old, old))
+        found = reports.prepared_report("run 9", ("s",), lambda progress: b"zip")
+        assert isinstance(found, reports.Preparing) and found.done is None  # a new build
+        assert len(jobs) == 1
+        # a live holder (this process) is waited for, with its progress
+        files.lock.write_text(json.dumps(reports._holder(1.0, 2, 5)))
+        held = reports.prepared_report("run 9", ("s",), lambda progress: b"zip")
+        assert (held.done, held.total) == (2, 5) and len(jobs) == 1
+        files.lock.unlink()
+        jobs.pop()()
+        assert reports.prepared_report("run 9", ("s",), None).read_bytes() == b"zip"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_zip_is_built_by_a_thread_of_the_server(client, people):
+    """No worker needed: ``reports.start`` runs the build in a thread of the server."""
+    import time
+
+    publish_demo(people["admin"], years=("2022",), provinces=PROVINCES[:2])
+    address = url("dash_scorecards_zip", "vn-dti-2022", "2022")
+    assert client.get(address).status_code == 202
+    deadline = time.monotonic() + 120
+    while (page := client.get(address + "?wait=1")).status_code == 202:
+        assert time.monotonic() < deadline, "the zip was not built in two minutes"
+        time.sleep(0.5)
+    assert page.status_code == 200, page.content.decode()[:500]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(address).content))
+    assert len(archive.namelist()) == 2

@@ -242,6 +242,111 @@ def test_the_dashboard_lists_the_costliest_procedures_and_links_to_all(as_user, 
     assert "/dashboards/services/procedures/?unit=256&amp;kind=year&amp;period=2024" in text
 
 
+# --- downloads of the dashboard and of a procedure's page ----------------------------------
+
+
+def _csv(response) -> list[dict]:
+    import csv
+    import io
+
+    assert response.status_code == 200, response.status_code
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _sheet(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200, response.status_code
+    return load_workbook(io.BytesIO(response.content)).worksheets[0]
+
+
+def test_the_dashboard_downloads_its_units_with_points_quality_and_measures(as_user, measured):
+    client = as_user("steering")
+    query = {"unit": "27", "kind": "year", "period": "2024"}
+    page = client.get(URL, query)
+    text = page.content.decode()
+    assert 'href="/dashboards/services.csv?unit=27&amp;kind=year&amp;period=2024"' in text
+    rows = _csv(client.get("/dashboards/services.csv", query))
+    assert [r["unit"] for r in rows] == [r["unit"].code for r in page.context["rows"]]
+    assert [r["name"] for r in rows] == ["Bắc Ninh", "TP. Bắc Ninh", "Từ Sơn"]
+    first = rows[0]
+    assert float(first["points_timeliness"]) == pytest.approx(18.0)
+    assert float(first["points_online_service"]) == pytest.approx(4.8)
+    assert first["points_transparency"] == ""  # no inputs: empty, as "no inputs" on the page
+    assert float(first["points_total"]) == pytest.approx(22.8) and first["points_max"] == "32.0"
+    assert first["online_share"] == "0.4" and first["received"] == "1000"  # point decimals
+    # the workbook: names, not codes, in the header; shares as percentages of the stored share
+    sheet = _sheet(client.get("/dashboards/services.xlsx", query))
+    header = [c.value for c in sheet[1]]
+    assert "Received online" in header and "online_share" not in header
+    assert "Points from dossier inputs" in header and "Unit" in header
+    assert any(h.startswith("Timeliness") and "/ 20" in h for h in header if h)
+    online = sheet.cell(row=2, column=header.index("Received online") + 1)
+    assert online.value == 0.4 and online.number_format == "0.0%"
+    # another period: the page's and the download's rows follow the query
+    older = _csv(client.get("/dashboards/services.csv", {"unit": "27", "period": "2023"}))
+    assert [r["unit"] for r in older] == ["27", "256", "257"]
+    assert older[0]["received"] == "900" and older[1]["received"] == ""
+
+
+def test_the_dashboard_download_has_the_pages_scope(as_user, client, measured):
+    owner = as_user("owner")
+    assert [r["unit"] for r in _csv(owner.get("/dashboards/services.csv"))] == ["256"]
+    assert owner.get("/dashboards/services.csv", {"unit": "27"}).status_code == 404
+    colleague = _csv(as_user("colleague").get("/dashboards/services.csv", {"unit": "27"}))
+    assert [r["unit"] for r in colleague] == ["27", "256", "257"]
+    outsider = as_user("outsider")
+    assert [r["unit"] for r in _csv(outsider.get("/dashboards/services.csv"))] == ["15", "80"]
+    assert outsider.get("/dashboards/services.json", {"unit": "27"}).status_code == 404
+    client.logout()
+    assert client.get("/dashboards/services.csv").status_code == 302  # log in first
+
+
+def test_a_procedures_page_downloads_its_trend_and_the_units_under_it(as_user, procedures):
+    import json
+
+    client = as_user("steering")
+    page = client.get(PROCEDURES + "1.002/", {"unit": "27"})
+    assert 'href="/dashboards/services/procedures/1.002/figures.xlsx?unit=27"' in (
+        page.content.decode()
+    )
+    rows = _csv(client.get(PROCEDURES + "1.002/figures.csv", {"unit": "27"}))
+    assert [(r["unit"], r["period"]) for r in rows] == [
+        ("27", "2023"),
+        ("27", "2024"),
+        ("256", "2024"),
+        ("257", "2024"),
+    ]
+    assert [r["late"] for r in rows] == ["1", "7", "6", "1"]
+    assert float(rows[1]["points_lost"]) == pytest.approx(1.4)
+    assert float(rows[2]["points_lost"]) == pytest.approx(20 * 6 / (15 + 60))
+    assert rows[2]["unit_name"] == "TP. Bắc Ninh"
+    data = json.loads(client.get(PROCEDURES + "1.002/figures.json", {"unit": "27"}).content)
+    assert data["meta"]["procedure_name"] == "Cấp giấy phép xây dựng"
+    assert data["meta"]["period"] == "2024"
+    header = [c.value for c in _sheet(client.get(PROCEDURES + "1.002/figures.xlsx"))[1]]
+    assert header[:4] == ["Code", "Unit", "Period", "Received"]
+    # the period asked for picks the children's rows, as on the page
+    older = _csv(client.get(PROCEDURES + "1.002/figures.csv", {"unit": "27", "period": "2023"}))
+    assert [(r["unit"], r["period"], r["late"]) for r in older][2:] == [
+        ("256", "2023", ""),
+        ("257", "2023", ""),
+    ]
+
+
+def test_a_procedures_download_has_the_pages_scope(as_user, client, procedures):
+    address = PROCEDURES + "1.002/figures.csv"
+    assert as_user("owner").get(address, {"unit": "27"}).status_code == 404
+    assert [r["unit"] for r in _csv(as_user("owner").get(address, {"unit": "256"}))] == ["256"]
+    assert as_user("colleague").get(address, {"unit": "27"}).status_code == 200
+    assert as_user("outsider").get(address, {"unit": "27"}).status_code == 404
+    assert as_user("steering").get(PROCEDURES + "9.999/figures.csv").status_code == 404
+    client.logout()
+    assert client.get(address, {"unit": "27"}).status_code == 302
+
+
 # --- figures as people read them (issue 18, point 13) -------------------------------------
 
 

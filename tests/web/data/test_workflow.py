@@ -165,3 +165,62 @@ def test_completeness_shows_each_units_state_and_lateness(
     text = page.content.decode()
     assert "2 / 2" in text and "1 / 2" in text and "late" in text
     assert "TP. Lào Cai" not in text
+
+
+def test_the_completeness_download_is_the_pages_rows_for_each_person(
+    client, as_user, people, methodology, periods, org
+):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    p = periods["2024"]
+    approved(people, methodology, p, org.d256, online=60, ontime=90)
+    put_values(people["colleague"], methodology, p, org.d257, online=30)
+    Value.objects.filter(unit=org.d256).update(
+        submitted_at=timezone.make_aware(dt.datetime(2025, 4, 2, 9, 30))
+    )
+    page_url = reverse("completeness", args=[methodology.pk, "2024"])
+
+    def dl(who, fmt="csv", **query):
+        address = reverse("completeness_dl", args=[methodology.pk, "2024", fmt])
+        return as_user(who).get(address, query)
+
+    steering = as_user("steering").get(page_url)
+    assert reverse("completeness_dl", args=[methodology.pk, "2024", "xlsx"]) in (
+        steering.content.decode()
+    )
+    rows = list(csv.DictReader(io.StringIO(dl("steering").content.decode("utf-8-sig"))))
+    assert [(r["unit"], r["state"], r["entered"], r["required"]) for r in rows] == [
+        ("256", "approved", "2", "2"),
+        ("257", "draft", "1", "2"),
+    ]
+    submitted = timezone.localtime(timezone.make_aware(dt.datetime(2025, 4, 2, 9, 30)))
+    assert rows[0]["submitted"] == f"{submitted:%Y-%m-%d %H:%M}"  # ISO, the workspace's time
+    assert rows[0]["on_time"] == "late"
+    only = list(
+        csv.DictReader(io.StringIO(dl("steering", state="submitted").content.decode("utf-8-sig")))
+    )
+    assert only == []  # the page's filter: nothing waits for approval
+    data = json.loads(dl("steering", "json").content)
+    assert data["rows"][0]["submitted"].startswith(f"{submitted:%Y-%m-%d}T")
+    sheet = load_workbook(io.BytesIO(dl("steering", "xlsx").content)).worksheets[0]
+    assert [c.value for c in sheet[1]][:3] == ["Code", "Unit", "State"]
+    assert sheet.cell(row=2, column=6).number_format == "yyyy-mm-dd hh:mm"
+    # each person gets the rows their page shows: the owner 256, the colleague Bắc Ninh's
+    # two districts, the outsider Lào Cai's district
+    expected = {"owner": ["256"], "colleague": ["256", "257"], "outsider": ["80"]}
+    for who in expected:
+        page = as_user(who).get(page_url)
+        got = dl(who)
+        assert got.status_code == page.status_code, who
+        if page.status_code == 200:
+            units = [
+                r["unit"] for r in csv.DictReader(io.StringIO(got.content.decode("utf-8-sig")))
+            ]
+            assert units == [r.unit.code for r in page.context["rows"]] == expected[who], who
+    client.logout()
+    address = reverse("completeness_dl", args=[methodology.pk, "2024", "csv"])
+    assert client.get(address).status_code == 302

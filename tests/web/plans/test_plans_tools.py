@@ -464,3 +464,61 @@ def test_a_file_that_is_not_a_workbook_is_refused(as_user, plan):
     )
     assert "This is not an Excel (.xlsx) file." in response.content.decode()
     assert not PlanUpload.objects.exists()
+
+
+def test_the_emulation_ranking_and_its_inputs_download_as_the_page_shows_them(
+    delivery, org, as_user
+):
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    methodology, period = delivery
+    choice = {"methodology": methodology.pk, "unit": "27", "period": "2025"}
+    client = as_user("steering")
+    page = client.get(_url("emulation"), choice)
+    html = page.content.decode()
+    assert f'href="{_url("emulation_dl", "xlsx")}?' in html
+    shown = page.context["result"]
+
+    def rows(response):
+        assert response.status_code == 200, response.status_code
+        return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    ranked = rows(client.get(_url("emulation_dl", "csv"), choice))
+    assert [(r["rank"], r["unit"], r["name"]) for r in ranked] == [
+        (str(r["rank"]), r["unit"].code, r["unit"].name) for r in shown.rows
+    ]
+    assert [float(r["index"]) for r in ranked] == pytest.approx([0.75, 0.7])
+    book = load_workbook(io.BytesIO(client.get(_url("emulation_dl", "xlsx"), choice).content))
+    header = [c.value for c in book.worksheets[0][1]]
+    names = ["Emulation score", "Online dossiers", "Tasks done on time"]
+    assert header == ["Rank", "Code", "Unit", *names]  # names, not codes
+    inputs = rows(client.get(_url("emulation_inputs_dl", "csv"), choice))
+    assert [(r["unit"], r["indicator"]) for r in inputs] == [
+        (i["unit"], i["code"]) for i in shown.inputs
+    ]
+    delivered = next(
+        r for r in inputs if (r["unit"], r["indicator"]) == ("256", "tasks_on_time_share")
+    )
+    assert delivered["value"] == "0.5" and delivered["source"] == "plans"
+    assert delivered["unit_name"] == "TP. Bắc Ninh"
+    assert delivered["indicator_name"] == "Tasks done on time"
+    data = json.loads(client.get(_url("emulation_dl", "json"), choice).content)
+    assert data["meta"]["units_of"] == "27" and data["meta"]["period"] == "2025"
+    # without a full choice there is no ranking, so no download
+    assert client.get(_url("emulation_dl", "csv"), {"unit": "27"}).status_code == 404
+    assert client.get(_url("emulation_dl", "pdf"), choice).status_code == 404
+
+
+def test_the_emulation_downloads_have_the_pages_scope(delivery, client, as_user):
+    methodology, _period = delivery
+    choice = {"methodology": methodology.pk, "unit": "27", "period": "2025"}
+    assert as_user("colleague").get(_url("emulation_dl", "csv"), choice).status_code == 200
+    # the owner sees only district 256 and the outsider Lào Cai: 27 is not theirs to rank
+    assert as_user("owner").get(_url("emulation_dl", "csv"), choice).status_code == 404
+    assert as_user("outsider").get(_url("emulation_inputs_dl", "csv"), choice).status_code == 404
+    client.logout()
+    assert client.get(_url("emulation_dl", "csv"), choice).status_code == 302

@@ -310,3 +310,35 @@ def test_the_public_run_page_does_not_name_the_account_that_computed_it(
     address = reverse("run", args=[run.pk])
     assert "steering" not in Client().get(address).content.decode()
     assert "by steering" in as_user("steering").get(address).content.decode()
+
+
+def test_the_run_pages_ranking_downloads_with_the_pages_access_rule(
+    as_user, people, methodology, scored
+):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    run = runs.compute_run(people["steering"], methodology, scored)
+    address = reverse("run_ranking_dl", args=[run.pk, "csv"])
+    steering = as_user("steering")
+    assert address in steering.get(reverse("run", args=[run.pk])).content.decode()
+    rows = list(csv.DictReader(io.StringIO(steering.get(address).content.decode("utf-8-sig"))))
+    stored = _scores(run)
+    assert [r["unit"] for r in rows] == sorted(stored, key=lambda u: stored[u][1])
+    for r in rows:
+        assert float(r["index"]) == pytest.approx(stored[r["unit"]][0], abs=1e-9)
+        assert int(r["index_rank"]) == stored[r["unit"]][1]
+        assert int(r["rank"]) == stored[r["unit"]][1]
+    book = steering.get(reverse("run_ranking_dl", args=[run.pk, "xlsx"])).content
+    header = [c.value for c in load_workbook(io.BytesIO(book)).worksheets[0][1]]
+    assert header[:4] == ["Rank", "Code", "Unit", "carried from"]
+    assert "index" not in header  # the index's name, not its code
+    # unpublished: private, as the page (owner, colleague, outsider are no managers)
+    for who in ("owner", "colleague", "outsider"):
+        assert as_user(who).get(address).status_code == 404
+    assert Client().get(address).status_code == 404
+    runs.publish(run, people["steering"])
+    assert Client().get(address).status_code == 200  # published: public, as the page
+    assert Client().get(reverse("run_ranking_dl", args=[run.pk, "pdf"])).status_code == 404

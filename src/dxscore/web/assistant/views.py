@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.assistant import text
@@ -228,8 +229,19 @@ def manage(request):
         else:
             messages.success(
                 request,
-                _("%(a)s procedure(s) added, %(u)s updated, %(d)s document(s) stored.")
-                % {"a": len(done.added), "u": len(done.updated), "d": len(done.documents)},
+                _("%(a)s, %(u)s, %(d)s.")
+                % {
+                    "a": ngettext(
+                        "%(n)d procedure added", "%(n)d procedures added", len(done.added)
+                    )
+                    % {"n": len(done.added)},
+                    "u": ngettext("%(n)d updated", "%(n)d updated", len(done.updated))
+                    % {"n": len(done.updated)},
+                    "d": ngettext(
+                        "%(n)d document stored", "%(n)d documents stored", len(done.documents)
+                    )
+                    % {"n": len(done.documents)},
+                },
             )
             lib.forget()
             shutil.rmtree(folder, ignore_errors=True)

@@ -4,6 +4,7 @@ CSV and XLSX go through ``dxscore.tables`` (``docs/security.md``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -26,8 +27,26 @@ def csv_bytes(table: Table) -> bytes:
     writer = csv_writer(out, lineterminator="\n")
     writer.writerow([c.key for c in table.columns])
     for row in table.rows:
-        writer.writerow(["" if v is None else v for v in table.values(row)])
+        writer.writerow([_text(v) for v in table.values(row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+
+
+def _text(value):
+    """A CSV cell: dates and times in ISO 8601 (to the minute), numbers as Python writes
+    them (a point as decimal separator), nothing for a missing value."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _json_default(value):
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def json_bytes(table: Table) -> bytes:
@@ -37,7 +56,7 @@ def json_bytes(table: Table) -> bytes:
         "columns": [{"key": c.key, "label": str(c.label), "kind": c.kind} for c in table.columns],
         "rows": [{c.key: row.get(c.key) for c in table.columns} for row in table.rows],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(payload, ensure_ascii=False, indent=1, default=_json_default).encode("utf-8")
 
 
 def _score_format(decimals: int) -> str:
@@ -56,6 +75,8 @@ def number_format(kind: str | None, decimals: int = 4) -> str | None:
         return "+0;-0;0"
     if kind == DAYS:
         return "0.0"
+    if kind == "datetime":
+        return "yyyy-mm-dd hh:mm"
     shown = figure_kind(kind)
     if shown is None:
         return None

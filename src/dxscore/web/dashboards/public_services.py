@@ -4,6 +4,7 @@ methodology. Nothing here reads dossier records: the worker computed the measure
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -210,3 +211,116 @@ def unit_points(unit, kind: str) -> dict[str, list[GroupPoints]]:
     """Decision 766 points per group of ``unit`` alone in every period of ``kind`` that
     has measures: the dashboard's trend of the unit (period -> groups)."""
     return {period: cells for (_u, period), cells in points_766(measures([unit.pk], kind)).items()}
+
+
+# --- downloads of the dashboard and of a procedure's page ----------------------------------
+
+MEASURE_LABELS = {
+    "received": gettext_lazy("Received"),
+    "online_share": gettext_lazy("Received online"),
+    "timeliness_rate": gettext_lazy("Timeliness rate"),
+    "paid_online_share": gettext_lazy("Paid online"),
+    "digitised_share": gettext_lazy("Digitised"),
+    "electronic_result_share": gettext_lazy("Electronic result"),
+    "reuse_share": gettext_lazy("Received with reused data"),
+}
+
+
+def measure_label(code: str) -> str:
+    return str(MEASURE_LABELS.get(code, code))
+
+
+def dashboard_table(unit, kind: str, period: str, rows: list[dict]) -> Table:
+    """The dashboard's units (the unit asked for, all of it, then each unit directly
+    under it, as the page lists them): 766 points per group and their total, the share of
+    records with warnings, and the measures of the period."""
+    columns = [
+        TableColumn("unit", _("Code")),
+        TableColumn("name", _("Unit")),
+        TableColumn("row", _("Row")),
+    ]
+    for code, name, max_points, _children in groups():
+        columns.append(TableColumn(f"points_{code}", f"{name} (/ {max_points:g})", "points"))
+    columns += [
+        TableColumn("points_total", _("Points from dossier inputs"), "points"),
+        TableColumn("points_max", _("Maximum of the groups with inputs"), "points"),
+        TableColumn("records", _("Records"), "number"),
+        TableColumn("with_warnings", _("With warnings"), "number"),
+        TableColumn("warning_share", _("Records with warnings"), "share"),
+    ]
+    columns += [
+        TableColumn(m, measure_label(m), "number" if m == "received" else "share")
+        for m in SHOWN_MEASURES
+    ]
+    out = []
+    for r in rows:
+        q = r.get("quality")
+        row = {
+            "unit": r["unit"].code,
+            "name": r["unit"].name,
+            "row": _("all of it") if r["self"] else _("directly under"),
+            "points_total": r["total"],
+            "points_max": r["out_of"],
+            "records": q.records if q else None,
+            "with_warnings": q.with_warnings if q else None,
+            "warning_share": q.share if q else None,
+        }
+        row |= {f"points_{c.code}": c.points for c in r["cells"]}
+        row |= dict(r["values"])
+        if isinstance(row.get("received"), float) and row["received"].is_integer():
+            row["received"] = int(row["received"])  # a count, as the page shows it
+        out.append(row)
+    return Table(
+        name=f"services-{unit.code}-{period}",
+        title=_("Public-service dashboard") + f" · {unit.name} · {period}",
+        columns=columns,
+        rows=out,
+        meta={
+            "unit": unit.code,
+            "unit_name": unit.name,
+            "kind": kind,
+            "period": period,
+            "methodology": "vn-766",
+            "source": "dossier measures (dxscore.dossiers, latest measures job)",
+        },
+    )
+
+
+def procedure_page_table(
+    unit, procedure: str, name: str, kind: str, period: str, history: list[dict], children
+) -> Table:
+    """A procedure's page: its figures at ``unit`` in every period of the kind, then in
+    ``period`` at each unit directly under ``unit`` (most late dossiers first; a unit
+    without dossiers of it has empty figures)."""
+    figures = [c for c in PROCEDURE_COLUMNS if c[0] not in ("procedure", "name")]
+    columns = [
+        TableColumn("unit", _("Code")),
+        TableColumn("unit_name", _("Unit")),
+        TableColumn("period", _("Period")),
+    ] + [TableColumn(k, str(label), shape) for k, label, shape in figures]
+    keys = [k for k, _label, _shape in figures]
+    rows = [
+        {"unit": unit.code, "unit_name": unit.name} | {k: r.get(k) for k in ("period", *keys)}
+        for r in history
+    ]
+    for child in children:
+        found = child["row"] or {}
+        rows.append(
+            {"unit": child["unit"].code, "unit_name": child["unit"].name, "period": period}
+            | {k: found.get(k) for k in keys}
+        )
+    return Table(
+        name=re.sub(r"[^\w.-]", "_", f"procedure-{procedure}-{unit.code}-{period}", flags=re.A),
+        title=f"{procedure} {name}".strip() + f" · {unit.name} · {period}",
+        columns=columns,
+        rows=rows,
+        meta={
+            "procedure": procedure,
+            "procedure_name": name,
+            "unit": unit.code,
+            "unit_name": unit.name,
+            "kind": kind,
+            "period": period,
+            "source": "dossier measures per procedure (dxscore.dossiers, latest measures job)",
+        },
+    )

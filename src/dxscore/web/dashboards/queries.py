@@ -22,7 +22,7 @@ from dxscore.index.methodology import ROOT
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs.models import Unit, UnitGroup
 from dxscore.web.scores import maps
-from dxscore.web.scores.models import NodeScore, RunCarry, RunInput, ScoreRun
+from dxscore.web.scores.models import NodeScore, RunCarry, RunInput, ScoreRun, in_force_q
 from dxscore.web.scores.runs import widest_first
 
 
@@ -450,11 +450,7 @@ def _rank_key(rank: int | None) -> int:
 
 def periods_with_runs(code: str) -> list[Period]:
     return list(
-        Period.objects.filter(
-            Q(runs__methodology__code=code)
-            & Q(runs__published_at__isnull=False)
-            & Q(runs__withdrawn_at__isnull=True)
-        )
+        Period.objects.filter(Q(runs__methodology__code=code) & in_force_q("runs__"))
         .distinct()
         .order_by("start")
     )

@@ -14,9 +14,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
+import socket
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.cache import cache
@@ -259,23 +262,123 @@ def pdf_of(request, html: str, charts: dict[str, bytes] | None = None) -> bytes:
     return HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher(charts or {})).write_pdf()
 
 
-def scorecards_zip(request, board: Board) -> bytes:
+def scorecards_zip(request, board: Board, progress=None) -> bytes:
+    """Every unit's scorecard PDF in one zip; ``progress(done, total)`` after each."""
     buffer = io.BytesIO()
     run = board.run
+    rows = board.rows()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for row in board.rows():
+        for done, row in enumerate(rows, start=1):
             name = f"scorecard-{run.methodology.code}-{run.period.code}-{row.code}.pdf"
             archive.writestr(name, scorecard_pdf(request, board, row.code))
+            if progress is not None:
+                progress(done, len(rows))
     return buffer.getvalue()
 
 
 # --- stored report files ------------------------------------------------------------------
 
-BUILD_LOCK_SECONDS = 30 * 60  # a lock older than this is from a process that died
+BUILD_LOCK_SECONDS = 30 * 60  # a lock not touched for this long is from a process that died
+
+logger = logging.getLogger(__name__)
 
 
 class ReportBusy(Exception):
     """Another request is building the same report file right now."""
+
+
+@dataclass(frozen=True)
+class Preparing:
+    """A report being built in the background: how far it got, when it is told."""
+
+    done: int | None = None
+    total: int | None = None
+    started: float | None = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The last build of a report for this state failed (the error is in the log)."""
+
+    at: float
+
+
+@dataclass(frozen=True)
+class _Files:
+    folder: Path
+    name: str  # the stem's hash: every state's file of the stem starts with it
+    path: Path
+
+    @property
+    def lock(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    @property
+    def failed(self) -> Path:
+        return self.path.with_name(self.path.name + ".failed")
+
+
+def _files(stem: str, state: tuple) -> _Files:
+    from django.conf import settings
+
+    from dxscore import __version__
+
+    folder = Path(settings.HOME) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(stem.encode()).hexdigest()[:24]
+    key = hashlib.sha256(repr((__version__, get_language(), *state)).encode()).hexdigest()
+    return _Files(folder, name, folder / f"{name}-{key[:24]}")
+
+
+def _take_lock(files: _Files) -> int | None:
+    """The lock's descriptor, or None while someone else holds a live lock. A lock not
+    touched for ``BUILD_LOCK_SECONDS``, or held by a process of this machine that is gone,
+    is taken over."""
+    for _attempt in range(2):
+        try:
+            return os.open(files.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if not _stale(files.lock):
+                return None
+            files.lock.unlink(missing_ok=True)
+    return None
+
+
+def _stale(lock: Path) -> bool:
+    try:
+        age = time.time() - lock.stat().st_mtime
+    except FileNotFoundError:
+        return True
+    if age >= BUILD_LOCK_SECONDS:
+        return True
+    holder = _read(lock)
+    pid, host = holder.get("pid"), holder.get("host")
+    if isinstance(pid, int) and host == socket.gethostname() and age > 5:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return False
+
+
+def _read(lock: Path) -> dict:
+    try:
+        found = json.loads(lock.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _write(files: _Files, body: bytes) -> Path:
+    partial = files.path.with_name(files.path.name + ".partial")
+    partial.write_bytes(body)
+    os.replace(partial, files.path)
+    for old in files.folder.glob(f"{files.name}-*"):
+        if old.suffix not in (".lock", ".partial") and old != files.path:
+            old.unlink(missing_ok=True)
+    return files.path
 
 
 def stored_report(stem: str, state: tuple, build) -> Path:
@@ -286,34 +389,90 @@ def stored_report(stem: str, state: tuple, build) -> Path:
     (``ReportBusy`` for the others), and the files of ``stem`` for an older state are
     removed when a new one is written. File names are hashes (``stem`` may hold unit
     codes with any characters)."""
-    from django.conf import settings
-
-    from dxscore import __version__
-
-    folder = Path(settings.HOME) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(stem.encode()).hexdigest()[:24]
-    key = hashlib.sha256(repr((__version__, get_language(), *state)).encode()).hexdigest()
-    path = folder / f"{name}-{key[:24]}"
-    if path.exists():
-        return path
-    lock = path.with_name(path.name + ".lock")
+    files = _files(stem, state)
+    if files.path.exists():
+        return files.path
+    fd = _take_lock(files)
+    if fd is None:
+        raise ReportBusy(stem)
     try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        if time.time() - lock.stat().st_mtime < BUILD_LOCK_SECONDS:
-            raise ReportBusy(stem) from None
-        lock.unlink(missing_ok=True)
-        return stored_report(stem, state, build)
-    try:
-        body = build()
-        partial = path.with_name(path.name + ".partial")
-        partial.write_bytes(body)
-        os.replace(partial, path)
-        for old in folder.glob(f"{name}-*"):
-            if old.suffix not in (".lock", ".partial") and old != path:
-                old.unlink(missing_ok=True)
+        return _write(files, build())
     finally:
         os.close(fd)
-        lock.unlink(missing_ok=True)
-    return path
+        files.lock.unlink(missing_ok=True)
+
+
+def prepared_report(stem: str, state: tuple, build, *, retry: bool = False):
+    """A long report (``build(progress)`` returns bytes and calls ``progress(done,
+    total)`` as it goes) built in the background: its file when it is ready, else
+    ``Preparing`` (how far the build got) or ``Failed``. The first call starts the build
+    (``start``: a thread of this server process) and returns at once; later calls, from
+    any process, share that build through its lock file, which holds the progress. A
+    failed build is remembered for the state until ``retry``."""
+    files = _files(stem, state)
+    if files.path.exists():
+        return files.path
+    if files.failed.exists():
+        if not retry:
+            return Failed(files.failed.stat().st_mtime)
+        files.failed.unlink(missing_ok=True)
+    fd = _take_lock(files)
+    if fd is None:
+        held = _read(files.lock)
+        return Preparing(held.get("done"), held.get("total"), held.get("started"))
+    started = time.time()
+    os.write(fd, json.dumps(_holder(started, None, None)).encode())
+    os.close(fd)
+    language = get_language()
+
+    def job():
+        _build_in_background(files, build, language, started)
+
+    try:
+        start(job)
+    except Exception:
+        files.lock.unlink(missing_ok=True)
+        raise
+    return Preparing(None, None, started)
+
+
+def _holder(started: float, done, total) -> dict:
+    return {"pid": os.getpid(), "host": socket.gethostname(), "started": started} | (
+        {"done": done, "total": total}
+    )
+
+
+def _build_in_background(files: _Files, build, language: str, started: float) -> None:
+    from django.utils import translation
+
+    def progress(done: int, total: int) -> None:
+        partial = files.lock.with_name(files.lock.name + ".progress")
+        partial.write_text(json.dumps(_holder(started, done, total)), encoding="utf-8")
+        os.replace(partial, files.lock)  # also marks the lock as alive
+
+    try:
+        with translation.override(language):
+            _write(files, build(progress))
+        files.failed.unlink(missing_ok=True)
+    except Exception:
+        logger.exception("building the report %s failed", files.path.name)
+        files.failed.touch()
+    finally:
+        files.lock.unlink(missing_ok=True)
+
+
+def start(job) -> None:
+    """Run ``job`` in the background: a daemon thread of this process, with its own
+    database connection, closed when it ends (tests replace this to run it when they
+    choose)."""
+    import threading
+
+    from django.db import connections
+
+    def run():
+        try:
+            job()
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name="dxscore-report", daemon=True).start()

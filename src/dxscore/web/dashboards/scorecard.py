@@ -12,7 +12,7 @@ from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import analysis, charts, queries, tables
 from dxscore.web.dashboards.pages import board_context
 from dxscore.web.dashboards.queries import Board
-from dxscore.web.scores.models import NodeScore
+from dxscore.web.scores.models import NodeScore, in_force_q
 
 
 def scorecard_context(request, board: Board, unit: str) -> dict:
@@ -109,10 +109,9 @@ def _own_scores(series: list[str], unit) -> list:
     best: dict[str, object] = {}
     for s in (
         NodeScore.objects.filter(
+            in_force_q("run__"),
             unit=unit,
             node=ROOT,
-            run__published_at__isnull=False,
-            run__withdrawn_at__isnull=True,
             run__methodology__code__in=series,
         )
         .select_related("run__period", "run__methodology")
@@ -129,10 +128,9 @@ def _card_link(series: list[str], unit, run) -> str | None:
     it is on), else in the latest period it is ranked in."""
     scores = list(
         NodeScore.objects.filter(
+            in_force_q("run__"),
             unit=unit,
             node=ROOT,
-            run__published_at__isnull=False,
-            run__withdrawn_at__isnull=True,
             run__methodology__code__in=series,
         )
         .select_related("run__period", "run__methodology")

@@ -388,3 +388,87 @@ def comparison(board: Board, units: list[str]) -> Table:
         rows=rows,
         meta=run_meta(board) | {"compared": units},
     )
+
+
+# --- map ----------------------------------------------------------------------------------
+
+
+def map_units(board: Board, node: str) -> list[dict]:
+    """Every unit the map colours by ``node``: code, name, score and rank, by code (the
+    order of the page's table)."""
+    cells = board.cells([node])
+    return sorted(
+        (
+            {
+                "code": u,
+                "name": board.unit_name(u),
+                "score": c[node].score,
+                "rank": c[node].rank,
+            }
+            for u, c in cells.items()
+        ),
+        key=lambda u: u["code"],
+    )
+
+
+def map_values(board: Board, node: str) -> Table:
+    """What the map shows: each unit with the score and rank it is coloured by."""
+    columns = [
+        Column("unit", _("Code")),
+        Column("name", _("Unit")),
+        Column("score", board.name(node), SCORE, node),
+        Column("rank", _("Rank"), RANK),
+    ]
+    rows = [
+        {"unit": u["code"], "name": u["name"], "score": u["score"], "rank": u["rank"]}
+        for u in map_units(board, node)
+    ]
+    return Table(
+        name=f"map-{board.run.methodology.code}-{board.run.period.code}-{node}",
+        title=_("%(node)s by unit, %(period)s")
+        % {"node": board.name(node), "period": board.run.period.code},
+        columns=columns,
+        rows=rows,
+        meta=run_meta(board) | {"node": node, "node_name": board.name(node)},
+    )
+
+
+# --- what-if ------------------------------------------------------------------------------
+
+
+def whatif(board: Board, unit: str, rows: list[dict], changes: dict[str, float]) -> Table:
+    """The what-if page's table (every node's score and rank now and after the changes)
+    with each indicator's raw value now and as simulated."""
+    current = board.unit_inputs(unit)
+    columns = [
+        Column("node", _("Code")),
+        Column("name", _("Node")),
+        Column("kind", _("Kind")),
+        Column("raw_now", _("Raw value now"), NUMBER),
+        Column("raw_after", _("Raw value simulated"), NUMBER),
+        Column("score_before", _("Score now"), SCORE),
+        Column("score_after", _("Score after"), SCORE),
+        Column("rank_before", _("Rank now"), RANK),
+        Column("rank_after", _("Rank after"), RANK),
+        Column("gain", _("Places gained"), CHANGE),
+    ]
+    out = []
+    for r in rows:
+        code = r["node"]
+        indicator = code in board.m.indicators
+        out.append(
+            {
+                **r,
+                "raw_now": current.get(code) if indicator else None,
+                "raw_after": changes.get(code, current.get(code)) if indicator else None,
+            }
+        )
+    return Table(
+        name=f"whatif-{board.run.methodology.code}-{board.run.period.code}-{unit}",
+        title=_("What-if simulator")
+        + f" · {board.unit_name(unit)} · {board.run.methodology.title} · {board.run.period.code}",
+        columns=columns,
+        rows=out,
+        meta=run_meta(board)
+        | {"unit": unit, "unit_name": board.unit_name(unit), "changes": changes},
+    )

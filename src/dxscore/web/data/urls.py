@@ -12,6 +12,11 @@ urlpatterns = [
     ),
     path("methodologies/<int:pk>/file", methodologies.methodology_file, name="methodology_file"),
     path("collect/<int:mid>/<str:period>/", entry.completeness, name="completeness"),
+    path(
+        "collect/<int:mid>/<str:period>/completeness.<str:fmt>",
+        entry.completeness_download,
+        name="completeness_dl",
+    ),
     path("collect/<int:mid>/<str:period>/<str:unit>/", entry.entry, name="entry"),
     path(
         "collect/<int:mid>/<str:period>/<str:unit>/action", entry.entry_action, name="entry_action"

@@ -83,6 +83,7 @@ from dxscore.dossiers import (
 from dxscore.dossiers.engines import ENGINES
 from dxscore.dossiers.quality import compute_quality
 from dxscore.dossiers.schema import WARNING_CODES
+from dxscore.errors import counted
 from dxscore.web import workspace
 from dxscore.web.data.models import EDITABLE, Channel, Indicator, Period, Status, Value
 from dxscore.web.data.workflow import audit
@@ -405,7 +406,7 @@ def run_forever(interval: float = 2.0, once: bool = False, echo=None) -> None:
         left = 0
     if left and echo:
         echo(
-            f"{left} job(s) were left running by a worker that stopped: taken up again "
+            f"{counted(left, 'job')} left running by a worker that stopped: taken up again "
             f"(attempts up to {max_attempts()})"
         )
     while True:
@@ -491,9 +492,12 @@ def _unit_problems(check: Store, job: Job) -> list[list[str]]:
                 "unknown unit '%(u)s' (%(n)d record)", "unknown unit '%(u)s' (%(n)d records)", count
             ) % {"u": code, "n": count}
         elif unit is None:
-            reason = _(
-                "'%(u)s' denotes no unit on the received dates of %(n)d record(s) "
-                "(%(first)s to %(last)s); it denotes %(spans)s"
+            reason = ngettext(
+                "'%(u)s' denotes no unit on the received date of %(n)d record "
+                "(%(first)s to %(last)s); it denotes %(spans)s",
+                "'%(u)s' denotes no unit on the received dates of %(n)d records "
+                "(%(first)s to %(last)s); it denotes %(spans)s",
+                count,
             ) % {
                 "u": code,
                 "n": count,
@@ -544,7 +548,11 @@ def run_import(job: Job) -> None:
         job.summary = {"rejected": staged.rejected}
         if not staged.committed:
             raise JobFailed(
-                _("%(n)d record(s) have problems and strict mode is on: nothing was stored.")
+                ngettext(
+                    "%(n)d record has problems and strict mode is on: nothing was stored.",
+                    "%(n)d records have problems and strict mode is on: nothing was stored.",
+                    staged.rejected,
+                )
                 % {"n": staged.rejected},
                 shown,
             )

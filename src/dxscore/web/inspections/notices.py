@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dxscore.web.inspections.models import Recommendation, Reminder
 from dxscore.web.inspections.selectors import with_follow_up
@@ -78,9 +79,11 @@ def _send(fresh: dict[int, list[Reminder]], report: Report) -> None:
                     f"  {settings.DXSCORE_SITE_URL}"
                     f"{reverse('inspections:recommendation', args=[rec.pk])}"
                 )
-            subject = _("dxscore: %(n)d inspection recommendation(s) due soon or overdue") % {
-                "n": len(reminders)
-            }
+            subject = ngettext(
+                "dxscore: %(n)d inspection recommendation due soon or overdue",
+                "dxscore: %(n)d inspection recommendations due soon or overdue",
+                len(reminders),
+            ) % {"n": len(reminders)}
             body = _("These recommendations need attention:") + "\n\n" + "\n".join(lines) + "\n"
             try:
                 EmailMessage(subject, body, to=[user.email], connection=connection).send()

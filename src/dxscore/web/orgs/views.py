@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore import lineage as ln
@@ -168,12 +169,14 @@ def lineage_commit(request):
     _forget(request)
     messages.success(
         request,
-        _("Lineage %(name)s imported: %(c)d unit(s) created, %(e)d ended, %(f)d change(s) stored.")
+        _("Lineage %(name)s imported: %(c)s, %(e)s, %(f)s.")
         % {
             "name": chosen["name"],
-            "c": len(plan.create),
-            "e": len(plan.end),
-            "f": len(plan.changes),
+            "c": ngettext("%(n)d unit created", "%(n)d units created", len(plan.create))
+            % {"n": len(plan.create)},
+            "e": ngettext("%(n)d ended", "%(n)d ended", len(plan.end)) % {"n": len(plan.end)},
+            "f": ngettext("%(n)d change stored", "%(n)d changes stored", len(plan.changes))
+            % {"n": len(plan.changes)},
         },
     )
     if plan.scopes:

@@ -126,3 +126,78 @@ def rank(methodology: Methodology, period: Period, units: list[Unit]) -> Ranking
         )
     result.rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["unit"].code))
     return result
+
+
+def _meta(methodology: Methodology, parent: Unit, level: Level | None, period: Period) -> dict:
+    return {
+        "methodology": methodology.code,
+        "methodology_version": methodology.version,
+        "methodology_title": methodology.title,
+        "units_of": parent.code,
+        "units_of_name": parent.name,
+        "level": level.name if level else None,
+        "period": period.code,
+        "computed": "now, from today's approved values, tasks and targets (not stored)",
+    }
+
+
+def ranking_table(result: Ranking, methodology: Methodology, parent, level, period):
+    """The page's ranking as a download table: rank, unit, the index's and each top
+    node's score, best first (``dashboards.exports`` writes it)."""
+    from dxscore.web.dashboards.tables import RANK, SCORE, Column, Table
+
+    columns = [
+        Column("rank", _("Rank"), RANK),
+        Column("unit", _("Code")),
+        Column("name", _("Unit")),
+    ] + [Column(code, name, SCORE) for code, name in result.columns]
+    rows = []
+    for r in result.rows:
+        row = {"rank": r["rank"], "unit": r["unit"].code, "name": r["unit"].name}
+        for (code, _name), (score, _rank) in zip(result.columns, r["cells"], strict=True):
+            row[code] = None if score is None or pd.isna(score) else float(score)
+        rows.append(row)
+    return Table(
+        name=f"emulation-{methodology.code}-{parent.code}-{period.code}",
+        title=_("Emulation ranking") + f" · {methodology.title} · {parent.name} · {period.code}",
+        columns=columns,
+        rows=rows,
+        meta=_meta(methodology, parent, level, period),
+    )
+
+
+def inputs_table(result: Ranking, methodology: Methodology, parent, level, period):
+    """The page's inputs (unit, indicator, value, where it came from) with the units'
+    and indicators' names."""
+    from dxscore.web.dashboards.tables import NUMBER, Column, Table
+
+    m = methodology.compiled()
+    names = dict(
+        Unit.objects.filter(code__in={i["unit"] for i in result.inputs}).values_list("code", "name")
+    )
+    columns = [
+        Column("unit", _("Code")),
+        Column("unit_name", _("Unit")),
+        Column("indicator", _("Indicator code")),
+        Column("indicator_name", _("Indicator")),
+        Column("value", _("Value"), NUMBER),
+        Column("source", _("Source")),
+    ]
+    rows = [
+        {
+            "unit": i["unit"],
+            "unit_name": names.get(i["unit"], ""),
+            "indicator": i["code"],
+            "indicator_name": m.nodes[i["code"]].name if i["code"] in m.nodes else "",
+            "value": i["value"],
+            "source": str(i["source"]),
+        }
+        for i in result.inputs
+    ]
+    return Table(
+        name=f"emulation-inputs-{methodology.code}-{parent.code}-{period.code}",
+        title=_("Inputs") + f" · {methodology.title} · {parent.name} · {period.code}",
+        columns=columns,
+        rows=rows,
+        meta=_meta(methodology, parent, level, period),
+    )

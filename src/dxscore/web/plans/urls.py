@@ -31,4 +31,11 @@ urlpatterns = [
     path("notices/", notices.notice_list, name="notices"),
     path("emulation/", emulation.emulation, name="emulation"),
     path("emulation/store", emulation.emulation_store, name="emulation_store"),
+    path("emulation/ranking.<str:fmt>", emulation.emulation_download, name="emulation_dl"),
+    path(
+        "emulation/inputs.<str:fmt>",
+        emulation.emulation_download,
+        {"part": "inputs"},
+        name="emulation_inputs_dl",
+    ),
 ]

@@ -21,10 +21,18 @@ class Immutable(PermissionDenied):
 WITHDRAWAL_FIELDS = frozenset({"withdrawn_at", "withdrawn_by", "withdrawal_reason"})
 
 
+def in_force_q(prefix: str = "") -> models.Q:
+    """Published and not withdrawn, as a filter through a relation (``prefix`` such as
+    ``"run__"``): the one rule of which runs public pages show."""
+    return models.Q(
+        **{f"{prefix}published_at__isnull": False, f"{prefix}withdrawn_at__isnull": True}
+    )
+
+
 class RunQuerySet(models.QuerySet):
     def in_force(self) -> RunQuerySet:
         """Published runs that were not withdrawn: the runs public pages show."""
-        return self.filter(published_at__isnull=False, withdrawn_at__isnull=True)
+        return self.filter(in_force_q())
 
 
 class ScoreRun(models.Model):

@@ -466,7 +466,9 @@ def _covers_all(unit: Unit) -> bool:
     )
 
 
-def _check_may_publish(run: ScoreRun, user, refusal: str) -> None:
+def check_may_publish(run: ScoreRun, user, refusal: str) -> None:
+    """``RunNotAllowed`` unless ``user`` may publish (and so withdraw) ``run``: someone who
+    manages data and whose scope covers what the run ranks."""
     if not scope.can_manage(user):
         raise RunNotAllowed([("user", refusal)])
     if not may_publish(run, user):
@@ -485,7 +487,7 @@ def publish(run: ScoreRun, user, *, anyway: bool = False) -> PublishedCoverage:
     """Publish ``run`` (public and immutable from now on) and record its coverage now.
     A run whose coverage is below ``DXSCORE_PUBLISH_MIN_COVERAGE`` is refused
     (``LowCoverage``) unless ``anyway``; a withdrawn run is never published again."""
-    _check_may_publish(run, user, _("only administrators and steering officers publish runs"))
+    check_may_publish(run, user, _("only administrators and steering officers publish runs"))
     if run.withdrawn:
         raise Immutable(_("This run was withdrawn: compute a new run and publish that one."))
     figures = selectors.coverage(run)
@@ -539,7 +541,7 @@ def withdraw(run: ScoreRun, user, reason: str) -> None:
     reason. The run and its scores stay as they are (in its history, on its own page with
     who withdrew it, when and why); public pages no longer show it, and it is never
     published again (a new run is computed instead)."""
-    _check_may_publish(run, user, _("only administrators and steering officers withdraw runs"))
+    check_may_publish(run, user, _("only administrators and steering officers withdraw runs"))
     reason = (reason or "").strip()
     if not reason:
         raise RunError([("reason", _("say why the run is withdrawn"))])

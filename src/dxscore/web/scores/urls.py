@@ -6,6 +6,7 @@ urlpatterns = [
     path("runs/", views.run_list, name="runs"),
     path("runs/compute", views.run_compute, name="run_compute"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/ranking.<str:fmt>", views.run_ranking_download, name="run_ranking_dl"),
     path("runs/<int:pk>/publish", views.run_publish, name="run_publish"),
     path("runs/<int:pk>/withdraw", views.run_withdraw, name="run_withdraw"),
     path("runs/<int:pk>/recompute", views.run_recompute, name="run_recompute"),

@@ -77,8 +77,9 @@ def run_compute(request):
     return redirect("run", run.pk)
 
 
-def run_detail(request, pk: int):
-    run = _visible_run(request, pk)
+def _ranking(run: ScoreRun):
+    """The run page's ranking: its columns (the index and the top nodes) and one row per
+    unit with its scores, best first, and the units its values were carried from."""
     m = run.methodology.compiled()
     result_nodes = list(m.side_nodes) or list(m.nodes["index"].children)
     columns = ["index", *result_nodes]
@@ -94,17 +95,24 @@ def run_detail(request, pk: int):
         ),
     )
     carried = runs.carried_from(run)
-    may_publish = runs.may_publish(run, request.user)
     for row in ranking:
         row["ordered"] = [row["cells"].get(c) for c in columns]
         row["carried"] = carried.get(row["unit"].pk, [])
+    return [(c, m.nodes[c].name) for c in columns], ranking
+
+
+def run_detail(request, pk: int):
+    run = _visible_run(request, pk)
+    columns, ranking = _ranking(run)
+    may_publish = runs.may_publish(run, request.user)
     return render(
         request,
         "dxscore/run.html",
         {
             "run": run,
-            "columns": [(c, m.nodes[c].name) for c in columns],
+            "columns": columns,
             "ranking": ranking,
+            "formats": ("csv", "xlsx", "json"),
             "changes": runs.diff(run),
             "inputs": run.inputs.filter(period=run.period, origin="").count(),
             "coverage": runs.coverage_label(run),
@@ -116,17 +124,71 @@ def run_detail(request, pk: int):
     )
 
 
+def run_ranking_download(request, pk: int, fmt: str):
+    """The run page's ranking (whoever may see the run: published runs are public) with
+    each column's score and rank, as CSV, XLSX or JSON."""
+    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards.tables import RANK, SCORE, Column, Table
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    run = _visible_run(request, pk)
+    columns, ranking = _ranking(run)
+    cols = [
+        Column("rank", _("Rank"), RANK),
+        Column("unit", _("Code")),
+        Column("name", _("Unit")),
+        Column("carried_from", _("carried from")),
+    ]
+    for code, name in columns:
+        cols += [
+            Column(code, name, SCORE),
+            Column(f"{code}_rank", _("%(node)s rank") % {"node": name}, RANK),
+        ]
+    rows = []
+    for r in ranking:
+        row = {
+            "rank": r["cells"]["index"].rank if r["cells"].get("index") else None,
+            "unit": r["unit"].code,
+            "name": r["unit"].name,
+            "carried_from": ", ".join(u.name for u in r["carried"]),
+        }
+        for (code, _name), cell in zip(columns, r["ordered"], strict=True):
+            row[code] = cell.score if cell else None
+            row[f"{code}_rank"] = cell.rank if cell else None
+        rows.append(row)
+    m = run.methodology
+    table = Table(
+        name=f"run-{run.pk}-{m.code}-{run.period.code}",
+        title=f"{m.title} · {run.period.code} · #{run.number}",
+        columns=cols,
+        rows=rows,
+        meta={
+            "methodology": m.code,
+            "methodology_version": m.version,
+            "methodology_digest": run.methodology_digest,
+            "period": run.period.code,
+            "run": run.number,
+            "run_id": run.pk,
+            "input_hash": run.input_hash,
+            "computed_at": run.created_at.isoformat(),
+            "published_at": run.published_at.isoformat() if run.published_at else None,
+            "withdrawn_at": run.withdrawn_at.isoformat() if run.withdrawn_at else None,
+        },
+    )
+    return exports.download(table, fmt, m.compiled())
+
+
 def _run_to_publish(request, pk: int) -> ScoreRun:
     """The run for a person who may publish it (and so withdraw it): 404 when they may
-    not see it, 403 when they may not publish it."""
+    not see it, 403 when they may not publish it (the service's rule)."""
     run = _visible_run(request, pk)
-    if not scope.can_manage(request.user):
-        raise PermissionDenied
-    if not runs.may_publish(run, request.user):
-        raise PermissionDenied(
-            _("This run ranks %(what)s: only someone whose scope covers it may publish it.")
-            % {"what": runs.coverage_label(run)}
+    try:
+        runs.check_may_publish(
+            run, request.user, _("Only administrators and steering officers publish runs.")
         )
+    except runs.RunNotAllowed as exc:
+        raise PermissionDenied("; ".join(m for _w, m in exc.problems)) from None
     return run
 
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.web.contests import access, excel, results, work
@@ -134,7 +135,9 @@ def upload_commit(request, slug: str, pk: int):
         messages.error(request, str(exc) + " " + _("Nothing was stored."))
         return redirect("contests:upload_preview", slug, pk)
     messages.success(
-        request, _("%(n)d question(s) stored from %(f)s.") % {"n": n, "f": found.filename}
+        request,
+        ngettext("%(n)d question stored from %(f)s.", "%(n)d questions stored from %(f)s.", n)
+        % {"n": n, "f": found.filename},
     )
     return redirect("contests:manage", slug)
 
@@ -148,5 +151,13 @@ def purge(request, slug: str):
     except work.ContestError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Personal data of %(n)d participant(s) removed.") % {"n": n})
+        messages.success(
+            request,
+            ngettext(
+                "Personal data of %(n)d participant removed.",
+                "Personal data of %(n)d participants removed.",
+                n,
+            )
+            % {"n": n},
+        )
     return redirect("contests:manage", slug)

@@ -5,11 +5,14 @@ the period (``/public/vn-dti-2022/2022/``) and shows its widest published run;
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from dxscore.index.methodology import ROOT
@@ -155,29 +158,111 @@ def scorecards_zip(request, code: str, period: str):
     from dxscore.web.dashboards import reports
 
     board = board_for(request, code, period)
+
+    def describe(done: int, total: int) -> str:
+        return ngettext(
+            "%(done)s of %(total)s scorecard done.",
+            "%(done)s of %(total)s scorecards done.",
+            total,
+        ) % {"done": done, "total": total}
+
     return report_download(
         request,
         f"scorecards {board.run.pk}",
         (board.run.published_at, board.run.input_hash, *all_targets_state()),
-        lambda: reports.scorecards_zip(request, board),
+        lambda progress: reports.scorecards_zip(request, board, progress),
         f"scorecards-{code}-{period}.zip",
         "application/zip",
+        background=True,
+        describe=describe,
     )
 
 
-def report_download(request, stem: str, state: tuple, build, filename: str, content_type: str):
-    """A stored report file as a download; while another request is building it, a
-    short page asking to try again in a minute (503 with Retry-After)."""
+PREPARING_REFRESH_SECONDS = 3
+
+
+def report_download(
+    request,
+    stem: str,
+    state: tuple,
+    build,
+    filename: str,
+    content_type: str,
+    *,
+    background: bool = False,
+    describe=None,
+):
+    """A stored report file (``reports``) as a download.
+
+    A short report (a PDF) is built in the request; while another request is building
+    it, a short page asks to try again in a minute (503 with Retry-After). A long one
+    (``background``: ``build(progress)``, the all-scorecards zip) is built in the
+    background: the first click answers at once with a page saying it is being prepared
+    (how far, by ``describe(done, total)``). Its script (``report_wait.js``, a static
+    file: the CSP allows no inline script) asks ``?wait=1&format=json`` every few seconds
+    and updates the count in a live region, then opens ``?wait=1``, which says the file is
+    ready and starts the download (``<meta http-equiv=refresh content=0>``); without
+    script, "Check now" opens the same. Every click meanwhile shares the one build. A
+    failed build says so and offers to try again (``?retry=1``)."""
     from dxscore.web.dashboards import reports
 
-    try:
-        path = reports.stored_report(stem, state, build)
-    except reports.ReportBusy:
-        response = render(
-            request, "dashboards/report_busy.html", {"filename": filename}, status=503
+    if not background:
+        try:
+            path = reports.stored_report(stem, state, build)
+        except reports.ReportBusy:
+            response = render(
+                request, "dashboards/report_busy.html", {"filename": filename}, status=503
+            )
+            response["Retry-After"] = "60"
+            return response
+        return _file(path, filename, content_type)
+    found = reports.prepared_report(stem, state, build, retry=request.GET.get("retry") == "1")
+    if isinstance(found, Path) and "wait" not in request.GET:
+        return _file(found, filename, content_type)
+    query = request.GET.copy()
+    for key in ("wait", "retry", "format"):
+        query.pop(key, None)
+    plain = request.path + ("?" + query.urlencode() if query else "")
+    query["wait"] = "1"
+    again = request.path + "?" + query.urlencode()
+    context = {"filename": filename, "download": plain, "again": again}
+    state = "ready" if isinstance(found, Path) else "failed"
+    if isinstance(found, reports.Preparing):
+        state = "preparing"
+        if found.done is not None and found.total and describe is not None:
+            context["progress"] = describe(found.done, found.total)
+            context["done"], context["total"] = found.done, found.total
+    if request.GET.get("format") == "json":  # what the page's script asks while it waits
+        response = JsonResponse(
+            {
+                "state": state,
+                "done": context.get("done"),
+                "total": context.get("total"),
+                "progress": context.get("progress", ""),
+                "page": again,
+            }
         )
-        response["Retry-After"] = "60"
+        response["Cache-Control"] = "no-store"
         return response
+    if state == "ready":
+        return render(request, "dashboards/report_preparing.html", context | {"ready": True})
+    if state == "failed":
+        query.pop("wait")
+        query["retry"] = "1"
+        context["retry"] = request.path + "?" + query.urlencode()
+        return render(
+            request, "dashboards/report_preparing.html", context | {"failed": True}, status=500
+        )
+    query["format"] = "json"
+    context["poll"] = request.path + "?" + query.urlencode()
+    context["seconds"] = PREPARING_REFRESH_SECONDS
+    response = render(request, "dashboards/report_preparing.html", context, status=202)
+    response["Retry-After"] = str(PREPARING_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _file(path: Path, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(path.read_bytes(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -230,22 +315,8 @@ def node_download(request, code: str, period: str, node: str, fmt: str):
 @require_GET
 def map_page(request, code: str, period: str):
     board = board_for(request, code, period)
-    node = request.GET.get("node", ROOT)
-    if node not in board.columns:
-        node = ROOT
-    cells = board.cells([node])
-    units = sorted(
-        (
-            {
-                "code": u,
-                "name": board.unit_name(u),
-                "score": c[node].score,
-                "rank": c[node].rank,
-            }
-            for u, c in cells.items()
-        ),
-        key=lambda u: u["code"],
-    )
+    node = _map_node(request, board)
+    units = tables.map_units(board, node)
     fmt = fmt_for(board)
     pin = f"?run={board.run.number}"
 
@@ -274,9 +345,24 @@ def map_page(request, code: str, period: str):
             units=units,
             title=title,
             choices=[(c, board.name(c)) for c in board.columns],
+            querystring=request.GET.urlencode(),
         ),
         _title(_("Map"), board),
     )
+
+
+def _map_node(request, board: Board) -> str:
+    node = request.GET.get("node", ROOT)
+    return node if node in board.columns else ROOT
+
+
+@require_GET
+def map_download(request, code: str, period: str, fmt: str):
+    """The map's units with the score and rank it colours them by (same ``node``, run
+    and map as the page)."""
+    board = board_for(request, code, period)
+    table = tables.map_values(board, _map_node(request, board))
+    return exports.download(table, fmt, board.m, board.decimals, _notes(board))
 
 
 def _compared(request, board: Board) -> list[str]:

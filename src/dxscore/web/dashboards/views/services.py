@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from dxscore.dossiers.schema import WARNING_CODES
@@ -103,10 +104,34 @@ def _ancestors(unit: Unit, visible) -> list[Unit]:
 @login_required
 @require_GET
 def services_dashboard(request):
+    return render(request, "dashboards/services.html", _dashboard(request))
+
+
+@login_required
+@require_GET
+def services_download(request, fmt: str):
+    """The dashboard's unit table (same unit, kind and period): each unit's 766 points
+    per group and in total, its data quality and its measures, as CSV, XLSX or JSON."""
+    context = _dashboard(request)
+    if context["unit"] is None or not context.get("period"):
+        raise Http404
+    table = services.dashboard_table(
+        context["unit"], context["kind"], context["period"], context["rows"]
+    )
+    return exports.download(table, fmt, notes=[str(_DOWNLOAD_NOTE)])
+
+
+_DOWNLOAD_NOTE = gettext_lazy(
+    "Rates are shares from 0 to 1; points are Decision 766 points computed by vn-766 from the "
+    "dossier measures; an empty group has no input from dossiers."
+)
+
+
+def _dashboard(request) -> dict:
     visible, unit, kind = _where(request)
     context = {"kind": kind, "kinds": services.KINDS, "unit": unit, "rows": []}
     if unit is None:
-        return render(request, "dashboards/services.html", context)
+        return context
     children = list(visible.filter(parent=unit).order_by("name"))
     ids = [unit.pk] + [c.pk for c in children]
     periods = sorted(
@@ -167,9 +192,11 @@ def services_dashboard(request):
             "trend": [(p, totals.get(p)) for p in periods],
             "warning_codes": WARNING_CODES,
             "any_quality": bool(by_unit),
+            "formats": exports.FORMATS,
+            "querystring": request.GET.urlencode(),
         }
     )
-    return render(request, "dashboards/services.html", context)
+    return context
 
 
 def _procedure_periods(unit_ids: list[int], kind: str) -> list[str]:
@@ -264,6 +291,32 @@ def _procedure_trend(unit: Unit, procedure: str, name: str, rows: list[dict]) ->
 def services_procedure(request, procedure: str):
     """One procedure at a unit: its measures over the periods of the kind asked, and in the
     period asked for, its figures at each child unit (drill-down continues there)."""
+    context = _procedure(request, procedure)
+    unit, name, history = context["unit"], context["name"], context["history"]
+    context["trend_json"] = _procedure_trend(unit, procedure, name, history)
+    return render(request, "dashboards/services_procedure.html", context)
+
+
+@login_required
+@require_GET
+def services_procedure_download(request, procedure: str, fmt: str):
+    """The procedure page's two tables in one: the unit's figures over the periods, then
+    each unit directly under it in the period (same unit, kind and period)."""
+    context = _procedure(request, procedure)
+    table = services.procedure_page_table(
+        context["unit"],
+        procedure,
+        context["name"],
+        context["kind"],
+        context["period"],
+        context["history"],
+        context["children"],
+    )
+    note = _("Rates are shares from 0 to 1; timeliness points lost are out of 20 (vn-766).")
+    return exports.download(table, fmt, notes=[note])
+
+
+def _procedure(request, procedure: str) -> dict:
     visible, unit, kind = _where(request)
     if unit is None:
         raise Http404
@@ -293,21 +346,18 @@ def services_procedure(request, procedure: str):
     }
     child_rows = [{"unit": c, "row": at_children.get(c.pk)} for c in children]
     child_rows.sort(key=lambda r: -(r["row"]["late"] if r["row"] else -1))
-    return render(
-        request,
-        "dashboards/services_procedure.html",
-        {
-            "unit": unit,
-            "procedure": procedure,
-            "name": name,
-            "kind": kind,
-            "kinds": services.KINDS,
-            "period": period,
-            "periods": periods,
-            "current": next(r for r in history if r["period"] == period),
-            "history": history,
-            "children": child_rows,
-            "ancestors": _ancestors(unit, visible),
-            "trend_json": _procedure_trend(unit, procedure, name, history),
-        },
-    )
+    return {
+        "unit": unit,
+        "procedure": procedure,
+        "name": name,
+        "kind": kind,
+        "kinds": services.KINDS,
+        "period": period,
+        "periods": periods,
+        "current": next(r for r in history if r["period"] == period),
+        "history": history,
+        "children": child_rows,
+        "ancestors": _ancestors(unit, visible),
+        "formats": exports.FORMATS,
+        "querystring": request.GET.urlencode(),
+    }

@@ -8,14 +8,15 @@ import math
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dxscore import index as ix
 from dxscore.index.methodology import ROOT
 from dxscore.web import l10n
-from dxscore.web.dashboards import analysis
+from dxscore.web.dashboards import analysis, exports, tables
 from dxscore.web.dashboards.queries import Board
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -98,9 +99,9 @@ def _rows(table) -> list[dict]:
     return rows
 
 
-@login_required
-@require_GET
-def whatif(request, pk: int, unit: str):
+def _simulated(request, pk: int, unit: str):
+    """The run, the unit's stored raw values, the changes asked for (``v_<code>``), the
+    problems with them and every node's rows: what the page and its downloads show."""
     board = _staff_run(request, pk)
     unit_obj = get_object_or_404(Unit, code=unit)
     if not scope.allows(request.user, scope.VIEW, unit_obj) or not board.has_unit(unit):
@@ -113,6 +114,34 @@ def whatif(request, pk: int, unit: str):
             rows = _rows(analysis.simulate(board.run, unit, changes))
         except ix.DataError as exc:
             errors = list(exc.problems)
+    return board, current, changes, errors, rows
+
+
+@login_required
+@require_GET
+def whatif_download(request, pk: int, unit: str, fmt: str):
+    """The page's table for the values in the query (the form's Download buttons send
+    them): each node's score and rank now and after, each indicator's raw value now and
+    as simulated. Values that cannot be read are a 400 naming them, as on the page."""
+    board, _current, changes, errors, rows = _simulated(request, pk, unit)
+    if errors:
+        return HttpResponseBadRequest(
+            "\n".join(f"{where}: {message}" for where, message in errors),
+            content_type="text/plain; charset=utf-8",
+        )
+    note = _(
+        "A simulation: nothing is stored. Every unit is recomputed from the stored inputs of "
+        "score run %(id)s with the changes listed under changes."
+    ) % {"id": board.run.pk}
+    return exports.download(
+        tables.whatif(board, unit, rows, changes), fmt, board.m, board.decimals, [note]
+    )
+
+
+@login_required
+@require_GET
+def whatif(request, pk: int, unit: str):
+    board, current, changes, errors, rows = _simulated(request, pk, unit)
     if request.GET.get("format") == "json":
         return JsonResponse(
             {"changes": changes, "errors": errors, "rows": rows},
@@ -147,5 +176,6 @@ def whatif(request, pk: int, unit: str):
             "changes": changes,
             "errors": errors,
             "decimals": board.decimals,
+            "formats": exports.FORMATS,
         },
     )

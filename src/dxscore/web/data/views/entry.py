@@ -40,6 +40,84 @@ STATE_FILTERS = {  # ?state=...: which units the list shows
 def completeness(request, mid: int, period: str):
     """Every reporting unit's progress, filtered by state (``?state=submitted``: the
     approver's queue), late ones (``?late=1``) or a part of a name or code (``?q=``)."""
+    context = _completeness(request, mid, period)
+    context["formats"] = ("csv", "xlsx", "json")
+    context["querystring"] = request.GET.urlencode()
+    return render(request, "dxscore/completeness.html", context)
+
+
+STATE_WORDS = {
+    "not started": gettext_lazy("not started"),
+    Status.DRAFT: gettext_lazy("draft"),
+    Status.SUBMITTED: gettext_lazy("submitted"),
+    Status.APPROVED: gettext_lazy("approved"),
+    Status.RETURNED: gettext_lazy("returned"),
+}
+
+
+@login_required
+def completeness_download(request, mid: int, period: str, fmt: str):
+    """The completeness page's rows (same filters) as CSV, XLSX or JSON: each unit's
+    state, values entered of those required, when it was last submitted (the workspace's
+    time, to the minute) and whether on time."""
+    from django.utils import timezone
+
+    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards.tables import NUMBER, Column, Table
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    context = _completeness(request, mid, period)
+    methodology, period_obj = context["methodology"], context["period"]
+
+    def local(moment):
+        if moment is None:
+            return None
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.replace(second=0, microsecond=0, tzinfo=None)
+
+    columns = [
+        Column("unit", _("Code")),
+        Column("name", _("Unit")),
+        Column("state", _("State")),
+        Column("entered", _("Values entered"), NUMBER),
+        Column("required", _("Values required"), NUMBER),
+        Column("submitted", _("Submitted"), "datetime"),
+        Column("on_time", _("On time")),
+    ]
+    rows = [
+        {
+            "unit": r.unit.code,
+            "name": r.unit.name,
+            "state": str(STATE_WORDS.get(r.state, r.state)),
+            "entered": r.entered,
+            "required": context["required"],
+            "submitted": local(r.last_submitted),
+            "on_time": _("late") if r.late else _("on time") if r.last_submitted else "",
+        }
+        for r in context["rows"]
+    ]
+    table = Table(
+        name=f"completeness-{methodology.code}-{period_obj.code}",
+        title=f"{methodology.title} · {period_obj.code}",
+        columns=columns,
+        rows=rows,
+        meta={
+            "methodology": methodology.code,
+            "methodology_version": methodology.version,
+            "period": period_obj.code,
+            "deadline": period_obj.deadline.isoformat() if period_obj.deadline else None,
+            "state": context["state"],
+            "late": context["late_only"],
+            "q": context["q"],
+            "units": context["every"],
+        },
+    )
+    return exports.download(table, fmt)
+
+
+def _completeness(request, mid: int, period: str) -> dict:
     methodology, period_obj, _unit = collection_or_404(request, mid, period)
     every = unit_progress(methodology, period_obj, request.user)
     totals = {s: sum(1 for r in every if r.state == s) for s in Status.values}
@@ -58,22 +136,18 @@ def completeness(request, mid: int, period: str):
     if q:
         folded = q.casefold()
         rows = [r for r in rows if folded in r.unit.name.casefold() or folded in r.unit.code]
-    return render(
-        request,
-        "dxscore/completeness.html",
-        {
-            "methodology": methodology,
-            "period": period_obj,
-            "rows": rows,
-            "every": len(every),
-            "required": sum(1 for _ in methodology.compiled().indicators),
-            "totals": totals,
-            "late": sum(1 for r in every if r.late),
-            "state": state,
-            "late_only": late_only,
-            "q": q,
-        },
-    )
+    return {
+        "methodology": methodology,
+        "period": period_obj,
+        "rows": rows,
+        "every": len(every),
+        "required": sum(1 for _ in methodology.compiled().indicators),
+        "totals": totals,
+        "late": sum(1 for r in every if r.late),
+        "state": state,
+        "late_only": late_only,
+        "q": q,
+    }
 
 
 def returns(rows) -> list[dict]:

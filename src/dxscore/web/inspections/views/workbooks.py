@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.web.inspections import access, excel
@@ -72,6 +73,12 @@ def upload_commit(request, pk: int):
         messages.error(request, str(exc) + " " + _("Nothing was stored."))
         return redirect("inspections:upload", pk)
     messages.success(
-        request, _("%(n)d planned inspection(s) stored from %(f)s.") % {"n": n, "f": found.filename}
+        request,
+        ngettext(
+            "%(n)d planned inspection stored from %(f)s.",
+            "%(n)d planned inspections stored from %(f)s.",
+            n,
+        )
+        % {"n": n, "f": found.filename},
     )
     return redirect("inspections:plan", found.plan_id)

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dxscore.web.data.models import Methodology, Period
 from dxscore.web.orgs import scope
@@ -42,16 +42,43 @@ def _emulation_choice(request, q):
     return methodologies, parents, levels, periods, methodology, parent, level, period
 
 
-@login_required
-def emulation(request):
-    """Rank the departments or districts of a unit with a methodology for a period."""
-    methodologies, parents, levels, periods, methodology, parent, level, period = _emulation_choice(
-        request, request.GET
-    )
+def _ranked(request):
+    """The form's choices and the ranking they ask for (None until all are chosen)."""
+    choice = _emulation_choice(request, request.GET)
+    _m, _p, _l, _ps, methodology, parent, level, period = choice
     result = None
     if methodology and parent and period:
         units = ranking.units_to_rank(parent, level, period)
         result = ranking.rank(methodology, period, units)
+    return choice, result
+
+
+@login_required
+@require_GET
+def emulation_download(request, fmt: str, part: str = "ranking"):
+    """The page's ranking (or its inputs) for the same choices, as CSV, XLSX or JSON; a
+    ranking that cannot be computed has no download (the page says why)."""
+    from dxscore.web.dashboards import exports
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    (_m, _p, _l, _ps, methodology, parent, level, period), result = _ranked(request)
+    if result is None or result.problems:
+        raise Http404
+    build = ranking.inputs_table if part == "inputs" else ranking.ranking_table
+    note = _(
+        "Computed now from today's approved values, tasks and targets, as the page shows it; "
+        "a stored score run keeps its own inputs."
+    )
+    table = build(result, methodology, parent, level, period)
+    return exports.download(table, fmt, decimals=2, notes=[note])  # the page shows 2
+
+
+@login_required
+def emulation(request):
+    """Rank the departments or districts of a unit with a methodology for a period."""
+    choice, result = _ranked(request)
+    methodologies, parents, levels, periods, methodology, parent, level, period = choice
     return render(
         request,
         "plans/emulation.html",
@@ -67,6 +94,8 @@ def emulation(request):
             "result": result,
             "can_see_tasks": selectors.visible_tasks(request.user).exists(),
             "can_store": scope.can_manage(request.user),
+            "querystring": request.GET.urlencode(),
+            "formats": ("csv", "xlsx", "json"),
         },
     )
 
