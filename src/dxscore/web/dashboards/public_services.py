@@ -244,12 +244,12 @@ def dashboard_table(unit, kind: str, period: str, rows: list[dict]) -> Table:
     columns += [
         TableColumn("points_total", _("Points from dossier inputs"), "points"),
         TableColumn("points_max", _("Maximum of the groups with inputs"), "points"),
-        TableColumn("records", _("Records"), "number"),
-        TableColumn("with_warnings", _("With warnings"), "number"),
+        TableColumn("records", _("Records"), "count"),
+        TableColumn("with_warnings", _("With warnings"), "count"),
         TableColumn("warning_share", _("Records with warnings"), "share"),
     ]
     columns += [
-        TableColumn(m, measure_label(m), "number" if m == "received" else "share")
+        TableColumn(m, measure_label(m), "count" if m == "received" else "share")
         for m in SHOWN_MEASURES
     ]
     out = []

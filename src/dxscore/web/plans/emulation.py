@@ -190,6 +190,7 @@ def inputs_table(result: Ranking, methodology: Methodology, parent, level, perio
             "indicator": i["code"],
             "indicator_name": m.nodes[i["code"]].name if i["code"] in m.nodes else "",
             "value": i["value"],
+            "value_kind": i.get("figure"),  # the cell's format by the indicator's kind
             "source": str(i["source"]),
         }
         for i in result.inputs
