@@ -23,6 +23,7 @@ PURE = [
     "tables.py",
     "numbers.py",
     "texts.py",
+    "figures.py",
 ]
 
 

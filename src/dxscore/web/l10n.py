@@ -10,10 +10,19 @@ from django import forms
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from dxscore import numbers
+from dxscore import figures, numbers
 from dxscore.numbers import NumberProblem, machine
 
-__all__ = ["NumberField", "NumberProblem", "language", "machine", "message", "parse"]
+__all__ = [
+    "NumberField",
+    "NumberProblem",
+    "RateField",
+    "figure_field",
+    "language",
+    "machine",
+    "message",
+    "parse",
+]
 
 
 def language(request=None) -> str:
@@ -103,3 +112,109 @@ def validate_translations(value) -> None:
         texts.check(value, _("translations"))
     except texts.TextError as exc:
         raise ValidationError(str(exc)) from None
+class RateInput(NumberInput):
+    """A rate's text box: the stored fraction shown as a percentage (``96,8%``)."""
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return value
+        return figures.format_figure(value, figures.RATE, language())
+
+
+class RateField(NumberField):
+    """A rate or share (stored as a fraction in [0, 1]) typed as a percentage with its
+    sign (``96,8%``, ``96.8 %``: 0.968) or as the fraction itself (``0.968``); a number
+    without ``%`` is always the fraction, so a text reads one way only. Shown as a
+    percentage with one decimal; left as shown, the stored value keeps its full
+    precision (``0.967816091954023`` shown ``96.8%`` stays ``0.967816091954023``)."""
+
+    widget = RateInput
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, int | float):
+            return float(value)
+        text = str(value).strip()
+        initial = self.initial
+        if isinstance(initial, int | float) and text == RateInput().format_value(initial):
+            return float(initial)  # unchanged: the stored number, not the rounded text
+        try:
+            number = figures.parse_figure(text, figures.RATE, language())
+        except NumberProblem as problem:
+            raise forms.ValidationError(message(problem), code="invalid") from None
+        if (
+            number is not None
+            and not figures.is_percentage(text)
+            and self.max_value is not None
+            and number > self.max_value
+            and 1 < number <= 100
+        ):
+            raise forms.ValidationError(rate_hint(number), code="max_value")
+        low, high = self.min_value, self.max_value
+        if number is not None and (
+            (low is not None and number < low) or (high is not None and number > high)
+        ):
+            lang = language()
+            bounds = {
+                "low": figures.format_figure(low if low is not None else 0, figures.RATE, lang, 0),
+                "high": figures.format_figure(
+                    high if high is not None else 1, figures.RATE, lang, 0
+                ),
+            }
+            raise forms.ValidationError(
+                _("Enter a rate from %(low)s to %(high)s.") % bounds, code="range"
+            )
+        return number
+
+
+class PercentNumberField(NumberField):
+    """A number shown as itself that may also be typed as a percentage (``90%`` is 0.9),
+    where the kind of the figure is chosen on the same form (a target's indicator)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and figures.is_percentage(value):
+            try:
+                return figures.parse_figure(value, figures.RATE, language())
+            except NumberProblem as problem:
+                raise forms.ValidationError(message(problem), code="invalid") from None
+        return super().to_python(value)
+
+
+def rate_hint(number: float) -> str:
+    """Why ``96.8`` is refused in a rate field, and how to write it."""
+    lang = language()
+    return _(
+        "%(v)s is more than 1: type a rate as a percentage with %% (%(p)s) "
+        "or as the fraction (%(f)s)"
+    ) % {
+        "v": numbers.format_number(number, lang, grouping=False),
+        "p": figures.format_figure(number / 100, figures.RATE, lang),
+        "f": numbers.format_number(number / 100, lang, grouping=False),
+    }
+
+
+def rate_rule() -> str:
+    """The rule of a rate field, said next to it."""
+    lang = language()
+    return _("Type a percentage with %% (%(p)s) or the fraction (%(f)s).") % {
+        "p": figures.format_figure(0.968, figures.RATE, lang),
+        "f": numbers.format_number(0.968, lang),
+    }
+
+
+def raw_kind(m, code: str) -> str:
+    """How a raw value of node ``code`` of a compiled methodology ``m`` is shown: by the
+    indicator's declared unit and range (a rate in [0, 1] as a percentage), else as a
+    plain number (``dxscore.figures``)."""
+    node = m.nodes.get(code)
+    if node is None or not node.is_indicator:
+        return figures.NUMBER
+    return figures.declared_kind(node.spec)
+
+
+def figure_field(kind: str, **options) -> NumberField:
+    """The form field of a figure of ``kind``: a rate takes percentages."""
+    return RateField(**options) if kind == figures.RATE else NumberField(**options)

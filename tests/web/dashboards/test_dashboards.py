@@ -216,6 +216,25 @@ def test_scorecard_downloads_hold_every_node_of_the_unit(client, dti):
         float(rows["awareness"]["raw"])
         == run.inputs.get(unit__code="27", indicator="awareness").value
     )
+
+
+def test_the_scorecard_workbook_holds_real_numbers_formatted_by_their_kind(client, dti):
+    """One display rule per kind (``dxscore.figures``): the workbook's cells hold the
+    stored numbers; the format shows a score with the methodology's 4 decimals, and a
+    DTI main index ("share of maximum points" in [0, 1]) as the score it is published
+    as, not as a percentage."""
+    run = dti[-1]
+    body = client.get(url("dash_scorecard_dl", "vn-dti-2022", "2022", "27", "xlsx")).content
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0].value: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2)}
+    raw = rows["awareness"]["Raw value"]
+    assert raw.value == run.inputs.get(unit__code="27", indicator="awareness").value
+    assert raw.number_format == "0.0000"
+    score = rows["index"]["Score"]
+    assert score.value == NodeScore.objects.get(run=run, unit__code="27", node="index").score
+    assert score.number_format == "0.0000"
+    assert rows["index"]["Raw value"].value is None
     assert client.get(url("dash_scorecard", "vn-dti-2022", "2022", "XX")).status_code == 404
 
 

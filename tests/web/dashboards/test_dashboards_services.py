@@ -345,3 +345,40 @@ def test_a_procedures_download_has_the_pages_scope(as_user, client, procedures):
     assert as_user("steering").get(PROCEDURES + "9.999/figures.csv").status_code == 404
     client.logout()
     assert client.get(address, {"unit": "27"}).status_code == 302
+
+
+# --- figures as people read them (issue 18, point 13) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "rate", "points"), [("en", "90.0%", "18.00"), ("vi", "90,0%", "18,00")]
+)
+def test_rates_read_as_percentages_and_points_with_two_decimals(
+    as_user, procedures, settings, language, rate, points
+):
+    client = as_user("steering")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(PROCEDURES + "1.001/", {"unit": "27"}).content.decode()
+    # 1.001 in 2024: 48 on time + 10 open - 1 overdue of 60: 95.0%
+    assert ("95.0%" if language == "en" else "95,0%") in page
+    dashboard = client.get(URL, {"unit": "27"}).content.decode()
+    assert points in dashboard  # Bắc Ninh's timeliness points: 20 x 0.9
+    table = client.get(URL, {"unit": "27", "kind": "year"}).content.decode()
+    assert rate in table and "0.9<" not in table  # its timeliness rate, not the fraction
+
+
+def test_the_procedures_workbook_holds_real_rates_with_a_percent_format(as_user, procedures):
+    import io
+
+    from openpyxl import load_workbook
+
+    book = as_user("steering").get(PROCEDURES.rstrip("/") + ".xlsx", {"unit": "27"}).content
+    sheet = load_workbook(io.BytesIO(book)).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    first = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    assert first["Procedure"].value == "1.002"
+    rate = first["Timeliness rate"]
+    assert rate.value == pytest.approx((14 + 5 - 1) / 25) and rate.number_format == "0.0%"
+    assert first["Received online"].number_format == "0.0%"
+    assert first["Timeliness points lost"].number_format == "0.00"
+    assert first["Received"].value == 25 and first["Received"].number_format == "#,##0"

@@ -185,6 +185,8 @@ def test_numbers_follow_the_language(client, as_user, leader):
     assert "Tóm tắt cho lãnh đạo" in html and "Chỉ tiêu nghị quyết" in html
     assert text_of_id(html, "l-quality") == "3,7%"
     assert "," in text_of_id(html, "l-score") and "." not in text_of_id(html, "l-score")
+    # points with two decimals, by the one rule of points (dxscore.figures)
+    assert re.match(r"^\d+,\d\d /", text_of_id(html, "l-766-total"))
 
 
 def test_the_home_page_and_the_scorecard_lead_to_the_leaders_view(as_user, client, leader):

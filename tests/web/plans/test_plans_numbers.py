@@ -73,3 +73,49 @@ def test_dates_on_pages_are_written_as_people_of_the_language_write_them(as_user
     assert "18/03/2022" in client.get(address).content.decode()  # the resolution's date
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Mar 18, 2022" in client.get(address).content.decode()
+
+
+def test_a_rate_target_is_shown_and_typed_as_a_percentage(as_user, plan):
+    """Issue 18, point 13: a target on a rate ("rate (0-1)") reads 90.0%, not 0.9, on
+    the form and the pages, and its value may be typed as a percentage."""
+    from dxscore.web.data.models import Indicator
+
+    resolution = plan["resolution"]
+    target = resolution.targets.get(number=1)
+    target.indicator = Indicator.objects.create(
+        code="online_rate", name="Online rate", measure="rate (0-1)"
+    )
+    target.value = 0.9
+    target.save()
+    with translation.override("vi"):
+        form = TargetForm(instance=target, resolution=resolution)
+        assert 'value="90,0%"' in str(form["value"])
+        assert form.fields["value"].clean("92,5%") == 0.925
+        assert form.fields["value"].clean("0,925") == 0.925
+    client = as_user("steering")
+    for language, shown in (("en", "90.0%"), ("vi", "90,0%")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(reverse("plans:resolution", args=[resolution.pk])).content.decode()
+        assert shown in page and "rate (0-1)" not in page
+
+
+def test_a_percentage_is_refused_for_a_target_whose_indicator_is_no_rate(plan):
+    resolution = plan["resolution"]
+    target = resolution.targets.get(number=1)  # on "online", unit "%": values like 70
+    data = {
+        "number": 1,
+        "title": target.title,
+        "unit": target.unit_id,
+        "indicator": target.indicator_id,
+        "comparison": target.comparison,
+        "value": "70%",
+        "deadline": target.deadline,
+    }
+    with translation.override("en"):
+        form = TargetForm(data, instance=target, resolution=resolution)
+        assert not form.is_valid()
+        assert form.errors["value"] == [
+            "online is not a rate: type its value as a number, without %"
+        ]
+        form = TargetForm(data | {"value": "70"}, instance=target, resolution=resolution)
+        assert form.is_valid(), form.errors

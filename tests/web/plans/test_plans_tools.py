@@ -506,6 +506,14 @@ def test_the_emulation_ranking_and_its_inputs_download_as_the_page_shows_them(
     assert delivered["value"] == "0.5" and delivered["source"] == "plans"
     assert delivered["unit_name"] == "TP. Bắc Ninh"
     assert delivered["indicator_name"] == "Tasks done on time"
+    # a rate in [0, 1]: 50.0% on the page, the number with the 0.0% format in the workbook
+    assert '<td class="num">50.0%</td>' in html
+    sheet = load_workbook(
+        io.BytesIO(client.get(_url("emulation_inputs_dl", "xlsx"), choice).content)
+    ).worksheets[0]
+    cells = {(r[0].value, r[2].value): r[4] for r in sheet.iter_rows(min_row=2)}
+    cell = cells[("256", "tasks_on_time_share")]
+    assert cell.value == 0.5 and cell.number_format == "0.0%"
     data = json.loads(client.get(_url("emulation_dl", "json"), choice).content)
     assert data["meta"]["units_of"] == "27" and data["meta"]["period"] == "2025"
     # without a full choice there is no ranking, so no download

@@ -14,8 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+from dxscore import figures
 from dxscore.tables import append, csv_writer, workbook_bytes
-from dxscore.web.dashboards.tables import CHANGE, DELTA, NUMBER, RANK, SCORE, Table
+from dxscore.web.dashboards.tables import CHANGE, DAYS, DELTA, RANK, Table, figure_kind
 from dxscore.web.sheets import style_header
 
 FORMATS = ("csv", "xlsx", "json")
@@ -59,7 +60,27 @@ def json_bytes(table: Table) -> bytes:
 
 
 def _score_format(decimals: int) -> str:
-    return "0." + "0" * decimals if decimals else "0"
+    return figures.excel_format(figures.SCORE, decimals)
+
+
+def number_format(kind: str | None, decimals: int = 4) -> str | None:
+    """The Excel number format of a cell of a column (or row) kind: the figure's rule
+    (``dxscore.figures.excel_format``: ``0.0%`` for a rate, the methodology's decimals for
+    a score), the cell keeping the real number; ``None`` for text."""
+    if kind == DELTA:
+        return "+" + _score_format(decimals) + ";-" + _score_format(decimals)
+    if kind == RANK:
+        return "0"
+    if kind == CHANGE:
+        return "+0;-0;0"
+    if kind == DAYS:
+        return "0.0"
+    if kind == "datetime":
+        return "yyyy-mm-dd hh:mm"
+    shown = figure_kind(kind)
+    if shown is None:
+        return None
+    return figures.excel_format(shown, decimals if shown == figures.SCORE else None)
 
 
 def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[str] = ()) -> bytes:
@@ -73,22 +94,15 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in table.rows:
         append(ws, table.values(row))
-    formats = {
-        SCORE: _score_format(decimals),
-        DELTA: "+" + _score_format(decimals) + ";-" + _score_format(decimals),
-        RANK: "0",
-        CHANGE: "+0;-0;0",
-        NUMBER: "General",
-        "share": "0.0%",  # a share from 0 to 1 in the cell, read as a percentage
-        "points": "0.00",
-        "days": "0.0",
-        "datetime": "yyyy-mm-dd hh:mm",
-    }
     for j, col in enumerate(table.columns, start=1):
-        fmt = formats.get(col.kind)
         letter = get_column_letter(j)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+        column_format = number_format(col.kind, decimals)
+        for (cell,), row in zip(
+            ws.iter_rows(min_row=2, min_col=j, max_col=j), table.rows, strict=True
+        ):
+            own = row.get(f"{col.key}_kind")  # a cell of its own kind (a raw value)
+            fmt = number_format(own, decimals) if own else column_format
+            if fmt:
                 cell.number_format = fmt
         width = max(
             [len(str(col.label))]

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from dxscore import figures
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import queries
 from dxscore.web.dashboards.queries import Board
-from dxscore.web.l10n import show
+from dxscore.web.l10n import language
 from dxscore.web.orgs import scope
 from dxscore.web.provenance.notices import run_notice
 from dxscore.web.scores.models import ScoreRun
@@ -85,8 +86,8 @@ def notice(board: Board) -> dict | None:
 
 
 def fmt_for(board: Board):
-    def fmt(value) -> str:
-        return "–" if value is None else show(value, board.decimals)
+    def fmt(value) -> str:  # a score, by its one rule (``dxscore.figures``)
+        return figures.format_figure(value, figures.SCORE, language(), board.decimals)
 
     return fmt
 

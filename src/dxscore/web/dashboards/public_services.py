@@ -101,17 +101,18 @@ def total(cells: list[GroupPoints]) -> tuple[float, float]:
 
 # --- procedures -----------------------------------------------------------------------------
 
-# (key, label, shape): rates are shares in [0, 1] except the days and the rating.
+# (key, label, shape): shares are rates in [0, 1] (shown 96.8%), counts grouped integers,
+# days and the rating with one decimal (the table kinds of ``tables.FIGURES``).
 PROCEDURE_COLUMNS = (
     ("procedure", gettext_lazy("Procedure"), "text"),
     ("name", gettext_lazy("Name"), "text"),
-    ("received", gettext_lazy("Received"), "number"),
+    ("received", gettext_lazy("Received"), "count"),
     ("online_share", gettext_lazy("Received online"), "share"),
-    ("finished", gettext_lazy("Finished"), "number"),
+    ("finished", gettext_lazy("Finished"), "count"),
     ("on_time_rate", gettext_lazy("Finished on time"), "share"),
-    ("open_at_end", gettext_lazy("Open at the end"), "number"),
-    ("open_overdue", gettext_lazy("Open and overdue"), "number"),
-    ("late", gettext_lazy("Late"), "number"),
+    ("open_at_end", gettext_lazy("Open at the end"), "count"),
+    ("open_overdue", gettext_lazy("Open and overdue"), "count"),
+    ("late", gettext_lazy("Late"), "count"),
     ("timeliness_rate", gettext_lazy("Timeliness rate"), "share"),
     ("points_lost", gettext_lazy("Timeliness points lost"), "points"),
     ("avg_processing_days", gettext_lazy("Average days"), "days"),
@@ -247,12 +248,12 @@ def dashboard_table(unit, kind: str, period: str, rows: list[dict]) -> Table:
     columns += [
         TableColumn("points_total", _("Points from dossier inputs"), "points"),
         TableColumn("points_max", _("Maximum of the groups with inputs"), "points"),
-        TableColumn("records", _("Records"), "number"),
-        TableColumn("with_warnings", _("With warnings"), "number"),
+        TableColumn("records", _("Records"), "count"),
+        TableColumn("with_warnings", _("With warnings"), "count"),
         TableColumn("warning_share", _("Records with warnings"), "share"),
     ]
     columns += [
-        TableColumn(m, measure_label(m), "number" if m == "received" else "share")
+        TableColumn(m, measure_label(m), "count" if m == "received" else "share")
         for m in SHOWN_MEASURES
     ]
     out = []

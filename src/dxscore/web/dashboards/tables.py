@@ -9,10 +9,32 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from dxscore import figures
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards.queries import Board, Cell, UnitRow, fold
+from dxscore.web.l10n import raw_kind
 
 SCORE, RANK, CHANGE, TEXT, NUMBER, DELTA = "score", "rank", "change", "text", "number", "delta"
+RATE, POINTS, COUNT, DAYS = "rate", "points", "count", "days"
+
+# the kind of figure (``dxscore.figures``) a column's cells are shown and formatted as;
+# "share" is the services pages' word for a rate, and "number" there a count
+FIGURES = {
+    SCORE: figures.SCORE,
+    DELTA: figures.SCORE,
+    RATE: figures.RATE,
+    "share": figures.RATE,
+    POINTS: figures.POINTS,
+    COUNT: figures.COUNT,
+    NUMBER: figures.NUMBER,
+    DAYS: figures.NUMBER,
+    RANK: figures.COUNT,
+}
+
+
+def figure_kind(kind: str | None) -> str | None:
+    """The kind of figure of a column kind; ``None`` for text, ranks' changes."""
+    return FIGURES.get(kind or "")
 
 
 @dataclass
@@ -281,6 +303,7 @@ def scorecard(board: Board, unit: str) -> Table:
                 "name": board.name(node),
                 "kind": "index" if node == ROOT else board.m.nodes[node].kind,
                 "raw": raw.get(node),
+                "raw_kind": raw_kind(board.m, node),
                 "score": cell.score,
                 "rank": cell.rank,
                 "median": statistics.median(values) if values else None,
@@ -320,7 +343,7 @@ def node_values(board: Board, node: str) -> Table:
         Column("name", _("Unit")),
     ]
     if node in board.m.indicators:
-        columns.append(Column("raw", _("Raw value"), NUMBER))
+        columns.append(Column("raw", _("Raw value"), raw_kind(board.m, node)))
     columns.append(Column("score", _("Score"), SCORE, node))
     rows = []
     for unit, c in cells.items():

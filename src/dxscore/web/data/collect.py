@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 
 from dxscore import texts
+from dxscore import figures
 from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
@@ -33,6 +34,14 @@ class Input:
         lo = "" if self.low is None else f"{self.low:g}"
         hi = "" if self.high is None else f"{self.high:g}"
         return f"[{lo}, {hi}]"
+
+    @property
+    def figure(self) -> str:
+        """How its values are shown and typed (``dxscore.figures``): a rate or share in
+        [0, 1] as a percentage, else by its declared unit."""
+        if self.kind == "denominator":
+            return figures.indicator_kind(self.measure) if self.measure else figures.NUMBER
+        return figures.indicator_kind(self.measure, self.low, self.high)
 
 
 def inputs(methodology: Methodology) -> list[Input]:

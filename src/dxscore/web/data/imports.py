@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from dxscore import figures
 from dxscore import index as ix
 from dxscore.tables import append, put, workbook_bytes
 from dxscore.web import l10n
@@ -127,6 +128,11 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
             ]
             for col, content in enumerate(cells, start=1):
                 put(ws, row, col, content)
+            # the real number, shown by its kind: a rate as 96.8% (the cell holds 0.968...)
+            fmt = figures.excel_format(spec.figure)
+            if fmt != "General":
+                for letter in "HI":  # last period, value
+                    ws[f"{letter}{row}"].number_format = fmt
             key = (spec.low, spec.high)
             if key not in validations:
                 validations[key] = _range_validation(spec)
@@ -157,6 +163,13 @@ def build_template(methodology: Methodology, period: Period, units: list[Unit]) 
     style_header(ws, 18, {"E": 40})
     style_header(help_sheet, 18)
     return workbook_bytes(wb)
+
+
+def cell_rate(content: str, language: str) -> float | None:
+    """A rate's text cell: a percentage with its sign (``96,8%``) or the fraction."""
+    if figures.is_percentage(content):
+        return figures.parse_figure(content, figures.RATE, language)
+    return cell_number(content, language)
 
 
 def _num(x: float) -> str:
@@ -205,9 +218,16 @@ def check(
     # numbers as the file's language writes them (numeric cells are numbers as they are)
     bad_rows = {n for n, _c in table.formulas}
     values: list[float | None] = []
+    kinds = {s.code: s.figure for s in inputs(methodology)}
     for number, v in table.rows:
+        content = cell(v, "value")
         try:
-            values.append(cell_number(cell(v, "value"), language))
+            code = cell_text(cell(v, "indicator"))
+            if kinds.get(code) == figures.RATE and isinstance(content, str):
+                # a rate's text cell may be a percentage: "96,8%" is 0.968
+                values.append(cell_rate(content, language))
+            else:
+                values.append(cell_number(content, language))
         except l10n.NumberProblem as problem:
             problems.append((table.where(number, col["value"]), l10n.message(problem)))
             bad_rows.add(number)

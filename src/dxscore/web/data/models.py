@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from dxscore import figures
 from dxscore import index as ix
 from dxscore import texts
 from dxscore.periods import dates as period_dates
@@ -124,6 +125,13 @@ class Indicator(models.Model):
     def label(self) -> str:
         """The name in the reader's language, else as stored, else the code."""
         return texts.translated(self.name, self.translations) or self.code
+
+    @property
+    def figure(self) -> str:
+        """How its values are shown (``dxscore.figures``), from its unit of measure: a
+        rate or share (``rate (0-1)``) as a percentage. Pages that have its methodology
+        also read the declared range (``collect.Input.figure``)."""
+        return figures.indicator_kind(self.measure)
 
 
 class Period(models.Model):

@@ -18,6 +18,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from dxscore.web.data.models import Methodology, Period
+from dxscore.web.l10n import raw_kind
 from dxscore.web.orgs.models import Level, Unit
 from dxscore.web.plans import assessing
 from dxscore.web.plans.models import Target, Task
@@ -100,6 +101,8 @@ def rank(methodology: Methodology, period: Period, units: list[Unit]) -> Ranking
         {"unit": u.code, "code": c, "value": v, "source": _("plans")}
         for u, c, v in gathered.computed
     ]
+    for row in shown:  # shown by the indicator's declared kind: a rate as 96.8%
+        row["figure"] = raw_kind(m, row["code"])
     result.inputs = sorted(shown, key=lambda r: (r["unit"], r["code"]))
     try:
         computed = runs.compute_inputs(m, period, gathered)[1].to_frame(period.code)
@@ -187,6 +190,7 @@ def inputs_table(result: Ranking, methodology: Methodology, parent, level, perio
             "indicator": i["code"],
             "indicator_name": m.nodes[i["code"]].name if i["code"] in m.nodes else "",
             "value": i["value"],
+            "value_kind": i.get("figure"),  # the cell's format by the indicator's kind
             "source": str(i["source"]),
         }
         for i in result.inputs

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from dxscore import figures
 from dxscore.web.data.models import Indicator
-from dxscore.web.l10n import NumberField
+from dxscore.web.l10n import PercentNumberField, RateField, rate_rule
 from dxscore.web.orgs.models import Unit
 from dxscore.web.plans.models import Pillar, Resolution, Target, Task
 from dxscore.web.upload_limits import check_received, upload_limits
@@ -115,18 +116,34 @@ class TargetForm(forms.ModelForm):
         self.fields["indicator"].queryset = Indicator.objects.order_by("name", "code")
         self.fields["indicator"].label_from_instance = _coded  # names repeat; codes do not
         self.fields["indicator"].required = False
-        for name in ("value", "baseline"):  # typed as the person's language writes numbers
+        # typed as the person's language writes numbers; a rate's as a percentage (90%)
+        shown = self.instance.indicator.figure if self.instance.indicator_id else "number"
+        for name in ("value", "baseline"):
             model_field = self.fields[name]
-            self.fields[name] = NumberField(
+            rate = shown == figures.RATE
+            self.fields[name] = (RateField if rate else PercentNumberField)(
                 label=model_field.label,
                 required=model_field.required,
-                help_text=model_field.help_text,
+                help_text=rate_rule() if rate else model_field.help_text,
             )
         if not self.instance.pk:
             last = resolution.targets.order_by("-number").first()
             self.initial.setdefault("number", (last.number + 1) if last else 1)
             self.initial.setdefault("deadline", resolution.horizon)
             self.initial.setdefault("unit", resolution.unit)
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is not None and indicator.figure != figures.RATE:
+            for name in ("value", "baseline"):
+                if figures.is_percentage(self.data.get(self.add_prefix(name))):
+                    self.add_error(
+                        name,
+                        _("%(i)s is not a rate: type its value as a number, without %%")
+                        % {"i": indicator.code},
+                    )
+        return cleaned
 
     def clean_number(self):
         number = self.cleaned_data["number"]

@@ -215,6 +215,11 @@ class Target(models.Model):
     def qualitative(self) -> bool:
         return self.indicator_id is None
 
+    @property
+    def figure(self) -> str:
+        """How its values are shown (``dxscore.figures``): a rate's as a percentage."""
+        return self.indicator.figure if self.indicator_id else "number"
+
     def spec(self) -> plans.Target:
         """The target as the status library sees it."""
         if self.qualitative:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from dxscore import figures
 from dxscore.tables import append, csv_writer, workbook_bytes
 from dxscore.web.scores.models import ScoreRun
 from dxscore.web.scores.selectors import Source
@@ -94,9 +95,14 @@ def xlsx_bytes(run: ScoreRun, unit, sources: list[Source]) -> bytes:
     ws = wb.active
     ws.title = _("values")[:31]
     append(ws, [str(label) for _key, label in COLUMNS])
-    for source in sources:
+    value_column = [key for key, _label in COLUMNS].index("value") + 1
+    for n, source in enumerate(sources, start=2):
         cells = row(source)
         append(ws, [cells[key] for key, _label in COLUMNS])
+        # the real number, shown by its kind (a rate as 96.8%: ``dxscore.figures``)
+        fmt = figures.excel_format(source.figure)
+        if fmt != "General":
+            ws.cell(row=n, column=value_column).number_format = fmt
     for column in ws.iter_cols(min_row=2):
         for cell in column:
             if isinstance(cell.value, dt.datetime):

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from dxscore import figures
 from dxscore import index as ix
-from dxscore import numbers
 from dxscore.index.methodology import ROOT
 from dxscore.web.data import selectors as values
 from dxscore.web.data.models import Channel, Indicator, Status, Value
@@ -73,6 +73,7 @@ class Source:
     now: str  # the value today against the run's, in words
     changed: bool  # the value today is not the one the run used
     history: Value | None  # the value whose history the person may open
+    figure: str = "number"  # how the value is shown (``dxscore.figures``): a rate as 96.8%
 
     @property
     def anchor(self) -> str:
@@ -124,8 +125,9 @@ def run_sources(run: ScoreRun, unit, user) -> list[Source]:
             name = (step.user.get_full_name() or step.user.get_username()) if may_see else ""
             return Actor(name, roles.words(step.user, step.at))
 
-        now, changed = _now(i, may_see)
         node = m.nodes.get(i.indicator)
+        figure = figures.declared_kind(node.spec) if node is not None else figures.NUMBER
+        now, changed = _now(i, may_see, figure)
         indicator = i.source.indicator if i.source is not None else None
         out.append(
             Source(
@@ -139,6 +141,7 @@ def run_sources(run: ScoreRun, unit, user) -> list[Source]:
                 now=now,
                 changed=changed,
                 history=i.source if may_see and i.source is not None else None,
+                figure=figure,
             )
         )
     return out
@@ -166,7 +169,7 @@ def _origin(i: RunInput, entered, indicator: Indicator | None, may_see: bool) ->
     return _("entered")
 
 
-def _now(i: RunInput, may_see: bool) -> tuple[str, bool]:
+def _now(i: RunInput, may_see: bool, figure: str = "number") -> tuple[str, bool]:
     """The value today against the number the run used, in words, and whether it
     differs. The number and status of today only for people whose scope covers the
     value; the public learns that it changed, not to what."""
@@ -179,18 +182,18 @@ def _now(i: RunInput, may_see: bool) -> tuple[str, bool]:
         if may_see:
             return _("now %(status)s: %(value)s") % {
                 "status": value.get_status_display(),
-                "value": _number(value.value),
+                "value": _number(value.value, figure),
             }, True
         return _("no longer approved"), True
     if value.value != i.value:
         if may_see:
-            return _("approved since as %(value)s") % {"value": _number(value.value)}, True
+            return _("approved since as %(value)s") % {"value": _number(value.value, figure)}, True
         return _("changed and approved again since the run"), True
     return _("unchanged"), False
 
 
-def _number(x: float | None) -> str:
-    return "–" if x is None else numbers.format_number(x, language())
+def _number(x: float | None, figure: str = "number") -> str:
+    return figures.format_figure(x, figure, language())
 
 
 def published_runs_scoring(unit) -> QuerySet:

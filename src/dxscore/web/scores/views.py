@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dxscore.lineage import day as ln_day
 from dxscore.web.data.methodologies import indicator_rows
 from dxscore.web.data.models import Methodology, Period
+from dxscore.web.l10n import raw_kind
 from dxscore.web.orgs import scope
 from dxscore.web.scores import audits, explanations, maps, runs, selectors
 from dxscore.web.scores.forms import PublishForm, WithdrawForm
@@ -294,7 +295,9 @@ def run_explain(request, pk: int, unit: str):
     run, unit_obj, sources = _explained(request, pk, unit)
     rows = runs.explain(run, unit_obj, [s.input for s in sources])
     by_input = {s.input.pk: s for s in sources}
+    m = run.methodology.compiled()
     for row in rows:
+        row["figure"] = raw_kind(m, row["node"])  # a rate's raw value as 96.8%
         row["source"] = by_input.get(row["input"].pk) if row["input"] else None
         row["earlier_source"] = by_input.get(row["earlier"].pk) if row["earlier"] else None
     return render(

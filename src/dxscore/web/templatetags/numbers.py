@@ -2,7 +2,13 @@
 ``{{ x|num }}`` (grouped, every digit), ``{{ x|num:2 }}`` (two decimals), ``{{ share|pct }}``
 (``85%``), ``{{ day|day }}`` (``05/03/2024`` in Vietnamese), ``{{ moment|when }}`` (and
 ``14:30``), and ``{{ x|machine }}`` for SVG
-coordinates, data attributes and other machine formats, which are never localised."""
+coordinates, data attributes and other machine formats, which are never localised.
+
+Figures by their kind, one display rule each (``dxscore.figures``), the same in the PDFs:
+``{{ x|figure:"rate" }}`` or ``{{ x|rate }}`` (``96,8%``), ``{{ x|score:decimals }}``
+(the methodology's decimals), ``{{ x|points }}`` (2 decimals), ``{{ x|count }}``
+(a grouped integer), ``{{ x|figure:kind }}`` for a kind chosen by the data (an
+indicator's raw value: ``indicator_kind``)."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from dxscore import numbers
+from dxscore import figures, numbers
 from dxscore.web.l10n import language
 
 register = template.Library()
@@ -36,6 +42,42 @@ def pct(value, decimals=0):
     if value is None or value == "":
         return "–"
     return numbers.format_percent(float(value), language(), int(decimals))
+
+
+@register.filter
+def figure(value, kind="number"):
+    """``value`` shown by its kind (``score``, ``points``, ``rate``, ``count``,
+    ``number``); ``"score:2"`` gives a score's decimals with its kind."""
+    kind, _sep, places = str(kind or "number").partition(":")
+    return figures.format_figure(value, kind, language(), int(places) if places else None)
+
+
+@register.filter
+def rate(value, decimals=None):
+    """A rate or share (a fraction) as a percentage with one decimal: ``96,8%``."""
+    return figures.format_figure(value, figures.RATE, language(), _places(decimals))
+
+
+@register.filter
+def score(value, decimals=None):
+    """An index or pillar score with the methodology's decimals (4 by default)."""
+    return figures.format_figure(value, figures.SCORE, language(), _places(decimals))
+
+
+@register.filter
+def points(value, decimals=None):
+    """Points earned, with two decimals."""
+    return figures.format_figure(value, figures.POINTS, language(), _places(decimals))
+
+
+@register.filter
+def count(value):
+    """A count: an integer, grouped."""
+    return figures.format_figure(value, figures.COUNT, language())
+
+
+def _places(decimals) -> int | None:
+    return None if decimals in (None, "") else int(decimals)
 
 
 @register.filter

@@ -1,6 +1,7 @@
-"""Formatting of dashboard numbers: scores to the methodology's decimals (grouped, with
-the language's decimal mark: ``dxscore.numbers``), ranks, and changes with an arrow and
-words for screen readers."""
+"""Formatting of dashboard numbers by the one display rule of each kind of figure
+(``dxscore.figures``): scores to the methodology's decimals, rates as percentages,
+points with two decimals, counts grouped; ranks, and changes with an arrow and words
+for screen readers."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dxscore import numbers
-from dxscore.web.l10n import language, show
+from dxscore import figures, numbers
+from dxscore.web.dashboards.tables import figure_kind
+from dxscore.web.l10n import language
 
 register = template.Library()
 
@@ -23,9 +25,7 @@ def fixed(value, decimals) -> str:
 
 @register.filter
 def score(value, decimals=4):
-    if value is None or value == "":
-        return "–"
-    return fixed(value, decimals)
+    return figures.format_figure(value, figures.SCORE, language(), int(decimals))
 
 
 @register.filter
@@ -40,9 +40,7 @@ def signed(value, decimals=4):
 
 @register.filter
 def percent(value, decimals=0):
-    if value is None:
-        return "–"
-    return numbers.format_percent(value, language(), int(decimals))
+    return figures.format_figure(value, figures.RATE, language(), int(decimals))
 
 
 @register.simple_tag
@@ -79,19 +77,26 @@ def change(places):
 
 @register.simple_tag
 def cell(row, column, decimals=4):
-    """One cell of a dashboards Table, formatted by the column's kind."""
+    """One cell of a dashboards Table, formatted by the column's kind (or the row's own
+    kind of that cell: ``row["raw_kind"]`` for a raw value, ``Table.kind``)."""
     value = row.get(column.key)
-    if column.kind == "score":
-        return score(value, decimals)
-    if column.kind == "delta":
+    kind = row.get(f"{column.key}_kind") or column.kind
+    if kind == "delta":
         return signed(value, decimals)
-    if column.kind == "change":
+    if kind == "change":
         return change(value)
-    if column.kind == "number":
-        return show(value)
+    shown = figure_kind(kind)
+    if shown is not None:
+        return figures.format_figure(value, shown, language(), _decimals(shown, kind, decimals))
     if value is None:
         return "–"
     return value
+
+
+def _decimals(shown: str, kind: str, decimals) -> int | None:
+    if shown == figures.SCORE:
+        return int(decimals)
+    return 1 if kind == "days" else None
 
 
 @register.filter
@@ -112,14 +117,7 @@ def measure(row, key, kind):
     """A dossier measure of ``row`` as the services pages show it, by its kind: a share
     in percent, points and days with decimals, counts as integers."""
     value = row.get(key) if row else None
-    if value is None or value == "":
-        return "–"
-    if kind == "share":
-        return percent(value, 1)
-    if kind == "points":
-        return fixed(value, 2)
-    if kind == "days":
-        return fixed(value, 1)
-    if kind == "number":
-        return show(value)
-    return value
+    shown = figure_kind(kind)
+    if shown is None:
+        return "–" if value is None or value == "" else value
+    return figures.format_figure(value, shown, language(), 1 if kind == "days" else None)

@@ -19,7 +19,7 @@ from dxscore.web.data.collect import entry_rows
 from dxscore.web.data.forms import ReasonForm, ValuesUploadForm
 from dxscore.web.data.models import Status, Upload
 from dxscore.web.data.views.common import collection_or_404
-from dxscore.web.l10n import NumberField
+from dxscore.web.l10n import figure_field, rate_rule
 from dxscore.web.orgs import scope
 from dxscore.web.upload_limits import check_received, upload_limits
 
@@ -190,7 +190,8 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
     for row in rows:
         spec, value = row.input, row.value
         locked = not editable or spec.computed or (value is not None and not value.editable)
-        form.fields[f"v_{spec.code}"] = NumberField(
+        form.fields[f"v_{spec.code}"] = figure_field(
+            spec.figure,
             required=False,
             min_value=spec.low,
             max_value=spec.high,
@@ -223,6 +224,10 @@ def _entry_form(rows, editable: bool, data=None, files=None) -> forms.Form:
             field = form.fields[f"{kind}_{spec.code}"]
             name = f"{spec.name} ({spec.code})"
             field.widget.attrs["aria-label"] = name if kind == "v" else f"{field.label}: {name}"
+        if (
+            spec.figure == "rate" and not locked
+        ):  # the rule of typing a rate, said next to the field
+            form.fields[f"v_{spec.code}"].widget.attrs["aria-describedby"] = f"rule-{spec.code}"
     return form
 
 
@@ -287,6 +292,7 @@ def entry(request, mid: int, period: str, unit: str):
             "scope_ended": ended,
             "statuses": statuses,
             "returns": returns(rows),
+            "rate_rule": rate_rule(),
             "upload_form": ValuesUploadForm(),
             "reason_form": ReasonForm(),
             "uploads": Upload.objects.filter(

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dxscore.web.data import imports, workflow
+from dxscore.web.data.collect import inputs
 from dxscore.web.data.forms import ValuesUploadForm
 from dxscore.web.data.models import Upload
 from dxscore.web.data.views.common import collection_or_404
@@ -54,7 +55,9 @@ def _own_upload(request, pk: int) -> Upload:
 @login_required
 def upload_preview(request, pk: int):
     found = _own_upload(request, pk)
-    return render(request, "dxscore/upload.html", {"upload": found})
+    kinds = {s.code: s.figure for s in inputs(found.methodology)}
+    rows = [{**r, "figure": kinds.get(r.get("indicator"), "number")} for r in found.rows or []]
+    return render(request, "dxscore/upload.html", {"upload": found, "rows": rows})
 
 
 @login_required
