@@ -140,7 +140,7 @@ def test_a_page_that_meets_a_full_disk_says_so(as_user, monkeypatch, caplog, whe
         page = client.post(reverse("dossier_jobs"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="vi")
     assert page.status_code == 507
     text = page.content.decode()
-    assert '<html lang="vi">' in text
+    assert '<html lang="vi" dir="ltr">' in text
     assert "Ổ đĩa của máy chủ đã đầy" in text and "Không có gì được lưu" in text
     assert Job.objects.count() == 0
     assert any(r.levelno == logging.ERROR for r in caplog.records)

@@ -190,7 +190,7 @@ def test_pages_speak_vietnamese_when_the_browser_asks(client, people, methodolog
     page = client.get(
         reverse("entry", args=[methodology.pk, "2024", "256"]), HTTP_ACCEPT_LANGUAGE="vi"
     ).content.decode()
-    assert '<html lang="vi">' in page
+    assert '<html lang="vi" dir="ltr">' in page
     assert "Tải mẫu Excel" in page and "Lưu nháp" in page and "Kỳ trước" in page
     english = client.get(
         reverse("entry", args=[methodology.pk, "2024", "256"]), HTTP_ACCEPT_LANGUAGE="en"

@@ -112,6 +112,8 @@ def validate_translations(value) -> None:
         texts.check(value, _("translations"))
     except texts.TextError as exc:
         raise ValidationError(str(exc)) from None
+
+
 class RateInput(NumberInput):
     """A rate's text box: the stored fraction shown as a percentage (``96,8%``)."""
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
 
-from dxscore import texts
-from dxscore import figures
+from dxscore import figures, texts
 from dxscore.web.data.models import Indicator, Methodology, Period, Status, Value
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from dxscore import figures
+from dxscore import figures, texts
 from dxscore import index as ix
-from dxscore import texts
 from dxscore.periods import dates as period_dates
 from dxscore.periods import kind_of as period_kind
 from dxscore.web.l10n import validate_translations
