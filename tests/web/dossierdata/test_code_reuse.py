@@ -29,7 +29,7 @@ def test_records_of_a_unit_that_had_ended_on_their_received_date_name_the_row(as
     assert job.problems == [
         [
             "dossiers.csv, row 3, column unit",
-            "'10' denotes no unit on the received dates of 1 record(s) (07/02/2025 to "
+            "'10' denotes no unit on the received date of 1 record (07/02/2025 to "
             "07/02/2025); it denotes Lào Cai (10) until 06/30/2025",
         ]
     ]
