@@ -228,11 +228,11 @@ def scorecard_pdf(request, board: Board, unit: str) -> bytes:
 def leader_document(request, context: dict) -> str:
     """The leader's page as the HTML of its one-page A4 PDF."""
     from dxscore.numbers import format_date
-    from dxscore.web.l10n import language
+    from dxscore.web.l10n import number_language
 
     unit = context["unit"]
     left = f"{unit.name} ({unit.code}) · " + _("as of %(day)s") % {
-        "day": format_date(context["today"], language())
+        "day": format_date(context["today"], number_language())
     }
     score = context.get("score")
     if score:

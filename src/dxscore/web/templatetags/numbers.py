@@ -12,7 +12,7 @@ from django import template
 from django.utils import timezone
 
 from dxscore import numbers
-from dxscore.web.l10n import language
+from dxscore.web.l10n import number_language
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def num(value, decimals=None):
     try:
         return numbers.format_number(
             value if isinstance(value, int) else float(value),
-            language(),
+            number_language(),
             None if decimals in (None, "") else int(decimals),
         )
     except (TypeError, ValueError):
@@ -35,7 +35,7 @@ def num(value, decimals=None):
 def pct(value, decimals=0):
     if value is None or value == "":
         return "–"
-    return numbers.format_percent(float(value), language(), int(decimals))
+    return numbers.format_percent(float(value), number_language(), int(decimals))
 
 
 @register.filter
@@ -44,7 +44,7 @@ def day(value):
         return "–" if value in (None, "") else value
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return numbers.format_date(value, language())
+    return numbers.format_date(value, number_language())
 
 
 @register.filter
@@ -54,7 +54,7 @@ def when(value):
         return day(value)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return f"{numbers.format_date(value.date(), language())} {value:%H:%M}"
+    return f"{numbers.format_date(value.date(), number_language())} {value:%H:%M}"
 
 
 @register.filter

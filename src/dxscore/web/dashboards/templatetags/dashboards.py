@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dxscore import numbers
-from dxscore.web.l10n import language, show
+from dxscore.web.l10n import number_language, show
 
 register = template.Library()
 
@@ -18,7 +18,7 @@ register = template.Library()
 def fixed(value, decimals) -> str:
     """``value`` rounded as Python rounds the stored float (what a download's reader
     gets with ``round``), grouped, with the active language's decimal mark."""
-    return numbers.format_number(float(value), language(), int(decimals))
+    return numbers.format_number(float(value), number_language(), int(decimals))
 
 
 @register.filter
@@ -42,7 +42,7 @@ def signed(value, decimals=4):
 def percent(value, decimals=0):
     if value is None:
         return "–"
-    return numbers.format_percent(value, language(), int(decimals))
+    return numbers.format_percent(value, number_language(), int(decimals))
 
 
 @register.simple_tag
