@@ -39,6 +39,55 @@ def noto_path(name: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def dejavu_dir() -> Path:
+    """DejaVu Sans of the installed matplotlib: Latin with Vietnamese diacritics, on any
+    machine (the PDFs' first font)."""
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+DEJAVU = (
+    ("DejaVu Sans", "normal", "DejaVuSans.ttf"),
+    ("DejaVu Sans", "bold", "DejaVuSans-Bold.ttf"),
+)
+
+
+def pdf_fonts() -> list[tuple[str, str, Path]]:
+    """Every font a PDF may use, as (family, weight, file): DejaVu Sans, and the Noto UI
+    fonts for Arabic and Devanagari where the Debian package is installed."""
+    found = [(family, weight, dejavu_dir() / name) for family, weight, name in DEJAVU]
+    for family, weight, name in NOTO:
+        path = noto_path(name)
+        if path is not None:
+            found.append((family, weight, path))
+    return found
+
+
+def font_family(language: str | None) -> str:
+    """The PDFs' font stack for ``language``: the script's Noto font first where DejaVu
+    Sans would otherwise draw it (its Arabic is partial and unshaped in places), DejaVu
+    Sans first for every other language (Noto UI fonts then draw only what DejaVu lacks,
+    such as Devanagari)."""
+    code = (language or "en").split("-")[0]
+    order = ["DejaVu Sans", "Noto Sans Arabic UI", "Noto Sans Devanagari UI"]
+    if code in ("ar", "fa", "ur", "ps"):
+        order = ["Noto Sans Arabic UI", "DejaVu Sans", "Noto Sans Devanagari UI"]
+    elif code in ("hi", "mr", "ne"):
+        order = ["Noto Sans Devanagari UI", "DejaVu Sans", "Noto Sans Arabic UI"]
+    return ", ".join(f'"{f}"' for f in order) + ", sans-serif"
+
+
+def font_faces() -> str:
+    """The ``@font-face`` rules of ``pdf_fonts`` by file URL (what the reports' URL
+    fetcher lets WeasyPrint read)."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{family}"; font-weight: {weight}; '
+        f'src: url("{path.as_uri()}"); }}'
+        for family, weight, path in pdf_fonts()
+    )
+
+
 @require_safe
 def font(request, name: str):
     """One of the listed font files, cached for a week (their content changes only with

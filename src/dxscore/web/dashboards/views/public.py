@@ -169,7 +169,10 @@ def report_download(request, stem: str, state: tuple, build, filename: str, cont
     """A stored report file as a download; while another request is building it, a
     short page asking to try again in a minute (503 with Retry-After)."""
     from dxscore.web.dashboards import reports
+    from dxscore.web.l10n import number_language
 
+    # the digits (DXSCORE_DIGITS) are part of what a report says, as its language is
+    state = (*state, number_language())
     try:
         path = reports.stored_report(stem, state, build)
     except reports.ReportBusy:
