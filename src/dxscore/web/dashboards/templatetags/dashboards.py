@@ -123,3 +123,44 @@ def measure(row, key, kind):
     if kind == "number":
         return show(value)
     return value
+
+
+def chart_words_map() -> dict[str, str]:
+    """The words of Plotly's tool bar and hover boxes in the page's language (Plotly's
+    own English text is the key), for ``charts.js``'s ``locales`` configuration."""
+    return {
+        "Autoscale": _("Autoscale"),
+        "Box Select": _("Box select"),
+        "Compare data on hover": _("Compare data on hover"),
+        "Download plot as a PNG": _("Download the chart as a PNG image"),
+        "Lasso Select": _("Lasso select"),
+        "Pan": _("Pan"),
+        "Reset axes": _("Reset the axes"),
+        "Reset view": _("Reset the view"),
+        "Share chart...": _("Share the chart…"),
+        "Show closest data on hover": _("Show the closest data on hover"),
+        "Toggle Spike Lines": _("Show or hide spike lines"),
+        "Zoom": _("Zoom"),
+        "Zoom in": _("Zoom in"),
+        "Zoom out": _("Zoom out"),
+        "Double-click to zoom back out": _("Double-click to zoom back out"),
+    }
+
+
+@register.simple_tag
+def chart_words():
+    """A JSON block ``#chart-words``: the language, its decimal and group marks and the
+    tool bar's words (Plotly then writes axis numbers as the language does; the chart
+    data, machine numbers, are the same in every language)."""
+    from django.utils.html import json_script
+
+    from dxscore.web.l10n import language
+
+    lang = language()
+    words = {
+        "locale": lang,
+        "decimal": numbers.decimal_mark(lang),
+        "thousands": numbers.group_mark(lang),
+        "dictionary": chart_words_map(),
+    }
+    return json_script(words, "chart-words")

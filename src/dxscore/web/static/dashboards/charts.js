@@ -2,7 +2,8 @@
    package (served by the site itself: no CDN). The data comes from a JSON script tag.
    On a right-to-left page (dir="rtl", Arabic) the layout is mirrored here, the data left
    as it is: horizontal axes read from right to left, vertical axes swap sides, legend
-   and title start at the right (charts.py's figures are the same in every language). */
+   and title start at the right (charts.py's figures are the same in every language).
+   The tool bar speaks the page's language (#chart-words, templatetags/dashboards.py). */
 (function () {
   "use strict";
   function flipSide(side, fallback) {
@@ -39,15 +40,28 @@
   }
   function draw() {
     var rtl = document.documentElement.getAttribute("dir") === "rtl";
+    var wordsTag = document.getElementById("chart-words");
+    var words = wordsTag ? JSON.parse(wordsTag.textContent) : null;
     document.querySelectorAll("[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.getAttribute("data-figure"));
       if (!source || typeof Plotly === "undefined") { return; }
       var fig = JSON.parse(source.textContent);
       var layout = rtl ? mirror(fig.layout || {}) : fig.layout;
-      Plotly.newPlot(el, fig.data, layout, {
+      var config = {
         responsive: true, displaylogo: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d"]
-      });
+      };
+      if (words && words.locale && words.locale !== "en") {
+        // the tool bar in the page's language, axis numbers with its marks
+        var locales = {};
+        locales[words.locale] = {
+          dictionary: words.dictionary || {},
+          format: { decimal: words.decimal || ".", thousands: words.thousands || "," }
+        };
+        config.locales = locales;
+        config.locale = words.locale;
+      }
+      Plotly.newPlot(el, fig.data, layout, config);
       el.setAttribute("data-drawn", "1");
       if (rtl) { el.setAttribute("data-mirrored", "1"); }
     });
