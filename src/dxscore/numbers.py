@@ -202,6 +202,8 @@ def parse_number(text: str | None, language: str | None) -> float | None:
     if not t:
         return None
     locale = locale_code(language)
+    # the Arabic separators (٫ decimal, ٬ group) are never the other one: one reading
+    native_marks = any(ch in t for ch in "\u066b\u066c")
     t = _western(t, language)
     if any(ch.isdecimal() and not ch.isascii() for ch in t):  # digits of two scripts
         raise NumberProblem("not_a_number", raw.strip(), locale)
@@ -218,7 +220,7 @@ def parse_number(text: str | None, language: str | None) -> float | None:
     mine = _strict(t, locale)
     if mine is None and (decimal_mark(locale), group_mark(locale)) == (".", ","):
         mine = _strict(t, "en")  # grouped by thousands where the locale groups otherwise
-    other = _strict(t, _OTHER.get(decimal_mark(locale), "en"))
+    other = None if native_marks else _strict(t, _OTHER.get(decimal_mark(locale), "en"))
     if mine is not None and other is not None and mine != other:
         readings = (float(mine), float(other))
         raise NumberProblem("ambiguous", raw.strip(), locale, readings)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from dxscore import numbers
 from dxscore.web.l10n import number_language, show
@@ -33,9 +33,11 @@ def signed(value, decimals=4):
     if value is None:
         return "–"
     text = fixed(abs(value), decimals)
-    if text.strip("0.,") == "":
-        return "±" + text
-    return ("+" if value > 0 else "−") + text
+    sign = "±" if text.strip("0.,") == "" else ("+" if value > 0 else "−")
+    out = sign + text
+    if get_language_bidi():  # the sign stays before the number in right-to-left text
+        return "\u2066" + out + "\u2069"
+    return out
 
 
 @register.filter
