@@ -14,9 +14,11 @@ import pytest
 from django.conf import settings
 
 from dxscore.web.fonts import noto_path
+from tests.web.dashboards import test_leader
 from tests.web.support import publish_demo, text_of, url
 
 pytestmark = pytest.mark.slow
+leader = test_leader.leader  # the leader's page's fixture
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 DEVANAGARI = re.compile(r"[\u0900-\u097f]")
@@ -92,3 +94,22 @@ def test_the_scorecard_pdf_is_right_to_left_in_arabic(client, people):
         assert f'dir="{direction}"' in html.split("<head>")[0]
         assert re.search(r'body \{ font-family: "' + first, html), lang
     assert settings.LANGUAGE_COOKIE_NAME
+
+
+@pytest.mark.usefixtures("leader")
+def test_the_leaders_pdf_in_arabic_uses_the_arabic_font_and_digits(
+    as_user, settings, tmp_path, pdftotext
+):
+    """The leader's one-page PDF in Arabic with the locale's native digits: Arabic-Indic
+    digits, drawn with the embedded Noto Sans Arabic UI."""
+    if noto_path("NotoSansArabicUI-Regular.ttf") is None:
+        pytest.skip("fonts-noto-ui-core is not installed (`make reports` installs it)")
+    settings.DXSCORE_DIGITS = "native"
+    client = as_user("steering")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    response = client.get(url("dash_leader_pdf", "27"))
+    assert response["Content-Type"] == "application/pdf"
+    text = text_of(pdftotext, response.content, tmp_path, "leader-ar.pdf")
+    assert sum(text.count(d) for d in SCRIPTS["ar"][3]) > 5
+    embedded = _fonts(pdftotext, tmp_path / "leader-ar.pdf")
+    assert PDF_NAMES["ar"].search(embedded), embedded
