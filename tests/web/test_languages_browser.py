@@ -112,7 +112,8 @@ def test_the_tour_in_each_language(
     # the switch names each language in its own language and keeps the page
     options = desktop.locator("select[name=language] option").all_inner_texts()
     assert options == ["English", "Tiếng Việt", "العربية", "हिन्दी"]
-    desktop.select_option("select[name=language]", "en")
+    with desktop.expect_navigation():  # the switch submits itself (site.js)
+        desktop.select_option("select[name=language]", "en")
     desktop.wait_for_load_state("networkidle")
     assert desktop.url == base + _tour(run, plan)[-1][1]
     assert desktop.get_attribute("html", "lang") == "en"
