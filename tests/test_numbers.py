@@ -133,3 +133,59 @@ def test_machine_numbers_are_the_same_in_every_language():
 def test_unknown_languages_fall_back_to_english():
     assert parse_number("1,027,811.5", "xx") == 1027811.5
     assert format_number(1027811, None) == "1,027,811"
+
+
+# Digits: the locale's numbering system, another chosen by a BCP 47 tag, both read
+
+
+@pytest.mark.parametrize(
+    ("language", "system", "text"),
+    [
+        ("ar", "latn", "1,027,811.5"),  # the CLDR's default for Arabic: Western digits
+        ("ar-EG", "arab", "١٬٠٢٧٬٨١١٫٥"),  # Egypt: Arabic-Indic, with their separators
+        ("ar-u-nu-native", "arab", "١٬٠٢٧٬٨١١٫٥"),
+        ("ar-EG-u-nu-latn", "latn", "1,027,811.5"),
+        ("hi", "latn", "10,27,811.5"),  # Indian grouping (lakh, crore)
+        ("hi-u-nu-native", "deva", "१०,२७,८११.५"),
+        ("vi-u-nu-native", "latn", "1.027.811,5"),  # Vietnamese has no digits of its own
+    ],
+)
+def test_digits_are_the_locale_s_or_the_ones_its_tag_chooses(language, system, text):
+    from dxscore.numbers import numbering_system
+
+    assert numbering_system(language) == system
+    assert format_number(1027811.5, language) == text
+    assert parse_number(text, language) == 1027811.5
+
+
+def test_native_digits_are_read_whatever_the_locale_writes():
+    assert parse_number("١٢٣٫٥", "ar") == 123.5  # Arabic-Indic digits and decimal mark
+    assert parse_number("١٬٢٣٤", "ar") == 1234
+    assert parse_number("۱۲۳", "ar") == 123  # Eastern Arabic-Indic (Persian, Urdu)
+    assert parse_number("१२३४.५", "hi") == 1234.5
+    assert parse_number("1,027,811.5", "hi") == 1027811.5  # grouped by thousands too
+    assert parse_number("\u200e-0.5", "ar") == -0.5  # a bidi mark before the sign
+    assert parse_percent("٨٥٪", "ar-u-nu-native") == 0.85
+    assert format_percent(0.853, "ar-u-nu-native", 1) == "٨٥٫٣%"
+    assert parse_date("٠٥\u200f/٠٣\u200f/٢٠٢٤", "ar") == dt.date(2024, 3, 5)
+    assert format_date(dt.date(2024, 3, 5), "hi-u-nu-native") == "५ मार्च २०२४"
+
+
+@pytest.mark.parametrize("text", ["1٢3", "١2", "१٢"])
+def test_a_number_mixing_digits_of_two_scripts_is_refused(text):
+    with pytest.raises(NumberProblem) as caught:
+        parse_number(text, "ar")
+    assert caught.value.kind == "not_a_number"
+
+
+@given(
+    st.floats(min_value=-1e12, max_value=1e12, allow_nan=False),
+    st.sampled_from(["ar-u-nu-native", "hi-u-nu-native", "ar-EG", "hi", "ar"]),
+)
+def test_numbers_in_native_digits_read_back(value, language):
+    value = round(value, 4)
+    assert parse_number(format_number(value, language, 4), language) == pytest.approx(value)
+
+
+def test_machine_numbers_never_take_native_digits():
+    assert machine(37.6) == "37.6"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -393,3 +394,120 @@ def reuse_code_15(org) -> dict:
     Period.objects.get_or_create(code="2025Q2")
     Period.objects.get_or_create(code="2025")
     return {"yen_bai": yen_bai, "old_lao_cai": old, "new_lao_cai": new}
+
+
+# English left on a page: the same visible text in English and in another language
+
+# Words and codes that read the same in every language: the brand, codes and file formats
+SAME_IN_EVERY_LANGUAGE = {
+    "dxscore", "DTI", "CSV", "PDF", "Excel", "API", "JSON", "YAML", "PNG", "SVG", "XLSX",
+    "ID", "id", "OK", "Plotly", "GeoJSON", "URL", "e-mail", "email", "DEMO",
+}  # fmt: skip
+_CODE = re.compile(r"\S*\d\S*")  # anything with a digit: numbers, dates, codes, versions
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&/.-]+s?\b")  # DTI, PAPI, GRDP, CNTT
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more, any script
+
+VISIBLE_TEXT = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.replace(/\\s+/g, " ").trim();
+    if (!text || !/\\p{L}/u.test(text)) continue;
+    const el = node.parentElement;
+    const skip = "script, style, noscript, template, [hidden], [aria-hidden=true]";
+    if (!el || el.closest(skip)) continue;
+    if (!el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none") continue;
+    out.push(text);
+  }
+  document.querySelectorAll("[placeholder], [aria-label]").forEach((el) => {
+    for (const name of ["placeholder", "aria-label"]) {
+      const value = (el.getAttribute(name) || "").trim();
+      if (value && /\\p{L}/u.test(value) && el.getClientRects().length) out.push(value);
+    }
+  });
+  return out;
+}"""
+
+
+def database_names() -> set[str]:
+    """Names people gave things, shown as written in every language: units, groups,
+    people, methodologies and their nodes, resolutions, pillars, targets, tasks and
+    indicators (content translations are issue 19's point 1, not the catalogues')."""
+    from dxscore.web.data.models import Indicator
+    from dxscore.web.orgs.models import UnitGroup
+    from dxscore.web.plans.models import Resolution, Target, Task
+
+    names: set[str] = set()
+    names |= set(Unit.objects.values_list("name", flat=True))
+    names |= set(UnitGroup.objects.values_list("name", flat=True))
+    for user in Person.objects.select_related("user"):
+        names |= {user.user.get_full_name(), user.user.get_username()}
+    for m in Methodology.objects.all():
+        names.add(m.title)
+        for node in m.compiled().nodes.values():
+            names.add(node.spec.name)
+    for r in Resolution.objects.all():
+        names |= {r.title, r.issuer, r.code}
+        names |= set(r.pillars.values_list("name", flat=True))
+    names |= set(Target.objects.values_list("title", flat=True))
+    names |= {t for pair in Task.objects.values_list("title", "expected_result") for t in pair}
+    names |= set(Indicator.objects.values_list("name", flat=True))
+    return {n for n in names if n}
+
+
+def database_codes() -> set[str]:
+    """Codes shown as they are in every language: the methodologies' node codes
+    (``digital_economy``), methodology and unit codes."""
+    codes = set(Unit.objects.values_list("code", flat=True))
+    for m in Methodology.objects.all():
+        codes.add(m.code)
+        codes |= set(m.compiled().nodes)
+    return codes
+
+
+def _leftover(text: str, allow: list[str]) -> str:
+    for name in allow:  # longest first
+        text = text.replace(name, " ")
+    text = _CODE.sub(" ", text)
+    text = _ACRONYM.sub(" ", text)
+    return " ".join(w for w in _WORD.findall(text) if w not in SAME_IN_EVERY_LANGUAGE)
+
+
+def visible_text(page, address: str, lang: str) -> list[str]:
+    """The visible text nodes (with letters) of ``address`` in ``lang`` (the language
+    cookie), plus placeholders and accessible names."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(address))  # the cookie of the site
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": origin}]
+    )
+    response = page.goto(address)
+    assert response.ok, address
+    page.wait_for_load_state("networkidle")
+    assert page.get_attribute("html", "lang") == lang, (address, lang)
+    return page.evaluate(VISIBLE_TEXT)
+
+
+def english_left(page, address: str, lang: str, allow: set[str] | None = None) -> list[str]:
+    """Text the page shows identically in English and in ``lang``: English left
+    untranslated. Not counted: ``allow`` (by default ``database_names()``), a text that
+    is one of ``database_codes()`` (an arrow aside), the words of
+    ``SAME_IN_EVERY_LANGUAGE``, acronyms, and anything with a digit (numbers, dates,
+    codes). The page is left in ``lang``."""
+    names = sorted(database_names() if allow is None else allow, key=len, reverse=True)
+    codes = database_codes()
+    english = set(visible_text(page, address, "en"))
+    other = visible_text(page, address, lang)
+    return sorted(
+        {
+            t
+            for t in other
+            if t in english and t.strip("↑↓→←▲▼ ") not in codes and _leftover(t, names)
+        }
+    )

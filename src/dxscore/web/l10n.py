@@ -31,11 +31,30 @@ def language(request=None) -> str:
     return code.split("-")[0]
 
 
+def number_language(lang: str | None = None) -> str:
+    """``lang`` (the active language by default) as ``dxscore.numbers`` reads it, with the
+    digits ``DXSCORE_DIGITS`` chooses: ``locale`` (the CLDR's default for the language,
+    Western digits for Arabic and Hindi), ``native`` (the language's own: ``٠١٢`` in
+    Arabic, ``०१२`` in Hindi) or ``western`` (``012`` in every language)."""
+    from django.conf import settings
+
+    code = (lang or language()).split("-")[0]
+    digits = getattr(settings, "DXSCORE_DIGITS", "locale")
+    if digits == "native":
+        return f"{code}-u-nu-native"
+    if digits == "western":
+        return f"{code}-u-nu-latn"
+    return code
+
+
 def message(problem: NumberProblem) -> str:
     """Why ``problem``'s text is not one number, in the person's language."""
     if problem.kind == "ambiguous":
         lang = language()
-        a, b = (numbers.format_number(x, lang, grouping=False) for x in problem.readings)
+        a, b = (
+            numbers.format_number(x, number_language(lang), grouping=False)
+            for x in problem.readings
+        )
         return _(
             "'%(v)s' could be %(a)s or %(b)s: write the number without a thousands separator"
         ) % {"v": problem.text, "a": a, "b": b}
@@ -44,7 +63,7 @@ def message(problem: NumberProblem) -> str:
     if problem.kind == "not_a_date":
         return _("'%(v)s' is not a date: write it as %(e)s or 2025-12-31") % {
             "v": problem.text,
-            "e": numbers.example_date(problem.locale),
+            "e": numbers.example_date(number_language(problem.locale)),
         }
     return _("'%(v)s' is not a number") % {"v": problem.text}
 
@@ -59,7 +78,7 @@ def show(value, decimals: int | None = None, lang: str | None = None) -> str:
     """A number for people: grouped, the language's decimal mark; "–" for none."""
     if value is None or value == "":
         return "–"
-    return numbers.format_number(value, lang or language(), decimals)
+    return numbers.format_number(value, number_language(lang), decimals)
 
 
 class NumberInput(forms.TextInput):
@@ -76,7 +95,7 @@ class NumberInput(forms.TextInput):
             return None
         if isinstance(value, str):
             return value  # what the person typed, shown back as typed
-        return numbers.format_number(value, language(), grouping=False)
+        return numbers.format_number(value, number_language(), grouping=False)
 
 
 class NumberField(forms.FloatField):
@@ -122,7 +141,7 @@ class RateInput(NumberInput):
             return None
         if isinstance(value, str):
             return value
-        return figures.format_figure(value, figures.RATE, language())
+        return figures.format_figure(value, figures.RATE, number_language())
 
 
 class RateField(NumberField):

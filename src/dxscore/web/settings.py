@@ -247,6 +247,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 LANGUAGE_CODE = os.environ.get("DXSCORE_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("vi", _("Vietnamese")), ("ar", _("Arabic")), ("hi", _("Hindi"))]
+# the digits numbers are written in on pages, PDFs and e-mails (docs/languages.md, "Digits"):
+# "locale" (the CLDR's default for the language: Western for Arabic and Hindi), "native"
+# (the language's own: Arabic-Indic, Devanagari) or "western" (0-9 in every language);
+# typed numbers are read in Western and native digits whatever this says
+DXSCORE_DIGITS = os.environ.get("DXSCORE_DIGITS", "locale").strip().lower() or "locale"
+if DXSCORE_DIGITS not in ("locale", "native", "western"):
+    raise ValueError("DXSCORE_DIGITS must be locale, native or western")
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

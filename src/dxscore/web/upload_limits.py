@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from dxscore import numbers, safefiles
 from dxscore.safefiles import Limits, UnsafeFile
-from dxscore.web.l10n import language
+from dxscore.web.l10n import number_language
 
 
 def upload_limits() -> Limits:
@@ -28,7 +28,7 @@ def dossier_limits() -> Limits:
 def _n(x) -> str:
     """A number with the language's separators, grouped by thousands (100.000 in vi)."""
     value = float(f"{x:.3g}") if isinstance(x, float) and not x.is_integer() else int(x)
-    return numbers.format_number(value, language())
+    return numbers.format_number(value, number_language())
 
 
 def _kind(kind: str) -> str:

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dxscore.web import language, views
+from dxscore.web import fonts, language, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("fonts/<str:name>", fonts.font, name="font"),
     path("accounts/login/", language.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -2,6 +2,12 @@
 
 - Plotly figures as plain ``{"data": [...], "layout": {...}}`` dictionaries, drawn in the
   browser by the Plotly.js bundled with the installed ``plotly`` package (no CDN).
+- Right to left (Arabic): the figures are the same in every language (their numbers are
+  machine numbers, ``tests/web/dashboards/test_machine_numbers.py``); ``charts.js``
+  mirrors them in the browser when the page is ``dir="rtl"``: every horizontal axis
+  reads from right to left (periods, units best first, scores), the vertical axes swap
+  sides (the score on the right, the rank on the left), and legend and title start at
+  the right.
 - Maps as server-drawn SVG (tiles are links, readable without JavaScript): a tile grid
   of the units (no geodata needed), or a boundary map from a GeoJSON file.
 """
@@ -21,7 +27,11 @@ from django.utils.translation import gettext as _
 ACCENT, MEDIAN, TOP, GREY = "#0b5cad", "#6b7785", "#c25e00", "#9aa5b1"
 BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#2171b5", "#08306b"]  # ColorBrewer-like
 DARK = {3, 4}  # classes with white text
-FONT = {"family": "system-ui, 'Segoe UI', Roboto, 'Noto Sans', sans-serif", "size": 13}
+FONT = {
+    "family": "'Noto Sans Arabic UI', 'Noto Sans Devanagari UI', system-ui, 'Segoe UI', "
+    "Roboto, 'Noto Sans', sans-serif",
+    "size": 13,
+}
 
 
 def base_layout(title: str, **extra) -> dict:

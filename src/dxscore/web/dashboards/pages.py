@@ -19,7 +19,7 @@ from dxscore import figures
 from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards import queries
 from dxscore.web.dashboards.queries import Board
-from dxscore.web.l10n import language
+from dxscore.web.l10n import number_language
 from dxscore.web.orgs import scope
 from dxscore.web.provenance.notices import run_notice
 from dxscore.web.scores.models import ScoreRun
@@ -87,7 +87,7 @@ def notice(board: Board) -> dict | None:
 
 def fmt_for(board: Board):
     def fmt(value) -> str:  # a score, by its one rule (``dxscore.figures``)
-        return figures.format_figure(value, figures.SCORE, language(), board.decimals)
+        return figures.format_figure(value, figures.SCORE, number_language(), board.decimals)
 
     return fmt
 

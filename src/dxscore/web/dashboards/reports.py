@@ -31,12 +31,13 @@ from dxscore.index.methodology import ROOT
 from dxscore.web.dashboards.charts import ACCENT, MEDIAN, TOP
 from dxscore.web.dashboards.queries import Board
 from dxscore.web.dashboards.scorecard import scorecard_context
+from dxscore.web.fonts import NOTO, dejavu_dir, pdf_fonts
+
+NOTO_FILES = tuple(name for _family, _weight, name in NOTO)
 
 
 def font_dir() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return dejavu_dir()
 
 
 CHART_SCHEME = "dxscore-chart:"
@@ -70,11 +71,14 @@ class RefusedURL(ValueError):
 
 
 def font_files() -> dict[str, Path]:
-    """The only local files a report may read: the fonts it names, by their file URL."""
-    return {(font_dir() / name).as_uri(): font_dir() / name for name in FONTS}
+    """The only local files a report may read: the fonts it names, by their file URL
+    (matplotlib's DejaVu Sans and the listed Noto UI fonts of the Debian package for
+    Arabic and Devanagari, ``dxscore.web.fonts``)."""
+    return {path.as_uri(): path for _family, _weight, path in pdf_fonts() if path.name in FONTS}
 
 
-FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+# the font files a report may read, by name: nothing else is ever fetched from disk
+FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", *NOTO_FILES)
 
 
 def chart_fetcher(charts: dict[str, bytes]):
@@ -104,9 +108,28 @@ def _pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # text as SVG text in the PDF's own DejaVu Sans: far fewer nodes than a path per glyph
-    plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "none"})
+    # text as SVG text in the PDF's own fonts: far fewer nodes than a path per glyph; the
+    # family list names the Noto UI fonts, so Arabic and Devanagari labels are drawn
+    plt.rcParams.update(
+        {
+            "font.family": "sans-serif",
+            "font.sans-serif": [
+                "DejaVu Sans",
+                "Noto Sans Arabic UI",
+                "Noto Sans Devanagari UI",
+            ],
+            "font.size": 8,
+            "svg.fonttype": "none",
+        }
+    )
     return plt
+
+
+def _right_to_left() -> bool:
+    """Whether the active language is written right to left (the charts are mirrored)."""
+    from django.utils.translation import get_language_bidi
+
+    return get_language_bidi()
 
 
 def history_svg(history: list[dict], label: str, size: int) -> bytes:
@@ -132,11 +155,18 @@ def history_svg(history: list[dict], label: str, size: int) -> bytes:
                 color=TOP,
                 fontsize=7,
             )
+    rtl = _right_to_left()
+    if rtl:  # mirrored: periods from right to left, the score's axis on the right
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
+        ax.yaxis.set_label_position("right")
+        ranks.yaxis.tick_left()
+        ranks.yaxis.set_label_position("left")
     lines = ax.get_lines() + ranks.get_lines()
     ax.legend(
         lines,
         [line.get_label() for line in lines],
-        loc="lower left",
+        loc="lower right" if rtl else "lower left",
         frameon=False,
         fontsize=7,
         ncol=2,
@@ -167,6 +197,9 @@ def profile_svg(profile: list[dict], unit_name: str) -> bytes:
     ax.set_yticks(list(y), names)
     ax.invert_yaxis()
     ax.set_xlim(left=0)
+    if _right_to_left():  # mirrored: bars grow from the right, their names on the right
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
     ax.grid(axis="x", color="#e5e5e5")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, frameon=False, fontsize=7)
     return _svg(fig)
@@ -231,11 +264,11 @@ def scorecard_pdf(request, board: Board, unit: str) -> bytes:
 def leader_document(request, context: dict) -> str:
     """The leader's page as the HTML of its one-page A4 PDF."""
     from dxscore.numbers import format_date
-    from dxscore.web.l10n import language
+    from dxscore.web.l10n import number_language
 
     unit = context["unit"]
     left = f"{unit.name} ({unit.code}) · " + _("as of %(day)s") % {
-        "day": format_date(context["today"], language())
+        "day": format_date(context["today"], number_language())
     }
     score = context.get("score")
     if score:

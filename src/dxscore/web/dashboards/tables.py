@@ -8,6 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dxscore import figures
 from dxscore.index.methodology import ROOT
@@ -301,7 +302,7 @@ def scorecard(board: Board, unit: str) -> Table:
             {
                 "node": node,
                 "name": board.name(node),
-                "kind": "index" if node == ROOT else board.m.nodes[node].kind,
+                "kind": node_kind_label("index" if node == ROOT else board.m.nodes[node].kind),
                 "raw": raw.get(node),
                 "raw_kind": raw_kind(board.m, node),
                 "score": cell.score,
@@ -318,6 +319,17 @@ def scorecard(board: Board, unit: str) -> Table:
         rows=rows,
         meta=run_meta(board) | {"unit": unit, "unit_name": board.unit_name(unit)},
     )
+
+
+def node_kind_label(kind: str) -> str:
+    """A node's kind in the reader's language (the methodology's ``index``, an
+    ``aggregate`` of other nodes, an ``indicator``)."""
+    labels = {
+        "index": pgettext("node kind", "index"),
+        "aggregate": pgettext("node kind", "aggregate"),
+        "indicator": pgettext("node kind", "indicator"),
+    }
+    return labels.get(kind, kind)
 
 
 def _node_order(board: Board) -> list[str]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dxscore import numbers
+from dxscore.web.l10n import number_language
 from dxscore.web.orgs.models import Person
 from dxscore.web.plans.models import Notice, Task
 
@@ -82,14 +83,15 @@ def _send(fresh: dict[int, list[Notice]], report: Report) -> None:
             continue
         # in the person's own language (Person.language), else the site's
         language = languages.get(pk) or settings.LANGUAGE_CODE
+        digits = number_language(language)
         with translation.override(language):
             lines = []
             for n in sorted(notices, key=lambda n: n.deadline):
                 label = _("OVERDUE") if n.kind == Notice.Kind.OVERDUE else _("due soon")
                 lines.append(
                     f"- [{label}] {n.task.label} ({n.task.owner.name}): "
-                    f"{_('deadline')} {numbers.format_date(n.deadline, language)}, "
-                    f"{numbers.format_percent(n.task.percent / 100, language)}\n"
+                    f"{_('deadline')} {numbers.format_date(n.deadline, digits)}, "
+                    f"{numbers.format_percent(n.task.percent / 100, digits)}\n"
                     f"  {settings.DXSCORE_SITE_URL}{reverse('plans:task', args=[n.task_id])}"
                 )
             overdue = sum(n.kind == Notice.Kind.OVERDUE for n in notices)

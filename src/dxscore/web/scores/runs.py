@@ -26,7 +26,7 @@ from dxscore.numbers import format_percent
 from dxscore.periods import kind_of as period_kind
 from dxscore.web.data.collect import reporting_units
 from dxscore.web.data.models import Methodology, Period, Status, Value
-from dxscore.web.l10n import language
+from dxscore.web.l10n import number_language
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit, UnitGroup
 from dxscore.web.scores import maps, selectors
@@ -502,8 +502,8 @@ def publish(run: ScoreRun, user, *, anyway: bool = False) -> PublishedCoverage:
                         "more values are approved"
                     )
                     % {
-                        "share": format_percent(figures.share, language(), 1),
-                        "threshold": format_percent(figures.threshold, language()),
+                        "share": format_percent(figures.share, number_language(), 1),
+                        "threshold": format_percent(figures.threshold, number_language()),
                     },
                 )
             ],

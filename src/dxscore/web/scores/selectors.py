@@ -25,7 +25,7 @@ from dxscore import index as ix
 from dxscore.index.methodology import ROOT
 from dxscore.web.data import selectors as values
 from dxscore.web.data.models import Channel, Indicator, Status, Value
-from dxscore.web.l10n import language
+from dxscore.web.l10n import number_language
 from dxscore.web.orgs import scope
 from dxscore.web.orgs.models import Unit
 from dxscore.web.orgs.selectors import RolesThen
@@ -193,7 +193,7 @@ def _now(i: RunInput, may_see: bool, figure: str = "number") -> tuple[str, bool]
 
 
 def _number(x: float | None, figure: str = "number") -> str:
-    return figures.format_figure(x, figure, language())
+    return figures.format_figure(x, figure, number_language())
 
 
 def published_runs_scoring(unit) -> QuerySet:

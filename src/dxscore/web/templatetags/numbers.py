@@ -18,7 +18,7 @@ from django import template
 from django.utils import timezone
 
 from dxscore import figures, numbers
-from dxscore.web.l10n import language
+from dxscore.web.l10n import number_language
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def num(value, decimals=None):
     try:
         return numbers.format_number(
             value if isinstance(value, int) else float(value),
-            language(),
+            number_language(),
             None if decimals in (None, "") else int(decimals),
         )
     except (TypeError, ValueError):
@@ -41,7 +41,7 @@ def num(value, decimals=None):
 def pct(value, decimals=0):
     if value is None or value == "":
         return "–"
-    return numbers.format_percent(float(value), language(), int(decimals))
+    return numbers.format_percent(float(value), number_language(), int(decimals))
 
 
 @register.filter
@@ -49,31 +49,31 @@ def figure(value, kind="number"):
     """``value`` shown by its kind (``score``, ``points``, ``rate``, ``count``,
     ``number``); ``"score:2"`` gives a score's decimals with its kind."""
     kind, _sep, places = str(kind or "number").partition(":")
-    return figures.format_figure(value, kind, language(), int(places) if places else None)
+    return figures.format_figure(value, kind, number_language(), int(places) if places else None)
 
 
 @register.filter
 def rate(value, decimals=None):
     """A rate or share (a fraction) as a percentage with one decimal: ``96,8%``."""
-    return figures.format_figure(value, figures.RATE, language(), _places(decimals))
+    return figures.format_figure(value, figures.RATE, number_language(), _places(decimals))
 
 
 @register.filter
 def score(value, decimals=None):
     """An index or pillar score with the methodology's decimals (4 by default)."""
-    return figures.format_figure(value, figures.SCORE, language(), _places(decimals))
+    return figures.format_figure(value, figures.SCORE, number_language(), _places(decimals))
 
 
 @register.filter
 def points(value, decimals=None):
     """Points earned, with two decimals."""
-    return figures.format_figure(value, figures.POINTS, language(), _places(decimals))
+    return figures.format_figure(value, figures.POINTS, number_language(), _places(decimals))
 
 
 @register.filter
 def count(value):
     """A count: an integer, grouped."""
-    return figures.format_figure(value, figures.COUNT, language())
+    return figures.format_figure(value, figures.COUNT, number_language())
 
 
 def _places(decimals) -> int | None:
@@ -86,7 +86,7 @@ def day(value):
         return "–" if value in (None, "") else value
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return numbers.format_date(value, language())
+    return numbers.format_date(value, number_language())
 
 
 @register.filter
@@ -96,7 +96,7 @@ def when(value):
         return day(value)
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return f"{numbers.format_date(value.date(), language())} {value:%H:%M}"
+    return f"{numbers.format_date(value.date(), number_language())} {value:%H:%M}"
 
 
 @register.filter

@@ -209,7 +209,10 @@ def report_download(
     script, "Check now" opens the same. Every click meanwhile shares the one build. A
     failed build says so and offers to try again (``?retry=1``)."""
     from dxscore.web.dashboards import reports
+    from dxscore.web.l10n import number_language
 
+    # the digits (DXSCORE_DIGITS) are part of what a report says, as its language is
+    state = (*state, number_language())
     if not background:
         try:
             path = reports.stored_report(stem, state, build)
