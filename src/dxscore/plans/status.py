@@ -111,6 +111,24 @@ class Assessment:
     latest_period: str | None = None
     projected_value: float | None = None
     progress: float | None = None  # share of the way from the baseline to the target
+    # which reason (``REASONS``): ``reason`` is its English text, with the numbers; the
+    # platform writes it in the reader's language from ``why`` and the fields above
+    why: str = ""
+
+
+# the reasons an assessment gives, by key (the English ``reason`` of each)
+REASONS = (
+    "evidence_approved",
+    "evidence_missed",
+    "evidence_due",
+    "evidence_none",
+    "value_none",
+    "value_none_by_deadline",
+    "value_by_deadline",
+    "value_met",
+    "value_short_history",
+    "value_trend",
+)
 
 
 def assess(
@@ -126,12 +144,16 @@ def assess(
     now, deadline = period_end(as_of), period_end(target.deadline)
     if target.qualitative:
         if evidence_approved:
-            return Assessment("met", "evidence approved")
+            return Assessment("met", "evidence approved", why="evidence_approved")
         if now > deadline:
-            return Assessment("missed", "deadline passed without approved evidence")
+            return Assessment(
+                "missed", "deadline passed without approved evidence", why="evidence_missed"
+            )
         if now > deadline - _span(target.deadline):
-            return Assessment("at_risk", "deadline period, no approved evidence yet")
-        return Assessment("no_data", "no approved evidence yet")
+            return Assessment(
+                "at_risk", "deadline period, no approved evidence yet", why="evidence_due"
+            )
+        return Assessment("no_data", "no approved evidence yet", why="evidence_none")
 
     value = target.value
     assert value is not None  # check() rejects a quantitative target without one
@@ -143,18 +165,24 @@ def assess(
         ),
     )
     if not seen:
-        return Assessment("no_data", "no approved value yet")
+        return Assessment("no_data", "no approved value yet", why="value_none")
     if now > deadline:
         by_deadline = [s for s in seen if s[0] <= deadline]
         if not by_deadline:
-            return Assessment("no_data", "no value observed by the deadline")
+            return Assessment(
+                "no_data", "no value observed by the deadline", why="value_none_by_deadline"
+            )
         t, p, x = by_deadline[-1]
         status: Status = "met" if target.satisfied(x) else "missed"
         reason = f"{x:g} in {p}, by the deadline {target.deadline}"
-        return Assessment(status, reason, x, p, progress=_progress(target, x))
+        return Assessment(
+            status, reason, x, p, progress=_progress(target, x), why="value_by_deadline"
+        )
     t, p, x = seen[-1]
     if target.satisfied(x):
-        return Assessment("met", f"{x:g} in {p}", x, p, progress=_progress(target, x))
+        return Assessment(
+            "met", f"{x:g} in {p}", x, p, progress=_progress(target, x), why="value_met"
+        )
     points = seen[-trend_periods:]
     if len(points) < 2 and target.baseline is not None and target.baseline_period is not None:
         base_t = period_end(target.baseline_period)
@@ -167,6 +195,7 @@ def assess(
             x,
             p,
             progress=_progress(target, x),
+            why="value_short_history",
         )
     ts = np.array([s[0] for s in points])
     xs = np.array([s[2] for s in points])
@@ -177,7 +206,7 @@ def assess(
     )
     status = "on_track" if reaches else "at_risk"
     reason = f"{x:g} in {p}; the trend projects {projected:.4g} by {target.deadline}"
-    return Assessment(status, reason, x, p, projected, _progress(target, x))
+    return Assessment(status, reason, x, p, projected, _progress(target, x), why="value_trend")
 
 
 def _span(code: str) -> float:

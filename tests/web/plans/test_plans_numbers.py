@@ -119,3 +119,29 @@ def test_a_percentage_is_refused_for_a_target_whose_indicator_is_no_rate(plan):
         ]
         form = TargetForm(data | {"value": "70"}, instance=target, resolution=resolution)
         assert form.is_valid(), form.errors
+
+
+def test_status_reasons_are_written_in_the_readers_language(as_user, plan):
+    """The status library gives a reason key and its numbers; the page writes it in the
+    reader's language, the numbers as the indicator shows them."""
+    from dxscore import plans as status_rules
+    from dxscore.web.plans.assessing import reason_text
+
+    client = as_user("steering")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    page = client.get(reverse("plans:resolution", args=[plan["resolution"].pk])).content.decode()
+    assert "chưa có giá trị được duyệt" in page  # target 1: no approved value
+    assert "chưa có minh chứng được duyệt" in page  # target 2: qualitative, no evidence
+    assert "no approved value yet" not in page
+    t1 = plan["t1"]
+    trend = status_rules.Assessment(
+        "on_track", "72.5 in 2024; ...", 72.5, "2024", 80.25, why="value_trend"
+    )
+    with translation.override("vi"):
+        assert reason_text(t1, trend) == (
+            f"72,5 kỳ 2024; xu hướng dự báo đạt 80,25 vào {t1.deadline}"
+        )
+    with translation.override("en"):
+        assert reason_text(t1, trend) == f"72.5 in 2024; the trend projects 80.25 by {t1.deadline}"
+    unknown = status_rules.Assessment("no_data", "a rule the library refused")
+    assert reason_text(t1, unknown) == "a rule the library refused"

@@ -24,6 +24,43 @@ STATUS_LABELS = {
 }
 
 
+REASON_TEXTS = {
+    "evidence_approved": _("evidence approved"),
+    "evidence_missed": _("deadline passed without approved evidence"),
+    "evidence_due": _("deadline period, no approved evidence yet"),
+    "evidence_none": _("no approved evidence yet"),
+    "value_none": _("no approved value yet"),
+    "value_none_by_deadline": _("no value observed by the deadline"),
+    "value_by_deadline": _("%(x)s in %(p)s, by the deadline %(deadline)s"),
+    "value_met": _("%(x)s in %(p)s"),
+    "value_short_history": _("%(x)s in %(p)s, not met; too little history to project"),
+    "value_trend": _("%(x)s in %(p)s; the trend projects %(projected)s by %(deadline)s"),
+}
+
+
+def reason_text(target: Target, assessment: plans.Assessment) -> str:
+    """The assessment's reason in the reader's language, its numbers as the target's
+    indicator shows them (``dxscore.figures``: a rate as a percentage); a reason without a
+    key (a stored target the rules refuse) as the library wrote it."""
+    from dxscore import figures
+    from dxscore.web.l10n import number_language
+
+    text = REASON_TEXTS.get(assessment.why)
+    if text is None:
+        return assessment.reason
+    lang = number_language()
+
+    def shown(x: float | None) -> str:
+        return "" if x is None else figures.format_figure(x, target.figure, lang)
+
+    return str(text) % {
+        "x": shown(assessment.latest_value),
+        "p": assessment.latest_period or "",
+        "deadline": target.deadline,
+        "projected": shown(assessment.projected_value),
+    }
+
+
 def today_code() -> str:
     """Today as the status library reads dates: ``2026-11-23``."""
     return timezone.localdate().isoformat()
@@ -42,6 +79,10 @@ class Assessed:
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.target, self.assessment)
 
 
 def observations(targets: Iterable[Target]) -> dict[int, dict[str, float]]:

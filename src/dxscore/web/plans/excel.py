@@ -112,7 +112,7 @@ def export(resolution: Resolution) -> bytes:
                 t.baseline,
                 t.baseline_period or None,
                 str(items[t.pk].status_label),
-                items[t.pk].assessment.reason,
+                items[t.pk].reason,
             ]
             for t in targets
         ],
