@@ -432,7 +432,7 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
-def database_names() -> set[str]:
+def database_names(lang: str | None = None) -> set[str]:
     """Names people gave things, shown as written in every language: units, groups,
     people, methodologies and their nodes, resolutions, pillars, targets, tasks and
     indicators (content translations are issue 19's point 1, not the catalogues')."""
@@ -448,7 +448,11 @@ def database_names() -> set[str]:
     for m in Methodology.objects.all():
         names.add(m.title)
         for node in m.compiled().nodes.values():
-            names.add(node.spec.name)
+            name = node.spec.name  # a text: a string, or a mapping language -> string
+            if isinstance(name, str):
+                names.add(name)
+            elif lang not in name:  # translated names must show translated
+                names.add(str(name.get("en") or next(iter(name.values()), "")))
     for r in Resolution.objects.all():
         names |= {r.title, r.issuer, r.code}
         names |= set(r.pillars.values_list("name", flat=True))
@@ -500,7 +504,7 @@ def english_left(page, address: str, lang: str, allow: set[str] | None = None) -
     is one of ``database_codes()`` (an arrow aside), the words of
     ``SAME_IN_EVERY_LANGUAGE``, acronyms, and anything with a digit (numbers, dates,
     codes). The page is left in ``lang``."""
-    names = sorted(database_names() if allow is None else allow, key=len, reverse=True)
+    names = sorted(database_names(lang) if allow is None else allow, key=len, reverse=True)
     codes = database_codes()
     english = set(visible_text(page, address, "en"))
     other = visible_text(page, address, lang)
