@@ -137,6 +137,9 @@ class Staging:
         self.con.execute("SET enable_progress_bar = false")
         self.con.execute(f"SET TimeZone = {lit(tz)}")
         self.con.execute(f"SET temp_directory = {lit(str(folder / 'spill'))}")
+        # rows are told apart by (_batch, _row), never by their order: DuckDB may then
+        # insert and write with all its threads
+        self.con.execute("SET preserve_insertion_order = false")
         fields = [f"{ident(c.name)} {sql_type(c)}" for c in columns]
         fields += [f"{BATCH} INTEGER", f"{ROW} BIGINT"]
         if warnings:

@@ -134,7 +134,7 @@ class Validator:
     def _build(
         self, types: dict[str, pa.DataType], cross_checks: bool, plain: frozenset[str]
     ) -> tuple[str, str]:
-        present, parsed = [], []
+        present, parsed, raw_flags, conditions = [], [], [], []
         for col in self.columns:
             source = self.mapping.get(col.name)
             dtype = types.get(source) if source else None
@@ -142,8 +142,13 @@ class Validator:
             n_expr, p_expr = self._parse(col, source, dtype, is_plain)
             present.append(f"{n_expr} AS {ident('n_' + col.name)}")
             parsed.append(f"{p_expr} AS {ident('p_' + col.name)}")
-            raw = "NULL::VARCHAR" if is_plain else self._raw(source, dtype)
-            parsed.append(f"{raw} AS {ident('r_' + col.name)}")
+            raw_cases = [] if is_plain else self._raw_cases(source, dtype)
+            parsed.append(f"{_case(raw_cases)} AS {ident('r_' + col.name)}")
+            if raw_cases:
+                flag = ident("rb_" + col.name)
+                raw_flags.append(f"({' OR '.join(c for c, _ in raw_cases)}) AS {flag}")
+                conditions.append(flag)
+            conditions += [f"({c})" for c, _ in self._error_cases(col, cross_checks)]
         # a problem of the raw text (NUL, length) comes first: it explains the others
         errors = [
             f"COALESCE({ident('r_' + col.name)}, {self._error(col, cross_checks)}) "
@@ -173,8 +178,17 @@ class Validator:
             for c in self.columns
         )
         nulls = ", NULL::VARCHAR[]" if cross_checks and not self.with_warnings else ""
+        # The rows to store: the same values, and _ok as one test of every condition (a
+        # row is fine when none holds), without building the reasons.
+        ok = f"NOT COALESCE({' OR '.join(conditions)}, FALSE)" if conditions else "TRUE"
+        stored = f"""
+            SELECT {", ".join(values)}, {ident(ROW)}{carried}, {ok} AS _ok
+            FROM (
+                SELECT *{flags}
+                FROM (SELECT {ident(ROW)}, {", ".join(present + parsed + raw_flags)} FROM src)
+            )"""
         return (
-            f"SELECT {keep}, $batch::INTEGER, {ident(ROW)}{carried}{nulls}, _ok FROM ({checked})",
+            f"SELECT {keep}, $batch::INTEGER, {ident(ROW)}{carried}{nulls}, _ok FROM ({stored})",
             problems,
         )
 
@@ -195,20 +209,21 @@ class Validator:
         """The problem of a cell's text as it is in the file: a NUL character (no stored
         text may hold one; the API refuses them too) or more characters than a cell may
         have. NULL when none (or when the column is not text in the file)."""
+        return _case(self._raw_cases(source, dtype))
+
+    def _raw_cases(self, source: str | None, dtype: pa.DataType | None) -> list[tuple[str, str]]:
         if source is None or dtype is None:
-            return "NULL::VARCHAR"
+            return []
         if pa.types.is_dictionary(dtype):
             dtype = dtype.value_type
         if not (pa.types.is_string(dtype) or pa.types.is_large_string(dtype)):
-            return "NULL::VARCHAR"
+            return []
         ref = f"CAST({ident(source)} AS VARCHAR)"
-        cases = [f"WHEN contains({ref}, chr(0)) THEN {lit(NUL_REASON)}"]
+        cases = [(f"contains({ref}, chr(0))", NUL_REASON)]
         if self.max_cell_chars:
             n = self.max_cell_chars
-            cases.append(
-                f"WHEN length({ref}) > {int(n)} THEN {lit(f'longer than {n:,} characters')}"
-            )
-        return "CASE " + " ".join(cases) + " END"
+            cases.append((f"length({ref}) > {int(n)}", f"longer than {n:,} characters"))
+        return cases
 
     def _default(self, col: Column) -> str:
         if col.kind == "bool":
@@ -248,12 +263,13 @@ class Validator:
                     present,
                     f"date_trunc('second', timezone('UTC', timezone({lit(self.tz)}, {local})))",
                 )
-            iso = f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
             formats = self.profile.timestamp_formats
-            if formats:
-                fmts = "[" + ", ".join(lit(f) for f in formats) + "]"
-                local = f"timezone('UTC', timezone({lit(self.tz)}, try_strptime({text}, {fmts})))"
-                iso = f"COALESCE({local}, {iso})"
+            if not formats:
+                return present, utc_second(f"TRY_CAST({text} AS TIMESTAMPTZ)")
+            iso = f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
+            fmts = "[" + ", ".join(lit(f) for f in formats) + "]"
+            local = f"timezone('UTC', timezone({lit(self.tz)}, try_strptime({text}, {fmts})))"
+            iso = f"COALESCE({local}, {iso})"
             return present, f"date_trunc('second', {iso})"
         if kind in ("number", "rating"):
             if dtype is not None and (pa.types.is_integer(dtype) or pa.types.is_floating(dtype)):
@@ -305,6 +321,11 @@ class Validator:
         return f"(CASE {code} {whens} ELSE {code} END)"
 
     def _error(self, col: Column, cross_checks: bool) -> str:
+        return _case(self._error_cases(col, cross_checks))
+
+    def _error_cases(self, col: Column, cross_checks: bool) -> list[tuple[str, str]]:
+        """The (condition, reason) of each problem a column's parsed cell may have, in
+        the order in which they are reported (the first that holds)."""
         n, p = ident("n_" + col.name), ident("p_" + col.name)
         cases = []
         if col.required:
@@ -327,7 +348,8 @@ class Validator:
         elif kind == "rating":
             cases.append(
                 (
-                    f"{n} AND ({p} IS NULL OR {p} NOT IN (1, 2, 3, 4, 5))",
+                    # NOT IN (1, 2, 3, 4, 5), spelled without a list (a join in DuckDB)
+                    f"{n} AND ({p} IS NULL OR NOT ({p} >= 1 AND {p} <= 5 AND {p} = floor({p})))",
                     "not a whole number from 1 to 5",
                 )
             )
@@ -344,11 +366,7 @@ class Validator:
             if self.warnings_as_errors:
                 conds = warning_conditions(self.now)
                 cases += [(conds[w.code], w.reason) for w in WARNING_CHECKS if w.column == col.name]
-        if not cases:
-            return "NULL::VARCHAR"
-        return (
-            "CASE " + " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in cases) + " END"
-        )
+        return cases
 
     # -- running -------------------------------------------------------------------
 
@@ -461,6 +479,13 @@ _SQL = {
     "bool": "BOOLEAN",
     "rating": "DOUBLE",
 }
+
+
+def _case(cases: list[tuple[str, str]]) -> str:
+    """The reason of the first condition that holds; NULL when none does."""
+    if not cases:
+        return "NULL::VARCHAR"
+    return "CASE " + " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in cases) + " END"
 
 
 def utc_second(ref: str) -> str:
