@@ -166,3 +166,15 @@ def test_a_rating_outside_one_to_five_is_still_an_error(tmp_path, value):
     result = Store(tmp_path / "s", create=True).import_files([path])
     assert (result.new, result.rejected) == (1, 1)
     assert result.rejects_counts[0][1:3] == ("rating", "not a whole number from 1 to 5")
+
+
+def test_the_staging_memory_is_a_setting_and_spills_beyond_it(tmp_path, monkeypatch):
+    path = tmp_path / "m.csv"
+    lines = ["dossier_id,unit,procedure,service_level,channel,received_at,status"]
+    lines += [f"D{i},A,P1,full,online,2024-07-01,in_progress" for i in range(20_000)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("DXSCORE_IMPORT_MEMORY", "lots")
+    with pytest.raises(ValueError, match="DXSCORE_IMPORT_MEMORY"):
+        Store(tmp_path / "s", create=True).import_files([path])
+    monkeypatch.setenv("DXSCORE_IMPORT_MEMORY", "64MB")
+    assert Store(tmp_path / "s", create=True).import_files([path]).new == 20_000

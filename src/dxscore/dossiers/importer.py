@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ from dxscore.tables import SafeWriter, csv_writer
 
 SHOWN_REJECTS = 20
 STAGED = "staged"  # the staging table
+# What the staging table and the merge may hold in memory before they spill to the
+# staging folder (DXSCORE_IMPORT_MEMORY): keeps a 20M-row import within 3 GiB.
+STAGING_MEMORY = "2GB"
 
 
 @dataclass
@@ -137,6 +141,14 @@ class Staging:
         self.con.execute("SET enable_progress_bar = false")
         self.con.execute(f"SET TimeZone = {lit(tz)}")
         self.con.execute(f"SET temp_directory = {lit(str(folder / 'spill'))}")
+        memory = os.environ.get("DXSCORE_IMPORT_MEMORY", "").strip() or STAGING_MEMORY
+        try:
+            self.con.execute(f"SET memory_limit = {lit(memory)}")
+        except duckdb.Error:
+            self.con.close()
+            raise ValueError(
+                f"DXSCORE_IMPORT_MEMORY: '{memory}' is not an amount of memory (e.g. 2GB)"
+            ) from None
         # rows are told apart by (_batch, _row), never by their order: DuckDB may then
         # insert and write with all its threads
         self.con.execute("SET preserve_insertion_order = false")
