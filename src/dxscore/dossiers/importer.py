@@ -1,8 +1,10 @@
 """Turning input files into validated, typed Parquet in a staging folder.
 
 Each file is read in chunks, mapped through a profile, validated, and its valid rows
-appended to one staged Parquet file; its problems stream to the rejects file. Nothing
-here touches the store: ``store.py`` decides what to commit.
+appended to the staging table of the import (``Staging``: a DuckDB table that spills to
+the staging folder when it outgrows memory); its problems stream to the rejects file.
+Nothing here touches the store: ``store.py`` decides what to commit and writes the
+staged rows as Parquet once, de-duplicated.
 
 The rejects file stays bounded whatever the input: it keeps the first
 ``rejects_per_reason`` problems of each kind (file, column, reason), ends with one line
@@ -13,28 +15,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import duckdb
 
 from dxscore import safefiles
 from dxscore.dossiers.profiles import Profile, resolve_header
 from dxscore.dossiers.readers import FileError, Source, open_source
-from dxscore.dossiers.schema import BATCH, WARNINGS, Column, arrow_schema
-from dxscore.dossiers.validate import SHOWN_VALUE, Reject, Validator
+from dxscore.dossiers.schema import BATCH, ROW, WARNINGS, Column, sql_type
+from dxscore.dossiers.validate import SHOWN_VALUE, Reject, Validator, ident, lit
 from dxscore.safefiles import Limits
 from dxscore.tables import SafeWriter, csv_writer
 
 SHOWN_REJECTS = 20
-ROW_GROUP = 1 << 20
+STAGED = "staged"  # the staging table
+# What the staging table and the merge may hold in memory before they spill to the
+# staging folder (DXSCORE_IMPORT_MEMORY): keeps a 20M-row import within 3 GiB.
+STAGING_MEMORY = "2GB"
 
 
 @dataclass
@@ -49,7 +51,6 @@ class FileReport:
     warnings: Counter[str] = field(default_factory=Counter)  # records per warning code
     skipped_as: str | None = None  # set when the same content was already imported
     ignored_columns: list[str] = field(default_factory=list)
-    staged: Path | None = None
 
 
 MAX_KINDS = 10_000  # distinct (file, column, reason) counted one by one; the rest together
@@ -127,6 +128,48 @@ class RejectsLog:
         return self.path
 
 
+class Staging:
+    """The rows of one import, validated and typed, before they are stored: the table
+    ``staged`` of an in-memory DuckDB database (the columns, ``_batch``, ``_row``,
+    ``_warnings`` when ``warnings``, ``_ok``), which spills to ``folder`` beyond memory.
+    The connection's time zone is ``tz``, in which the validator reads local times."""
+
+    def __init__(self, folder: Path, columns: tuple[Column, ...], tz: str, warnings: bool):
+        self.columns = columns
+        self.warnings = warnings
+        self.con = duckdb.connect()
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute(f"SET TimeZone = {lit(tz)}")
+        self.con.execute(f"SET temp_directory = {lit(str(folder / 'spill'))}")
+        memory = os.environ.get("DXSCORE_IMPORT_MEMORY", "").strip() or STAGING_MEMORY
+        try:
+            self.con.execute(f"SET memory_limit = {lit(memory)}")
+        except duckdb.Error:
+            self.con.close()
+            raise ValueError(
+                f"DXSCORE_IMPORT_MEMORY: '{memory}' is not an amount of memory (e.g. 2GB)"
+            ) from None
+        # rows are told apart by (_batch, _row), never by their order: DuckDB may then
+        # insert and write with all its threads
+        self.con.execute("SET preserve_insertion_order = false")
+        fields = [f"{ident(c.name)} {sql_type(c)}" for c in columns]
+        fields += [f"{BATCH} INTEGER", f"{ROW} BIGINT"]
+        if warnings:
+            fields.append(f"{WARNINGS} VARCHAR[]")
+        self.con.execute(f"CREATE TABLE {STAGED} ({', '.join(fields)}, _ok BOOLEAN)")
+
+    @property
+    def names(self) -> str:
+        """The stored columns, in order, as a SELECT list."""
+        names = [ident(c.name) for c in self.columns] + [BATCH, ROW]
+        if self.warnings:
+            names.append(WARNINGS)
+        return ", ".join(names)
+
+    def close(self) -> None:
+        self.con.close()
+
+
 def file_sha256(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -134,10 +177,9 @@ def file_sha256(path: Path) -> str:
 
 def stage_file(
     path: Path,
-    columns: tuple[Column, ...],
     profile: Profile,
     tz: str,
-    staged: Path,
+    staging: Staging,
     batch_no: int,
     rejects: RejectsLog,
     *,
@@ -149,15 +191,16 @@ def stage_file(
     warnings_as_errors: bool = False,
     now: dt.datetime | None = None,
 ) -> FileReport:
-    """Validate one file into ``staged`` (Parquet, with lineage columns, and with the
-    warning codes of each record when ``cross_checks``; ``warnings_as_errors`` rejects
-    records with a warning instead).
+    """Validate one file into the staging table as batch ``batch_no`` (with lineage
+    columns, and with the warning codes of each record when ``cross_checks``;
+    ``warnings_as_errors`` rejects records with a warning instead).
 
     Raises FileError for problems with the whole file (missing columns, encoding...).
     """
     if not path.is_file():
         raise FileError(path, "no such file")
-    report = FileReport(str(path), sha256 or file_sha256(path), batch_no, staged=staged)
+    columns = staging.columns
+    report = FileReport(str(path), sha256 or file_sha256(path), batch_no)
     limits = limits or safefiles.dossier_limits()
     source = open_source(path, encoding=encoding, progress=progress, limits=limits)
     mapping, unused = resolve_header(source.header, columns, profile)
@@ -174,15 +217,8 @@ def stage_file(
             f"The file has: {', '.join(source.header)}.{hint}",
         )
     report.ignored_columns = unused
-    with_warnings = cross_checks and not warnings_as_errors
-    schema = arrow_schema(columns, warnings=cross_checks)
     label = path.name
     validator: Validator | None = None
-    # Staged files are written as final store parts would be, so that a clean import can
-    # move them in as they are. Writing runs in a thread, overlapping the next batch.
-    writer = pq.ParquetWriter(staged, schema, compression="zstd")
-    pool = ThreadPoolExecutor(max_workers=1)
-    pending = None
     try:
         reported_malformed = 0
         for batch in source.batches:
@@ -198,45 +234,36 @@ def stage_file(
                     limits.max_cell_chars,
                     warnings_as_errors=warnings_as_errors,
                     now=now,
+                    con=staging.con,
                 )
-            valid, problems = validator.run(batch)
+            problems = validator.run(batch, STAGED, batch_no)
             report.rows += batch.num_rows
-            report.valid += valid.num_rows
-            report.rejected += batch.num_rows - valid.num_rows
             rejects.add(label, problems)
             reported_malformed = _report_malformed(source, reported_malformed, label, rejects)
-            if valid.num_rows:
-                if with_warnings:
-                    _count_warnings(valid.column(WARNINGS), report)
-                elif cross_checks:  # none: every record with one was rejected
-                    valid = valid.append_column(
-                        WARNINGS, pa.nulls(valid.num_rows, pa.list_(pa.string()))
-                    )
-                lineage = pa.array(np.full(valid.num_rows, batch_no, np.int32))
-                table = valid.append_column(BATCH, lineage).select(schema.names).cast(schema)
-                if pending is not None:
-                    pending.result()
-                pending = pool.submit(writer.write_table, table, row_group_size=ROW_GROUP)
-        if pending is not None:
-            pending.result()
         malformed = _report_malformed(source, reported_malformed, label, rejects)
         report.rows += malformed
-        report.rejected += malformed
     finally:
-        pool.shutdown(wait=True)
-        writer.close()
         if validator is not None:
             validator.close()
+    report.valid, report.warned = _one(
+        staging.con,
+        f"SELECT count(*), count({WARNINGS}) FROM {STAGED} WHERE {BATCH} = {int(batch_no)}"
+        if cross_checks and not warnings_as_errors
+        else f"SELECT count(*), 0 FROM {STAGED} WHERE {BATCH} = {int(batch_no)}",
+    )
+    if report.warned:
+        for code, n in staging.con.execute(
+            f"SELECT code, count(*) FROM (SELECT unnest({WARNINGS}) AS code FROM {STAGED}"
+            f" WHERE {BATCH} = {int(batch_no)} AND {WARNINGS} IS NOT NULL) GROUP BY code"
+        ).fetchall():
+            report.warnings[code] += n
+    report.rejected = report.rows - report.valid  # records with a problem, or malformed
     return report
 
 
-def _count_warnings(codes: pa.ChunkedArray, report: FileReport) -> None:
-    flagged = codes.null_count
-    if flagged == len(codes):
-        return
-    report.warned += len(codes) - flagged
-    for item in pc.value_counts(pc.list_flatten(codes)).to_pylist():
-        report.warnings[item["values"]] += item["counts"]
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[int, int]:
+    ((first, second),) = con.execute(sql).fetchall()  # an aggregate: one row
+    return int(first), int(second)
 
 
 def _report_malformed(source: Source, already: int, label: str, rejects: RejectsLog) -> int:

@@ -24,7 +24,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import pyarrow.parquet as pq
 
-from dxscore.dossiers.importer import FileReport, RejectsLog, file_sha256, stage_file
+from dxscore.dossiers.importer import (
+    STAGED,
+    FileReport,
+    RejectsLog,
+    Staging,
+    file_sha256,
+    stage_file,
+)
 from dxscore.dossiers.profiles import IDENTITY, Profile
 from dxscore.dossiers.readers import FileError
 from dxscore.dossiers.schema import (
@@ -265,7 +272,10 @@ class Store:
         as_errors = strict if warnings_as_errors is None else warnings_as_errors
         now = dt.datetime.now(dt.UTC)  # one import time for "finished in the future"
         result = ImportResult()
-        with self._transaction() as staging:
+        with (
+            self._transaction() as staging,
+            closing(Staging(staging, DOSSIER_COLUMNS, tz, warnings=True)) as stage,
+        ):
             manifest = json.loads(json.dumps(self.manifest))
             known = {i["sha256"]: i["source"] for i in manifest["imports"]}
             log = RejectsLog(
@@ -283,10 +293,9 @@ class Store:
                     manifest["next_batch"] += 1
                     report = stage_file(
                         path,
-                        DOSSIER_COLUMNS,
                         profile,
                         tz,
-                        staging / f"in-{batch_no:06d}.parquet",
+                        stage,
                         batch_no,
                         log,
                         sha256=sha,
@@ -301,7 +310,7 @@ class Store:
             finally:
                 result.rejects_file = log.close()
             _counts(result, log)
-            staged = [f for f in result.files if f.staged is not None and f.valid]
+            staged = [f for f in result.files if f.skipped_as is None and f.valid]
             if strict and result.rejected:
                 return result
             moves: list[tuple[Path, str]] = []
@@ -309,7 +318,7 @@ class Store:
             if staged:
                 if progress:
                     progress("merging into the store", 0, 1)
-                moves, drop = self._merge(staging, staged, manifest, result)
+                moves, drop = self._merge(staging, stage, staged, manifest, result)
             for f in result.files:
                 if f.skipped_as is None:
                     manifest["imports"].append(
@@ -341,116 +350,104 @@ class Store:
     def _merge(
         self,
         staging: Path,
+        stage: Staging,
         staged: list[FileReport],
         manifest: dict[str, Any],
         result: ImportResult,
     ) -> tuple[list[tuple[Path, str]], list[Path]]:
         """Deduplicate the staged rows, set them against the stored ones, and prepare the new
         part files (and rewrites of stored parts that lose rows). Updates ``manifest``."""
-        con = duckdb.connect()
-        try:
-            con.execute("SET TimeZone = 'UTC'")
-            con.execute("SET enable_progress_bar = false")
-            con.execute(f"SET temp_directory = {lit(str(staging / 'spill'))}")
-            con.execute("SET preserve_insertion_order = false")
-            files = "[" + ", ".join(lit(str(f.staged)) for f in staged) + "]"
-            con.execute(f"CREATE VIEW staged AS SELECT * FROM read_parquet({files})")
-            # Earlier versions of a dossier inside the imported files: latest updated_at
-            # wins, ties go to the later row (later file, then later row).
-            con.execute(
-                f"""CREATE TEMP TABLE losers AS
-                SELECT {BATCH}, {ROW} FROM (
-                    SELECT s.{BATCH}, s.{ROW}, row_number() OVER (
-                        PARTITION BY s.unit, s.dossier_id
-                        ORDER BY s.updated_at DESC NULLS LAST, s.{BATCH} DESC, s.{ROW} DESC
-                    ) AS rn
-                    FROM staged s SEMI JOIN (
-                        SELECT unit, dossier_id FROM staged GROUP BY ALL HAVING count(*) > 1
-                    ) d USING (unit, dossier_id)
-                ) WHERE rn > 1"""
+        con = stage.con
+        con.execute("SET TimeZone = 'UTC'")
+        # Earlier versions of a dossier inside the imported files: latest updated_at
+        # wins, ties go to the later row (later file, then later row). The dossiers that
+        # occur more than once are found by a hash of their key (a collision only adds a
+        # dossier to those ranked, which ranks by the key itself).
+        con.execute(
+            f"""CREATE TEMP TABLE losers AS
+            SELECT {BATCH}, {ROW} FROM (
+                SELECT s.{BATCH}, s.{ROW}, row_number() OVER (
+                    PARTITION BY s.unit, s.dossier_id
+                    ORDER BY s.updated_at DESC NULLS LAST, s.{BATCH} DESC, s.{ROW} DESC
+                ) AS rn
+                FROM {STAGED} s WHERE hash(s.unit, s.dossier_id) IN (
+                    SELECT h FROM (SELECT hash(unit, dossier_id) AS h FROM {STAGED})
+                    GROUP BY h HAVING count(*) > 1
+                )
+            ) WHERE rn > 1"""
+        )
+        result.duplicates = _one(con, "SELECT count(*) FROM losers")[0]
+        incoming_sql = f"SELECT {stage.names} FROM {STAGED}"
+        if result.duplicates:
+            incoming_sql += f" ANTI JOIN losers USING ({BATCH}, {ROW})"
+        con.execute(f"CREATE TEMP VIEW incoming AS {incoming_sql}")
+        incoming = sum(f.valid for f in staged) - result.duplicates
+        parts = [self.root / p["file"] for p in manifest["parts"]]
+        drop: list[Path] = []
+        moves: list[tuple[Path, str]] = []
+        unchanged = stale = updated = 0
+        if parts:
+            plist = "[" + ", ".join(lit(str(p)) for p in parts) + "]"
+            same = " AND ".join(
+                f"e.{ident(c)} IS NOT DISTINCT FROM i.{ident(c)}" for c in COLUMN_NAMES
             )
-            result.duplicates = _one(con, "SELECT count(*) FROM losers")[0]
             con.execute(
-                "CREATE VIEW incoming AS SELECT * FROM staged "
-                f"ANTI JOIN losers USING ({BATCH}, {ROW})"
+                f"""CREATE TEMP TABLE overlap AS
+                SELECT e.filename AS file, e.{BATCH} AS e_batch, e.{ROW} AS e_row,
+                       i.{BATCH} AS i_batch, i.{ROW} AS i_row, ({same}) AS same,
+                       CASE WHEN i.updated_at IS NULL AND e.updated_at IS NOT NULL THEN FALSE
+                            WHEN e.updated_at > i.updated_at THEN FALSE
+                            ELSE TRUE END AS incoming_wins
+                FROM read_parquet({plist}, filename = true) e
+                JOIN incoming i USING (unit, dossier_id)"""
             )
-            incoming = sum(f.valid for f in staged) - result.duplicates
-            parts = [self.root / p["file"] for p in manifest["parts"]]
-            drop: list[Path] = []
-            moves: list[tuple[Path, str]] = []
-            unchanged = stale = updated = 0
-            if parts:
-                plist = "[" + ", ".join(lit(str(p)) for p in parts) + "]"
-                same = " AND ".join(
-                    f"e.{ident(c)} IS NOT DISTINCT FROM i.{ident(c)}" for c in COLUMN_NAMES
-                )
+            unchanged, stale, updated = _one(
+                con,
+                "SELECT count(*) FILTER (same),"
+                " count(*) FILTER (NOT same AND NOT incoming_wins),"
+                " count(*) FILTER (NOT same AND incoming_wins) FROM overlap",
+            )
+            for (file,) in con.execute(
+                "SELECT DISTINCT file FROM overlap WHERE NOT same AND incoming_wins"
+            ).fetchall():
+                drop.append(Path(file))
+                target = staging / f"part-{uuid.uuid4().hex[:12]}.parquet"
                 con.execute(
-                    f"""CREATE TEMP TABLE overlap AS
-                    SELECT e.filename AS file, e.{BATCH} AS e_batch, e.{ROW} AS e_row,
-                           i.{BATCH} AS i_batch, i.{ROW} AS i_row, ({same}) AS same,
-                           CASE WHEN i.updated_at IS NULL AND e.updated_at IS NOT NULL THEN FALSE
-                                WHEN e.updated_at > i.updated_at THEN FALSE
-                                ELSE TRUE END AS incoming_wins
-                    FROM read_parquet({plist}, filename = true) e
-                    JOIN incoming i USING (unit, dossier_id)"""
+                    f"""COPY (
+                        SELECT * FROM read_parquet({lit(file)}) ANTI JOIN (
+                            SELECT e_batch AS {BATCH}, e_row AS {ROW} FROM overlap
+                            WHERE file = {lit(file)} AND NOT same AND incoming_wins
+                        ) USING ({BATCH}, {ROW})
+                    ) TO {lit(str(target))} ({PARQUET_OPTIONS})"""
                 )
-                unchanged, stale, updated = _one(
-                    con,
-                    "SELECT count(*) FILTER (same),"
-                    " count(*) FILTER (NOT same AND NOT incoming_wins),"
-                    " count(*) FILTER (NOT same AND incoming_wins) FROM overlap",
+                if pq_rows(target):
+                    moves.append((target, f"dossiers/{target.name}"))
+        result.unchanged, result.stale, result.updated = unchanged, stale, updated
+        result.new = incoming - unchanged - stale - updated
+        dropped = {str(p.resolve()) for p in drop}
+        manifest["parts"] = [
+            p for p in manifest["parts"] if str((self.root / p["file"]).resolve()) not in dropped
+        ]
+        if incoming - unchanged - stale:
+            # The staged rows are written once, as the new parts.
+            keep = "SELECT * FROM incoming"
+            if unchanged + stale:
+                keep += (
+                    f" ANTI JOIN (SELECT i_batch AS {BATCH}, i_row AS {ROW} FROM overlap"
+                    f" WHERE same OR NOT incoming_wins) USING ({BATCH}, {ROW})"
                 )
-                for (file,) in con.execute(
-                    "SELECT DISTINCT file FROM overlap WHERE NOT same AND incoming_wins"
-                ).fetchall():
-                    drop.append(Path(file))
-                    target = staging / f"part-{uuid.uuid4().hex[:12]}.parquet"
-                    con.execute(
-                        f"""COPY (
-                            SELECT * FROM read_parquet({lit(file)}) ANTI JOIN (
-                                SELECT e_batch AS {BATCH}, e_row AS {ROW} FROM overlap
-                                WHERE file = {lit(file)} AND NOT same AND incoming_wins
-                            ) USING ({BATCH}, {ROW})
-                        ) TO {lit(str(target))} ({PARQUET_OPTIONS})"""
-                    )
-                    if pq_rows(target):
-                        moves.append((target, f"dossiers/{target.name}"))
-            result.unchanged, result.stale, result.updated = unchanged, stale, updated
-            result.new = incoming - unchanged - stale - updated
-            dropped = {str(p.resolve()) for p in drop}
-            manifest["parts"] = [
-                p
-                for p in manifest["parts"]
-                if str((self.root / p["file"]).resolve()) not in dropped
-            ]
-            if result.duplicates == 0 and unchanged + stale == 0:
-                # Every staged row goes in: the staged files become parts as they are.
-                for f in staged:
-                    assert f.staged is not None and f.batch is not None  # staged files have both
-                    moves.append(
-                        (f.staged, f"dossiers/part-{f.batch:06d}-{uuid.uuid4().hex[:8]}.parquet")
-                    )
-            elif incoming - unchanged - stale:
-                keep = "SELECT * FROM incoming"
-                if parts:
-                    keep += (
-                        f" ANTI JOIN (SELECT i_batch AS {BATCH}, i_row AS {ROW} FROM overlap"
-                        f" WHERE same OR NOT incoming_wins) USING ({BATCH}, {ROW})"
-                    )
-                out = staging / "new"
-                batch = min(f.batch for f in staged if f.batch is not None)  # all have one
-                con.execute(
-                    f"""COPY ({keep}) TO {lit(str(out))} ({PARQUET_OPTIONS},
-                    FILE_SIZE_BYTES {lit(PART_SIZE)},
-                    FILENAME_PATTERN {lit(f"part-{batch:06d}-{uuid.uuid4().hex[:8]}-{{i}}")})"""
-                )
-                for path in sorted(out.glob("*.parquet")):
-                    moves.append((path, f"dossiers/{path.name}"))
-            for source, relative in moves:
-                manifest["parts"].append({"file": relative, "rows": pq_rows(source)})
-            return moves, drop
-        finally:
-            con.close()
+            out = staging / "new"
+            batch = min(f.batch for f in staged if f.batch is not None)  # all have one
+            con.execute(
+                f"""COPY ({keep}) TO {lit(str(out))} ({PARQUET_OPTIONS},
+                FILE_SIZE_BYTES {lit(PART_SIZE)},
+                FILENAME_PATTERN {lit(f"part-{batch:06d}-{uuid.uuid4().hex[:8]}-{{i}}")})"""
+            )
+            for path in sorted(out.glob("*.parquet")):
+                moves.append((path, f"dossiers/{path.name}"))
+        for source, relative in moves:
+            manifest["parts"].append({"file": relative, "rows": pq_rows(source)})
+        return moves, drop
 
     def import_catalogue(
         self,
@@ -467,7 +464,10 @@ class Store:
         sources = [Path(p) for p in paths]
         limits = limits or dossier_limits()
         result = ImportResult()
-        with self._transaction() as staging:
+        with (
+            self._transaction() as staging,
+            closing(Staging(staging, CATALOGUE_COLUMNS, self.timezone, warnings=False)) as stage,
+        ):
             manifest = json.loads(json.dumps(self.manifest))
             log = RejectsLog(
                 self._rejects_path(sources[0], rejects_path), limits.rejects_per_reason
@@ -476,10 +476,9 @@ class Store:
                 for i, path in enumerate(sources, start=1):
                     report = stage_file(
                         path,
-                        CATALOGUE_COLUMNS,
                         profile,
                         self.timezone,
-                        staging / f"cat-{i:04d}.parquet",
+                        stage,
                         i,
                         log,
                         encoding=encoding,
@@ -494,21 +493,15 @@ class Store:
                 return result
             name = f"catalogue-{uuid.uuid4().hex[:8]}.parquet"
             target = staging / name
-            files = "[" + ", ".join(lit(str(f.staged)) for f in result.files) + "]"
             cols = ", ".join(ident(c.name) for c in CATALOGUE_COLUMNS)
-            con = duckdb.connect()
-            con.execute("SET enable_progress_bar = false")
-            try:
-                con.execute(
-                    f"""COPY (
-                        SELECT {cols} FROM read_parquet({files})
-                        QUALIFY row_number() OVER (
-                            PARTITION BY unit, procedure ORDER BY {BATCH} DESC, {ROW} DESC) = 1
-                        ORDER BY unit, procedure
-                    ) TO {lit(str(target))} (FORMAT parquet)"""
-                )
-            finally:
-                con.close()
+            stage.con.execute(
+                f"""COPY (
+                    SELECT {cols} FROM {STAGED}
+                    QUALIFY row_number() OVER (
+                        PARTITION BY unit, procedure ORDER BY {BATCH} DESC, {ROW} DESC) = 1
+                    ORDER BY unit, procedure
+                ) TO {lit(str(target))} (FORMAT parquet)"""
+            )
             rows = pq_rows(target)
             result.new = rows
             result.duplicates = sum(f.valid for f in result.files) - rows

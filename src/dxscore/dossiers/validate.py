@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -72,11 +73,14 @@ class Validator:
         *,
         warnings_as_errors: bool = False,
         now: dt.datetime | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
     ):
         """``cross_checks``: the rules across columns, errors and warnings (dossiers, not
         the catalogue); a record with a warning is valid and carries the warnings' codes
         in ``_warnings``, unless ``warnings_as_errors``. ``now`` (UTC; default: the time
-        of the call) is the time of the import, for "finished in the future"."""
+        of the call) is the time of the import, for "finished in the future". ``con``: the
+        connection that holds the staging table (its TimeZone set to ``tz``); by default
+        one of the validator's own."""
         self.columns = columns
         self.warnings_as_errors = warnings_as_errors
         self.now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(tzinfo=None)
@@ -95,23 +99,56 @@ class Validator:
             else c.name
             for c in columns
         }
-        self.con = duckdb.connect()
-        self.con.execute("SET enable_progress_bar = false")
-        self.con.execute(f"SET TimeZone = {lit(tz)}")
-        self.con.execute("SET threads = 2")
-        self.sql = self._build(source_types, cross_checks)
+        self.types = source_types
+        self.cross_checks = cross_checks
+        # the source columns read as text: checked batch by batch for plain text (below)
+        self.text_sources = sorted(
+            {
+                source
+                for source in mapping.values()
+                if (t := source_types.get(source)) is not None
+                and (pa.types.is_string(t) or pa.types.is_large_string(t))
+            }
+        )
+        self._queries: dict[frozenset[str], tuple[str, str]] = {}
+        self._own = con is None
+        if con is None:
+            con = duckdb.connect()
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"SET TimeZone = {lit(tz)}")
+            con.execute("SET threads = 2")
+        self.con = con
 
     # -- SQL -------------------------------------------------------------------------
 
-    def _build(self, types: dict[str, pa.DataType], cross_checks: bool) -> str:
-        present, parsed = [], []
+    def queries(self, plain: frozenset[str] = frozenset()) -> tuple[str, str]:
+        """``(checked, problems)`` SQL over the registered batch ``src``: every row with
+        its typed values, ``_row``, ``_warnings`` (when kept) and ``_ok``; and the rows
+        that have a problem with the reason of each column (``e_COLUMN``). ``plain``:
+        the text source columns known to hold plain text in this batch (see
+        ``plain_text``), whose cells need no trimming, normalising or raw checks."""
+        if plain not in self._queries:
+            self._queries[plain] = self._build(self.types, self.cross_checks, plain)
+        return self._queries[plain]
+
+    def _build(
+        self, types: dict[str, pa.DataType], cross_checks: bool, plain: frozenset[str]
+    ) -> tuple[str, str]:
+        present, parsed, raw_flags, conditions = [], [], [], []
         for col in self.columns:
             source = self.mapping.get(col.name)
             dtype = types.get(source) if source else None
-            n_expr, p_expr = self._parse(col, source, dtype)
+            is_plain = source in plain
+            n_expr, p_expr = self._parse(col, source, dtype, is_plain)
             present.append(f"{n_expr} AS {ident('n_' + col.name)}")
             parsed.append(f"{p_expr} AS {ident('p_' + col.name)}")
-            parsed.append(f"{self._raw(source, dtype)} AS {ident('r_' + col.name)}")
+            raw_cases = [] if is_plain else self._raw_cases(source, dtype)
+            parsed.append(f"{_case(raw_cases)} AS {ident('r_' + col.name)}")
+            if raw_cases:
+                flag = ident("rb_" + col.name)
+                raw_flags.append(f"({' OR '.join(c for c, _ in raw_cases)}) AS {flag}")
+                conditions.append(flag)
+            conditions += [f"({c})" for c, _ in self._error_cases(col, cross_checks)]
         # a problem of the raw text (NUL, length) comes first: it explains the others
         errors = [
             f"COALESCE({ident('r_' + col.name)}, {self._error(col, cross_checks)}) "
@@ -135,9 +172,25 @@ class Validator:
                 FROM (SELECT {ident(ROW)}, {", ".join(present + parsed)} FROM src)
             )"""
         # The reasons are fetched only for the rows that have a problem (usually none).
-        self.sql_problems = f"SELECT * FROM ({checked}) WHERE NOT _ok"
-        keep = ", ".join(ident(c.name) for c in self.columns)
-        return f"SELECT {keep}, {ident(ROW)}{carried}, _ok FROM ({checked})"
+        problems = f"SELECT * FROM ({checked}) WHERE NOT _ok ORDER BY {ident(ROW)}"
+        keep = ", ".join(
+            f"TRY_CAST({ident(c.name)} AS TINYINT)" if c.kind == "rating" else ident(c.name)
+            for c in self.columns
+        )
+        nulls = ", NULL::VARCHAR[]" if cross_checks and not self.with_warnings else ""
+        # The rows to store: the same values, and _ok as one test of every condition (a
+        # row is fine when none holds), without building the reasons.
+        ok = f"NOT COALESCE({' OR '.join(conditions)}, FALSE)" if conditions else "TRUE"
+        stored = f"""
+            SELECT {", ".join(values)}, {ident(ROW)}{carried}, {ok} AS _ok
+            FROM (
+                SELECT *{flags}
+                FROM (SELECT {ident(ROW)}, {", ".join(present + parsed + raw_flags)} FROM src)
+            )"""
+        return (
+            f"SELECT {keep}, $batch::INTEGER, {ident(ROW)}{carried}{nulls}, _ok FROM ({stored})",
+            problems,
+        )
 
     def _warnings_list(self) -> str:
         """The codes of a row's warnings, in the order of WARNING_CHECKS; NULL when none
@@ -156,20 +209,21 @@ class Validator:
         """The problem of a cell's text as it is in the file: a NUL character (no stored
         text may hold one; the API refuses them too) or more characters than a cell may
         have. NULL when none (or when the column is not text in the file)."""
+        return _case(self._raw_cases(source, dtype))
+
+    def _raw_cases(self, source: str | None, dtype: pa.DataType | None) -> list[tuple[str, str]]:
         if source is None or dtype is None:
-            return "NULL::VARCHAR"
+            return []
         if pa.types.is_dictionary(dtype):
             dtype = dtype.value_type
         if not (pa.types.is_string(dtype) or pa.types.is_large_string(dtype)):
-            return "NULL::VARCHAR"
+            return []
         ref = f"CAST({ident(source)} AS VARCHAR)"
-        cases = [f"WHEN contains({ref}, chr(0)) THEN {lit(NUL_REASON)}"]
+        cases = [(f"contains({ref}, chr(0))", NUL_REASON)]
         if self.max_cell_chars:
             n = self.max_cell_chars
-            cases.append(
-                f"WHEN length({ref}) > {int(n)} THEN {lit(f'longer than {n:,} characters')}"
-            )
-        return "CASE " + " ".join(cases) + " END"
+            cases.append((f"length({ref}) > {int(n)}", f"longer than {n:,} characters"))
+        return cases
 
     def _default(self, col: Column) -> str:
         if col.kind == "bool":
@@ -179,33 +233,43 @@ class Validator:
             return repr(float(col.default))
         return lit(str(col.default))
 
-    def _parse(self, col: Column, source: str | None, dtype: pa.DataType | None) -> tuple[str, str]:
+    def _parse(
+        self, col: Column, source: str | None, dtype: pa.DataType | None, plain: bool = False
+    ) -> tuple[str, str]:
         """``(present, parsed)`` SQL for one column: whether the cell has a value, and the
-        value parsed to the column's type (NULL when absent or unparseable)."""
+        value parsed to the column's type (NULL when absent or unparseable). ``plain``:
+        the source column holds plain text in this batch, which trimming and NFC
+        normalisation leave as it is."""
         if source is None:
             return "FALSE", f"NULL::{_SQL[col.kind]}"
         ref = ident(source)
         if dtype is not None and pa.types.is_dictionary(dtype):
             dtype = dtype.value_type
         is_text = dtype is None or pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
-        text = f"NULLIF(TRIM({ref}), '')" if is_text else f"CAST({ref} AS VARCHAR)"
+        if plain:
+            text = f"NULLIF({ref}, '')"
+        elif is_text:
+            text = f"NULLIF(TRIM({ref}), '')"
+        else:
+            text = f"CAST({ref} AS VARCHAR)"
         present = f"({text} IS NOT NULL)" if is_text else f"({ref} IS NOT NULL)"
         kind = col.kind
         if kind == "timestamp":
             if dtype is not None and pa.types.is_timestamp(dtype) and dtype.tz:
-                return present, f"date_trunc('second', timezone('UTC', {ref}))"
+                return present, utc_second(ref)
             if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
                 local = f"CAST({ref} AS TIMESTAMP)"
                 return (
                     present,
                     f"date_trunc('second', timezone('UTC', timezone({lit(self.tz)}, {local})))",
                 )
-            iso = f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
             formats = self.profile.timestamp_formats
-            if formats:
-                fmts = "[" + ", ".join(lit(f) for f in formats) + "]"
-                local = f"timezone('UTC', timezone({lit(self.tz)}, try_strptime({text}, {fmts})))"
-                iso = f"COALESCE({local}, {iso})"
+            if not formats:
+                return present, utc_second(f"TRY_CAST({text} AS TIMESTAMPTZ)")
+            iso = f"timezone('UTC', TRY_CAST({text} AS TIMESTAMPTZ))"
+            fmts = "[" + ", ".join(lit(f) for f in formats) + "]"
+            local = f"timezone('UTC', timezone({lit(self.tz)}, try_strptime({text}, {fmts})))"
+            iso = f"COALESCE({local}, {iso})"
             return present, f"date_trunc('second', {iso})"
         if kind in ("number", "rating"):
             if dtype is not None and (pa.types.is_integer(dtype) or pa.types.is_floating(dtype)):
@@ -217,8 +281,15 @@ class Validator:
             code = self._mapped(col, text)
             true_words = ", ".join(lit(w) for w in TRUE_WORDS)
             false_words = ", ".join(lit(w) for w in FALSE_WORDS)
+            exact = ""
+            if plain and not self.profile.values.get(col.name):
+                # clean data: the word as it should be, with no lower-casing to do
+                exact = (
+                    f"WHEN {ref} IN ({true_words}) THEN TRUE "
+                    f"WHEN {ref} IN ({false_words}) THEN FALSE "
+                )
             return present, (
-                f"CASE WHEN {code} IN ({true_words}) THEN TRUE "
+                f"CASE {exact}WHEN {code} IN ({true_words}) THEN TRUE "
                 f"WHEN {code} IN ({false_words}) THEN FALSE END"
             )
         if kind == "enum":
@@ -231,8 +302,10 @@ class Validator:
                 f"CASE WHEN {exact} IN ({choices}) THEN {exact} "
                 f"WHEN {code} IN ({choices}) THEN {code} END"
             )
-        # text, in the composed Unicode form (legacy encodings give decomposed accents)
-        text = f"nfc_normalize({text})"
+        # text, in the composed Unicode form (legacy encodings give decomposed accents);
+        # plain text is ASCII, which that form leaves as it is
+        if not plain:
+            text = f"nfc_normalize({text})"
         if dtype is not None and pa.types.is_floating(dtype):
             whole = f"CAST(CAST({ref} AS BIGINT) AS VARCHAR)"
             text = f"CASE WHEN {ref} = FLOOR({ref}) THEN {whole} ELSE {text} END"
@@ -248,6 +321,11 @@ class Validator:
         return f"(CASE {code} {whens} ELSE {code} END)"
 
     def _error(self, col: Column, cross_checks: bool) -> str:
+        return _case(self._error_cases(col, cross_checks))
+
+    def _error_cases(self, col: Column, cross_checks: bool) -> list[tuple[str, str]]:
+        """The (condition, reason) of each problem a column's parsed cell may have, in
+        the order in which they are reported (the first that holds)."""
         n, p = ident("n_" + col.name), ident("p_" + col.name)
         cases = []
         if col.required:
@@ -270,7 +348,8 @@ class Validator:
         elif kind == "rating":
             cases.append(
                 (
-                    f"{n} AND ({p} IS NULL OR {p} NOT IN (1, 2, 3, 4, 5))",
+                    # NOT IN (1, 2, 3, 4, 5), spelled without a list (a join in DuckDB)
+                    f"{n} AND ({p} IS NULL OR NOT ({p} >= 1 AND {p} <= 5 AND {p} = floor({p})))",
                     "not a whole number from 1 to 5",
                 )
             )
@@ -287,36 +366,40 @@ class Validator:
             if self.warnings_as_errors:
                 conds = warning_conditions(self.now)
                 cases += [(conds[w.code], w.reason) for w in WARNING_CHECKS if w.column == col.name]
-        if not cases:
-            return "NULL::VARCHAR"
-        return (
-            "CASE " + " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in cases) + " END"
-        )
+        return cases
 
     # -- running -------------------------------------------------------------------
 
-    def run(self, batch: pa.RecordBatch | pa.Table) -> tuple[pa.Table, list[Reject]]:
-        """The batch's valid rows (typed, in the column order) and its problems."""
-        # Chunks of 128k rows let DuckDB scan with all its threads.
+    def run(self, batch: pa.RecordBatch | pa.Table, into: str, batch_no: int) -> list[Reject]:
+        """Append the batch's valid rows (typed, in the column order, then ``_batch`` set
+        to ``batch_no``, ``_row``, ``_warnings`` when checked, and ``_ok``) to the table
+        ``into`` of the connection, which holds no row with ``_ok`` false; returns the
+        batch's problems."""
         table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+        plain = frozenset(
+            s for s in self.text_sources if plain_text(table.column(s), self.max_cell_chars or None)
+        )
+        checked, problems_sql = self.queries(plain)
+        # Chunks of 128k rows let DuckDB scan with all its threads.
         self.con.register("src", pa.Table.from_batches(table.to_batches(max_chunksize=1 << 17)))
         try:
-            result = self.con.sql(self.sql).to_arrow_table()
-            ok = result.column("_ok")
+            self.con.execute(f"INSERT INTO {ident(into)} {checked}", {"batch": batch_no}).fetchall()
+            ((bad_rows,),) = self.con.execute(
+                f"SELECT count(*) FROM {ident(into)} WHERE NOT _ok"
+            ).fetchall()
             rejects: list[Reject] = []
-            if not pc.all(ok).as_py():
-                bad = np.flatnonzero(~np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool))
-                problems = self.con.sql(self.sql_problems).to_arrow_table()
-                rejects = self._rejects(batch, problems, bad)
-                result = result.filter(ok)
+            if bad_rows:
+                problems = self.con.sql(problems_sql).to_arrow_table()
+                # where each problem row is in the batch (row numbers are unique in a file)
+                at = pc.index_in(problems.column(ROW), value_set=table.column(ROW).combine_chunks())
+                bad = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+                rejects = self._rejects(table, problems, bad)
+                self.con.execute(f"DELETE FROM {ident(into)} WHERE NOT _ok").fetchall()
         finally:
             self.con.unregister("src")
-        keep = [c.name for c in self.columns] + [ROW]
-        if self.with_warnings:
-            keep.append(WARNINGS)
-        return result.select(keep), rejects
+        return rejects
 
-    def _rejects(self, batch: pa.RecordBatch, problems: pa.Table, bad: np.ndarray) -> list[Reject]:
+    def _rejects(self, batch: pa.Table, problems: pa.Table, bad: np.ndarray) -> list[Reject]:
         """``problems``: the checked rows that have one, in order; ``bad``: their positions
         in the batch."""
         rows = problems.column(ROW).to_pylist()
@@ -344,7 +427,48 @@ class Validator:
         return out
 
     def close(self) -> None:
-        self.con.close()
+        if self._own:
+            self.con.close()
+
+
+def plain_text(column: pa.ChunkedArray | pa.Array, max_chars: int | None) -> bool:
+    """Whether every value of a text column is plain: ASCII (which NFC normalisation
+    leaves as it is) with no NUL, at most ``max_chars`` long, and, when not empty, with
+    no space or control character at either end (so trimming leaves it as it is). Such
+    a column is parsed without those steps; the answer is exact, from the Arrow buffers."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        if pa.types.is_string(chunk.type):
+            width: type[np.signedinteger[Any]] = np.int32
+        elif pa.types.is_large_string(chunk.type):
+            width = np.int64
+        else:
+            return False
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        _validity, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=width)[chunk.offset : chunk.offset + n + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = np.asarray(chunk.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            starts, ends = starts[valid], ends[valid]
+        if max_chars is not None and (ends - starts).max() > max_chars:
+            return False
+        if data_buf is None or int(offsets[-1]) == int(offsets[0]):
+            continue  # only empty values
+        data = np.frombuffer(data_buf, dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+        if data.max() >= 0x80 or data.min() == 0:
+            return False
+        # bytes that are spaces or control characters (0x01-0x20, 0x7F), and whether any
+        # of them begins or ends a value
+        odd = np.flatnonzero((data - np.uint8(0x21)) >= np.uint8(0x5E))
+        if odd.size:
+            odd += int(offsets[0])
+            at = np.searchsorted(offsets, odd, side="right") - 1  # the value of each
+            if ((odd == offsets[at]) | (odd == offsets[at + 1] - 1)).any():
+                return False
+    return True
 
 
 _SQL = {
@@ -355,6 +479,27 @@ _SQL = {
     "bool": "BOOLEAN",
     "rating": "DOUBLE",
 }
+
+
+def _case(cases: list[tuple[str, str]]) -> str:
+    """The reason of the first condition that holds; NULL when none does."""
+    if not cases:
+        return "NULL::VARCHAR"
+    return "CASE " + " ".join(f"WHEN {cond} THEN {lit(reason)}" for cond, reason in cases) + " END"
+
+
+def utc_second(ref: str) -> str:
+    """SQL for ``date_trunc('second', timezone('UTC', ref))`` of a TIMESTAMPTZ: the UTC
+    time truncated to the second. Within years 1000-2999 it is computed from the epoch
+    (several times faster than the time zone functions), beyond them as written."""
+    us = f"epoch_us({ref})"
+    return (
+        f"CASE WHEN {ref} >= TIMESTAMPTZ '1000-01-01 00:00:00+00' AND "
+        f"{ref} < TIMESTAMPTZ '3000-01-01 00:00:00+00' "
+        f"THEN make_timestamp({us} - (({us} % 1000000) + 1000000) % 1000000) "
+        f"ELSE date_trunc('second', timezone('UTC', {ref})) END"
+    )
+
 
 _FINISHED = ", ".join(lit(s) for s in FINISHED_STATUSES)
 # Rules across columns, checked only when the columns involved parsed cleanly.
