@@ -458,7 +458,12 @@ def database_names(lang: str | None = None) -> set[str]:
         names |= set(r.pillars.values_list("name", flat=True))
     names |= set(Target.objects.values_list("title", flat=True))
     names |= {t for pair in Task.objects.values_list("title", "expected_result") for t in pair}
-    names |= set(Indicator.objects.values_list("name", flat=True))
+    # a stored record's own name only where it has no translation in the page's language
+    names |= {
+        name
+        for name, translations in Indicator.objects.values_list("name", "translations")
+        if lang is None or lang not in (translations or {})
+    }
     return {n for n in names if n}
 
 

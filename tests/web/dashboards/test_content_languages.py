@@ -218,3 +218,20 @@ def test_a_translations_field_refuses_unknown_languages(db):
     group.full_clean()
     group.save()
     assert UnitGroup.objects.get(code="north").label == "North"  # English reader
+
+
+def test_the_levers_are_named_in_the_readers_language(client, run):
+    """The levers are computed and stored once (the first reader's language): their
+    names are the methodology's in each reader's language."""
+    import re
+
+    address = url("dash_scorecard", "vn-dti-2022", "2022", "20")
+    english = _in(client, "en").get(address).content.decode()
+    vietnamese = _in(client, "vi").get(address).content.decode()
+
+    def lever_names(page: str) -> list[str]:
+        table = page.split('id="t-levers"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r"<tr><td>([^<]+)</td>", table)
+
+    assert lever_names(english) and len(lever_names(english)) == len(lever_names(vietnamese))
+    assert not set(lever_names(english)) & set(lever_names(vietnamese))

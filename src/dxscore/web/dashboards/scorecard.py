@@ -63,7 +63,10 @@ def scorecard_context(request, board: Board, unit: str) -> dict:
         interval=interval,
         interval_x=_interval_x(interval, board.count()),
         intervals=intervals,
-        levers=analysis.best_levers(levers_payload),
+        # stored once for every language: the names are the reader's, from the methodology
+        levers=[
+            {**r, "name": board.name(r["indicator"])} for r in analysis.best_levers(levers_payload)
+        ],
         levers_rank=levers_payload["rank"],
         targets=unit_targets(unit),
         **lineage_context(board, unit),
