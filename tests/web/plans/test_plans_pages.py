@@ -259,3 +259,32 @@ def test_the_resolution_page_speaks_vietnamese(as_user, plan):
     text = page.content.decode()
     assert "0/2 chỉ tiêu đạt" in text and "Theo trụ cột" in text
     assert "chưa có dữ liệu" in text and "quá hạn" in text
+
+
+def test_the_task_list_downloads_what_it_shows_by_the_same_rule(as_user, plan):
+    """CSV, XLSX and JSON of the task list: the page's filters, the page's reading rule
+    (owner's colleague sees both tasks, an outsider none, anonymous is sent to log in)."""
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    client = as_user("colleague")
+    body = client.get(_url("tasks_dl", "json"), {"status": "overdue"})
+    assert body.status_code == 200 and body["Content-Type"] == "application/json"
+    rows = json.loads(body.content)["rows"]
+    assert [(r["number"], r["title"], r["owner"]) for r in rows] == [
+        (2, "Train commune officials", plan["task2"].owner.name)
+    ]
+    assert rows[0]["deadline"] == plan["task2"].deadline.isoformat()
+    everything = client.get(_url("tasks_dl", "csv")).content.decode("utf-8-sig")
+    assert "Connect the one-stop shop" in everything and "Train commune officials" in everything
+    sheet = load_workbook(io.BytesIO(client.get(_url("tasks_dl", "xlsx")).content)).worksheets[0]
+    texts = {c.value for row in sheet.iter_rows() for c in row}
+    assert {"Resolution", "Owner unit", "Connect the one-stop shop"} <= texts
+    outsider = as_user("outsider").get(_url("tasks_dl", "csv")).content.decode("utf-8-sig")
+    assert "Connect the one-stop shop" not in outsider and "Train commune officials" not in outsider
+    assert as_user("owner").get(_url("tasks_dl", "pdf")).status_code == 404
+    from django.test import Client
+
+    assert Client().get(_url("tasks_dl", "csv")).status_code == 302  # to the log-in page

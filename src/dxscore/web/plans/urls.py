@@ -20,6 +20,7 @@ urlpatterns = [
     path("targets/<int:pk>/evidence", targets.target_evidence, name="target_evidence"),
     path("targets/<int:pk>/evidence/file", targets.target_evidence_file, name="target_file"),
     path("tasks/", tasks.task_list, name="tasks"),
+    path("tasks.<str:fmt>", tasks.task_list_download, name="tasks_dl"),
     path("tasks/calendar.ics", tasks.task_calendar, name="calendar"),
     path("tasks/feed/<str:token>.ics", tasks.task_feed, name="feed"),
     path("tasks/feed/rotate/", tasks.task_feed_rotate, name="feed_rotate"),

@@ -97,6 +97,44 @@ def task_list(request):
 
 
 @login_required
+def task_list_download(request, fmt: str):
+    """The task list with the page's filters (resolution, unit, status, mine), as CSV,
+    XLSX or JSON: what the list shows, by the same reading rule."""
+    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards.tables import COUNT, Column, Table
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    tasks, _chosen = filtered_tasks(request)
+    today = timezone.localdate()
+    columns = [
+        Column("resolution", _("Resolution")),
+        Column("number", _("Task"), COUNT),
+        Column("title", _("Title")),
+        Column("owner", _("Owner unit")),
+        Column("deadline", _("Deadline")),
+        Column("status", _("Status")),
+        Column("percent", _("Progress (%)"), COUNT),
+        Column("done_on", _("done on")),
+    ]
+    rows = [
+        {
+            "resolution": t.resolution.code,
+            "number": t.number,
+            "title": t.label,
+            "owner": t.owner.name,
+            "deadline": t.deadline,
+            "status": str(TaskStatus(t.status(today)).label),
+            "percent": t.percent,
+            "done_on": t.done_on,
+        }
+        for t in tasks
+    ]
+    table = Table(name=f"tasks-{today.isoformat()}", title=_("Tasks"), columns=columns, rows=rows)
+    return exports.download(table, fmt)
+
+
+@login_required
 def task_new(request, pk: int):
     resolution = assignable_or_404(request, pk)
     form = TaskForm(request.POST or None, resolution=resolution)
