@@ -65,7 +65,11 @@ class Table:
 
 
 def run_meta(board: Board) -> dict:
-    run = board.run
+    return {**score_run_meta(board.run), "units": board.count()}
+
+
+def score_run_meta(run) -> dict:
+    """What a download says of the run it comes from (the about sheet, JSON's meta)."""
     return {
         "methodology": run.methodology.code,
         "methodology_version": run.methodology.version,
@@ -76,7 +80,6 @@ def run_meta(board: Board) -> dict:
         "run_id": run.pk,
         "input_hash": run.input_hash,
         "published_at": run.published_at.isoformat() if run.published_at else None,
-        "units": board.count(),
     }
 
 

@@ -127,7 +127,7 @@ def run_detail(request, pk: int):
 def run_ranking_download(request, pk: int, fmt: str):
     """The run page's ranking (whoever may see the run: published runs are public) with
     each column's score and rank, as CSV, XLSX or JSON."""
-    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards import exports, tables
     from dxscore.web.dashboards.tables import RANK, SCORE, Column, Table
 
     if fmt not in exports.FORMATS:
@@ -164,15 +164,8 @@ def run_ranking_download(request, pk: int, fmt: str):
         columns=cols,
         rows=rows,
         meta={
-            "methodology": m.code,
-            "methodology_version": m.version,
-            "methodology_digest": run.methodology_digest,
-            "period": run.period.code,
-            "run": run.number,
-            "run_id": run.pk,
-            "input_hash": run.input_hash,
+            **tables.score_run_meta(run),
             "computed_at": run.created_at.isoformat(),
-            "published_at": run.published_at.isoformat() if run.published_at else None,
             "withdrawn_at": run.withdrawn_at.isoformat() if run.withdrawn_at else None,
         },
     )
