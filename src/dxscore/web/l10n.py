@@ -162,23 +162,29 @@ class RateField(NumberField):
         initial = self.initial
         if isinstance(initial, int | float) and text == RateInput().format_value(initial):
             return float(initial)  # unchanged: the stored number, not the rounded text
-        try:
-            number = figures.parse_figure(text, figures.RATE, language())
-        except NumberProblem as problem:
-            raise forms.ValidationError(message(problem), code="invalid") from None
-        if (
-            number is not None
-            and not figures.is_percentage(text)
-            and self.max_value is not None
-            and number > self.max_value
-            and 1 < number <= 100
-        ):
-            raise forms.ValidationError(rate_hint(number), code="max_value")
-        low, high = self.min_value, self.max_value
-        if number is not None and (
-            (low is not None and number < low) or (high is not None and number > high)
-        ):
-            lang = language()
+        return typed_figure(text, figures.RATE, self.min_value, self.max_value)
+
+
+def typed_figure(
+    text, kind: str, low: float | None = None, high: float | None = None, lang: str | None = None
+) -> float | None:
+    """A figure of ``kind`` as a person typed it (``dxscore.figures.parse_figure``): a rate
+    as ``96,8%`` or as the fraction ``0.968``; ``None`` if empty. A ``ValidationError``
+    says why not: no number, a rate's ``96,8`` without ``%`` above a bound of 1 (both ways
+    to write it shown), or outside ``[low, high]`` (a rate's bounds as percentages)."""
+    lang = lang or language()
+    try:
+        number = figures.parse_figure(text, kind, lang)
+    except NumberProblem as problem:
+        raise forms.ValidationError(message(problem), code="invalid") from None
+    if number is None:
+        return None
+    rate = figures.as_kind(kind) == figures.RATE
+    percent = figures.is_percentage(text)
+    if rate and not percent and high is not None and high < number and 1 < number <= 100:
+        raise forms.ValidationError(rate_hint(number), code="max_value")
+    if (low is not None and number < low) or (high is not None and number > high):
+        if rate:
             bounds = {
                 "low": figures.format_figure(low if low is not None else 0, figures.RATE, lang, 0),
                 "high": figures.format_figure(
@@ -188,7 +194,14 @@ class RateField(NumberField):
             raise forms.ValidationError(
                 _("Enter a rate from %(low)s to %(high)s.") % bounds, code="range"
             )
-        return number
+        bounds = {
+            "low": show(low, lang=lang) if low is not None else "–",
+            "high": show(high, lang=lang) if high is not None else "–",
+        }
+        raise forms.ValidationError(
+            _("Enter a number from %(low)s to %(high)s.") % bounds, code="range"
+        )
+    return number
 
 
 class PercentNumberField(NumberField):

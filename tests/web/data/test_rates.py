@@ -250,3 +250,51 @@ def test_the_explanation_workbook_holds_the_real_rate_with_a_percent_format(run,
     assert cells["online_share"].number_format == "0.0%"
     assert cells["satisfaction"].value == 4.25
     assert cells["satisfaction"].number_format == "General"
+
+
+# --- the what-if simulator ---------------------------------------------------------------
+
+
+def _whatif(client, run, unit, **values):
+    return client.get(reverse("dash_whatif", args=[run.pk, unit.code]), values)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "typed"), [("en", "96.8%", "50%"), ("vi", "96,8%", "50,0 %")]
+)
+def test_the_whatif_shows_a_rate_as_a_percentage_and_takes_one(
+    as_user, run, org, language, shown, typed
+):
+    """Issue 18, point 13: the simulator shows a rate's value now and its valid range as
+    percentages and reads ``50%`` as 0.5, exactly as the fraction typed."""
+    client = _in(as_user("admin"), language)
+    html = _whatif(client, run, org.d256).content.decode()
+    assert f'placeholder="{shown}"' in html and "0.9678160" not in html
+    assert ("0.0%–100.0%" if language == "en" else "0,0%–100,0%") in html
+    as_percent = _whatif(client, run, org.d256, v_online_share=typed, format="json").json()
+    as_fraction = _whatif(
+        client, run, org.d256, v_online_share="0.5" if language == "en" else "0,5", format="json"
+    ).json()
+    assert as_percent["errors"] == [] and as_percent["changes"] == {"online_share": 0.5}
+    assert as_percent["rows"] == as_fraction["rows"]
+
+
+def test_the_whatif_refuses_a_percentage_without_its_sign_and_says_how(as_user, run, org):
+    client = _in(as_user("admin"), "en")
+    data = _whatif(client, run, org.d256, v_online_share="50", format="json").json()
+    assert data["changes"] == {}
+    assert data["errors"] == [
+        [
+            "online_share",
+            "50 is more than 1: type a rate as a percentage with % (50.0%) "
+            "or as the fraction (0.5)",
+        ]
+    ]
+    out = _whatif(client, run, org.d256, v_satisfaction="7", format="json").json()
+    assert out["errors"] == [["satisfaction", "Enter a number from 1 to 5."]]
+    download = client.get(
+        reverse("dash_whatif_dl", args=[run.pk, org.d256.code, "csv"]), {"v_online_share": "50"}
+    )
+    assert download.status_code == 400 and "online_share: 50 is more than 1" in (
+        download.content.decode()
+    )

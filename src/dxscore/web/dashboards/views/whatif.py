@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from dxscore import figures
 from dxscore import index as ix
 from dxscore.index.methodology import ROOT
 from dxscore.web import l10n
@@ -50,15 +51,24 @@ def whatif_pick(request, pk: int):
     )
 
 
+def _kind(board: Board, code: str) -> str:
+    return figures.declared_kind(board.m.nodes[code].spec)
+
+
 def _parse(request, board: Board, current: dict[str, float]):
-    """The values typed, read as the page's language writes numbers (``l10n.parse``)."""
+    """The values typed, read as the page's language writes numbers and by each
+    indicator's kind of figure (a rate as ``96,8%`` or ``0.968``: ``l10n.typed_figure``)."""
     changes, errors = {}, []
     lang = l10n.language(request)
     for code in board.indicators:
+        spec = board.m.nodes[code].spec
+        low, high = spec.range if spec.range else (None, None)
         try:
-            value = l10n.parse(request.GET.get(f"v_{code}", ""), lang)
-        except l10n.NumberProblem as problem:
-            errors.append((code, l10n.message(problem)))
+            value = l10n.typed_figure(
+                request.GET.get(f"v_{code}", ""), _kind(board, code), low, high, lang
+            )
+        except ValidationError as problem:
+            errors.append((code, problem.messages[0]))
             continue
         if value is None:
             continue
@@ -158,6 +168,7 @@ def whatif(request, pk: int, unit: str):
                 "value": request.GET.get(f"v_{code}", ""),
                 "range": spec.range,
                 "unit": spec.unit,
+                "kind": _kind(board, code),
                 "step": "any",
             }
         )
