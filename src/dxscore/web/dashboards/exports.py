@@ -9,6 +9,7 @@ import io
 import json
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
@@ -27,8 +28,20 @@ def csv_bytes(table: Table) -> bytes:
     writer = csv_writer(out, lineterminator="\n")
     writer.writerow([c.key for c in table.columns])
     for row in table.rows:
-        writer.writerow([_text(v) for v in table.values(row)])
+        writer.writerow([_text(v) for v in _cells(table, row)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+
+
+def _local(value):
+    """A moment as the workspace's clock read it (``TIME_ZONE``), without a zone: Excel
+    has none, and a CSV or workbook reader takes the time as written."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def _cells(table: Table, row: dict) -> list:
+    return [_local(v) for v in table.values(row)]
 
 
 def _text(value):
@@ -44,6 +57,8 @@ def _text(value):
 
 
 def _json_default(value):
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).isoformat()  # with the workspace's offset
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
@@ -93,7 +108,7 @@ def xlsx_bytes(table: Table, methodology=None, decimals: int = 4, notes: list[st
     for cell in ws[1]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in table.rows:
-        append(ws, table.values(row))
+        append(ws, _cells(table, row))
     for j, col in enumerate(table.columns, start=1):
         letter = get_column_letter(j)
         column_format = number_format(col.kind, decimals)

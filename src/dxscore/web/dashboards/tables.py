@@ -17,6 +17,7 @@ from dxscore.web.l10n import raw_kind
 
 SCORE, RANK, CHANGE, TEXT, NUMBER, DELTA = "score", "rank", "change", "text", "number", "delta"
 RATE, POINTS, COUNT, DAYS = "rate", "points", "count", "days"
+DATETIME = "datetime"  # a moment: the workspace's local time, to the minute
 
 # the kind of figure (``dxscore.figures``) a column's cells are shown and formatted as;
 # "share" is the services pages' word for a rate, and "number" there a count

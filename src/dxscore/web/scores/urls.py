@@ -4,6 +4,7 @@ from dxscore.web.scores import views
 
 urlpatterns = [
     path("runs/", views.run_list, name="runs"),
+    path("runs.<str:fmt>", views.run_list_download, name="runs_dl"),
     path("runs/compute", views.run_compute, name="run_compute"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/ranking.<str:fmt>", views.run_ranking_download, name="run_ranking_dl"),

@@ -41,6 +41,60 @@ def run_list(request):
     )
 
 
+def run_list_download(request, fmt: str):
+    """The runs list as CSV, XLSX or JSON: the runs the page lists to this person (every
+    run for those who manage runs, else the published ones), newest first as shown."""
+    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards.tables import COUNT, DATETIME, Column, Table
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    columns = [
+        Column("run", _("Run id"), COUNT),
+        Column("methodology", _("Methodology")),
+        Column("title", _("Title")),
+        Column("version", _("Version")),
+        Column("period", _("Period")),
+        Column("number", _("Run"), COUNT),
+        Column("computed_at", _("Computed"), DATETIME),
+        Column("computed_by", _("computed by")),
+        Column("state", _("State")),
+        Column("published_at", _("published at"), DATETIME),
+        Column("withdrawn_at", _("withdrawn at"), DATETIME),
+        Column("input_hash", _("input hash")),
+        Column("digest", _("methodology digest")),
+    ]
+    manager = scope.can_manage(request.user)
+    rows = []
+    for r in selectors.visible_runs(request.user):
+        if r.withdrawn:
+            state = _("withdrawn")
+        elif r.published:
+            state = _("published")
+        else:
+            state = _("not published")
+        rows.append(
+            {
+                "run": r.pk,
+                "methodology": r.methodology.code,
+                "title": r.methodology.heading,
+                "version": r.methodology.version,
+                "period": r.period.code,
+                "number": r.number,
+                "computed_at": r.created_at,
+                # people are named to those who manage runs, as on the run page
+                "computed_by": r.created_by.get_username() if manager else None,
+                "state": str(state),
+                "published_at": r.published_at,
+                "withdrawn_at": r.withdrawn_at,
+                "input_hash": r.input_hash,
+                "digest": r.methodology_digest,
+            }
+        )
+    table = Table(name="score-runs", title=_("Score runs"), columns=columns, rows=rows)
+    return exports.download(table, fmt)
+
+
 def _as_of(request, period: Period):
     """The map chosen in the compute form: ``today`` (the default) is the map in force
     today when it differs from the period's own map, else the period's own map; ``""``
