@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -145,6 +146,48 @@ def test_reopening_needs_a_reason_and_is_in_the_history(as_user, people, methodo
     assert "reopened: ministry corrected the count" in page
     assert "approved → draft" in page
     assert as_user("outsider").get(reverse("value_history", args=[value.pk])).status_code == 404
+
+
+def test_a_values_history_downloads_what_the_page_shows(as_user, people, methodology, periods, org):
+    """Issue 18: the history page's changes as CSV, XLSX and JSON, newest first, for whoever
+    may read the page (the owner and a colleague of the unit); the outsider gets 404 as
+    on the page, the anonymous visitor is sent to log in."""
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    p = periods["2024"]
+    approved(people, methodology, p, org.d256, online=60, ontime=90)
+    workflow.reopen(people["approver"], methodology, p, org.d256, '=HYPERLINK("x")')
+    value = Value.objects.get(indicator__code="online")
+    page = as_user("colleague").get(reverse("value_history", args=[value.pk]))
+    shown = page.content.decode().split("<tbody>")[1].count("<tr>")  # the page's changes
+    for persona in ("owner", "colleague"):
+        client = as_user(persona)
+        response = client.get(reverse("value_history_dl", args=[value.pk, "csv"]))
+        assert response.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        reasons = [r["reason"] for r in rows]
+        assert reasons == ['reopened: =HYPERLINK("x")', "approved", "submitted", "entered"]
+        assert rows[0]["who"] == "approver"
+        assert [r["status"] for r in rows] == ["draft", "approved", "submitted", "draft"]
+        assert rows[-1]["new"] == "60.0" and rows[-1]["old"] == ""
+        assert len(rows) == shown
+    client = as_user("owner")
+    sheet = load_workbook(
+        io.BytesIO(client.get(reverse("value_history_dl", args=[value.pk, "xlsx"])).content)
+    ).worksheets[0]
+    reason = sheet.cell(row=2, column=7)
+    assert reason.data_type == "s" and reason.value.startswith("reopened: ")  # text, no formula
+    data = json.loads(client.get(reverse("value_history_dl", args=[value.pk, "json"])).content)
+    assert data["meta"]["indicator"] == "online" and len(data["rows"]) == 4
+    outsider = as_user("outsider").get(reverse("value_history_dl", args=[value.pk, "csv"]))
+    assert outsider.status_code == 404
+    anonymous = Client().get(reverse("value_history_dl", args=[value.pk, "csv"]))
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    assert reverse("value_history_dl", args=[value.pk, "xlsx"]) in page.content.decode()
 
 
 def test_completeness_shows_each_units_state_and_lateness(

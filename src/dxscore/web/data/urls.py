@@ -28,5 +28,10 @@ urlpatterns = [
     path("uploads/<int:pk>/", uploads.upload_preview, name="upload"),
     path("uploads/<int:pk>/commit", uploads.upload_commit, name="upload_commit"),
     path("values/<int:pk>/history", values.value_history, name="value_history"),
+    path(
+        "values/<int:pk>/history.<str:fmt>",
+        values.value_history_download,
+        name="value_history_dl",
+    ),
     path("values/<int:pk>/evidence", values.value_evidence, name="value_evidence"),
 ]
