@@ -288,3 +288,40 @@ def test_the_task_list_downloads_what_it_shows_by_the_same_rule(as_user, plan):
     from django.test import Client
 
     assert Client().get(_url("tasks_dl", "csv")).status_code == 302  # to the log-in page
+
+
+def test_the_resolutions_list_downloads_what_it_lists(as_user, plan):
+    """Issue 18: the resolutions list as CSV, XLSX and JSON, with the counts the list
+    shows, by the plans reading rule (owner and colleague read 52-NQ/TU, the outsider
+    nothing, the anonymous visitor is sent to log in)."""
+    import csv
+    import io
+    import json
+
+    from django.test import Client
+    from openpyxl import load_workbook
+
+    for persona in ("owner", "colleague"):
+        client = as_user(persona)
+        page = client.get(_url("resolutions")).content.decode()
+        rows = list(
+            csv.DictReader(
+                io.StringIO(client.get(_url("resolutions_dl", "csv")).content.decode("utf-8-sig"))
+            )
+        )
+        assert [r["code"] for r in rows] == ["52-NQ/TU"]
+        row = rows[0]
+        assert f"{row['targets_met']} of {row['targets']} met" in page
+        assert f"{row['tasks_done']} of {row['tasks']} done" in page
+        assert int(row["targets"]) == 2 and int(row["tasks"]) >= 2
+    client = as_user("owner")
+    data = json.loads(client.get(_url("resolutions_dl", "json")).content)
+    assert [r["code"] for r in data["rows"]] == ["52-NQ/TU"]
+    sheet = load_workbook(
+        io.BytesIO(client.get(_url("resolutions_dl", "xlsx")).content)
+    ).worksheets[0]
+    assert sheet.cell(row=2, column=1).value == "52-NQ/TU"
+    outsider = as_user("outsider").get(_url("resolutions_dl", "csv")).content.decode("utf-8-sig")
+    assert "52-NQ/TU" not in outsider
+    assert Client().get(_url("resolutions_dl", "csv")).status_code == 302
+    assert client.get(_url("resolutions_dl", "pdf")).status_code == 404

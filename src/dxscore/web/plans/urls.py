@@ -6,6 +6,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("", resolutions.resolution_list, name="resolutions"),
+    path("resolutions.<str:fmt>", resolutions.resolution_list_download, name="resolutions_dl"),
     path("new", resolutions.resolution_new, name="resolution_new"),
     path("<int:pk>/", resolutions.resolution_detail, name="resolution"),
     path("<int:pk>/edit", resolutions.resolution_edit, name="resolution_edit"),

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -21,17 +22,67 @@ from dxscore.web.plans.views.common import (
 )
 
 
-@login_required
-def resolution_list(request):
+def _listed(request) -> list:
+    """The resolutions the person may read, each with its targets' and tasks' summary
+    (what the list and its downloads show)."""
     resolutions = list(selectors.visible_resolutions(request.user).prefetch_related("targets"))
     for r in resolutions:
         r.summary = assessing.summary(assessing.assess_targets(r.targets.all()))
         r.tasks_summary = work.task_summary(r.tasks.all())
+    return resolutions
+
+
+@login_required
+def resolution_list(request):
+    resolutions = _listed(request)
     return render(
         request,
         "plans/resolutions.html",
         {"resolutions": resolutions, "can_create": access.assigning_units(request.user).exists()},
     )
+
+
+@login_required
+def resolution_list_download(request, fmt: str):
+    """The resolutions list as CSV, XLSX or JSON: the same resolutions by the same
+    reading rule, with the counts the list shows (targets met of all, tasks done of all,
+    tasks overdue)."""
+    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards.tables import COUNT, Column, Table
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    columns = [
+        Column("code", _("Resolution")),
+        Column("title", _("Title")),
+        Column("issuer", _("Issuer")),
+        Column("issued_on", _("Issued on")),
+        Column("unit", _("Unit")),
+        Column("horizon", _("Horizon")),
+        Column("targets_met", _("Targets met"), COUNT),
+        Column("targets", _("Targets"), COUNT),
+        Column("tasks_done", _("Tasks done"), COUNT),
+        Column("tasks", _("Tasks"), COUNT),
+        Column("tasks_overdue", _("Overdue tasks"), COUNT),
+    ]
+    rows = [
+        {
+            "code": r.code,
+            "title": r.label,
+            "issuer": r.issuer,
+            "issued_on": r.issued_on,
+            "unit": r.unit.name,
+            "horizon": r.horizon,
+            "targets_met": r.summary.get("met", 0),
+            "targets": r.summary.get("total", 0),
+            "tasks_done": r.tasks_summary.get("done", 0),
+            "tasks": r.tasks_summary.get("total", 0),
+            "tasks_overdue": r.tasks_summary.get("overdue", 0),
+        }
+        for r in _listed(request)
+    ]
+    table = Table(name="resolutions", title=_("Resolutions"), columns=columns, rows=rows)
+    return exports.download(table, fmt)
 
 
 @login_required
