@@ -35,8 +35,10 @@ from dxscore.tables import SafeWriter, csv_writer
 SHOWN_REJECTS = 20
 STAGED = "staged"  # the staging table
 # What the staging table and the merge may hold in memory before they spill to the
-# staging folder (DXSCORE_IMPORT_MEMORY): keeps a 20M-row import within 3 GiB.
-STAGING_MEMORY = "2GB"
+# staging folder (DXSCORE_IMPORT_MEMORY). DuckDB's limit is not the process's whole
+# memory (Arrow batches, the Parquet writer): 1GB kept a 20M-row import at 1.74 GiB,
+# 2GB let it reach 3.49 GiB, at the same speed (docs/benchmarks.md, "Dossier import").
+STAGING_MEMORY = "1GB"
 
 
 @dataclass
