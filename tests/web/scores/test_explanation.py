@@ -379,3 +379,42 @@ def test_the_page_reads_its_raw_values_in_a_fixed_number_of_queries(
         client.get(reverse("run_explain", args=[latest.pk, "256"]))
     with django_assert_max_num_queries(MAX_QUERIES):
         client.get(reverse("run_explain_values", args=[latest.pk, "256", "csv"]))
+
+
+def test_the_methodology_pages_download_the_indicators_they_list(
+    as_user, published, people, methodology, periods, org
+):
+    """Issue 18: the public page of a run's version and the staff methodology page each
+    download the indicators they list (CSV, XLSX, JSON), under the page's own rule: the
+    published run's for everybody, an unpublished run's for nobody outside staff, the staff
+    page for people who are logged in."""
+    import json
+
+    visitor = Client()
+    page = visitor.get(reverse("run_methodology", args=[published.pk])).content.decode()
+    listed = re.findall(r'<tr id="i-([^"]+)"', page)
+    body = visitor.get(reverse("run_methodology_dl", args=[published.pk, "csv"]))
+    assert body.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(body.content.decode("utf-8-sig"))))
+    assert [r["code"] for r in rows] == listed == ["online", "ontime"]
+    assert rows[0]["name"] == "Online dossiers" and rows[0]["better"] in {"higher", "lower"}
+    data = json.loads(
+        visitor.get(reverse("run_methodology_dl", args=[published.pk, "json"])).content
+    )
+    assert data["meta"]["run"] == published.pk and data["meta"]["digest"] == (
+        published.methodology_digest
+    )
+    assert reverse("run_methodology_dl", args=[published.pk, "xlsx"]) in page
+
+    private = runs.compute_run(people["steering"], methodology, periods["2024"])
+    for client in (Client(), as_user("owner")):
+        answer = client.get(reverse("run_methodology_dl", args=[private.pk, "csv"]))
+        assert answer.status_code == 404
+
+    staff_url = reverse("methodology_indicators_dl", args=[methodology.pk, "xlsx"])
+    for persona in ("owner", "colleague", "steering"):
+        sheet = load_workbook(io.BytesIO(as_user(persona).get(staff_url).content)).worksheets[0]
+        assert [c.value for c in sheet["A"]][1:] == ["online", "ontime"]
+    assert Client().get(staff_url).status_code == 302  # the staff page asks to log in
+    staff_page = as_user("owner").get(reverse("methodology", args=[methodology.pk]))
+    assert staff_url in staff_page.content.decode()

@@ -493,3 +493,43 @@ def whatif(board: Board, unit: str, rows: list[dict], changes: dict[str, float])
         meta=run_meta(board)
         | {"unit": unit, "unit_name": board.unit_name(unit), "changes": changes},
     )
+
+
+def indicators(methodology, m) -> Table:
+    """A methodology version's indicators as its pages list them (the staff page and the
+    public page of a run's version): code, name, unit of measure, valid range, which way
+    is better, the node it is part of and its help."""
+    from dxscore.web.data.methodologies import indicator_rows
+
+    columns = [
+        Column("code", _("Code")),
+        Column("name", _("Indicator")),
+        Column("measure", _("Unit of measure")),
+        Column("low", _("Valid from"), NUMBER),
+        Column("high", _("Valid to"), NUMBER),
+        Column("better", _("Better")),
+        Column("parent", _("Part of")),
+        Column("help", _("Description")),
+    ]
+    rows = []
+    for r in indicator_rows(m):
+        low, high = r["range"] if r["range"] else (None, None)
+        rows.append(
+            {
+                **r,
+                "low": low,
+                "high": high,
+                "better": str(_("higher") if r["direction"] == 1 else _("lower")),
+            }
+        )
+    return Table(
+        name=f"indicators-{methodology.code}-{methodology.version}",
+        title=f"{methodology.heading} · {methodology.code} v{methodology.version}",
+        columns=columns,
+        rows=rows,
+        meta={
+            "methodology": methodology.code,
+            "version": methodology.version,
+            "digest": m.digest,
+        },
+    )

@@ -6,6 +6,11 @@ urlpatterns = [
     path("methodologies/", methodologies.methodology_list, name="methodologies"),
     path("methodologies/<int:pk>/", methodologies.methodology_detail, name="methodology"),
     path(
+        "methodologies/<int:pk>/indicators.<str:fmt>",
+        methodologies.methodology_indicators_download,
+        name="methodology_indicators_dl",
+    ),
+    path(
         "methodologies/<int:pk>/activate",
         methodologies.methodology_activate,
         name="methodology_activate",

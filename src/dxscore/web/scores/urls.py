@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("runs/<int:pk>/methodology/", views.run_methodology, name="run_methodology"),
     path("runs/<int:pk>/methodology.yaml", views.run_methodology_file, name="run_methodology_file"),
+    path(
+        "runs/<int:pk>/indicators.<str:fmt>",
+        views.run_methodology_download,
+        name="run_methodology_dl",
+    ),
     path("runs/<int:pk>/audit/", views.run_audit, name="run_audit"),
     path("runs/<int:pk>/audit.xlsx", views.run_audit_xlsx, name="run_audit_xlsx"),
 ]

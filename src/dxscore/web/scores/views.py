@@ -393,6 +393,19 @@ def run_methodology(request, pk: int):
     )
 
 
+def run_methodology_download(request, pk: int, fmt: str):
+    """The indicators of the version a run was computed with, as its page lists them;
+    public for a published run, like the page."""
+    from dxscore.web.dashboards import exports, tables
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    run = _visible_run(request, pk)
+    table = tables.indicators(run.methodology, run.methodology.compiled())
+    table.meta |= {"run": run.pk, "period": run.period.code, "number": run.number}
+    return exports.download(table, fmt)
+
+
 def run_methodology_file(request, pk: int):
     methodology = _visible_run(request, pk).methodology
     response = HttpResponse(methodology.text, content_type="application/yaml; charset=utf-8")

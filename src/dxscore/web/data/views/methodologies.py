@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -82,6 +82,17 @@ def methodology_detail(request, pk: int):
             "versions": Methodology.objects.filter(code=methodology.code),
         },
     )
+
+
+@login_required
+def methodology_indicators_download(request, pk: int, fmt: str):
+    """The methodology page's indicators as CSV, XLSX or JSON (whoever may read the page)."""
+    from dxscore.web.dashboards import exports, tables
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    methodology = get_object_or_404(Methodology, pk=pk)
+    return exports.download(tables.indicators(methodology, methodology.compiled()), fmt)
 
 
 @login_required
