@@ -180,7 +180,7 @@ def test_a_values_history_downloads_what_the_page_shows(as_user, people, methodo
         io.BytesIO(client.get(reverse("value_history_dl", args=[value.pk, "xlsx"])).content)
     ).worksheets[0]
     reason = sheet.cell(row=2, column=7)
-    assert reason.data_type == "s" and reason.value.startswith("reopened: ")  # text, no formula
+    assert reason.data_type == "s" and reason.value.startswith("reopened: ")  # a text cell
     data = json.loads(client.get(reverse("value_history_dl", args=[value.pk, "json"])).content)
     assert data["meta"]["indicator"] == "online" and len(data["rows"]) == 4
     outsider = as_user("outsider").get(reverse("value_history_dl", args=[value.pk, "csv"]))
