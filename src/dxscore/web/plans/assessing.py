@@ -165,6 +165,43 @@ def history(
     return rows
 
 
+def observation_rows(item: Assessed) -> list[dict]:
+    """The rows of a target's table of approved values, as its page lists them and its
+    download carries them: the baseline first (when the target has one), then each
+    approved value by period; values in their stored precision."""
+    target = item.target
+    rows = []
+    if target.baseline is not None:
+        rows.append({"period": target.baseline_period, "value": target.baseline, "baseline": True})
+    rows += [
+        {"period": period, "value": value, "baseline": False}
+        for period, value in sorted(item.observations.items())
+    ]
+    return rows
+
+
+def single_status(row: HistoryRow) -> str:
+    """The status of the one target a history row was computed for."""
+    return next(s for s, n in row.summary.items() if n and s != "total")
+
+
+@dataclass
+class TargetReading:
+    """What a target's page shows and its download carries."""
+
+    item: Assessed
+    observations: list[dict]
+    history: list[HistoryRow]
+
+
+def target_reading(target: Target) -> TargetReading:
+    """A target's assessment now, its table of approved values and its status at the end
+    of each past year and now: one reading for the page and its download (the caller
+    has checked that the person may read the target, ``views.common.target_or_404``)."""
+    item = assess_targets([target])[0]
+    return TargetReading(item, observation_rows(item), history(target.resolution, [target]))
+
+
 __all__ = [
     "STATUSES",
     "STATUS_LABELS",
@@ -173,7 +210,10 @@ __all__ = [
     "grouped",
     "history",
     "history_periods",
+    "observation_rows",
     "observations",
+    "single_status",
     "summary",
+    "target_reading",
     "today_code",
 ]

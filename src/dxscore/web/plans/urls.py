@@ -17,6 +17,7 @@ urlpatterns = [
     path("uploads/<int:pk>/", workbooks.upload_preview, name="upload_preview"),
     path("uploads/<int:pk>/commit", workbooks.upload_commit, name="upload_commit"),
     path("targets/<int:pk>/", targets.target_detail, name="target"),
+    path("targets/<int:pk>/values.<str:fmt>", targets.target_download, name="target_dl"),
     path("targets/<int:pk>/edit", targets.target_edit, name="target_edit"),
     path("targets/<int:pk>/evidence", targets.target_evidence, name="target_evidence"),
     path("targets/<int:pk>/evidence/file", targets.target_evidence_file, name="target_file"),

@@ -60,15 +60,15 @@ def target_edit(request, pk: int):
 @login_required
 def target_detail(request, pk: int):
     target = target_or_404(request, pk)
-    item = assessing.assess_targets([target])[0]
+    reading = assessing.target_reading(target)
     return render(
         request,
         "plans/target.html",
         {
             "target": target,
-            "item": item,
-            "observations": sorted(item.observations.items()),
-            "history": assessing.history(target.resolution, [target]),
+            "item": reading.item,
+            "observations": reading.observations,
+            "history": reading.history,
             "tasks": target.tasks.select_related("owner"),
             "can_assign": access.can_assign(request.user, target.resolution),
             "can_submit": access.can_submit_evidence(request.user, target)
@@ -78,6 +78,61 @@ def target_detail(request, pk: int):
             "reason_form": ReasonForm(),
         },
     )
+
+
+@login_required
+def target_download(request, pk: int, fmt: str):
+    """A target's table of approved values as CSV, XLSX or JSON, for whoever may read
+    its page (the plans reading rule): the same rows in the same order (the baseline
+    first, then each approved value by period), in their stored precision; the
+    workbook formats them as the page shows the indicator's figures (a rate as 0.0%).
+    JSON's ``meta`` (the workbook's about sheet) holds the target, its status now and
+    its status at the end of each past year (the page's history table)."""
+    from dxscore.web.dashboards import exports
+    from dxscore.web.dashboards.tables import Column, Table
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    target = target_or_404(request, pk)
+    if target.qualitative:  # its page shows evidence, no table of values
+        raise Http404
+    reading = assessing.target_reading(target)
+    columns = [
+        Column("period", _("Period")),
+        Column("value", _("Value"), target.figure),
+        Column("kind", _("Kind")),
+    ]
+    rows = [
+        {**r, "kind": str(_("baseline") if r["baseline"] else _("approved value"))}
+        for r in reading.observations
+    ]
+    resolution = target.resolution
+    code = "".join(c if c.isascii() and c.isalnum() else "-" for c in resolution.code)
+    table = Table(
+        name=f"target-{code}-{target.number}",
+        title=f"{resolution.code} · {target} · {target.unit.name}",
+        columns=columns,
+        rows=rows,
+        meta={
+            "resolution": resolution.code,
+            "target": target.number,
+            "title": target.label,
+            "unit": target.unit.code,
+            "unit_name": target.unit.name,
+            "indicator": target.indicator.code,
+            "measure": target.indicator.measure,
+            "baseline": target.baseline,
+            "baseline_period": target.baseline_period or None,
+            "comparison": target.comparison,
+            "goal": target.value,
+            "deadline": target.deadline,
+            "status": reading.item.status,
+            "history": [
+                {"as_of": h.period, "status": assessing.single_status(h)} for h in reading.history
+            ],
+        },
+    )
+    return exports.download(table, fmt)
 
 
 @login_required
