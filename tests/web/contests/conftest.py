@@ -12,7 +12,16 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from dxscore.web.contests.models import Contest, Option, Question, Round
+from dxscore.web.contests import initiatives
+from dxscore.web.contests.models import (
+    Contest,
+    Initiative,
+    InitiativeRound,
+    Option,
+    Question,
+    Round,
+)
+from dxscore.web.data.methodologies import store
 from dxscore.web.orgs.models import Role
 from tests.web.support import make_person
 
@@ -83,3 +92,34 @@ def join_citizen(client, contest, org, email="dan@example.vn", name="Nguyễn V�
     from dxscore.web.contests.models import Participant
 
     return Participant.objects.get(contest=contest, identity=email)
+
+
+@pytest.fixture
+def competition(org, people):
+    """An initiatives competition of Bắc Ninh with its organiser and three evaluators
+    (two of Từ Sơn, 257; one of Bắc Ninh)."""
+    organiser = make_person("organiser", Role.VIEWER, org.bac_ninh, org.bac_ninh)
+    people["organiser"] = organiser
+    people["evaluator"] = make_person("evaluator", Role.VIEWER, org.d257, org.d257)
+    people["evaluator2"] = make_person("evaluator2", Role.VIEWER, org.bac_ninh, org.bac_ninh)
+    people["evaluator3"] = make_person("evaluator3", Role.VIEWER, org.d257, org.d257)
+    c = InitiativeRound.objects.create(
+        title="Sáng kiến CCHC 2025",
+        organiser_unit=org.bac_ninh,
+        rubric=store(initiatives.RUBRIC_EXAMPLE),
+        period="2025",
+        closes_on=timezone.localdate() + dt.timedelta(days=10),
+        aggregation="trimmed_mean",
+    )
+    c.organisers.add(organiser)
+    return c
+
+
+def submitted(client, competition, who, title):
+    client.force_login(who)
+    answer = client.post(
+        f"/contests/initiatives/{competition.pk}/submit",
+        {"title": title, "problem": "Vấn đề", "solution": "Giải pháp", "effect": "Hiệu quả"},
+    )
+    assert answer.status_code == 302, answer
+    return Initiative.objects.get(title=title)

@@ -11,41 +11,10 @@ import pytest
 from django.utils import timezone
 
 from dxscore.web.contests import initiatives as work
-from dxscore.web.contests.models import Assignment, Initiative, InitiativeRound
+from dxscore.web.contests.models import Assignment
 from dxscore.web.contests.work import ContestError, ContestNotAllowed
-from dxscore.web.data.methodologies import store
-from dxscore.web.orgs.models import Role
 from dxscore.web.plans.models import Resolution, Task
-from tests.web.support import make_person
-
-
-@pytest.fixture
-def competition(org, people):
-    organiser = make_person("organiser", Role.VIEWER, org.bac_ninh, org.bac_ninh)
-    people["organiser"] = organiser
-    people["evaluator"] = make_person("evaluator", Role.VIEWER, org.d257, org.d257)
-    people["evaluator2"] = make_person("evaluator2", Role.VIEWER, org.bac_ninh, org.bac_ninh)
-    people["evaluator3"] = make_person("evaluator3", Role.VIEWER, org.d257, org.d257)
-    c = InitiativeRound.objects.create(
-        title="Sáng kiến CCHC 2025",
-        organiser_unit=org.bac_ninh,
-        rubric=store(work.RUBRIC_EXAMPLE),
-        period="2025",
-        closes_on=timezone.localdate() + dt.timedelta(days=10),
-        aggregation="trimmed_mean",
-    )
-    c.organisers.add(organiser)
-    return c
-
-
-def submitted(client, competition, who, title):
-    client.force_login(who)
-    answer = client.post(
-        f"/contests/initiatives/{competition.pk}/submit",
-        {"title": title, "problem": "Vấn đề", "solution": "Giải pháp", "effect": "Hiệu quả"},
-    )
-    assert answer.status_code == 302, answer
-    return Initiative.objects.get(title=title)
+from tests.web.contests.conftest import submitted
 
 
 def test_an_evaluator_never_scores_their_own_units_submission(client, competition, people):

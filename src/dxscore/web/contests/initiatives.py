@@ -171,6 +171,61 @@ def standing(competition: InitiativeRound) -> Standing:
     return Standing(out, result, [])
 
 
+def shown_standing(user, competition: InitiativeRound) -> Standing | None:
+    """The standing by the competition page's rule: for its organisers, and for
+    everybody once the results are published; ``None`` for anyone else."""
+    if access.organises(user, competition) or competition.published_at is not None:
+        return standing(competition)
+    return None
+
+
+SCORE_DECIMALS = 2  # the page shows a standing's scores (on the rubric's scale) with 2
+
+
+def standing_table(competition: InitiativeRound, found: Standing):
+    """The competition page's standing as a download: the same rows in the same order,
+    scores and points at the stored precision."""
+    from dxscore.web.dashboards.tables import COUNT, POINTS, RANK, SCORE, Column, Table
+
+    columns = [
+        Column("rank", _("Rank"), RANK),
+        Column("code", _("Code")),
+        Column("title", _("Initiative")),
+        Column("adopted", _("adopted")),
+        Column("score", _("Score"), SCORE),
+        Column("points", _("Points"), POINTS),
+        Column("evaluators", _("Evaluators"), COUNT),
+    ]
+    rows = [
+        {
+            "rank": row["rank"],
+            "code": row["initiative"].code,
+            "title": row["initiative"].title,
+            "adopted": row["initiative"].adopted,
+            "score": row["score"],
+            "points": row["points"],
+            "evaluators": row["evaluators"],
+        }
+        for row in found.rows
+    ]
+    return Table(
+        name=f"initiatives-standing-{competition.pk}",
+        title=competition.title,
+        columns=columns,
+        rows=rows,
+        meta={
+            "competition": competition.pk,
+            "period": competition.period,
+            "aggregation": competition.aggregation,
+            "rubric": str(competition.rubric),
+            "published_at": competition.published_at.isoformat()
+            if competition.published_at
+            else None,
+            "problems": [f"{where}: {message}" for where, message in found.problems],
+        },
+    )
+
+
 def explanation(competition: InitiativeRound, initiative: Initiative) -> list[dict]:
     found = standing(competition)
     if found.result is None:
@@ -211,12 +266,17 @@ def score_sheet(competition: InitiativeRound) -> bytes:
                 i.code,
                 i.title,
                 i.unit.code,
-                round(row["score"], 2),
+                row["score"],
                 row["points"],
                 row["evaluators"],
                 *row["criteria"],
             ],
         )
+    # the stored numbers, shown as the page shows them (number formats, not rounding)
+    shown = {5: SCORE_DECIMALS, 6: 2, **{8 + j: 2 for j in range(len(crit))}}
+    for cells in ws.iter_rows(min_row=2):
+        for column, places in shown.items():
+            cells[column - 1].number_format = "0." + "0" * places
     style_header(ws, 14, {"C": 50})
     sheet = wb.create_sheet("evaluations")
     append(sheet, ["code", "evaluator", *[c for c, _n, _m in crit], "comment"])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from dxscore import contests as rules
 from dxscore.web.contests import work
 from dxscore.web.contests.models import Answer, Attempt, Contest, Prize, Question, Round, UnitSize
@@ -124,6 +126,79 @@ def overall_ranking(contest: Contest, published_only: bool = True) -> list[Row]:
             )
         )
     return rows
+
+
+def ranking_columns(prediction: bool = True) -> list:
+    """The columns of a ranking as its page shows them (a round's has the prediction)."""
+    from dxscore.web.dashboards.tables import COUNT, NUMBER, RANK, Column
+
+    columns = [
+        Column("rank", _("Rank"), RANK),
+        Column("participant", _("Participant")),
+        Column("unit", _("Unit")),
+        Column("score", _("Score"), COUNT),
+        Column("maximum", _("Maximum"), COUNT),
+    ]
+    if prediction:
+        columns.append(Column("prediction", _("Prediction"), COUNT))
+    columns += [Column("seconds", _("Time (s)"), NUMBER), Column("prize", _("Prize"))]
+    return columns
+
+
+def ranking_rows(rows: list[Row]) -> list[dict]:
+    """Every row of a ranking (the page shows the first 200), at the stored precision."""
+    return [
+        {
+            "rank": row.rank,
+            "participant": row.participant.name,
+            "unit": row.participant.unit.name,
+            "score": row.score,
+            "maximum": row.maximum,
+            "prediction": row.prediction,
+            "seconds": row.seconds,
+            "prize": row.prize,
+        }
+        for row in rows
+    ]
+
+
+def round_table(r: Round, rows: list[Row], true_count: int):
+    """A round's results page as a download: the ranking ``round_ranking`` gave the page."""
+    from dxscore.web.dashboards.tables import Table
+
+    contest = r.contest
+    return Table(
+        name=f"results-{contest.slug}-{r.number}",
+        title=_("Results of round %(n)s") % {"n": r.number} + f" · {contest.title}",
+        columns=ranking_columns(),
+        rows=ranking_rows(rows),
+        meta={
+            "contest": contest.slug,
+            "contest_title": contest.title,
+            "round": r.number,
+            "published_at": r.results_published_at.isoformat() if r.results_published_at else None,
+            "all_correct": true_count,
+            "participants": len(rows),
+        },
+    )
+
+
+def overall_table(contest: Contest, rows: list[Row]):
+    """The overall ranking page as a download: the rows ``overall_ranking`` gave it."""
+    from dxscore.web.dashboards.tables import Table
+
+    return Table(
+        name=f"overall-{contest.slug}",
+        title=_("Overall results (published rounds)") + f" · {contest.title}",
+        columns=ranking_columns(prediction=False),
+        rows=ranking_rows(rows),
+        meta={
+            "contest": contest.slug,
+            "contest_title": contest.title,
+            "rounds": [r.number for r in contest.rounds.filter(results_published_at__isnull=False)],
+            "participants": len(rows),
+        },
+    )
 
 
 def participation(

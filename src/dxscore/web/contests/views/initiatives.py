@@ -41,7 +41,6 @@ def competition(request, pk: int):
     found = get_object_or_404(InitiativeRound.objects.select_related("organiser_unit"), pk=pk)
     user = request.user
     organiser = access.organises(user, found)
-    published = found.published_at is not None
     mine = []
     assigned = []
     if user.is_authenticated:
@@ -51,7 +50,7 @@ def competition(request, pk: int):
                 "initiative"
             )
         )
-    standing = work.standing(found) if (organiser or published) else None
+    standing = work.shown_standing(user, found)
     everyone = list(found.initiatives.select_related("unit")) if organiser else []
     evaluators = (
         get_user_model().objects.filter(person__isnull=False).order_by("username")
@@ -74,6 +73,21 @@ def competition(request, pk: int):
             "form": InitiativeForm(),
         },
     )
+
+
+def standing_download(request, pk: int, fmt: str):
+    """The standing the competition page shows, as CSV, XLSX or JSON, by the page's
+    rule: organisers, and everybody once published; 404 for others (the page shows
+    them no standing)."""
+    from dxscore.web.dashboards import exports
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    found = get_object_or_404(InitiativeRound.objects.select_related("organiser_unit"), pk=pk)
+    standing = work.shown_standing(request.user, found)
+    if standing is None:
+        raise Http404
+    return exports.download(work.standing_table(found, standing), fmt, decimals=work.SCORE_DECIMALS)
 
 
 @login_required

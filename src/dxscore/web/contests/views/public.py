@@ -304,25 +304,41 @@ def result(request, key):
     )
 
 
-def round_results(request, slug: str, number: int):
+def _round_results(request, slug: str, number: int) -> dict:
+    """What a round's results page and its downloads read, by the page's rule: published
+    results for everybody, unpublished ones for the contest's organisers only (404)."""
     contest = contest_or_404(slug)
     r = get_object_or_404(Round, contest=contest, number=number)
     organiser = access.is_organiser(request.user, contest)
     if r.results_published_at is None and not organiser:
         raise Http404
     rows, true_count = results.round_ranking(r)
+    return {
+        "contest": contest,
+        "round": r,
+        "rows": rows,
+        "true_count": true_count,
+        "organiser": organiser,
+    }
+
+
+def round_results(request, slug: str, number: int):
+    context = _round_results(request, slug, number)
     return render(
         request,
         "contests/results.html",
-        {
-            "contest": contest,
-            "round": r,
-            "rows": rows,
-            "true_count": true_count,
-            "organiser": organiser,
-            "me": participant(request, contest),
-        },
+        {**context, "me": participant(request, context["contest"])},
     )
+
+
+def round_results_download(request, slug: str, number: int, fmt: str):
+    """The round's ranking as CSV, XLSX or JSON: every row (the page shows 200)."""
+    from dxscore.web.dashboards import exports
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    c = _round_results(request, slug, number)
+    return exports.download(results.round_table(c["round"], c["rows"], c["true_count"]), fmt)
 
 
 def overall(request, slug: str):
@@ -333,6 +349,17 @@ def overall(request, slug: str):
         "contests/overall.html",
         {"contest": contest, "rows": rows, "me": participant(request, contest)},
     )
+
+
+def overall_download(request, slug: str, fmt: str):
+    """The overall ranking (published rounds) as CSV, XLSX or JSON: every row."""
+    from dxscore.web.dashboards import exports
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    contest = contest_or_404(slug)
+    rows = results.overall_ranking(contest)
+    return exports.download(results.overall_table(contest, rows), fmt)
 
 
 def certificate(request, key):
