@@ -1,15 +1,20 @@
 """What a respondent reads: the form of a sheet, and the result (level per pillar against
 the sector's and the province's distribution, recommendations for the weakest pillars)
-as a page and an A4 PDF (WeasyPrint with the reports' fetcher: fonts only)."""
+as a page and an A4 PDF (WeasyPrint with the reports' fetcher: fonts only), and how the
+score is computed (:func:`explanation`, the page's table and its downloads)."""
 
 from __future__ import annotations
 
+import math
+
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from dxscore import assessments as qa
 from dxscore.web.assessments import figures
 from dxscore.web.assessments.models import Figure, Sheet
+from dxscore.web.dashboards.tables import POINTS, SCORE, Column, Table
 
 
 def form_context(sheet: Sheet, q: qa.Questionnaire, answers: dict, problems: dict) -> dict:
@@ -153,3 +158,50 @@ def pdf(request, sheet: Sheet) -> bytes:
     html = render_to_string("assessments/result_pdf.html", ctx, request=request)
     base_url = request.build_absolute_uri("/")
     return HTML(string=html, base_url=base_url, url_fetcher=chart_fetcher({})).write_pdf()
+
+
+def _plain(value):
+    """A cell of the engine's explanation as Python keeps it: ``None`` for NaN, numpy
+    scalars as Python numbers (stored precision)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def explanation(sheet: Sheet, lang: str) -> Table:
+    """The page "How the score is computed": every node of the sheet's scoring, top-down
+    (the index, each pillar, each question that applies), with the points earned (a
+    question's raw value, a pillar's points), the maximum, the score (0-100) and the
+    contribution to the score of the node above."""
+    q = sheet.questionnaire.compiled()
+    frame = qa.explain(q, sheet.answers, lang)
+    rows = []
+    for record in frame.to_dict("records"):
+        r = {k: _plain(v) for k, v in record.items()}
+        r["points"] = r["raw"] if r["kind"] == "indicator" else r["points"]
+        rows.append(r)
+    return Table(
+        name=f"explanation-{sheet.series}-{sheet.period.code}-{sheet.pk}",
+        title=f"{q.spec.title.get(lang)} · {sheet.period.code}",
+        columns=[
+            Column("node", _("Code")),
+            Column("name", _("Item")),
+            Column("parent", _("Part of")),
+            Column("points", _("Points"), POINTS),
+            Column("max_points", _("Maximum"), POINTS),
+            Column("score", _("Score"), SCORE),
+            Column("contribution", _("Contribution"), SCORE),
+        ],
+        rows=rows,
+        meta={
+            "questionnaire": sheet.questionnaire.code,
+            "version": sheet.questionnaire.version,
+            "period": sheet.period.code,
+            "sheet": sheet.pk,
+            "state": sheet.state,
+            "score": sheet.score,
+            "level": sheet.level,
+        },
+    )
