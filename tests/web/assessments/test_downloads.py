@@ -338,3 +338,89 @@ def test_numbers_follow_the_readers_language(surveys, communes, as_user, client,
     assert float(rows[0]["score"]) == pytest.approx(sheet.score)
     pdf = mine.get(f"/survey/sheet/{pk}/result.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+# --- a sheet's result --------------------------------------------------------------------
+
+
+def result_rows(text: str, table_id: str) -> list[list[str]]:
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', text, re.S).group(0)
+    body = table.split("<tbody>", 1)[1]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    return [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)
+        ]
+        for r in rows
+    ]
+
+
+def test_the_result_downloads_are_the_pages_tables(surveys, communes, as_user):
+    """The pillars and the levels of a respondent's result: the page's rows; the sector's
+    and the province's figures are empty while the page shows "–" (fewer sheets than the
+    minimum), and filled once there are enough sheets."""
+    mine = Client()
+    url = register(mine, communes["a"])
+    assert mine.post(url, {**FULL, "submit": "1"}).status_code == 302
+    pk = int(url.strip("/").split("/")[-1])
+    for enough in (False, True):
+        if enough:
+            submit_sheets(communes["b"], 2, start=20)  # 3 sheets in the province
+        page = mine.get(f"/survey/sheet/{pk}/result").content.decode()
+        assert f'href="/survey/sheet/{pk}/result.csv"' in page
+        assert f'href="/survey/sheet/{pk}/levels.json"' in page
+        data = read_json(mine.get(f"/survey/sheet/{pk}/result.json"))
+        got = [
+            [
+                r["name"],
+                shown(r["score"], "score"),
+                r["level"],
+                shown(r["sector"], "score"),
+                shown(r["province"], "score"),
+            ]
+            for r in data["rows"]
+        ]
+        assert got == result_rows(page, "pillars") and len(got) == 6
+        province = [r["province"] for r in data["rows"]]
+        assert all(v is not None for v in province) if enough else province == [None] * 6
+        levels = read_json(mine.get(f"/survey/sheet/{pk}/levels.json"))
+        assert levels["meta"]["min_count"] == 3
+        got = [
+            [r["name"], shown(r["sector"], "rate"), shown(r["province"], "rate")]
+            for r in levels["rows"]
+        ]
+        shown_levels = [[row[0].split(" ← ")[0], *row[1:]] for row in result_rows(page, "levels")]
+        assert got == shown_levels
+        shares = [r["province"] for r in levels["rows"]]
+        assert (sum(shares) == pytest.approx(1.0)) if enough else shares == [None] * len(shares)
+        csv_rows = read_csv(mine.get(f"/survey/sheet/{pk}/result.csv"))
+        assert [r["name"] for r in csv_rows] == [r["name"] for r in data["rows"]]
+        assert all((r["province"] != "") == enough for r in csv_rows)
+        sheet = read_xlsx(mine.get(f"/survey/sheet/{pk}/levels.xlsx"))
+        assert sheet[0] == ("Code", "Level", "Your sector", "Province")
+        assert all((line[3] is not None) == enough for line in sheet[1:])
+
+
+def test_the_result_downloads_answer_to_the_pages_rule(surveys, communes, as_user):
+    """The respondent's sessions read them; another browser and staff get the page's 404;
+    a draft has no result to download (404), an unknown format neither."""
+    mine = Client()
+    url = register(mine, communes["a"])
+    pk = int(url.strip("/").split("/")[-1])
+    assert mine.get(f"/survey/sheet/{pk}/result.csv").status_code == 404  # a draft
+    mine.post(url, {**FULL, "submit": "1"})
+    again = Client()
+    register(again, communes["a"])
+    other = Client()
+    staff = as_user("colleague")
+    for name in ("result", "levels"):
+        for client in (mine, again):
+            for fmt in ("csv", "xlsx", "json"):
+                assert client.get(f"/survey/sheet/{pk}/{name}.{fmt}").status_code == 200
+            assert client.get(f"/survey/sheet/{pk}/{name}.html").status_code == 404
+        for client in (other, staff):
+            assert client.get(f"/survey/sheet/{pk}/result").status_code == 404
+            assert client.get(f"/survey/sheet/{pk}/{name}.csv").status_code == 404
+    pdf = mine.get(f"/survey/sheet/{pk}/result.pdf")  # the PDF, from the same template
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 from dxscore import assessments as qa
 from dxscore.web.assessments import figures
 from dxscore.web.assessments.models import Figure, Sheet
-from dxscore.web.dashboards.tables import POINTS, SCORE, Column, Table
+from dxscore.web.assessments.selectors import shown
+from dxscore.web.dashboards.tables import POINTS, RATE, SCORE, Column, Table
 
 
 def form_context(sheet: Sheet, q: qa.Questionnaire, answers: dict, problems: dict) -> dict:
@@ -126,6 +128,7 @@ def context(sheet: Sheet, lang: str) -> dict:
         sector_share = dict((sector_figures or {}).get("levels", [])).get(lv.code)
         levels.append(
             {
+                "code": lv.code,
                 "name": lv.name.get(lang),
                 "mine": lv.code == sheet.level,
                 "province": share,
@@ -146,6 +149,83 @@ def context(sheet: Sheet, lang: str) -> dict:
         "recommendations": [(q.pillar(r.pillar).name.get(lang), r.text) for r in recs],
         "business": sheet.respondent_id is not None,
     }
+
+
+def _result_meta(ctx: dict) -> dict:
+    sheet = ctx["sheet"]
+    province = ctx["province"]
+    return {
+        "questionnaire": sheet.questionnaire.code,
+        "version": sheet.questionnaire.version,
+        "period": sheet.period.code,
+        "sheet": sheet.pk,
+        "score": sheet.score,
+        "level": sheet.level,
+        "province": province.code if province is not None else None,
+        "province_sheets": (ctx["province_figures"] or {}).get("count"),
+        "sector": sheet.sector or None,
+        "sector_sheets": (ctx["sector_figures"] or {}).get("count"),
+        "min_count": settings.DXSCORE_SURVEY_MIN_COUNT,
+    }
+
+
+def pillars_table(ctx: dict) -> Table:
+    """The result page's pillars (of :func:`context`): the sheet's score and level, the
+    mean of the sheet's sector and of the province (none where the page shows "–":
+    suppressed, fewer sheets than the minimum)."""
+    sheet = ctx["sheet"]
+    rows = [
+        {
+            "code": p["code"],
+            "name": p["name"],
+            "score": p["score"],
+            "level": p["level"],
+            "sector": shown(p["sector"]),
+            "province": shown(p["province"]),
+        }
+        for p in ctx["pillars"]
+    ]
+    return Table(
+        name=f"result-{sheet.series}-{sheet.period.code}-{sheet.pk}",
+        title=f"{ctx['title']} · {sheet.period.code}",
+        columns=[
+            Column("code", _("Code")),
+            Column("name", _("Pillar")),
+            Column("score", _("Your score"), SCORE),
+            Column("level", _("Your level")),
+            Column("sector", _("Your sector"), SCORE),
+            Column("province", _("Province"), SCORE),
+        ],
+        rows=rows,
+        meta=_result_meta(ctx),
+    )
+
+
+def levels_table(ctx: dict) -> Table:
+    """The result page's levels of the respondents: each level's share in the sheet's
+    sector and in the province (none where the page shows "–")."""
+    sheet = ctx["sheet"]
+    rows = [
+        {
+            "code": lv["code"],
+            "name": lv["name"],
+            "sector": shown(lv["sector"]),
+            "province": shown(lv["province"]),
+        }
+        for lv in ctx["levels"]
+    ]
+    return Table(
+        name=f"levels-{sheet.series}-{sheet.period.code}-{sheet.pk}",
+        title=f"{ctx['title']} · {sheet.period.code}",
+        columns=[
+            Column("code", _("Code")),
+            Column("name", _("Level")),
+            Column("sector", _("Your sector"), RATE),
+            Column("province", _("Province"), RATE),
+        ],
+        rows=rows,
+        meta=_result_meta(ctx),
+    )
 
 
 def pdf(request, sheet: Sheet) -> bytes:

@@ -166,6 +166,27 @@ def result(request, pk: int):
     return render(request, "assessments/result.html", results.context(sheet, get_language()))
 
 
+# the result page shows scores with one decimal; its workbook's score cells say the same
+RESULT_DECIMALS = 1
+
+
+def result_download(request, pk: int, fmt: str, which: str = "pillars"):
+    """The result page's pillars (``result.<fmt>``) or levels (``levels.<fmt>``) as CSV,
+    XLSX or JSON, to the same session as the page (a draft has no result: 404)."""
+    from dxscore.web.dashboards import exports
+
+    sheet = _sheet(request, pk)
+    if sheet.editable or fmt not in exports.FORMATS:
+        raise Http404
+    ctx = results.context(sheet, get_language())
+    table = results.levels_table(ctx) if which == "levels" else results.pillars_table(ctx)
+    return exports.download(table, fmt, decimals=RESULT_DECIMALS)
+
+
+def levels_download(request, pk: int, fmt: str):
+    return result_download(request, pk, fmt, "levels")
+
+
 def result_pdf(request, pk: int):
     sheet = _sheet(request, pk)
     if sheet.editable:
