@@ -1,10 +1,9 @@
 """The public pages of respondents (no account): choose a questionnaire, say who you
 are (a business confirms an e-mail code), answer on a phone with drafts saved as you
-go, submit, read your result as a page and a PDF."""
+go, submit, read your result as a page and a PDF, and how the score is computed (with its
+table as CSV, XLSX and JSON)."""
 
 from __future__ import annotations
-
-import json
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
@@ -167,6 +166,27 @@ def result(request, pk: int):
     return render(request, "assessments/result.html", results.context(sheet, get_language()))
 
 
+# the result page shows scores with one decimal; its workbook's score cells say the same
+RESULT_DECIMALS = 1
+
+
+def result_download(request, pk: int, fmt: str, which: str = "pillars"):
+    """The result page's pillars (``result.<fmt>``) or levels (``levels.<fmt>``) as CSV,
+    XLSX or JSON, to the same session as the page (a draft has no result: 404)."""
+    from dxscore.web.dashboards import exports
+
+    sheet = _sheet(request, pk)
+    if sheet.editable or fmt not in exports.FORMATS:
+        raise Http404
+    ctx = results.context(sheet, get_language())
+    table = results.levels_table(ctx) if which == "levels" else results.pillars_table(ctx)
+    return exports.download(table, fmt, decimals=RESULT_DECIMALS)
+
+
+def levels_download(request, pk: int, fmt: str):
+    return result_download(request, pk, fmt, "levels")
+
+
 def result_pdf(request, pk: int):
     sheet = _sheet(request, pk)
     if sheet.editable:
@@ -181,7 +201,21 @@ def result_pdf(request, pk: int):
 
 def explain(request, pk: int):
     sheet = _sheet(request, pk)
-    q = sheet.questionnaire.compiled()
-    table = qa.explain(q, sheet.answers, get_language())
-    rows = json.loads(table.to_json(orient="records"))
-    return render(request, "assessments/explain.html", {"sheet": sheet, "rows": rows})
+    table = results.explanation(sheet, get_language())
+    return render(request, "assessments/explain.html", {"sheet": sheet, "rows": table.rows})
+
+
+# the page shows a contribution with two decimals, a score with one; the workbook's score
+# cells show two (a contribution's)
+EXPLAIN_DECIMALS = 2
+
+
+def explain_download(request, pk: int, fmt: str):
+    """The explanation's table as CSV, XLSX or JSON, to the same session as the page."""
+    from dxscore.web.dashboards import exports
+
+    sheet = _sheet(request, pk)
+    if fmt not in exports.FORMATS:
+        raise Http404
+    table = results.explanation(sheet, get_language())
+    return exports.download(table, fmt, decimals=EXPLAIN_DECIMALS)

@@ -1,26 +1,25 @@
 """The staff pages: every questionnaire, and its figures per unit, sector and size with
-the trend across periods, in the person's viewing scope; the same as an Excel file."""
+the trend across periods, in the person's viewing scope; each table as CSV, XLSX and JSON
+(the same rows as the page, built once in ``selectors``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from dxscore import assessments as qa
-from dxscore.tables import append, workbook_bytes
 from dxscore.web.assessments import access, selectors
 from dxscore.web.assessments.figures import latest
-from dxscore.web.assessments.models import Sector, Size
+from dxscore.web.assessments.selectors import DIMENSIONS
 from dxscore.web.data.models import Period
 from dxscore.web.orgs import scope
-from dxscore.web.sheets import style_header
 
-DIMENSIONS = ("all", "sector", "size")
+# the page shows a score with one decimal; the workbook's score cells say the same
+SCORE_DECIMALS = 1
 
 
 def _staff(request):
@@ -51,55 +50,21 @@ def _choice(request, series: str):
     return questionnaire, known, period, dimension
 
 
-def _labels(q: qa.Questionnaire, lang: str) -> list[tuple[str, str]]:
-    labels = {
-        "responses": _("Sheets"),
-        "response_rate": _("Response rate"),
-        "score": _("Mean score"),
-    }
-    labels |= {p.code: p.name.get(lang) for p in q.spec.pillars}
-    labels |= {f"share_{lv.code}": lv.name.get(lang) for lv in q.spec.levels}
-    return [(m, labels[m]) for m in qa.measures(q)]
-
-
-def _group_name(dimension: str, group: str) -> str:
-    if dimension == "sector":
-        return str(dict(Sector.choices).get(group, group))
-    if dimension == "size":
-        return str(dict(Size.choices).get(group, group))
-    return ""
-
-
-def _text(measure: str, f) -> str:
-    if f is None or f.value is None:
-        return "–"
-    if measure == "responses":
-        return f"{f.value:.0f}"
-    if measure == "response_rate" or measure.startswith("share_"):
-        return f"{100 * f.value:.0f}%"
-    return f"{f.value:.1f}"
-
-
-def _cells(row, q: qa.Questionnaire, lang: str) -> list[tuple[str, str, str]]:
-    return [(m, label, _text(m, row.values.get(m))) for m, label in _labels(q, lang)]
-
-
 @login_required
 def figures_page(request, series: str):
     _staff(request)
     questionnaire, known, period, dimension = _choice(request, series)
-    q = questionnaire.compiled()
     lang = get_language()
-    rows = selectors.table(request.user, series, period, dimension) if period else []
-    root = scope.scope_root(request.user, scope.VIEW)
-    top = rows[0].unit if rows and dimension == "all" else None
-    trend = selectors.trend(request.user, series, top.pk, "score") if top else []
+    table = selectors.figures_table(request.user, questionnaire, period, dimension, lang)
+    top, trend = selectors.trend_table(request.user, questionnaire, period, dimension, lang)
+    measures = selectors.measure_columns(questionnaire.compiled(), lang)
+    query = urlencode({"period": period.code if period else "", "by": dimension})
     return render(
         request,
         "assessments/figures.html",
         {
             "questionnaire": questionnaire,
-            "title": q.spec.title.get(lang),
+            "title": questionnaire.compiled().spec.title.get(lang),
             "periods": known,
             "period": period,
             "dimension": dimension,
@@ -108,40 +73,43 @@ def figures_page(request, series: str):
                 ("sector", _("Sector")),
                 ("size", _("Size")),
             ],
-            "measures": _labels(q, lang),
-            "rows": [(r, _group_name(dimension, r.group), _cells(r, q, lang)) for r in rows],
-            "trend": trend,
+            "measures": measures,
+            "rows": [(row, [(c, row[c.key]) for c in measures]) for row in table.rows],
+            "trend": trend.rows,
             "top": top,
-            "root": root,
+            "root": scope.scope_root(request.user, scope.VIEW),
+            "query": query,
         },
     )
 
 
-@login_required
-def figures_workbook(request, series: str):
+def _download(request, series: str, fmt: str, which: str):
     _staff(request)
-    questionnaire, _known, period, _dimension = _choice(request, series)
-    if period is None:
+    from dxscore.web.dashboards import exports
+
+    if fmt not in exports.FORMATS:
         raise Http404
-    q = questionnaire.compiled()
-    labels = _labels(q, get_language())
-    header = [_("Unit code"), _("Unit"), _("Breakdown"), _("Group"), _("Sheets")]
-    header += [label for _m, label in labels]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = period.code
-    append(ws, header)
-    for dimension in DIMENSIONS:
-        for r in selectors.table(request.user, series, period, dimension):
-            line = [r.unit.code, r.unit.name, dimension, _group_name(dimension, r.group), r.count]
-            for m, _label in labels:
-                f = r.values.get(m)
-                line.append(None if f is None or f.value is None else round(f.value, 4))
-            append(ws, line)
-    style_header(ws, 14, {"B": 36})
-    body = workbook_bytes(wb)
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    questionnaire, _known, period, dimension = _choice(request, series)
+    lang = get_language()
+    if which == "trend":
+        _top, table = selectors.trend_table(request.user, questionnaire, period, dimension, lang)
+    else:
+        table = selectors.figures_table(request.user, questionnaire, period, dimension, lang)
+    note = _(
+        "Figures of submitted sheets. A mean or share made of fewer sheets than the minimum "
+        "is not shown (–), to protect respondents. Published as indicator values for "
+        "methodologies."
     )
-    response["Content-Disposition"] = f'attachment; filename="{series}-{period.code}.xlsx"'
-    return response
+    return exports.download(table, fmt, decimals=SCORE_DECIMALS, notes=[note])
+
+
+@login_required
+def figures_download(request, series: str, fmt: str):
+    """The page's table of figures (its period and breakdown), by the page's rule."""
+    return _download(request, series, fmt, "figures")
+
+
+@login_required
+def trend_download(request, series: str, fmt: str):
+    """The page's trend (the top unit's sheets and mean score in every period)."""
+    return _download(request, series, fmt, "trend")
