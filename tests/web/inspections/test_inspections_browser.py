@@ -101,5 +101,5 @@ def test_finding_recommendation_report_status_and_figures(
     assert "implemented" in page.inner_text("#status")
     page.screenshot(path=str(shots / "inspection-3-implemented.png"), full_page=True)
     page.goto(f"{base}/inspections/?period={TODAY.year}")
-    assert page.inner_text("#subject-256 td:nth-child(8)") == "50000000"
+    assert page.inner_text("#subject-256 td:nth-child(8)") == "50,000,000"
     page.screenshot(path=str(shots / "inspection-4-figures.png"), full_page=True)

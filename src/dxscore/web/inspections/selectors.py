@@ -90,3 +90,35 @@ def visible_recommendations(user) -> QuerySet:
 def to_report(user) -> list[Recommendation]:
     """Recommendations the person reports on (their unit's, or addressed to them)."""
     return [r for r in visible_recommendations(user) if access.can_report(user, r)]
+
+
+# --- what the lists and an inspection's page show (their pages and downloads) ---------
+
+
+def dashboard_inspections(user, today, limit: int = 200) -> list[tuple]:
+    """The dashboard's "inspections you may read": each with its progress and whether the
+    person reads it whole, newest decision first (at most ``limit``)."""
+    found = visible_inspections(user).prefetch_related("subjects")[:limit]
+    whole = set(full_access(user).values_list("pk", flat=True))
+    return [(i, i.progress(today), i.pk in whole) for i in found]
+
+
+def reported_on(user, today) -> list[tuple]:
+    """The dashboard's "recommendations you report on", each with its computed state."""
+    return [(r, r.state(today)) for r in to_report(user)]
+
+
+def listed_plans(user) -> QuerySet:
+    """The plans list: the plans the person reads, newest year first."""
+    return visible_plans(user)
+
+
+def published_conclusions() -> QuerySet:
+    """The public list: published conclusions, newest publication first."""
+    return public_inspections().order_by("-published_on", "-pk")
+
+
+def findings_of(inspection: Inspection) -> QuerySet:
+    """An inspection's findings as its page lists them (by number); only for those who
+    read it whole (``access.sees_all``)."""
+    return inspection.findings.select_related("responsible_unit")

@@ -11,7 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from dxscore import periods
-from dxscore.web.inspections import access, excel, selectors
+from dxscore.web.dashboards import exports
+from dxscore.web.inspections import access, downloads, excel, selectors
 from dxscore.web.inspections import figures as numbers
 from dxscore.web.orgs.models import Unit
 
@@ -33,11 +34,9 @@ def dashboard(request):
     user = request.user
     period = _period(request)
     today = timezone.localdate()
-    inspections = selectors.visible_inspections(user).prefetch_related("subjects")[:200]
-    whole = set(selectors.full_access(user).values_list("pk", flat=True))
-    rows = [(i, i.progress(today), i.pk in whole) for i in inspections]
-    mine = [(r, r.state(today)) for r in selectors.to_report(user)]
-    staff = bool(access.bodies(user) or whole)
+    rows = selectors.dashboard_inspections(user, today)
+    mine = selectors.reported_on(user, today)
+    staff = bool(access.bodies(user)) or selectors.full_access(user).exists()
     context = {
         "period": period,
         "rows": rows,
@@ -67,12 +66,38 @@ def figures_workbook(request):
     return response
 
 
+@login_required
+def dashboard_download(request, fmt: str):
+    """The dashboard's "Inspections you may read" as CSV, XLSX or JSON: the same
+    inspections by the same reading rule, in the same order, with the stage shown."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    listed = selectors.dashboard_inspections(request.user, timezone.localdate())
+    return exports.download(downloads.inspections_table(listed), fmt)
+
+
+@login_required
+def reported_on_download(request, fmt: str):
+    """The dashboard's "Recommendations you report on" as CSV, XLSX or JSON."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    listed = selectors.reported_on(request.user, timezone.localdate())
+    return exports.download(downloads.reported_on_table(listed), fmt)
+
+
 def public_list(request):
     return render(
         request,
         "inspections/public_list.html",
-        {"inspections": selectors.public_inspections().order_by("-published_on")},
+        {"inspections": selectors.published_conclusions()},
     )
+
+
+def public_list_download(request, fmt: str):
+    """The published conclusions, as the public list shows them (for everybody)."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    return exports.download(downloads.published_table(selectors.published_conclusions()), fmt)
 
 
 def public_detail(request, pk: int):

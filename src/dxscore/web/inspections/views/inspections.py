@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dxscore.web.inspections import access, reads, selectors, work
+from dxscore.web.dashboards import exports
+from dxscore.web.inspections import access, downloads, reads, selectors, work
 from dxscore.web.inspections.forms import (
     ConclusionForm,
     FindingForm,
@@ -92,7 +93,7 @@ def inspection_detail(request, pk: int):
     if whole:
         context |= {
             "team": inspection.team.select_related("user"),
-            "findings": inspection.findings.select_related("responsible_unit"),
+            "findings": selectors.findings_of(inspection),
             "stage_form": StageForm(),
             "finding_form": FindingForm(),
             "rec_form": RecommendationForm(inspection=inspection),
@@ -194,6 +195,20 @@ def inspection_change(request, pk: int):
     else:
         raise Http404
     return redirect("inspections:inspection", pk)
+
+
+@login_required
+def findings_download(request, pk: int, fmt: str):
+    """An inspection's findings (the main table of its page) as CSV, XLSX or JSON, for
+    those who read it whole (team, the body's leaders), refused as the decision file is
+    (404 to whom the inspection is unknown, 403 to a reader of its conclusion only); the
+    read is logged."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    inspection = whole_or_404(request, pk)
+    reads.log(request.user, inspection, "findings", "download")
+    table = downloads.findings_table(inspection, selectors.findings_of(inspection))
+    return exports.download(table, fmt)
 
 
 @login_required

@@ -6,11 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dxscore.web.inspections import access, selectors, work
+from dxscore.web.dashboards import exports
+from dxscore.web.inspections import access, downloads, selectors, work
 from dxscore.web.inspections.forms import PlanForm, PlannedForm, PlanUploadForm
 from dxscore.web.inspections.views.common import attempt, plan_or_404
 from dxscore.web.orgs.models import Unit
@@ -32,8 +34,16 @@ def plan_list(request):
     return render(
         request,
         "inspections/plans.html",
-        {"plans": selectors.visible_plans(request.user), "form": form if led.exists() else None},
+        {"plans": selectors.listed_plans(request.user), "form": form if led.exists() else None},
     )
+
+
+@login_required
+def plan_list_download(request, fmt: str):
+    """The plans list as CSV, XLSX or JSON: the plans the person reads, as listed."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    return exports.download(downloads.plans_table(selectors.listed_plans(request.user)), fmt)
 
 
 @login_required
