@@ -13,14 +13,16 @@ measures per unit three ways over the same Parquet files:
 - pandas: the same measures with pandas group-bys (the usual script), up to 5M.
 
 Each contender runs in its own process, so peak memory (max RSS) is its own; times are
-the best of ``--repeat`` runs. Each process first runs once on a 5,000-dossier store, so
-that importing Python modules is not timed. dxscore's process keeps its DuckDB
-connection and the query it compiled (``engines.Prepared``), as a worker does: the timed
-call pays pointing the views at the store, planning the SQL text, the query and the
-conversion of the result; a second timed call clears the compiled query first ("query
-compiled in the call"). The hand-written query connects DuckDB in the timed block.
-Process CPU time (all threads) is recorded next to wall time: on a shared machine it is
-the steadier figure; the 1-minute load average is recorded after each contender's runs.
+the best of ``--repeat`` runs, the contenders taking turns (one run of each, then the
+next round), so that a change of the machine's state falls on all alike. Each process
+first runs once on a 5,000-dossier store, so that importing Python modules is not timed.
+dxscore's process keeps its DuckDB connection and the query it compiled
+(``engines.Prepared``), as a worker does: the timed call pays pointing the views at the
+store, planning the SQL text, the query and the conversion of the result; a second timed
+call clears the compiled query first ("query compiled in the call"). The hand-written
+query connects DuckDB in the timed block. Process CPU time (all threads) is recorded
+next to wall time: on a shared machine it is the steadier figure; the 1-minute load
+average is recorded after each contender's runs.
 All results are compared to dxscore's before any figure is printed.
 Output: a Markdown table for docs/benchmarks.md.
 
@@ -646,12 +648,16 @@ def main() -> None:
         results = {}
         contenders = ["dxscore", "sql", "polars"]
         contenders += ["pandas"] if size <= args.pandas_max else []
-        for name in contenders:
-            print(f"[{size:,}] measures: {name}...", flush=True)
-            out = folder / f"result-{name}.parquet"
-            results[name] = out
-            row[name] = best(
-                [
+        # the contenders take turns (dxscore, sql, polars, ..., then again), so that a
+        # change of the machine's state during the run (other load, memory first touched
+        # by a new virtual machine) falls on all of them alike
+        runs: dict[str, list[dict]] = {name: [] for name in contenders}
+        for turn in range(args.repeat):
+            for name in contenders:
+                print(f"[{size:,}] measures: {name} ({turn + 1}/{args.repeat})...", flush=True)
+                out = folder / f"result-{name}.parquet"
+                results[name] = out
+                runs[name].append(
                     run_worker(
                         name,
                         "--store",
@@ -661,9 +667,9 @@ def main() -> None:
                         "--warmup",
                         str(warm_store),
                     )
-                    for _ in range(args.repeat)
-                ]
-            )
+                )
+        for name in contenders:
+            row[name] = best(runs[name])
         check_same(results)
         if size <= args.spark_max and not args.measures_only:
             print(f"[{size:,}] measures: dxscore on Spark (local)...", flush=True)

@@ -34,3 +34,28 @@ def test_a_query_compiled_for_one_store_gives_another_store_its_own_measures(tmp
             pd.testing.assert_frame_equal(cached, fresh, obj=f"{root.name} {case}")
     # the shapes above, each compiled once (zone, kind, range, tree, catalogue, procedure)
     assert len(local.queries) == len(cases)
+
+
+def test_counts_summed_into_128_bit_integers_come_out_as_int64_not_decimal_objects():
+    import decimal
+
+    import pyarrow as pa
+    import pytest
+
+    from dxscore.dossiers.measures import arrow_frame
+
+    # DuckDB's SUM of BIGINT is a HUGEINT, which Arrow carries as decimal128(38, 0)
+    raw = (
+        prepared()
+        .con.con.sql(
+            "SELECT 'a' AS unit, SUM(x) AS received, 0.5::DOUBLE AS share FROM range(3) t(x)"
+        )
+        .to_arrow_table()
+    )
+    assert pa.types.is_decimal(raw.schema.field("received").type)
+    frame = arrow_frame(raw)
+    assert str(frame["received"].dtype) == "int64" and frame["received"].tolist() == [3]
+    assert str(frame["share"].dtype) == "float64"
+    too_big = pa.table({"n": pa.array([decimal.Decimal(2**70)], pa.decimal128(38, 0))})
+    with pytest.raises(pa.ArrowInvalid):
+        arrow_frame(too_big)  # a checked cast: no silent wrap-around

@@ -26,6 +26,7 @@ from dxscore.dossiers.measures import (
     READING_SCHEMA,
     MeasureError,
     Span,
+    arrow_frame,
     calendar_frame,
     dossier_base,
     execute,
@@ -116,8 +117,7 @@ class Prepared:
         if sql is None:
             sql = str(self.con.compile(build()))
             self.queries[key] = sql
-        frame: pd.DataFrame = self.con.con.sql(sql).to_arrow_table().to_pandas()
-        return frame
+        return arrow_frame(self.con.con.sql(sql).to_arrow_table())
 
 
 _PREPARED: Prepared | None = None
@@ -384,7 +384,8 @@ def _prepared_measures(
         result = local.run(key, build)
         if result.empty:
             explain_empty(dossier_base(con.table(DOSSIERS_VIEW), span), kind, start, end)
-    return Measures(finish(result, kind), kind, "duckdb", notes)
+    # the query's ORDER BY sorted the rows (DuckDB orders strings by code point, as Python)
+    return Measures(finish(result, kind, ordered=True), kind, "duckdb", notes)
 
 
 def _run(

@@ -22,6 +22,8 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from ibis import _
 
 from dxscore.dossiers.periods import (
@@ -108,8 +110,19 @@ def execute(expr: ir.Table) -> pd.DataFrame:
     with warnings.catch_warnings():
         # ibis 12 calls a DuckDB method that DuckDB 2.0 deprecates; harmless.
         warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
-        frame: pd.DataFrame = expr.to_pyarrow().to_pandas()  # ibis has no types
-        return frame
+        return arrow_frame(expr.to_pyarrow())
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """A query's Arrow result as a frame with numeric columns. DuckDB sums integers into
+    128-bit integers, which Arrow carries as ``decimal128(38, 0)`` and pandas would turn
+    into Python ``Decimal`` objects (slow to make, slow to cast); they are cast to int64
+    in Arrow first (a checked cast: a count beyond int64 raises instead of wrapping)."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type) and f.type.scale == 0:
+            table = table.set_column(i, f.name, pc.cast(table.column(i), pa.int64()))
+    frame: pd.DataFrame = table.to_pandas()
+    return frame
 
 
 def dossier_base(dossiers: ir.Table, span: Span, procedures: bool = False) -> ir.Table:
@@ -542,10 +555,13 @@ def _with_catalogue(
 # -- results -------------------------------------------------------------------------
 
 
-def finish(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
-    """Executed measures as a plain table: period codes, sorted, counts as integers."""
+def finish(frame: pd.DataFrame, kind: Kind, ordered: bool = False) -> pd.DataFrame:
+    """Executed measures as a plain table: period codes, sorted, counts as integers.
+    ``ordered``: the rows come sorted by their keys already (a query's ORDER BY on an
+    engine whose string order is the code points', as DuckDB's), so no sort is needed."""
     keys = keys_of(frame)
-    frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    if not ordered:
+        frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
     codes = {int(p): code_at(int(p), kind) for p in frame["period"].unique()}
     frame["period"] = frame["period"].map(codes)
     rates = [c for c in frame.columns if c not in keys and c not in COUNTS]
