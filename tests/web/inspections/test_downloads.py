@@ -13,6 +13,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -495,7 +496,13 @@ def followed(people, case):
     )
     work.review_report(people["lead"], first, True)
     second = work.report_implementation(
-        people["owner"], rec, "Nộp tiếp", 60_000_000, complete=True, link="https://x.vn/s"
+        people["owner"],
+        rec,
+        "Nộp tiếp",
+        60_000_000,
+        complete=True,
+        file=SimpleUploadedFile("bien-lai.pdf", b"%PDF-1.4 receipt"),
+        link="https://x.vn/s",
     )
     work.review_report(people["lead"], second, False, "@thiếu chứng từ")
     ext = work.request_extension(
@@ -510,7 +517,7 @@ def report_cells(row: dict) -> list[str]:
     text = read_text(row["text"])
     if row["complete"] == "True":
         text += " (fully carried out)"
-    evidence = " ".join(w for w in ("file" if row["evidence_file"] else "", "link") if w)
+    evidence = " ".join(w for w in ("file" if row["evidence_file"] == "True" else "", "link") if w)
     review = row["review"] + (
         f": {read_text(row['return_reason'])}" if row["return_reason"] else ""
     )
@@ -538,7 +545,8 @@ def test_the_reports_and_extensions_downloads_are_what_the_page_lists(as_user, f
     assert [r["review"] for r in rows] == ["approved", "returned"]
     assert rows[0]["text"] == "'=1+2 đã nộp" and rows[1]["return_reason"] == "'@thiếu chứng từ"
     assert rows[0]["recovered"] == "40000000" and rows[1]["complete"] == "True"
-    assert rows[0]["evidence_link"] == "https://x.vn/r"
+    assert rows[0]["evidence_link"] == "https://x.vn/r" and rows[0]["evidence_file"] == "False"
+    assert rows[1]["evidence_file"] == "True"  # as the page's "file": not its name
     data = json.loads(csv_of(owner, "reports_dl", followed.pk, "json").content)
     assert [c["key"] for c in data["columns"]] == [
         "reported_on",

@@ -316,8 +316,9 @@ def _recommendation_meta(rec) -> dict:
 def reports_table(rec, reports) -> Table:
     """A recommendation's implementation reports, as its page lists them
     (``selectors.reports_of``): the date, what was done, whether it says the
-    recommendation is fully carried out, the amount recovered, the evidence (the file's
-    name, the link) and the review (with a returned report's reason)."""
+    recommendation is fully carried out, the amount recovered, the evidence (whether a
+    file is attached, as the page's "file": its name is not shown, and the file has its
+    own rule; the link) and the review (with a returned report's reason)."""
     return Table(
         name=f"recommendation-{rec.pk}-reports",
         title=f"{rec.inspection.decision_number} · {rec.number} · {_('Implementation reports')}",
@@ -337,7 +338,7 @@ def reports_table(rec, reports) -> Table:
                 "text": r.text,
                 "complete": r.complete,
                 "recovered": r.recovered,
-                "evidence_file": r.evidence_file.name.rsplit("/", 1)[-1] if r.evidence_file else "",
+                "evidence_file": bool(r.evidence_file),
                 "evidence_link": r.evidence_link,
                 "review": str(r.get_state_display()),
                 "return_reason": r.return_reason,
