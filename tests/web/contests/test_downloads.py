@@ -259,6 +259,75 @@ def test_the_standing_download_personas_and_stored_precision(
     assert _csv(client.get(f"{base}.csv")) == rows
 
 
+def _explained_cells(row: dict) -> list[str]:
+    """A download's explanation row as the page writes it in English (points and scores
+    with 2 decimals, the maximum as a plain number; none for the index: ``–``)."""
+    return [
+        read_text(row["name"]),
+        f"{float(row['points']):.2f}",
+        f"{float(row['max_points']):g}" if row["max_points"] else "–",
+        f"{float(row['score']):.2f}",
+    ]
+
+
+def test_the_explanation_download_is_the_pages_explanation(client, competition, people):
+    from dxscore.web.data.methodologies import store
+
+    rubric = initiative_work.RUBRIC_EXAMPLE.replace(
+        "Scope of application", "=Scope of use"
+    ).replace('version: "1"', 'version: "2"')
+    competition.rubric = store(rubric)  # an organiser's name like a formula
+    competition.save()
+    a, b = _scored(client, competition, people)
+    base = f"/contests/initiative/{a.pk}/explanation"
+    client.force_login(people["organiser"])  # before publication: the organisers
+    page = client.get(f"/contests/initiative/{a.pk}/")
+    assert f'href="{base}.csv"' in page.content.decode()
+    shown = _page_rows(page, "explanation")
+    rows = _csv(client.get(f"{base}.csv"))
+    assert [_explained_cells(r) for r in rows] == shown
+    assert list(rows[0]) == ["name", "points", "max_points", "score"]
+    assert [r["name"] for r in rows] == [
+        "Initiative score",
+        "Novelty and creativity",
+        "Effect and benefit",
+        "'=Scope of use",  # text, never a formula
+    ]
+    novelty = rows[1]
+    assert float(novelty["points"]) == pytest.approx(20.5) and novelty["max_points"] == "30.0"
+    assert float(novelty["score"]) == pytest.approx(20.5 / 30 * 100)  # stored: 68.333...
+    assert novelty["score"] != "68.33"
+    data = _json(client.get(f"{base}.json"))
+    assert [c["key"] for c in data["columns"]] == ["name", "points", "max_points", "score"]
+    assert data["rows"][3]["name"] == "=Scope of use"
+    assert data["meta"]["initiative"] == a.code and data["meta"]["published_at"] is None
+    ws = _sheet(client.get(f"{base}.xlsx"))
+    assert [c.value for c in ws[1]] == ["Criterion", "Points", "Maximum", "Score"]
+    assert ws["A5"].data_type == "s" and ws["A5"].value == "=Scope of use"
+    assert ws["D3"].value == pytest.approx(20.5 / 30 * 100) and ws["D3"].number_format == "0.00"
+    assert client.get(f"{base}.pdf").status_code == 404
+    organiser_rows = rows
+    for who in ("owner", "outsider"):  # the submitter: no explanation shown; a stranger
+        client.force_login(people[who])
+        page = client.get(f"/contests/initiative/{a.pk}/")
+        assert page.status_code == (200 if who == "owner" else 404)
+        assert 'id="explanation"' not in page.content.decode()
+        for fmt in FORMATS:
+            assert client.get(f"{base}.{fmt}").status_code == 404
+    client.logout()
+    assert client.get(f"{base}.csv").status_code == 404
+    initiative_work.publish(people["organiser"], competition)
+    for who in ("outsider", None):  # published: everybody, signed in or not
+        if who:
+            client.force_login(people[who])
+        else:
+            client.logout()
+        shown = _page_rows(client.get(f"/contests/initiative/{a.pk}/"), "explanation")
+        rows = _csv(client.get(f"{base}.csv"))
+        assert rows == organiser_rows and [_explained_cells(r) for r in rows] == shown
+    assert client.get("/contests/initiative/999999/explanation.csv").status_code == 404
+
+
 def test_the_score_sheet_keeps_stored_numbers(client, competition, people):
     _scored(client, competition, people)
     client.force_login(people["organiser"])

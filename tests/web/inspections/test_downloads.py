@@ -13,6 +13,7 @@ import json
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -24,6 +25,7 @@ from dxscore.web.inspections.models import (
     Finding,
     Inspection,
     InspectionPlan,
+    PlannedInspection,
     Recommendation,
 )
 from tests.web.inspections.conftest import issue
@@ -362,3 +364,429 @@ def test_vietnamese_pages_write_amounts_and_shares_as_vietnamese_does(
     leader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     board = leader.get(url("inspections:dashboard", period=TODAY.year)).content.decode()
     assert "50.0%" in board and "100,000,000" in board
+
+
+# --- a plan's planned inspections and history ----------------------------------------------
+
+
+def csv_of(client, name, pk, fmt="csv"):
+    return client.get(url(f"inspections:{name}", pk, fmt))
+
+
+@pytest.fixture
+def planned(case, org):
+    """The case's plan with a second planned inspection, named like a formula and not
+    opened yet."""
+    plan = case["plan"]
+    item = PlannedInspection.objects.create(
+        plan=plan, number=2, topic=FORMULA, period_inspected="2024", quarter=3
+    )
+    item.subjects.add(org.d256, org.d257)
+    return plan
+
+
+def planned_cells(row: dict, manage: bool) -> list[str]:
+    opened = row["inspection"] or ("Open" if manage else "–")
+    return [
+        row["number"],
+        read_text(row["topic"]),
+        row["subjects"],
+        row["period_inspected"],
+        f"Q{row['quarter']}",
+        opened,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "manage"),
+    [("leader", True), ("inspector", False), ("colleague", False)],  # leads; works in; reads
+)
+def test_the_planned_download_is_what_the_plan_lists(as_user, org, planned, who, manage):
+    client = as_user(who)
+    page = shown(client.get(url("inspections:plan", planned.pk)), "item-")
+    rows = csv_rows(csv_of(client, "planned_dl", planned.pk))
+    assert [r["number"] for r in rows] == ["1", "2"]
+    assert [planned_cells(r, manage) for r in rows] == page
+    assert rows[0]["inspection"] == "12/QĐ-TTr" and rows[1]["inspection"] == ""
+    assert rows[1]["subjects"] == f"{org.d256.name}, {org.d257.name}"
+    assert rows[1]["topic"] == "'" + FORMULA  # text, never a formula
+    data = json.loads(csv_of(client, "planned_dl", planned.pk, "json").content)
+    assert [c["key"] for c in data["columns"]] == [
+        "number",
+        "topic",
+        "subjects",
+        "period_inspected",
+        "quarter",
+        "inspection",
+    ]
+    assert data["rows"][1]["topic"] == FORMULA and data["rows"][1]["quarter"] == 3
+    assert data["meta"]["plan"] == planned.pk
+    sheet = load_workbook(
+        io.BytesIO(csv_of(client, "planned_dl", planned.pk, "xlsx").content)
+    ).worksheets[0]
+    assert [c.value for c in sheet[1]] == [
+        "#",
+        "Topic",
+        "Subject units",
+        "Period inspected",
+        "Quarter",
+        "Inspection",
+    ]
+    cell = sheet.cell(row=3, column=2)
+    assert cell.data_type == "s" and cell.value == FORMULA
+
+
+def test_the_plan_downloads_are_refused_as_the_plan_page(as_user, case, draft):
+    for name in ("planned_dl", "plan_history_dl"):
+        colleague = as_user("colleague")  # a draft is read by the body's people only
+        assert colleague.get(url("inspections:plan", draft.pk)).status_code == 404
+        assert csv_of(colleague, name, draft.pk).status_code == 404
+        assert csv_of(as_user("inspector"), name, draft.pk).status_code == 200
+        assert csv_of(Client(), name, case["plan"].pk).status_code == 302  # anonymous
+        assert csv_of(as_user("leader"), name, case["plan"].pk, "pdf").status_code == 404
+
+
+def history_cells(row: dict) -> list[str]:
+    when = dt.datetime.fromisoformat(row["when"])
+    return [f"{on_day(when.date())} {when:%H:%M}", row["who"] or "–", row["state"]]
+
+
+@pytest.mark.parametrize("who", ["leader", "inspector", "outsider"])
+def test_the_plan_history_download_is_the_history_the_page_lists(as_user, people, case, who):
+    plan = case["plan"]
+    for n in range(21):  # more changes than the page lists (20)
+        plan.title = f"Kế hoạch {n}"
+        plan._history_user = people["leader"] if n % 2 else None
+        plan.save()
+    work.amend_plan(people["leader"], plan, "=thêm một cuộc")
+    client = as_user(who)
+    page = shown(client.get(url("inspections:plan", plan.pk)), "change-")
+    rows = csv_rows(csv_of(client, "plan_history_dl", plan.pk))
+    assert len(rows) == len(page) == 20
+    assert [history_cells(r) for r in rows] == page
+    assert rows[0]["state"] == "amended" and rows[0]["who"] == "leader"  # newest first
+    assert {r["who"] for r in rows} == {"leader", ""}
+    data = json.loads(csv_of(client, "plan_history_dl", plan.pk, "json").content)
+    assert [c["key"] for c in data["columns"]] == ["when", "who", "state"]
+    newest = plan.history.order_by("-history_date", "-history_id").first().history_date
+    assert dt.datetime.fromisoformat(data["rows"][0]["when"]) == newest  # with its offset
+    sheet = load_workbook(
+        io.BytesIO(csv_of(client, "plan_history_dl", plan.pk, "xlsx").content)
+    ).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["When", "Who", "State"]
+    assert sheet.cell(row=2, column=1).number_format == "yyyy-mm-dd hh:mm"
+
+
+# --- a recommendation's reports and extension requests -----------------------------------
+
+
+@pytest.fixture
+def followed(people, case):
+    """The case's recommendation, its conclusion issued: a report approved, one returned,
+    a first extension granted and a second waiting."""
+    rec = case["rec"]
+    issue(case["inspection"])
+    first = work.report_implementation(
+        people["owner"],
+        rec,
+        "=1+2 đã nộp",
+        40_000_000,
+        reported_on=TODAY - dt.timedelta(days=1),
+        link="https://x.vn/r",
+    )
+    work.review_report(people["lead"], first, True)
+    second = work.report_implementation(
+        people["owner"],
+        rec,
+        "Nộp tiếp",
+        60_000_000,
+        complete=True,
+        file=SimpleUploadedFile("bien-lai.pdf", b"%PDF-1.4 receipt"),
+        link="https://x.vn/s",
+    )
+    work.review_report(people["lead"], second, False, "@thiếu chứng từ")
+    ext = work.request_extension(
+        people["owner"], rec, rec.deadline + dt.timedelta(days=30), "Chờ kho bạc"
+    )
+    work.decide_extension(people["leader"], ext, True)
+    work.request_extension(people["owner"], rec, rec.deadline + dt.timedelta(days=60), "=lại")
+    return rec
+
+
+def report_cells(row: dict) -> list[str]:
+    text = read_text(row["text"])
+    if row["complete"] == "True":
+        text += " (fully carried out)"
+    evidence = " ".join(w for w in ("file" if row["evidence_file"] == "True" else "", "link") if w)
+    review = row["review"] + (
+        f": {read_text(row['return_reason'])}" if row["return_reason"] else ""
+    )
+    return [
+        on_day(dt.date.fromisoformat(row["reported_on"])),
+        text,
+        f"{int(row['recovered']):,}",
+        evidence,
+        review,
+    ]
+
+
+def extension_cells(row: dict) -> list[str]:
+    decision = row["decision"]
+    if row["decided_on"]:
+        decision += " " + on_day(dt.date.fromisoformat(row["decided_on"]))
+    return [on_day(dt.date.fromisoformat(row["new_deadline"])), read_text(row["reason"]), decision]
+
+
+def test_the_reports_and_extensions_downloads_are_what_the_page_lists(as_user, followed):
+    owner = as_user("owner")  # the addressee: no review buttons in the cells
+    page = owner.get(url("inspections:recommendation", followed.pk))
+    rows = csv_rows(csv_of(owner, "reports_dl", followed.pk))
+    assert [report_cells(r) for r in rows] == shown(page, "report-")
+    assert [r["review"] for r in rows] == ["approved", "returned"]
+    assert rows[0]["text"] == "'=1+2 đã nộp" and rows[1]["return_reason"] == "'@thiếu chứng từ"
+    assert rows[0]["recovered"] == "40000000" and rows[1]["complete"] == "True"
+    assert rows[0]["evidence_link"] == "https://x.vn/r" and rows[0]["evidence_file"] == "False"
+    assert rows[1]["evidence_file"] == "True"  # as the page's "file": not its name
+    data = json.loads(csv_of(owner, "reports_dl", followed.pk, "json").content)
+    assert [c["key"] for c in data["columns"]] == [
+        "reported_on",
+        "text",
+        "complete",
+        "recovered",
+        "evidence_file",
+        "evidence_link",
+        "review",
+        "return_reason",
+    ]
+    assert data["rows"][0]["recovered"] == 40_000_000 and data["rows"][1]["complete"] is True
+    assert data["meta"]["recommendation"] == 1 and data["meta"]["decision"] == "12/QĐ-TTr"
+    sheet = load_workbook(
+        io.BytesIO(csv_of(owner, "reports_dl", followed.pk, "xlsx").content)
+    ).worksheets[0]
+    assert sheet.cell(row=1, column=4).value == "Recovered (đồng)"
+    assert sheet.cell(row=2, column=4).number_format == "#,##0"
+    formula = sheet.cell(row=2, column=2)
+    assert formula.data_type == "s" and formula.value == "=1+2 đã nộp"
+
+    extensions = csv_rows(csv_of(owner, "extensions_dl", followed.pk))
+    assert [extension_cells(r) for r in extensions] == shown(page, "extension-")
+    assert [r["decision"] for r in extensions] == ["approved", "submitted"]
+    assert extensions[0]["decided_on"] == TODAY.isoformat() and extensions[1]["decided_on"] == ""
+    assert extensions[1]["reason"] == "'=lại"
+    data = json.loads(csv_of(owner, "extensions_dl", followed.pk, "json").content)
+    assert [c["key"] for c in data["columns"]] == [
+        "new_deadline",
+        "reason",
+        "decision",
+        "decided_on",
+    ]
+    sheet = load_workbook(
+        io.BytesIO(csv_of(owner, "extensions_dl", followed.pk, "xlsx").content)
+    ).worksheets[0]
+    assert [c.value for c in sheet[1]] == ["New deadline", "Reason", "Decision", "Decided on"]
+    assert (
+        sheet.cell(row=3, column=2).data_type == "s" and sheet.cell(row=3, column=2).value == "=lại"
+    )
+    logged = AccessLog.objects.filter(user__username="owner", via="download")
+    assert set(logged.values_list("what", flat=True)) == {
+        "recommendation 1 reports",
+        "recommendation 1 extensions",
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("owner", 200),  # the addressee unit
+        ("lead", 200),  # the team
+        ("leader", 200),  # leads the body
+        ("colleague", 404),  # district 257
+        ("inspector", 404),  # the body's, not on the team
+        ("outsider", 404),
+    ],
+)
+def test_the_recommendation_downloads_answer_as_its_page(as_user, people, followed, who, status):
+    addressee = Client()
+    addressee.force_login(people["owner"])
+    expected = csv_rows(csv_of(addressee, "reports_dl", followed.pk))
+    client = as_user(who)
+    assert client.get(url("inspections:recommendation", followed.pk)).status_code == status
+    for name in ("reports_dl", "extensions_dl"):
+        response = csv_of(client, name, followed.pk)
+        assert response.status_code == status
+        assert csv_of(client, name, followed.pk, "html").status_code == 404
+    if status == 200:  # the same rows whoever reads them
+        assert csv_rows(csv_of(client, "reports_dl", followed.pk)) == expected
+    else:
+        assert not AccessLog.objects.filter(user__username=who, via="download").exists()
+
+
+def test_the_recommendation_downloads_before_the_conclusion_and_anonymous(as_user, case):
+    rec = case["rec"]  # the conclusion is not issued: only the team and the leaders
+    for name in ("reports_dl", "extensions_dl"):
+        assert csv_of(as_user("owner"), name, rec.pk).status_code == 404
+        assert csv_rows(csv_of(as_user("lead"), name, rec.pk)) == []
+        assert csv_of(Client(), name, rec.pk).status_code == 302
+
+
+# --- an inspection's team and recommendations --------------------------------------------
+
+
+@pytest.fixture
+def teamed(people, case, staff):
+    inspection = case["inspection"]
+    work.add_member(people["leader"], inspection, staff["inspector"], "=vợ là kế toán")
+    staff["inspector"].first_name, staff["inspector"].last_name = "Lan", "Nguyễn"
+    staff["inspector"].save()
+    return inspection
+
+
+def team_cells(row: dict) -> list[str]:
+    conflict = read_text(row["conflict"]) or "none declared"
+    declared = on_day(dt.date.fromisoformat(row["declared_on"]))
+    return [row["person"], row["role"], f"{conflict} ({declared})"]
+
+
+@pytest.mark.parametrize("who", ["lead", "leader"])
+def test_the_team_download_is_the_team_the_page_lists(as_user, teamed, who):
+    client = as_user(who)
+    page = shown(client.get(url("inspections:inspection", teamed.pk)), "member-")
+    rows = csv_rows(csv_of(client, "team_dl", teamed.pk))
+    assert [team_cells(r) for r in rows] == page
+    assert [(r["person"], r["role"]) for r in rows] == [
+        ("lead", "team lead"),  # the lead first
+        ("Lan Nguyễn", "member"),
+    ]
+    assert rows[0]["conflict"] == "" and rows[1]["conflict"] == "'=vợ là kế toán"
+    data = json.loads(csv_of(client, "team_dl", teamed.pk, "json").content)
+    assert [c["key"] for c in data["columns"]] == ["person", "role", "conflict", "declared_on"]
+    sheet = load_workbook(
+        io.BytesIO(csv_of(client, "team_dl", teamed.pk, "xlsx").content)
+    ).worksheets[0]
+    assert [c.value for c in sheet[1]] == [
+        "Person",
+        "Role",
+        "Declared conflict of interest",
+        "Declared on",
+    ]
+    assert sheet.cell(row=3, column=3).data_type == "s"
+    assert sheet.cell(row=3, column=3).value == "=vợ là kế toán"
+    reads = AccessLog.objects.filter(user__username=who, via="download")
+    assert list(reads.values_list("what", flat=True)) == ["team"] * 3
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "page_status"),
+    [
+        ("inspector", 404, 404),  # a colleague inspector, not on the team (before the fixture)
+        ("owner", 403, 200),  # reads the conclusion (no team on the page), as the findings
+        ("outsider", 404, 404),
+    ],
+)
+def test_the_team_download_is_refused_as_the_findings_download(
+    as_user, case, who, status, page_status
+):
+    inspection = case["inspection"]
+    issue(inspection)
+    client = as_user(who)
+    response = client.get(url("inspections:inspection", inspection.pk))
+    assert response.status_code == page_status
+    if page_status == 200:
+        assert not shown(response, "member-")
+    assert csv_of(client, "team_dl", inspection.pk).status_code == status
+    assert csv_of(as_user("lead"), "team_dl", inspection.pk, "docx").status_code == 404
+    assert Client().get(url("inspections:team_dl", inspection.pk, "csv")).status_code == 302
+    assert not AccessLog.objects.filter(via="download").exists()
+
+
+@pytest.fixture
+def recommended(people, case):
+    inspection, rec = case["inspection"], case["rec"]
+    Recommendation.objects.create(
+        inspection=inspection,
+        number=2,
+        kind="other",
+        text="=cmd|' /C calc'!A0",
+        addressee_unit=rec.addressee_unit,
+        addressee_person=people["colleague"],
+        deadline=rec.deadline,
+    )
+    issue(inspection)
+    report = work.report_implementation(
+        people["owner"], rec, "paid", 25_000_000, reported_on=TODAY, link="https://x.vn/r"
+    )
+    work.review_report(people["lead"], report, True)
+    return inspection
+
+
+def recommendation_cells(row: dict) -> list[str]:
+    addressee = row["addressee"] + (
+        f" ({row['addressee_person']})" if row["addressee_person"] else ""
+    )
+    amount = f"{int(row['recovered']):,} / {int(row['amount']):,}" if row["amount"] else "–"
+    return [
+        row["number"],
+        row["kind"],
+        read_text(row["recommendation"]),
+        addressee,
+        amount,
+        on_day(dt.date.fromisoformat(row["deadline"])),
+        row["status"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "lead",  # the team
+        "leader",  # leads the body
+        "owner",  # the subject unit: reads the conclusion and its recommendations only
+        "colleague",  # the addressee of recommendation 2 in person
+    ],
+)
+def test_the_recommendations_download_is_what_the_inspection_lists(as_user, recommended, who):
+    client = as_user(who)
+    page = shown(client.get(url("inspections:inspection", recommended.pk)), "rec-")
+    rows = csv_rows(csv_of(client, "recommendations_dl", recommended.pk))
+    assert [recommendation_cells(r) for r in rows] == page
+    assert [r["number"] for r in rows] == ["1", "2"]
+    assert rows[0]["amount"] == "100000000" and rows[0]["recovered"] == "25000000"
+    assert rows[1]["amount"] == rows[1]["recovered"] == ""
+    assert rows[1]["recommendation"] == "'=cmd|' /C calc'!A0"
+    assert rows[1]["addressee_person"] == "colleague"
+    data = json.loads(csv_of(client, "recommendations_dl", recommended.pk, "json").content)
+    assert [c["key"] for c in data["columns"]] == [
+        "number",
+        "kind",
+        "recommendation",
+        "addressee",
+        "addressee_person",
+        "amount",
+        "recovered",
+        "deadline",
+        "status",
+    ]
+    assert data["rows"][0]["recovered"] == 25_000_000
+    sheet = load_workbook(
+        io.BytesIO(csv_of(client, "recommendations_dl", recommended.pk, "xlsx").content)
+    ).worksheets[0]
+    assert sheet.cell(row=1, column=6).value == "Amount to recover (đồng)"
+    assert sheet.cell(row=2, column=6).number_format == "#,##0"
+    formula = sheet.cell(row=3, column=3)
+    assert formula.data_type == "s" and formula.value == "=cmd|' /C calc'!A0"
+    reads = AccessLog.objects.filter(user__username=who, via="download")
+    assert list(reads.values_list("what", flat=True)) == ["recommendations"] * 3
+
+
+def test_the_recommendations_download_is_refused_as_the_inspection_page(as_user, case):
+    inspection = case["inspection"]  # the conclusion is not issued yet
+    for who in ("owner", "inspector", "outsider"):
+        user = as_user(who)
+        assert user.get(url("inspections:inspection", inspection.pk)).status_code == 404
+        assert csv_of(user, "recommendations_dl", inspection.pk).status_code == 404
+    assert csv_of(Client(), "recommendations_dl", inspection.pk).status_code == 302
+    assert csv_of(as_user("lead"), "recommendations_dl", inspection.pk, "xml").status_code == 404
+    assert not AccessLog.objects.filter(via="download").exists()
+    issue(inspection)
+    for who in ("inspector", "outsider"):  # still no reader of it
+        assert csv_of(as_user(who), "recommendations_dl", inspection.pk).status_code == 404

@@ -237,6 +237,60 @@ def explanation(competition: InitiativeRound, initiative: Initiative) -> list[di
     return frame.to_dict("records")
 
 
+def shown_explanation(user, initiative: Initiative) -> list[dict] | None:
+    """The initiative page's "How the score is made" by the page's rule: for the
+    competition's organisers, and for everybody once the results are published; ``None``
+    for anyone else (the page shows them no explanation)."""
+    competition = initiative.round
+    if access.organises(user, competition) or competition.published_at is not None:
+        return explanation(competition, initiative)
+    return None
+
+
+def _stored(value) -> float | None:
+    """A number of the engine's frame as stored; ``None`` for a missing one (NaN)."""
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def explanation_table(initiative: Initiative, rows: list[dict]):
+    """The initiative page's explanation of its score as a download: every row the page
+    lists, in its order (name, points, maximum points, score), at the stored precision."""
+    from dxscore.web.dashboards.tables import POINTS, SCORE, Column, Table
+
+    competition = initiative.round
+    return Table(
+        name=f"initiative-{initiative.pk}-explanation",
+        title=f"{initiative.code} · {initiative.title}",
+        columns=[
+            Column("name", _("Criterion")),
+            Column("points", _("Points"), POINTS),
+            Column("max_points", _("Maximum"), POINTS),
+            Column("score", _("Score"), SCORE),
+        ],
+        rows=[
+            {
+                "name": r["name"],
+                "points": _stored(r.get("points")),
+                "max_points": _stored(r.get("max_points")),
+                "score": _stored(r.get("score")),
+            }
+            for r in rows
+        ],
+        meta={
+            "competition": competition.pk,
+            "initiative": initiative.code,
+            "period": competition.period,
+            "aggregation": competition.aggregation,
+            "rubric": str(competition.rubric),
+            "published_at": competition.published_at.isoformat()
+            if competition.published_at
+            else None,
+        },
+    )
+
+
 def score_sheet(competition: InitiativeRound) -> bytes:
     """Every evaluator's points, the combined points and the engine's score and rank."""
     crit = criteria(competition)

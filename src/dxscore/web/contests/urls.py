@@ -23,6 +23,11 @@ urlpatterns = [
         name="competition_dl",
     ),
     path("initiative/<int:pk>/", initiatives.initiative, name="initiative"),
+    path(
+        "initiative/<int:pk>/explanation.<str:fmt>",
+        initiatives.explanation_download,
+        name="explanation_dl",
+    ),
     path("initiative/<int:pk>/score", initiatives.score, name="score"),
     path("initiative/<int:pk>/adopt", initiatives.adopt, name="adopt"),
     path("initiative/<int:pk>/file/<int:file>", initiatives.attachment, name="attachment"),

@@ -122,3 +122,39 @@ def findings_of(inspection: Inspection) -> QuerySet:
     """An inspection's findings as its page lists them (by number); only for those who
     read it whole (``access.sees_all``)."""
     return inspection.findings.select_related("responsible_unit")
+
+
+def planned_of(plan: InspectionPlan) -> QuerySet:
+    """A plan's planned inspections as its page lists them (by number), with their
+    subject units and the inspections opened from them."""
+    return plan.items.prefetch_related("subjects", "inspections")
+
+
+def plan_history(plan: InspectionPlan, limit: int = 20) -> QuerySet:
+    """A plan's page's history: its last ``limit`` changes, newest first."""
+    return plan.history.select_related("history_user").order_by("-history_date", "-history_id")[
+        :limit
+    ]
+
+
+def reports_of(rec: Recommendation) -> list:
+    """A recommendation's implementation reports as its page lists them (oldest first)."""
+    return list(rec.reports.all())
+
+
+def extensions_of(rec: Recommendation) -> list:
+    """A recommendation's extension requests as its page lists them (oldest first)."""
+    return list(rec.extensions.all())
+
+
+def team_of(inspection: Inspection) -> QuerySet:
+    """An inspection's team as its page lists it (the lead first); only for those who
+    read it whole (``access.sees_all``)."""
+    return inspection.team.select_related("user")
+
+
+def recommendations_of(inspection: Inspection, today) -> list[tuple]:
+    """An inspection's recommendations as its page lists them (by number), each with its
+    computed state; for those who read the inspection whole or its conclusion."""
+    recs = with_follow_up(inspection.recommendations.all())
+    return [(r, r.state(today)) for r in recs]

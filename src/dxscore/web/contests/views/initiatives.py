@@ -166,12 +166,26 @@ def initiative(request, pk: int):
                 for c, n, m in work.criteria(found.round)
             ],
             "organiser": organiser,
-            "explanation": work.explanation(found.round, found)
-            if organiser or found.round.published_at
-            else [],
+            "explanation": work.shown_explanation(user, found) or [],
             "resolutions": Resolution.objects.order_by("-issued_on") if organiser else [],
         },
     )
+
+
+def explanation_download(request, pk: int, fmt: str):
+    """The initiative page's "How the score is made" as CSV, XLSX or JSON, by the page's
+    rule: an initiative the person may read (else 404, as the page), its explanation for
+    the organisers and, once the results are published, for everybody; 404 for others
+    (the page shows them none)."""
+    from dxscore.web.dashboards import exports
+
+    if fmt not in exports.FORMATS:
+        raise Http404
+    found = _readable(request, pk)
+    rows = work.shown_explanation(request.user, found)
+    if rows is None:
+        raise Http404
+    return exports.download(work.explanation_table(found, rows), fmt, decimals=work.SCORE_DECIMALS)
 
 
 @login_required

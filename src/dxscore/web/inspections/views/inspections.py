@@ -79,8 +79,7 @@ def inspection_detail(request, pk: int):
         raise Http404
     today = timezone.localdate()
     reads.log(user, inspection, "inspection" if whole else "conclusion")
-    recs = list(selectors.with_follow_up(inspection.recommendations.all()))
-    rows = [(r, r.state(today)) for r in recs]
+    rows = selectors.recommendations_of(inspection, today)
     context = {
         "inspection": inspection,
         "whole": whole,
@@ -92,7 +91,7 @@ def inspection_detail(request, pk: int):
     }
     if whole:
         context |= {
-            "team": inspection.team.select_related("user"),
+            "team": selectors.team_of(inspection),
             "findings": selectors.findings_of(inspection),
             "stage_form": StageForm(),
             "finding_form": FindingForm(),
@@ -209,6 +208,35 @@ def findings_download(request, pk: int, fmt: str):
     reads.log(request.user, inspection, "findings", "download")
     table = downloads.findings_table(inspection, selectors.findings_of(inspection))
     return exports.download(table, fmt)
+
+
+@login_required
+def team_download(request, pk: int, fmt: str):
+    """An inspection's team as CSV, XLSX or JSON, refused as the findings download is
+    (the page shows the team only to those who read the inspection whole); the read is
+    logged."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    inspection = whole_or_404(request, pk)
+    reads.log(request.user, inspection, "team", "download")
+    return exports.download(downloads.team_table(inspection, selectors.team_of(inspection)), fmt)
+
+
+@login_required
+def recommendations_download(request, pk: int, fmt: str):
+    """An inspection's recommendations as CSV, XLSX or JSON, to whom the page shows them:
+    those who read the inspection whole, and the readers of its conclusion (the subject
+    units, an addressee; the public once it is published); 404 to others, as the page.
+    The read is logged."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    inspection = inspection_or_404(request, pk)
+    user = request.user
+    if not access.sees_all(user, inspection) and not access.sees_conclusion(user, inspection):
+        raise Http404
+    reads.log(user, inspection, "recommendations", "download")
+    listed = selectors.recommendations_of(inspection, timezone.localdate())
+    return exports.download(downloads.recommendations_table(inspection, listed), fmt)
 
 
 @login_required

@@ -62,7 +62,7 @@ def plan_detail(request, pk: int):
                 _("Planned inspection %(n)d saved.") % {"n": item.number},
             ):
                 return redirect("inspections:plan", pk)
-    items = plan.items.prefetch_related("subjects", "inspections")
+    items = selectors.planned_of(plan)
     return render(
         request,
         "inspections/plan.html",
@@ -72,9 +72,29 @@ def plan_detail(request, pk: int):
             "form": form,
             "can_manage": manage,
             "upload_form": PlanUploadForm() if manage and plan.editable else None,
-            "history": plan.history.select_related("history_user").order_by("-history_date")[:20],
+            "history": selectors.plan_history(plan),
         },
     )
+
+
+@login_required
+def planned_download(request, pk: int, fmt: str):
+    """A plan's planned inspections as CSV, XLSX or JSON, to whom the plan's page shows
+    them (404 to others, as the page)."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    plan = plan_or_404(request, pk)
+    return exports.download(downloads.planned_table(plan, selectors.planned_of(plan)), fmt)
+
+
+@login_required
+def plan_history_download(request, pk: int, fmt: str):
+    """A plan's history (the last changes its page lists) as CSV, XLSX or JSON, to whom
+    the plan's page shows it (404 to others, as the page)."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    plan = plan_or_404(request, pk)
+    return exports.download(downloads.plan_history_table(plan, selectors.plan_history(plan)), fmt)
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dxscore.web.inspections import access, reads, work
+from dxscore.web.dashboards import exports
+from dxscore.web.inspections import access, downloads, reads, selectors, work
 from dxscore.web.inspections.forms import ExtensionForm, ImplementationForm
 from dxscore.web.inspections.views.common import attempt, form_errors, recommendation_or_404
 
@@ -23,7 +24,7 @@ def recommendation_detail(request, pk: int):
     user = request.user
     today = timezone.localdate()
     reads.log(user, rec.inspection, f"recommendation {rec.number}")
-    reports = list(rec.reports.all())
+    reports = selectors.reports_of(rec)
     return render(
         request,
         "inspections/recommendation.html",
@@ -31,7 +32,7 @@ def recommendation_detail(request, pk: int):
             "rec": rec,
             "state": rec.state(today),
             "reports": [(r, access.can_review(user, r)) for r in reports],
-            "extensions": rec.extensions.all(),
+            "extensions": selectors.extensions_of(rec),
             "can_report": access.can_report(user, rec),
             "can_decide": access.can_decide_extension(user, rec),
             "whole": access.sees_all(user, rec.inspection),
@@ -39,6 +40,28 @@ def recommendation_detail(request, pk: int):
             "extension_form": ExtensionForm(),
         },
     )
+
+
+@login_required
+def reports_download(request, pk: int, fmt: str):
+    """A recommendation's implementation reports as CSV, XLSX or JSON, to whom its page
+    shows them (404 to others, as the page); the read is logged as the page's is."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    rec = recommendation_or_404(request, pk)
+    reads.log(request.user, rec.inspection, f"recommendation {rec.number} reports", "download")
+    return exports.download(downloads.reports_table(rec, selectors.reports_of(rec)), fmt)
+
+
+@login_required
+def extensions_download(request, pk: int, fmt: str):
+    """A recommendation's extension requests as CSV, XLSX or JSON, to whom its page shows
+    them (404 to others, as the page); the read is logged as the page's is."""
+    if fmt not in exports.FORMATS:
+        raise Http404
+    rec = recommendation_or_404(request, pk)
+    reads.log(request.user, rec.inspection, f"recommendation {rec.number} extensions", "download")
+    return exports.download(downloads.extensions_table(rec, selectors.extensions_of(rec)), fmt)
 
 
 @login_required
