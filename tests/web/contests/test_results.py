@@ -297,3 +297,18 @@ def test_the_purge_removes_personal_data_after_the_retention_date(
     assert n == 1 and me.identity == "" and me.name == f"#{me.pk}" and me.unit == org.d256
     assert not Attempt.objects.filter(address__isnull=False).exists()
     assert results.participation(contest, [org.d256])[0].participants == 1  # figures stay
+
+
+def test_the_manage_page_writes_the_mean_score_as_the_reader_writes_a_rate(
+    client, contest, round1, org, people
+):
+    from django.conf import settings
+
+    take(round1, person(contest, org.d256, 1), 1)
+    take(round1, person(contest, org.d256, 2), 2)  # 1/4 and 2/4 right: a mean of 37.5%
+    client.force_login(people["organiser"])
+    for language, shown in (("vi", "37,5%"), ("en", "37.5%")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        page = client.get(f"/contests/{contest.slug}/manage/").content.decode()
+        table = page[page.index('id="participation"') :]
+        assert shown in table.split("</table>")[0], language
