@@ -53,3 +53,21 @@ def test_collected_static_files_are_hashed_compressed_and_cached_for_a_year(tmp_
     assert "immutable" in found["cache"] and "max-age=315360000" in found["cache"]
     assert found["zipped"] < found["plain"] / 3  # 4.8 MB of JavaScript goes as about 1.4 MB
     assert (tmp_path / "static" / "collected-for").read_text().startswith("0.")
+
+
+def test_a_changed_style_sheet_is_collected_again_without_a_new_version(tmp_path, monkeypatch):
+    """The stamp of the collected files holds a digest of dxscore's own static files, so a
+    checkout updated without a new version number does not serve stale styles."""
+    import dxscore
+    from dxscore.cli import web
+
+    package = tmp_path / "dxscore"
+    sheet = package / "web" / "static" / "dxscore" / "site.css"
+    sheet.parent.mkdir(parents=True)
+    sheet.write_text("main { padding: 1rem; }")
+    monkeypatch.setattr(dxscore, "__file__", str(package / "__init__.py"))
+    before = web._static_version()
+    assert web._static_version() == before  # the same files: nothing to collect
+    sheet.write_text("main { padding: .5rem; }")
+    after = web._static_version()
+    assert after != before and after.split()[0] == before.split()[0]  # same version number

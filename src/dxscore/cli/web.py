@@ -106,14 +106,33 @@ def collect_static() -> None:
 
 
 def _static_version() -> str:
-    """What the collected files depend on: dxscore's version and the packages that ship
-    static files (Django's admin, django-ninja's API docs, Plotly's chart library)."""
+    """What the collected files depend on: dxscore's version, a digest of its own static
+    files (a checkout updated without a new version number changes a style sheet or a
+    script: collected again, not served stale under its old hashed name), and the
+    packages that ship static files (Django's admin, django-ninja's API docs, Plotly's
+    chart library)."""
     from importlib.metadata import version
 
     from dxscore import __version__
 
     packages = ("django", "django-ninja", "plotly", "whitenoise")
-    return " ".join([__version__, *(f"{p}=={version(p)}" for p in packages)])
+    own = f"files={_own_static_digest()}"
+    return " ".join([__version__, own, *(f"{p}=={version(p)}" for p in packages)])
+
+
+def _own_static_digest() -> str:
+    """A digest of the names and contents of the files in dxscore's ``static`` folders."""
+    import hashlib
+
+    import dxscore
+
+    root = Path(dxscore.__file__).parent
+    digest = hashlib.sha256()
+    for folder in sorted(root.rglob("static")):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
 
 
 def serve(

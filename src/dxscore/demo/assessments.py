@@ -70,12 +70,19 @@ def load(seed: int = 23) -> dict[str, int]:
     from dxscore.web.assessments import figures, work
     from dxscore.web.assessments.models import Questionnaire, Respondent, Sheet, SheetState
     from dxscore.web.data.models import Period
+    from dxscore.web.orgs.models import Unit
 
     work.ensure_builtins()
     if Respondent.objects.filter(tax_code__startswith="49").exists():
         return {"businesses": 0, "sheets": 0, "ratings": 0}
     rng = np.random.default_rng(seed)
-    communes = list(work.communes().filter(code__startswith="20").values_list("pk", flat=True))
+    # Lạng Sơn's communes on the current map: since the 2025 reform they carry national
+    # codes (not "20-..."), so they are found by the province they lie in
+    province = Unit.objects.in_force(timezone.localdate()).filter(code="20").first()
+    if province is None:
+        return {"businesses": 0, "sheets": 0, "ratings": 0}
+    inside = work.communes().filter(path__startswith=province.path).exclude(pk=province.pk)
+    communes = list(inside.values_list("pk", flat=True))
     if not communes:
         return {"businesses": 0, "sheets": 0, "ratings": 0}
     dbi = Questionnaire.objects.get(code="dbi-business", active=True)

@@ -3,6 +3,8 @@ and communes, sheets in 2024 and 2025, figures computed and published; built onc
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dxscore.demo import assessments as demo
 from dxscore.demo.platform import load as load_langson
 from dxscore.web.assessments.models import Figure, Respondent, Sheet
@@ -15,19 +17,32 @@ def test_a_thousand_businesses_with_sheets_in_two_years(db, settings, tmp_path):
     load_langson(user=None)
     level = Level.objects.get_or_create(name="commune", defaults={"depth": 3})[0]
     districts = list(Unit.objects.filter(code__startswith="20-D"))
-    for i in range(30):
+    province = Unit.objects.get(code="20")
+    reform = dt.date(2025, 7, 1)
+    for i in range(4):  # communes of the old map, under districts, ended by the reform
         Unit.objects.create(
-            code=f"20-C{i:02d}",
+            code=f"20-D01-X{i:03d}",
+            name=f"Xã cũ {i} (synthetic)",
+            level=level,
+            parent=districts[0],
+            valid_to=reform - dt.timedelta(days=1),
+        )
+    for i in range(30):  # the current map: national codes, directly under the province
+        Unit.objects.create(
+            code=f"{6000 + 3 * i:05d}",
             name=f"Xã {i} (synthetic)",
             level=level,
-            parent=districts[i % len(districts)],
+            parent=province,
+            valid_from=reform,
         )
     counts = demo.load()
     assert counts["businesses"] == demo.BUSINESSES
     assert 1500 < counts["sheets"] < 2000 and counts["ratings"] == 0
     assert demo.load()["businesses"] == 0  # once
     assert Respondent.objects.values("sector").distinct().count() == len(demo.SECTORS)
+    # the businesses are in the communes of the current map only
     assert Respondent.objects.values("commune").distinct().count() == 30
+    assert not Respondent.objects.filter(commune__valid_to__isnull=False).exists()
     for year in demo.YEARS:
         sheets = Sheet.objects.filter(series="dbi-business", period__code=year)
         province = Figure.objects.get(
