@@ -111,3 +111,15 @@ def test_a_business_fills_the_self_assessment_on_a_phone(
     mean = sum(s.score for s in S.objects.filter(state="submitted")) / 3
     assert float(shown) == pytest.approx(mean, abs=0.05)
     staff.screenshot(path=str(shots / "assess-5-staff-after.png"), full_page=True)
+
+    # on a phone a unit's figures take a line or two: its sheets, response rate and mean
+    # score; the pillars and levels are on a wider screen and in the downloads
+    narrow = browser.new_page(**PHONE)
+    log_in(narrow, base, "colleague")
+    narrow.goto(f"{base}/assessments/dbi-business/?period=2025")
+    assert narrow.locator(".on-phone").is_visible()
+    assert narrow.locator(f"{row} td[data-measure=responses]").is_visible()
+    assert not narrow.locator(f"{row} td.detail").first.is_visible()
+    assert narrow.locator(row).bounding_box()["height"] < 120
+    assert not staff.locator(".on-phone").is_visible()
+    narrow.screenshot(path=str(shots / "assess-6-phone-staff.png"), full_page=True)
