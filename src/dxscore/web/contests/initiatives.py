@@ -182,6 +182,18 @@ def shown_standing(user, competition: InitiativeRound) -> Standing | None:
 SCORE_DECIMALS = 2  # the page shows a standing's scores (on the rubric's scale) with 2
 
 
+def _competition_meta(competition: InitiativeRound) -> dict:
+    """What a download of the competition says of it (JSON's ``meta``, the about sheet)."""
+    published = competition.published_at
+    return {
+        "competition": competition.pk,
+        "period": competition.period,
+        "aggregation": competition.aggregation,
+        "rubric": str(competition.rubric),
+        "published_at": published.isoformat() if published else None,
+    }
+
+
 def standing_table(competition: InitiativeRound, found: Standing):
     """The competition page's standing as a download: the same rows in the same order,
     scores and points at the stored precision."""
@@ -213,16 +225,8 @@ def standing_table(competition: InitiativeRound, found: Standing):
         title=competition.title,
         columns=columns,
         rows=rows,
-        meta={
-            "competition": competition.pk,
-            "period": competition.period,
-            "aggregation": competition.aggregation,
-            "rubric": str(competition.rubric),
-            "published_at": competition.published_at.isoformat()
-            if competition.published_at
-            else None,
-            "problems": [f"{where}: {message}" for where, message in found.problems],
-        },
+        meta=_competition_meta(competition)
+        | {"problems": [f"{where}: {message}" for where, message in found.problems]},
     )
 
 
@@ -278,16 +282,7 @@ def explanation_table(initiative: Initiative, rows: list[dict]):
             }
             for r in rows
         ],
-        meta={
-            "competition": competition.pk,
-            "initiative": initiative.code,
-            "period": competition.period,
-            "aggregation": competition.aggregation,
-            "rubric": str(competition.rubric),
-            "published_at": competition.published_at.isoformat()
-            if competition.published_at
-            else None,
-        },
+        meta=_competition_meta(competition) | {"initiative": initiative.code},
     )
 
 
